@@ -1,0 +1,44 @@
+/**
+ * The Pulumi toolchain and environment for Node code (the CLI, tests, benchmarks): the same values
+ * scripts/toolchain.env.sh gives shell scripts. `npm run bootstrap` must have run first.
+ */
+import * as path from "node:path";
+import * as fs from "node:fs";
+
+/** Repository root (this file lives in cli/). */
+export const repoRoot = path.resolve(__dirname, "..");
+
+/** Where bootstrap links `pulumi`, the language host and the dynamic-provider shim. */
+export const toolsBin = path.join(repoRoot, ".tools", "bin");
+
+/** The passphrase of the local file backend, documented in the README; real users set their own. */
+export const localPassphrase = "ccr-dr-local";
+
+/**
+ * Environment for every Pulumi invocation: our tools first on PATH, no update check, and no
+ * automatic plugin download (offline machines must fail fast on a missing plugin).
+ * `backendDir` selects a `file://` backend; otherwise PULUMI_BACKEND_URL or the repo-local one.
+ */
+export function pulumiEnv(opts: { backendDir?: string; pulumiHome?: string } = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: `${toolsBin}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_BACKEND_URL: opts.backendDir
+      ? `file://${opts.backendDir}`
+      : process.env.PULUMI_BACKEND_URL ?? `file://${path.join(repoRoot, ".pulumi-state")}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? localPassphrase,
+  };
+  if (opts.pulumiHome) env.PULUMI_HOME = opts.pulumiHome;
+  if (opts.backendDir) fs.mkdirSync(opts.backendDir, { recursive: true });
+  return env;
+}
+
+/** The `pulumi` executable bootstrap provides. */
+export function pulumiBinary(): string {
+  const bin = path.join(toolsBin, "pulumi");
+  if (!fs.existsSync(bin)) {
+    throw new Error(`no Pulumi CLI at ${bin}: run \`npm run bootstrap\` (it builds one from the Go module proxy)`);
+  }
+  return bin;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything ccr-dr needs, offline-safe: npm packages and a Pulumi CLI built from the
+# Go module proxy (no Pulumi release can be downloaded on our machines). Idempotent; quiet and
+# fast (< 5 s) when nothing is missing. Run automatically before `npm start` and `npm test`.
+#
+# Environment:
+#   CCR_DR_CACHE   where built binaries are kept, keyed by version (default ~/.cache/ccr-dr);
+#                  shared by every clone on the machine, so a second clone does not rebuild.
+#   CCR_DR_PULUMI  "build" to ignore a `pulumi` found on PATH and use the self-built one.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/toolchain.env.sh
+source "$ROOT/scripts/toolchain.env.sh"
+
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+now() { date +%s.%N; }
+since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f s", e - s }'; }
+die() { log "error: $*"; exit 1; }
+
+# --- npm packages ------------------------------------------------------------------------------
+npm_stamp="$ROOT/node_modules/.package-lock.json"
+if [[ ! -f "$npm_stamp" || "$ROOT/package-lock.json" -nt "$npm_stamp" ]]; then
+  t=$(now); log "installing npm packages (npm ci)…"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  log "npm ci done in $(since "$t")"
+fi
+
+# --- Pulumi CLI + Node.js language host --------------------------------------------------------
+# version_of BIN → "3.248.0" (empty when BIN does not run)
+version_of() { "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -n1; }
+# at_least A B → true when version A >= version B
+at_least() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$2" ]]; }
+
+go_build() { # go_build WRAPPER_DIR OUTPUT PACKAGE VERSION_STAMP TAGS
+  local wrapper="$1" out="$2" pkg="$3" stamp="$4" tags="$5" t
+  t=$(now); log "building $(basename "$out") ($pkg) with $(go version | cut -d' ' -f3)…"
+  (cd "$wrapper" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
+    GONOSUMDB="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs" \
+    go build -trimpath -tags "$tags" \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$stamp" \
+      -o "$out.tmp" "$pkg")
+  mv -f "$out.tmp" "$out"
+  log "built $out in $(since "$t") ($(du -h "$out" | cut -f1))"
+}
+
+have_go() {
+  command -v go >/dev/null 2>&1 || return 1
+  local v; v="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
+  at_least "${v:-0}" "$GO_MIN_VERSION"
+}
+
+ambient=""
+if [[ "${CCR_DR_PULUMI:-}" != "build" ]]; then
+  # A pulumi already installed (outside our tools folder) is used when it is new enough.
+  candidate="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$TOOLS_BIN" | paste -sd:)" command -v pulumi || true)"
+  if [[ -n "$candidate" ]] && at_least "$(version_of "$candidate")" "$PULUMI_VERSION"; then
+    ambient="$candidate"
+  fi
+fi
+
+mkdir -p "$TOOLS_BIN"
+if [[ -n "$ambient" ]]; then
+  ln -sfn "$ambient" "$TOOLS_BIN/pulumi"
+  for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+    [[ -x "$(dirname "$ambient")/$plugin" ]] && ln -sfn "$(dirname "$ambient")/$plugin" "$TOOLS_BIN/$plugin"
+  done
+else
+  cli="$PULUMI_CACHE/bin/pulumi" host="$PULUMI_CACHE/bin/pulumi-language-nodejs"
+  if [[ ! -x "$cli" || ! -x "$host" ]]; then
+    have_go || die "no Pulumi CLI >= v$PULUMI_VERSION on PATH and no Go >= $GO_MIN_VERSION to build one.
+  Install either Go >= $GO_MIN_VERSION (https://go.dev/dl/, or your distribution's golang package)
+  or the Pulumi CLI >= v$PULUMI_VERSION, then run: npm run bootstrap"
+    mkdir -p "$PULUMI_CACHE/bin"
+    t0=$(now)
+    [[ -x "$cli" ]] || go_build "$ROOT/scripts/toolchain/pulumi-cli" "$cli" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "v$PULUMI_VERSION" osusergo
+    [[ -x "$host" ]] || go_build "$ROOT/scripts/toolchain/pulumi-language-nodejs" "$host" \
+      github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$LANGUAGE_HOST_VERSION" grpcnotrace
+    log "Pulumi toolchain ready in $(since "$t0") under $PULUMI_CACHE"
+  fi
+  # The CLI finds bundled plugins next to its own (symlink-resolved) executable, so the
+  # dynamic-provider shim shipped in @pulumi/pulumi is copied beside it, not only linked here.
+  shim="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  if ! cmp -s "$shim" "$PULUMI_CACHE/bin/pulumi-resource-pulumi-nodejs"; then
+    install -m 0755 "$shim" "$PULUMI_CACHE/bin/pulumi-resource-pulumi-nodejs"
+  fi
+  for bin in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
+    ln -sfn "$PULUMI_CACHE/bin/$bin" "$TOOLS_BIN/$bin"
+  done
+fi
