@@ -121,9 +121,9 @@ export const errors = {
       { phase: "query", grouped: true, failed_shards: [{ shard: 0, index, node, reason: shardError.toJSON() }] },
       causedBy,
     ),
-  /** `unknown query [x]` with the NamedObjectNotFoundException ES nests under it. */
-  unknownQuery: (name: string, line: number, col: number) =>
-    new EsError("parsing_exception", 400, `unknown query [${name}]`, { line, col },
+  /** `unknown query [x]` (plus ES's " did you mean [y]?" hint) with the NamedObjectNotFoundException ES nests under it. */
+  unknownQuery: (name: string, line: number, col: number, hint = "") =>
+    new EsError("parsing_exception", 400, `unknown query [${name}]${hint}`, { line, col },
       new EsError("named_object_not_found_exception", 400, `[${line}:${col}] unknown field [${name}]`)),
   /** A nested `caused_by` entry (never thrown on its own): ES's type and reason for an inner exception. */
   cause: (type: string, reason: string, causedBy?: EsError) => new EsError(type, 400, reason, {}, causedBy),

@@ -1,0 +1,114 @@
+/**
+ * The ccr-dr program: one stack per site (dr-a manages clusterA, dr-b clusterB). Each site
+ * registers its peer as a remote cluster and, unless it is the primary, follows every index pair
+ * from the primary. Flipping `ccr-dr:primary` and running `pulumi up` on a site is therefore its
+ * failover (its followers are deleted = promoted) or its failback (followers are created over the
+ * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
+ * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FollowerIndex, QuarantineName, RemoteCluster, WriteFence } from "./providers";
+import type { ConnectionArgs } from "./providers";
+import { type ClusterConfig, parseSiteConfig } from "./stack/config";
+
+const config = new pulumi.Config("ccr-dr");
+const cfg = parseSiteConfig({
+  site: config.get("site"),
+  primary: config.get("primary"),
+  clusters: config.getObject("clusters"),
+  indices: config.getObject("indices"),
+  autoFollowPatterns: config.getObject("autoFollowPatterns"),
+  fenced: config.getObject("fenced"),
+});
+
+/** A cluster's connection; credentials become secrets even when given as plain config. */
+function connectionOf(c: ClusterConfig): ConnectionArgs {
+  return {
+    name: c.name,
+    endpoints: c.endpoints,
+    ...(c.username !== undefined ? { basicAuth: pulumi.secret({ username: c.username, password: c.password ?? "" }) } : {}),
+    ...(c.apiKey !== undefined ? { apiKey: pulumi.secret(c.apiKey) } : {}),
+    ...(c.caCertificate !== undefined ? { caCertificate: c.caCertificate } : {}),
+    ...(c.requestTimeoutMs !== undefined ? { requestTimeoutMs: c.requestTimeoutMs } : {}),
+  };
+}
+
+const site = cfg.clusters[cfg.site];
+const peer = cfg.clusters[cfg.peer];
+const isPrimary = cfg.site === cfg.primary;
+const connection = connectionOf(site);
+
+// The tutorial's remote-cluster body, registered on this site for its peer.
+const remote = new RemoteCluster(`${cfg.peer}-remote`, {
+  connection,
+  alias: peer.name,
+  ...(peer.remote.mode === "proxy"
+    ? {
+        mode: "proxy" as const,
+        proxyAddress: peer.remote.proxyAddress,
+        ...(peer.remote.serverName !== undefined ? { serverName: peer.remote.serverName } : {}),
+        ...(peer.remote.proxySocketConnections !== undefined ? { proxySocketConnections: peer.remote.proxySocketConnections } : {}),
+      }
+    : {
+        mode: "sniff" as const,
+        seeds: peer.remote.seeds,
+        ...(peer.remote.nodeConnections !== undefined ? { nodeConnections: peer.remote.nodeConnections } : {}),
+      }),
+  ...(peer.remote.skipUnavailable !== undefined ? { skipUnavailable: peer.remote.skipUnavailable } : {}),
+});
+
+interface IndexStatus {
+  role: "leader" | "follower";
+  leader: string;
+  status: pulumi.Output<string> | string;
+  globalCheckpointLag?: pulumi.Output<number | undefined>;
+  quarantineIndex?: pulumi.Output<string>;
+  quarantinedDocuments?: pulumi.Output<number>;
+  fenced?: boolean;
+}
+
+const indices: Record<string, IndexStatus> = {};
+for (const pair of cfg.indices) {
+  const local = pair[cfg.site];
+  const upstream = pair[cfg.primary];
+  if (isPrimary) {
+    // The first step of a planned switchover: no write may be acknowledged here any more.
+    const fence = cfg.fenced ? new WriteFence(`${local}-fence`, { connection, index: local }) : undefined;
+    indices[local] = { role: "leader", leader: `${cfg.site}:${local}`, status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open", fenced: cfg.fenced };
+    continue;
+  }
+  // New for each failback (the primary it follows changes), stable across re-runs of the same one.
+  const quarantine = new QuarantineName(`${local}-quarantine-name`, {
+    prefix: `ccr-dr-quarantine-${local}`.slice(0, 200),
+    keepers: { primary: cfg.primary, leaderIndex: upstream },
+  });
+  const follower = new FollowerIndex(
+    local,
+    {
+      connection,
+      leaderConnection: connectionOf(peer),
+      index: local,
+      remoteCluster: peer.name,
+      leaderIndex: upstream,
+      failback: { enabled: true, quarantineIndex: quarantine.name },
+    },
+    // Deleting (promoting) followers must happen before their remote cluster goes away.
+    { dependsOn: [remote] },
+  );
+  indices[local] = {
+    role: "follower",
+    leader: `${cfg.primary}:${upstream}`,
+    status: follower.status,
+    globalCheckpointLag: follower.globalCheckpointLag,
+    quarantineIndex: quarantine.name,
+    quarantinedDocuments: follower.quarantinedDocuments,
+  };
+}
+
+/** This site's role: `primary` takes writes; `follower` replicates from the primary. */
+export const role = isPrimary ? "primary" : "follower";
+export const siteName = cfg.site;
+export const primary = cfg.primary;
+export const remoteConnected = remote.connected;
+/** Per index on this site: role, leader, follow status, lag in operations, quarantine. */
+export const indexStatus = indices;

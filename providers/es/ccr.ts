@@ -1,0 +1,262 @@
+/**
+ * Typed CCR calls (rest-api-spec `ccr.*`) and the one mapping between our camelCase follow
+ * parameters and ES's snake_case wire names.
+ */
+import type { Es } from "./connection";
+import { EsCallError } from "./errors";
+import { call, change, readOrUndefined, type StepOutcome } from "./request";
+
+/** Follow parameters (all optional; ES defaults apply to what is left out). */
+export interface FollowParameters {
+    maxReadRequestOperationCount?: number;
+    maxOutstandingReadRequests?: number;
+    maxReadRequestSize?: string;
+    maxWriteRequestOperationCount?: number;
+    maxWriteRequestSize?: string;
+    maxOutstandingWriteRequests?: number;
+    maxWriteBufferCount?: number;
+    maxWriteBufferSize?: string;
+    maxRetryDelay?: string;
+    readPollTimeout?: string;
+}
+
+/** Kind of value of each follow parameter, for validation and comparison. */
+export const FOLLOW_PARAMETER_KINDS: Readonly<Record<keyof FollowParameters, "count" | "bytes" | "duration">> = {
+    maxReadRequestOperationCount: "count",
+    maxOutstandingReadRequests: "count",
+    maxReadRequestSize: "bytes",
+    maxWriteRequestOperationCount: "count",
+    maxWriteRequestSize: "bytes",
+    maxOutstandingWriteRequests: "count",
+    maxWriteBufferCount: "count",
+    maxWriteBufferSize: "bytes",
+    maxRetryDelay: "duration",
+    readPollTimeout: "duration",
+};
+
+/** ES's defaults (es-ccr-facts §1.2; confirmed by the `follow_info.yml` REST test). */
+export const DEFAULT_FOLLOW_PARAMETERS: Readonly<Required<FollowParameters>> = {
+    maxReadRequestOperationCount: 5120,
+    maxOutstandingReadRequests: 12,
+    maxReadRequestSize: "32mb",
+    maxWriteRequestOperationCount: 5120,
+    maxWriteRequestSize: "9223372036854775807b",
+    maxOutstandingWriteRequests: 9,
+    maxWriteBufferCount: 2147483647,
+    maxWriteBufferSize: "512mb",
+    maxRetryDelay: "500ms",
+    readPollTimeout: "1m",
+};
+
+function snake(key: string): string {
+    return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function camel(key: string): string {
+    return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** camelCase parameters → ES body fields. */
+export function followParametersToWire(p: FollowParameters | undefined): Record<string, string | number> {
+    const out: Record<string, string | number> = {};
+    for (const [k, v] of Object.entries(p ?? {})) {
+        if (v !== undefined && v !== null) out[snake(k)] = v as string | number;
+    }
+    return out;
+}
+
+/** ES `parameters` object (follow-info) → camelCase parameters. Unknown keys are dropped. */
+export function followParametersFromWire(w: Record<string, unknown> | undefined): FollowParameters {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(w ?? {})) {
+        const key = camel(k);
+        if (key in FOLLOW_PARAMETER_KINDS) out[key] = v;
+    }
+    return out as FollowParameters;
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 };
+const TIME_UNITS: Record<string, number> = { nanos: 1e-6, micros: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses an ES byte size (`32mb`, `512MB`, `1024b`) to bytes as a bigint; `undefined` if invalid. */
+export function parseByteSize(v: unknown): bigint | undefined {
+    if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
+    if (typeof v !== "string") return undefined;
+    const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(v);
+    if (!m) {
+        const f = /^\s*(\d+\.\d+)\s*([a-zA-Z]+)\s*$/.exec(v);
+        if (!f) return undefined;
+        const unit = BYTE_UNITS[f[2]!.toLowerCase()];
+        return unit === undefined ? undefined : BigInt(Math.round(Number(f[1]) * unit));
+    }
+    const unit = BYTE_UNITS[(m[2] || "b").toLowerCase()];
+    return unit === undefined ? undefined : BigInt(m[1]!) * BigInt(unit);
+}
+
+/** Parses an ES time value (`500ms`, `1m`, `30s`) to milliseconds; `undefined` if invalid. */
+export function parseDuration(v: unknown): number | undefined {
+    if (typeof v !== "string") return undefined;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(nanos|micros|ms|s|m|h|d)\s*$/.exec(v);
+    if (!m) return undefined;
+    return Number(m[1]) * TIME_UNITS[m[2]!]!;
+}
+
+/**
+ * The effective parameters (defaults filled in) in a form where equal settings compare equal:
+ * `32mb` and `33554432b` are the same size.
+ */
+export function canonicalFollowParameters(p: FollowParameters | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(FOLLOW_PARAMETER_KINDS) as Array<keyof FollowParameters>) {
+        const raw = p?.[key] ?? DEFAULT_FOLLOW_PARAMETERS[key];
+        switch (FOLLOW_PARAMETER_KINDS[key]) {
+            case "count":
+                out[key] = String(Number(raw));
+                break;
+            case "bytes":
+                out[key] = String(parseByteSize(raw) ?? raw);
+                break;
+            case "duration":
+                out[key] = String(parseDuration(raw) ?? raw);
+                break;
+        }
+    }
+    return out;
+}
+
+/** Response of `ccr.follow`. */
+export interface FollowResponse {
+    followIndexCreated: boolean;
+    followIndexShardsAcked: boolean;
+    indexFollowingStarted: boolean;
+}
+
+/** `ccr.follow`: creates `index` on this cluster as a follower of `remoteCluster:leaderIndex`. */
+export async function ccrFollow(
+    es: Es,
+    req: {
+        index: string;
+        remoteCluster: string;
+        leaderIndex: string;
+        parameters?: FollowParameters | undefined;
+        settings?: Record<string, string> | undefined;
+        waitForActiveShards?: string | undefined;
+    },
+): Promise<FollowResponse> {
+    const body = {
+        remote_cluster: req.remoteCluster,
+        leader_index: req.leaderIndex,
+        ...followParametersToWire(req.parameters),
+        ...(req.settings && Object.keys(req.settings).length > 0 ? { settings: req.settings } : {}),
+    };
+    const r = (await call(es, "ccr.follow", req.index, (c) =>
+        c.ccr.follow({ index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never),
+    )) as unknown as Record<string, unknown>;
+    return {
+        followIndexCreated: r["follow_index_created"] === true,
+        followIndexShardsAcked: r["follow_index_shards_acked"] === true,
+        indexFollowingStarted: r["index_following_started"] === true,
+    };
+}
+
+/** `ccr.pause_follow`; already paused, not a follower, or absent count as done. */
+export function ccrPauseFollow(es: Es, index: string): Promise<StepOutcome> {
+    return change(es, "ccr.pause_follow", index, (c) => c.ccr.pauseFollow({ index }), ["already_paused", "not_a_follower", "index_not_found"]);
+}
+
+/** `ccr.resume_follow` with the given parameters (omitted ones fall back to ES defaults); already running counts as done. */
+export function ccrResumeFollow(es: Es, index: string, parameters: FollowParameters | undefined): Promise<StepOutcome> {
+    return change(es, "ccr.resume_follow", index, (c) => c.ccr.resumeFollow({ index, ...followParametersToWire(parameters) } as never), [
+        "already_following",
+    ]);
+}
+
+/** Outcome of unfollow: also "done, but the leader's retention leases could not be removed". */
+export type UnfollowOutcome = StepOutcome | "done-leases-remain";
+
+/**
+ * `ccr.unfollow`; not a follower (already unfollowed) or absent counts as done. When the leader is
+ * unreachable ES converts the follower but cannot remove its retention leases on the leader:
+ * that is reported as `"done-leases-remain"`, not as a failure.
+ */
+export async function ccrUnfollow(es: Es, index: string): Promise<UnfollowOutcome> {
+    try {
+        return await change(es, "ccr.unfollow", index, (c) => c.ccr.unfollow({ index }), ["not_a_follower", "index_not_found"]);
+    } catch (err) {
+        if (err instanceof EsCallError && err.condition === "retention_lease_removal_failed") return "done-leases-remain";
+        throw err;
+    }
+}
+
+/** One entry of `ccr.follow_info`. */
+export interface FollowInfo {
+    followerIndex: string;
+    remoteCluster: string;
+    leaderIndex: string;
+    status: "active" | "paused";
+    /** Present only while active. */
+    parameters: FollowParameters | undefined;
+}
+
+/** `ccr.follow_info`: the follow relationship of `index`, or `undefined` when it is not a follower or absent. */
+export async function ccrFollowInfo(es: Es, index: string): Promise<FollowInfo | undefined> {
+    const r = (await readOrUndefined(es, "ccr.follow_info", index, (c) => c.ccr.followInfo({ index }))) as unknown as
+        | { follower_indices?: Array<Record<string, unknown>> }
+        | undefined;
+    const entry = r?.follower_indices?.find((f) => f["follower_index"] === index);
+    if (!entry) return undefined;
+    return {
+        followerIndex: index,
+        remoteCluster: String(entry["remote_cluster"]),
+        leaderIndex: String(entry["leader_index"]),
+        status: entry["status"] === "active" ? "active" : "paused",
+        parameters: entry["parameters"] ? followParametersFromWire(entry["parameters"] as Record<string, unknown>) : undefined,
+    };
+}
+
+/** Per-shard replication progress (`ccr.follow_stats`). */
+export interface FollowShardStats {
+    shard: number;
+    leaderGlobalCheckpoint: number;
+    leaderMaxSeqNo: number;
+    followerGlobalCheckpoint: number;
+    followerMaxSeqNo: number;
+    /** `type: reason` of the fatal exception that stopped this shard's task. */
+    fatalError: string | undefined;
+}
+
+/** `ccr.follow_stats` of one follower. */
+export interface FollowStats {
+    shards: FollowShardStats[];
+    /** Σ (leader global checkpoint − follower global checkpoint). */
+    globalCheckpointLag: number;
+    /** First fatal error of any shard. */
+    fatalError: string | undefined;
+}
+
+/** `ccr.follow_stats`; `undefined` when the follower has no tasks (paused, not a follower, absent). */
+export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats | undefined> {
+    const r = (await readOrUndefined(es, "ccr.follow_stats", index, (c) => c.ccr.followStats({ index }), [
+        "index_not_found",
+        "no_follow_tasks",
+    ])) as unknown as { indices?: Array<{ index?: string; total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }> } | undefined;
+    const entry = r?.indices?.find((i) => i.index === index);
+    if (!entry) return undefined;
+    const shards = (entry.shards ?? []).map((s): FollowShardStats => {
+        const fatal = s["fatal_exception"] as { type?: string; reason?: string } | undefined;
+        return {
+            shard: Number(s["shard_id"] ?? 0),
+            leaderGlobalCheckpoint: Number(s["leader_global_checkpoint"] ?? -1),
+            leaderMaxSeqNo: Number(s["leader_max_seq_no"] ?? -1),
+            followerGlobalCheckpoint: Number(s["follower_global_checkpoint"] ?? -1),
+            followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
+            fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
+        };
+    });
+    shards.sort((a, b) => a.shard - b.shard);
+    const lag =
+        typeof entry.total_global_checkpoint_lag === "number"
+            ? entry.total_global_checkpoint_lag
+            : shards.reduce((sum, s) => sum + Math.max(0, s.leaderGlobalCheckpoint - s.followerGlobalCheckpoint), 0);
+    return { shards, globalCheckpointLag: lag, fatalError: shards.find((s) => s.fatalError)?.fatalError };
+}

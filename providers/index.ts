@@ -1,0 +1,26 @@
+/**
+ * ccr-dr providers: the resources the program declares and the typed Elasticsearch calls shared
+ * with the `ccr-dr` CLI. (Provider code itself imports the files it needs directly, never this
+ * barrel, to keep the serialized provider text small.)
+ */
+export { RemoteCluster, type RemoteClusterArgs } from "./remoteCluster/resource";
+export { FollowerIndex, type FollowerIndexArgs } from "./followerIndex/resource";
+export type { RemoteClusterInputs, RemoteClusterOutputs, RemoteClusterMode } from "./remoteCluster/types";
+export type {
+    FollowerIndexInputs,
+    FollowerIndexOutputs,
+    FailbackPolicy,
+    FailbackReport,
+    LeaderIdentity,
+    ObservedStatus,
+    DesiredStatus,
+    OnDelete,
+    ShardProgress,
+} from "./followerIndex/types";
+export type { PromotionRecord, QuarantineRecord, PromotedFrom } from "./followerIndex/record";
+export { decodePromotion, decodeQuarantine } from "./followerIndex/record";
+export type { ConnectionArgs } from "./shared/resourceInputs";
+export { ProviderError, type ProviderErrorCode } from "./shared/errors";
+export * as es from "./es";
+export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
+export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";

@@ -1,0 +1,315 @@
+/**
+ * The site stacks' configuration (`ccr-dr:*` keys, documented in Pulumi.yaml), parsed and
+ * validated in one pure function so every problem is reported at `pulumi preview`, together,
+ * before anything is sent to a cluster.
+ */
+import { hostPortProblem, indexNameProblem } from "../providers/shared/check";
+
+/** The two sites of the uni-directional tutorial; config keys and values use exactly these. */
+export const CLUSTER_NAMES = ["clusterA", "clusterB"] as const;
+export type ClusterName = (typeof CLUSTER_NAMES)[number];
+
+/** How one cluster is reached: over HTTP by the providers, over its transport port by its peer. */
+export interface ClusterConfig {
+  name: ClusterName;
+  /** HTTP endpoint(s) of the cluster, e.g. `http://127.0.0.1:9200`. */
+  endpoints: string[];
+  /** How the peer registers this cluster as a remote (`cluster.remote.<name>.*`). */
+  remote: RemoteConnectionConfig;
+  username?: string;
+  password?: string;
+  apiKey?: string;
+  caCertificate?: string;
+  requestTimeoutMs?: number;
+}
+
+export type RemoteConnectionConfig =
+  | { mode: "proxy"; proxyAddress: string; serverName?: string; proxySocketConnections?: number; skipUnavailable?: boolean }
+  | { mode: "sniff"; seeds: string[]; nodeConnections?: number; skipUnavailable?: boolean };
+
+/** One replicated index: its name on each cluster. */
+export type IndexPair = Record<ClusterName, string>;
+
+/** An auto-follow pattern the non-primary site registers against the primary. */
+export interface AutoFollowPatternConfig {
+  name: string;
+  leaderIndexPatterns: string[];
+  leaderIndexExclusionPatterns?: string[];
+  followIndexPattern?: string;
+}
+
+export interface SiteConfig {
+  /** The cluster this stack manages. */
+  site: ClusterName;
+  /** The cluster that takes writes. */
+  primary: ClusterName;
+  /** The other cluster. */
+  peer: ClusterName;
+  clusters: Record<ClusterName, ClusterConfig>;
+  indices: IndexPair[];
+  autoFollowPatterns: AutoFollowPatternConfig[];
+  /** Planned switchover, step 1: write-block this site's indices while it is still the primary. */
+  fenced: boolean;
+}
+
+/** The raw values as `pulumi.Config` returns them (objects already parsed from YAML). */
+export interface RawConfig {
+  site?: unknown;
+  primary?: unknown;
+  clusters?: unknown;
+  indices?: unknown;
+  autoFollowPatterns?: unknown;
+  fenced?: unknown;
+}
+
+/** Every problem found in the configuration, one line each, keyed by the config key at fault. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid ccr-dr configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      problems.map((p) => `  - ${p}`).join("\n"));
+  }
+}
+
+const CLUSTER_KEYS = new Set([
+  "endpoint", "endpoints", "mode", "proxyAddress", "serverName", "proxySocketConnections", "seeds",
+  "nodeConnections", "skipUnavailable", "username", "password", "apiKey", "caCertificate", "requestTimeoutMs",
+]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isClusterName = (v: unknown): v is ClusterName => CLUSTER_NAMES.includes(v as ClusterName);
+const oneOf = `one of ${CLUSTER_NAMES.join(", ")}`;
+
+function urlProblem(value: string): string | undefined {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== "http:" && u.protocol !== "https:") return `must be an http(s) URL, found [${value}]`;
+    return undefined;
+  } catch {
+    return `must be an http(s) URL, found [${value}]`;
+  }
+}
+
+function positiveInt(v: unknown): number | undefined {
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function bool(v: unknown): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (v === "true") return true;
+  if (v === "false") return false;
+  return undefined;
+}
+
+function parseCluster(name: ClusterName, raw: unknown, problems: string[]): ClusterConfig | undefined {
+  const key = `ccr-dr:clusters.${name}`;
+  if (!isObject(raw)) {
+    problems.push(`${key} is missing: give its endpoint and remote connection (see Pulumi.yaml)`);
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) {
+    if (!CLUSTER_KEYS.has(k)) problems.push(`${key}.${k} is not a known setting (known: ${[...CLUSTER_KEYS].join(", ")})`);
+  }
+  const endpointsRaw = raw.endpoints ?? (raw.endpoint === undefined ? undefined : [raw.endpoint]);
+  const endpoints: string[] = [];
+  if (!Array.isArray(endpointsRaw) || endpointsRaw.length === 0) {
+    problems.push(`${key}.endpoint is missing: set the cluster's HTTP endpoint, e.g. http://127.0.0.1:9200`);
+  } else {
+    for (const e of endpointsRaw) {
+      const p = typeof e === "string" ? urlProblem(e) : "must be a string";
+      if (p) problems.push(`${key}.endpoint ${p}`);
+      else endpoints.push(e as string);
+    }
+  }
+  const skipUnavailable = raw.skipUnavailable === undefined ? undefined : bool(raw.skipUnavailable);
+  if (raw.skipUnavailable !== undefined && skipUnavailable === undefined) problems.push(`${key}.skipUnavailable must be true or false`);
+  const mode = raw.mode ?? "proxy";
+  let remote: RemoteConnectionConfig | undefined;
+  if (mode === "proxy") {
+    for (const k of ["seeds", "nodeConnections"]) {
+      if (raw[k] !== undefined) problems.push(`${key}.${k} cannot be used with mode proxy (it is a sniff-mode setting)`);
+    }
+    const proxyAddress = raw.proxyAddress;
+    if (typeof proxyAddress !== "string") {
+      problems.push(`${key}.proxyAddress is missing: the host:port of the cluster's transport (or proxy) endpoint`);
+    } else {
+      const p = hostPortProblem(proxyAddress);
+      if (p) problems.push(`${key}.proxyAddress [${proxyAddress}]: ${p}`);
+    }
+    const proxySocketConnections = raw.proxySocketConnections === undefined ? undefined : positiveInt(raw.proxySocketConnections);
+    if (raw.proxySocketConnections !== undefined && proxySocketConnections === undefined) {
+      problems.push(`${key}.proxySocketConnections must be a positive integer`);
+    }
+    if (raw.serverName !== undefined && typeof raw.serverName !== "string") problems.push(`${key}.serverName must be a string`);
+    remote = {
+      mode,
+      proxyAddress: String(proxyAddress),
+      ...(typeof raw.serverName === "string" && raw.serverName !== "" ? { serverName: raw.serverName } : {}),
+      ...(proxySocketConnections !== undefined ? { proxySocketConnections } : {}),
+      ...(skipUnavailable !== undefined ? { skipUnavailable } : {}),
+    };
+  } else if (mode === "sniff") {
+    for (const k of ["proxyAddress", "serverName", "proxySocketConnections"]) {
+      if (raw[k] !== undefined) problems.push(`${key}.${k} cannot be used with mode sniff (it is a proxy-mode setting)`);
+    }
+    const seeds = raw.seeds;
+    if (!Array.isArray(seeds) || seeds.length === 0) {
+      problems.push(`${key}.seeds is missing: a list of host:port transport addresses`);
+    } else {
+      for (const s of seeds) {
+        const p = typeof s === "string" ? hostPortProblem(s) : "must be a string";
+        if (p) problems.push(`${key}.seeds entry [${String(s)}]: ${p}`);
+      }
+    }
+    const nodeConnections = raw.nodeConnections === undefined ? undefined : positiveInt(raw.nodeConnections);
+    if (raw.nodeConnections !== undefined && nodeConnections === undefined) problems.push(`${key}.nodeConnections must be a positive integer`);
+    remote = {
+      mode,
+      seeds: Array.isArray(seeds) ? seeds.map(String) : [],
+      ...(nodeConnections !== undefined ? { nodeConnections } : {}),
+      ...(skipUnavailable !== undefined ? { skipUnavailable } : {}),
+    };
+  } else {
+    problems.push(`${key}.mode must be proxy or sniff, found [${String(mode)}]`);
+  }
+  for (const k of ["username", "password", "apiKey", "caCertificate"] as const) {
+    if (raw[k] !== undefined && typeof raw[k] !== "string") problems.push(`${key}.${k} must be a string`);
+  }
+  if (raw.password !== undefined && raw.username === undefined) problems.push(`${key}.username is missing: a password needs a username`);
+  if (raw.apiKey !== undefined && raw.username !== undefined) problems.push(`${key}: give either username/password or apiKey, not both`);
+  const requestTimeoutMs = raw.requestTimeoutMs === undefined ? undefined : positiveInt(raw.requestTimeoutMs);
+  if (raw.requestTimeoutMs !== undefined && requestTimeoutMs === undefined) problems.push(`${key}.requestTimeoutMs must be a positive integer`);
+  if (!remote) return undefined;
+  return {
+    name,
+    endpoints,
+    remote,
+    ...(typeof raw.username === "string" ? { username: raw.username } : {}),
+    ...(typeof raw.password === "string" ? { password: raw.password } : {}),
+    ...(typeof raw.apiKey === "string" ? { apiKey: raw.apiKey } : {}),
+    ...(typeof raw.caCertificate === "string" ? { caCertificate: raw.caCertificate } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+  };
+}
+
+function parseIndices(raw: unknown, problems: string[]): IndexPair[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push("ccr-dr:indices is missing: a list of pairs like {clusterA: my-index, clusterB: my-index}");
+    return [];
+  }
+  const pairs: IndexPair[] = [];
+  const seen: Record<ClusterName, Map<string, number>> = { clusterA: new Map(), clusterB: new Map() };
+  raw.forEach((entry, i) => {
+    const key = `ccr-dr:indices[${i}]`;
+    if (!isObject(entry)) {
+      problems.push(`${key} must be an object like {clusterA: my-index, clusterB: my-index}`);
+      return;
+    }
+    for (const k of Object.keys(entry)) {
+      if (!isClusterName(k)) problems.push(`${key} names cluster [${k}], which is not configured: use ${oneOf}`);
+    }
+    let ok = true;
+    for (const cluster of CLUSTER_NAMES) {
+      const name = entry[cluster];
+      if (typeof name !== "string") {
+        problems.push(`${key}.${cluster} is missing: the index name on ${cluster}`);
+        ok = false;
+        continue;
+      }
+      const p = indexNameProblem(name);
+      if (p) {
+        problems.push(`${key}.${cluster} [${name}] is not a valid index name: ${p}`);
+        ok = false;
+      }
+      const first = seen[cluster].get(name);
+      if (first !== undefined) {
+        problems.push(`${key}.${cluster} [${name}] is already in ccr-dr:indices[${first}]: an index can be in one pair only`);
+        ok = false;
+      } else {
+        seen[cluster].set(name, i);
+      }
+    }
+    if (ok) pairs.push({ clusterA: entry.clusterA as string, clusterB: entry.clusterB as string });
+  });
+  return pairs;
+}
+
+function parseAutoFollow(raw: unknown, problems: string[]): AutoFollowPatternConfig[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.push("ccr-dr:autoFollowPatterns must be a list of {name, leaderIndexPatterns, followIndexPattern?}");
+    return [];
+  }
+  const out: AutoFollowPatternConfig[] = [];
+  raw.forEach((entry, i) => {
+    const key = `ccr-dr:autoFollowPatterns[${i}]`;
+    if (!isObject(entry) || typeof entry.name !== "string" || entry.name === "") {
+      problems.push(`${key}.name is missing`);
+      return;
+    }
+    const patterns = entry.leaderIndexPatterns;
+    if (!Array.isArray(patterns) || patterns.length === 0 || patterns.some((p) => typeof p !== "string")) {
+      problems.push(`${key}.leaderIndexPatterns must be a non-empty list of index patterns`);
+      return;
+    }
+    const exclusions = entry.leaderIndexExclusionPatterns;
+    if (exclusions !== undefined && (!Array.isArray(exclusions) || exclusions.some((p) => typeof p !== "string"))) {
+      problems.push(`${key}.leaderIndexExclusionPatterns must be a list of index patterns`);
+      return;
+    }
+    if (entry.followIndexPattern !== undefined && typeof entry.followIndexPattern !== "string") {
+      problems.push(`${key}.followIndexPattern must be a string such as "{{leader_index}}-copy"`);
+      return;
+    }
+    out.push({
+      name: entry.name,
+      leaderIndexPatterns: patterns as string[],
+      ...(exclusions ? { leaderIndexExclusionPatterns: exclusions as string[] } : {}),
+      ...(typeof entry.followIndexPattern === "string" ? { followIndexPattern: entry.followIndexPattern } : {}),
+    });
+  });
+  return out;
+}
+
+/** Parses and validates the whole configuration; throws a ConfigError listing every problem. */
+export function parseSiteConfig(raw: RawConfig): SiteConfig {
+  const problems: string[] = [];
+  if (!isClusterName(raw.site)) {
+    problems.push(raw.site === undefined
+      ? `ccr-dr:site is missing: set it to the cluster this stack manages, ${oneOf}`
+      : `ccr-dr:site [${String(raw.site)}] is unknown: use ${oneOf}`);
+  }
+  if (!isClusterName(raw.primary)) {
+    problems.push(raw.primary === undefined
+      ? `ccr-dr:primary is missing: set it to the cluster that takes writes, ${oneOf}`
+      : `ccr-dr:primary [${String(raw.primary)}] is unknown: use ${oneOf}`);
+  }
+  const clusters: Partial<Record<ClusterName, ClusterConfig>> = {};
+  if (!isObject(raw.clusters)) {
+    problems.push("ccr-dr:clusters is missing: give clusterA and clusterB with their endpoints (see Pulumi.yaml)");
+  } else {
+    for (const k of Object.keys(raw.clusters)) {
+      if (!isClusterName(k)) problems.push(`ccr-dr:clusters.${k} is not a known cluster: use ${oneOf}`);
+    }
+    for (const name of CLUSTER_NAMES) {
+      const c = parseCluster(name, raw.clusters[name], problems);
+      if (c) clusters[name] = c;
+    }
+  }
+  const indices = parseIndices(raw.indices, problems);
+  const autoFollowPatterns = parseAutoFollow(raw.autoFollowPatterns, problems);
+  const fenced = raw.fenced === undefined ? false : bool(raw.fenced);
+  if (fenced === undefined) problems.push("ccr-dr:fenced must be true or false");
+  if (problems.length > 0) throw new ConfigError(problems);
+  const site = raw.site as ClusterName;
+  return {
+    site,
+    primary: raw.primary as ClusterName,
+    peer: site === "clusterA" ? "clusterB" : "clusterA",
+    clusters: clusters as Record<ClusterName, ClusterConfig>,
+    indices,
+    autoFollowPatterns,
+    fenced: fenced as boolean,
+  };
+}
