@@ -1,0 +1,675 @@
+/**
+ * One index's data, modelled as Elasticsearch's single primary shard: the version map (live docs
+ * and tombstones), the operation history with soft deletes, sequence numbers and checkpoints,
+ * retention leases, blocks, and the near-real-time split between what was written and what a
+ * refresh has made searchable. No I/O: every change is handed to `EngineStorage.append`.
+ *
+ * Numbering follows ES exactly: `_seq_no` starts at 0 per shard and is assigned only to operations
+ * that are executed (a version conflict or a mapping failure consumes none; a delete of a missing
+ * doc consumes one); `_version` counts per id from 1 and continues across a delete while the
+ * tombstone lives (`index.gc_deletes`, 60s by default).
+ */
+import { EsError, errors } from "./errors";
+import { indexSetting, parseBool, parseIntSetting, parseTimeValue } from "./settings";
+import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
+import type { DocEntry, IndexMeta, Json, Operation, RetentionLease, RetentionLeases, SearchIndexLike, SearchLibrary, SearchRequest, StoredDoc } from "./types";
+
+/** Id of the lease every started shard copy holds for itself (`ReplicationTracker`). */
+export const PEER_RECOVERY_LEASE_SOURCE = "peer recovery";
+/** Longest document id ES accepts, in UTF-8 bytes (`IndexRequest.MAX_DOCUMENT_ID_LENGTH_IN_BYTES`). */
+export const MAX_DOCUMENT_ID_BYTES = 512;
+
+/** Options of a client write that ES checks before executing it. */
+export interface WriteOptions {
+  opType?: "index" | "create";
+  ifSeqNo?: number;
+  ifPrimaryTerm?: number;
+  version?: number;
+  versionType?: "internal" | "external" | "external_gte";
+}
+
+/** What every write answers (`DocWriteResponse`). */
+export interface WriteResult {
+  _index: string;
+  _id: string;
+  _version: number;
+  result: "created" | "updated" | "deleted" | "not_found" | "noop";
+  _seq_no: number;
+  _primary_term: number;
+  /** HTTP status of this write: 201 created, 200 updated/deleted/noop, 404 not_found. */
+  status: number;
+}
+
+/** Counters reported by `_stats`. */
+export interface ShardCounters {
+  indexTotal: number;
+  indexFailed: number;
+  deleteTotal: number;
+  noopUpdateTotal: number;
+  getTotal: number;
+  getExists: number;
+  getMissing: number;
+  queryTotal: number;
+  refreshTotal: number;
+  externalRefreshTotal: number;
+  flushTotal: number;
+  mergeTotal: number;
+}
+
+interface RefreshWaiter {
+  seqNo: number;
+  resolve: (forced: boolean) => void;
+}
+
+/** The primary shard of one index. */
+export class IndexShard {
+  meta: IndexMeta;
+  /** The version map: live docs and tombstones, by id. */
+  readonly docs = new Map<string, DocEntry>();
+  /** Retained operations in `_seq_no` order (soft-deleted history plus the live versions). */
+  history: Operation[] = [];
+  maxSeqNo = -1;
+  localCheckpoint = -1;
+  /** Seq_nos processed above the local checkpoint (replicated ops arriving out of order). */
+  private readonly processedAbove = new Set<number>();
+  leases: RetentionLeases;
+  readonly counters: ShardCounters = {
+    indexTotal: 0, indexFailed: 0, deleteTotal: 0, noopUpdateTotal: 0, getTotal: 0, getExists: 0, getMissing: 0,
+    queryTotal: 0, refreshTotal: 0, externalRefreshTotal: 0, flushTotal: 0, mergeTotal: 0,
+  };
+  /** Live docs in the version map. */
+  liveCount = 0;
+  /** Live docs as of the last refresh (what `docs.count` and searches see). */
+  visibleCount = 0;
+  /** Highest seq_no made searchable by a refresh. */
+  refreshedSeqNo = -1;
+  lastRefreshAt: number;
+  lastSearchAt: number;
+  /** Operations applied since the last flush (translog `uncommitted_operations`). */
+  uncommittedOps = 0;
+  private readonly search: SearchIndexLike;
+  private readonly pending = new Map<string, StoredDoc | null>();
+  private waiters: RefreshWaiter[] = [];
+
+  constructor(
+    meta: IndexMeta,
+    private readonly lib: SearchLibrary,
+    private readonly storage: EngineStorage,
+    private readonly nodeId: string,
+    now: number,
+  ) {
+    this.meta = meta;
+    this.leases = { primaryTerm: meta.primaryTerm, version: 0, leases: [] };
+    this.search = new lib.SearchIndex({ indexUuid: meta.uuid, nodeId });
+    this.lastRefreshAt = now;
+    this.lastSearchAt = now;
+  }
+
+  get name(): string {
+    return this.meta.name;
+  }
+  get uuid(): string {
+    return this.meta.uuid;
+  }
+  get isOpen(): boolean {
+    return this.meta.state === "open";
+  }
+  /** On a single node every operation is on every started copy: the global checkpoint is the local one. */
+  get globalCheckpoint(): number {
+    return this.localCheckpoint;
+  }
+  /** Whether `index.xpack.ccr.following_index` is set. */
+  get isFollower(): boolean {
+    return this.meta.settings["index.xpack.ccr.following_index"] === "true";
+  }
+  setting(key: string): string {
+    return indexSetting(this.meta.settings, key);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Checks.
+
+  /** Throws the error ES gives for a client write to this index (closed, blocks, follower). */
+  checkWritable(kind: "write" | "delete" = "write"): void {
+    if (!this.isOpen) throw errors.indexClosed(this.name, this.uuid);
+    const s = this.meta.settings;
+    if (s["index.blocks.read_only"] === "true") throw errors.indexBlocked(this.name, "FORBIDDEN/5/index read-only (api)");
+    if (s["index.blocks.write"] === "true") throw errors.indexBlocked(this.name, "FORBIDDEN/8/index write (api)");
+    if (s["index.blocks.read_only_allow_delete"] === "true" && kind !== "delete") {
+      throw errors.indexBlocked(
+        this.name,
+        "TOO_MANY_REQUESTS/12/disk usage exceeded flood-stage watermark, index has read-only-allow-delete block",
+        429,
+      );
+    }
+    if (this.isFollower) throw errors.followerWrite();
+  }
+
+  /** Throws the error ES gives for a read of this index (closed, read block). */
+  checkReadable(): void {
+    if (!this.isOpen) throw errors.indexClosed(this.name, this.uuid);
+    if (this.meta.settings["index.blocks.read"] === "true") throw errors.indexBlocked(this.name, "FORBIDDEN/7/index read (api)");
+  }
+
+  /** Throws for a metadata change (mapping, settings other than blocks) under a metadata/read-only block. */
+  checkMetadataWritable(): void {
+    const s = this.meta.settings;
+    if (s["index.blocks.read_only"] === "true") throw errors.indexBlocked(this.name, "FORBIDDEN/5/index read-only (api)");
+    if (s["index.blocks.metadata"] === "true") throw errors.indexBlocked(this.name, "FORBIDDEN/9/index metadata (api)");
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Client writes.
+
+  /** Looks up the current entry of `id`, ignoring a tombstone older than `index.gc_deletes`. */
+  private currentEntry(id: string, now: number): DocEntry | undefined {
+    const entry = this.docs.get(id);
+    if (!entry || entry.source !== null) return entry;
+    const gc = parseTimeValue("index.gc_deletes", this.setting("index.gc_deletes"));
+    if (entry.deletedAt !== undefined && gc >= 0 && now - entry.deletedAt > gc) return undefined;
+    return entry;
+  }
+
+  private conflict(id: string, reason: string): EsError {
+    this.counters.indexFailed++;
+    return errors.versionConflict(id, `version conflict, ${reason}`, this.name, this.uuid);
+  }
+
+  /** ES's pre-execution checks of `if_seq_no`/`if_primary_term`, `op_type=create` and external versions. */
+  private checkConditions(id: string, existing: DocEntry | undefined, opts: WriteOptions, isDelete: boolean): number | undefined {
+    const live = existing && existing.source !== null ? existing : undefined;
+    if (opts.ifSeqNo !== undefined) {
+      const required = `required seqNo [${opts.ifSeqNo}], primary term [${opts.ifPrimaryTerm}].`;
+      if (!live) throw this.conflict(id, `${required} but no document was found`);
+      if (live.seqNo !== opts.ifSeqNo || live.primaryTerm !== opts.ifPrimaryTerm) {
+        throw this.conflict(id, `${required} current document has seqNo [${live.seqNo}] and primary term [${live.primaryTerm}]`);
+      }
+    }
+    if (!isDelete && opts.opType === "create" && live) {
+      throw this.conflict(id, `document already exists (current version [${live.version}])`);
+    }
+    if (opts.versionType === "external" || opts.versionType === "external_gte") {
+      const wanted = opts.version!;
+      if (existing) {
+        const bad = opts.versionType === "external" ? existing.version >= wanted : existing.version > wanted;
+        if (bad) {
+          const rel = opts.versionType === "external" ? "higher or equal to" : "higher than";
+          throw this.conflict(id, `current version [${existing.version}] is ${rel} the one provided [${wanted}]`);
+        }
+      }
+      return wanted;
+    }
+    if (opts.version !== undefined) {
+      // internal versioning with an explicit version was removed for writes in 7.0
+      throw errors.validation([
+        "internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead",
+      ]);
+    }
+    return undefined;
+  }
+
+  /**
+   * Indexes (creates or replaces) a document. Mapping is updated dynamically before a seq_no is
+   * assigned, so a mapping failure consumes none.
+   */
+  index(id: string, source: Json, opts: WriteOptions, now: number): WriteResult {
+    this.checkWritable();
+    const existing = this.currentEntry(id, now);
+    const externalVersion = this.checkConditions(id, existing, opts, false);
+    this.mapSource(source, id);
+    const version = externalVersion ?? (existing ? existing.version + 1 : 1);
+    const op: Operation = { op: "index", id, seqNo: this.maxSeqNo + 1, primaryTerm: this.meta.primaryTerm, version, source };
+    this.apply(op, now);
+    this.storage.append(this.uuid, { t: "op", op });
+    this.counters.indexTotal++;
+    const created = !(existing && existing.source !== null);
+    return this.result(op, created ? "created" : "updated", created ? 201 : 200);
+  }
+
+  /** Deletes a document; deleting a missing id still consumes a seq_no and answers `not_found`. */
+  delete(id: string, opts: WriteOptions, now: number): WriteResult {
+    this.checkWritable("delete");
+    const existing = this.currentEntry(id, now);
+    const externalVersion = this.checkConditions(id, existing, opts, true);
+    const version = externalVersion ?? (existing ? existing.version + 1 : 1);
+    const op: Operation = { op: "delete", id, seqNo: this.maxSeqNo + 1, primaryTerm: this.meta.primaryTerm, version, source: null };
+    this.apply(op, now);
+    this.storage.append(this.uuid, { t: "op", op, at: now });
+    this.counters.deleteTotal++;
+    const found = !!existing && existing.source !== null;
+    return this.result(op, found ? "deleted" : "not_found", found ? 200 : 404);
+  }
+
+  /** A `noop` update result: nothing written, current numbers reported. */
+  noop(id: string): WriteResult {
+    const entry = this.docs.get(id)!;
+    this.counters.noopUpdateTotal++;
+    return { _index: this.name, _id: id, _version: entry.version, result: "noop", _seq_no: entry.seqNo, _primary_term: entry.primaryTerm, status: 200 };
+  }
+
+  private result(op: Operation, result: WriteResult["result"], status: number): WriteResult {
+    return { _index: this.name, _id: op.id, _version: op.version, result, _seq_no: op.seqNo, _primary_term: op.primaryTerm, status };
+  }
+
+  /** Runs dynamic mapping for `source`; persists the new mappings if they changed. */
+  private mapSource(source: Json, id: string): void {
+    const mapped = this.lib.mapDocument(this.meta.mappings, source, id);
+    if (mapped !== this.meta.mappings) {
+      this.updateMeta({ ...this.meta, mappings: mapped, mappingVersion: this.meta.mappingVersion + 1 });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Applying operations (client, replicated, replayed).
+
+  /** Applies an operation to the version map, history, checkpoints and the pending-refresh set. */
+  private apply(op: Operation, now: number | undefined): boolean {
+    if (op.seqNo <= this.localCheckpoint || this.processedAbove.has(op.seqNo)) return false;
+    const current = this.docs.get(op.id);
+    if (!current || current.seqNo < op.seqNo) {
+      const wasLive = !!current && current.source !== null;
+      const isLive = op.source !== null;
+      this.liveCount += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
+      const entry: DocEntry = { seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version, source: op.source };
+      if (!isLive && now !== undefined) entry.deletedAt = now;
+      this.docs.set(op.id, entry);
+      this.pending.set(
+        op.id,
+        isLive ? { id: op.id, source: op.source!, seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version } : null,
+      );
+    }
+    this.insertHistory(op);
+    if (op.seqNo > this.maxSeqNo) this.maxSeqNo = op.seqNo;
+    this.markProcessed(op.seqNo);
+    this.uncommittedOps++;
+    return true;
+  }
+
+  private insertHistory(op: Operation): void {
+    const h = this.history;
+    if (h.length === 0 || h[h.length - 1]!.seqNo < op.seqNo) {
+      h.push(op);
+      return;
+    }
+    h.splice(this.firstIndexAtOrAbove(op.seqNo), 0, op);
+  }
+
+  private firstIndexAtOrAbove(seqNo: number): number {
+    let lo = 0;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid]!.seqNo < seqNo) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private markProcessed(seqNo: number): void {
+    if (seqNo === this.localCheckpoint + 1) {
+      this.localCheckpoint = seqNo;
+      while (this.processedAbove.delete(this.localCheckpoint + 1)) this.localCheckpoint++;
+    } else if (seqNo > this.localCheckpoint) {
+      this.processedAbove.add(seqNo);
+    }
+  }
+
+  /**
+   * CCR hook: applies an operation replicated from a leader, keeping its `_seq_no`, `_version` and
+   * `_primary_term` and bypassing client-write checks (blocks, follower flag, versioning). Operations
+   * already processed are skipped, so replaying a batch twice is harmless. Returns whether it applied.
+   */
+  applyReplicated(op: Operation, now: number): boolean {
+    if (op.seqNo <= this.localCheckpoint || this.processedAbove.has(op.seqNo)) return false;
+    if (op.source !== null) {
+      try {
+        this.mapSource(op.source, op.id);
+      } catch {
+        // the leader accepted this document under its mapping; the follower keeps it regardless
+      }
+    }
+    const copy: Operation = { op: op.op, id: op.id, seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version, source: op.source };
+    this.apply(copy, now);
+    this.storage.append(this.uuid, copy.op === "delete" ? { t: "op", op: copy, at: now } : { t: "op", op: copy });
+    if (copy.op === "delete") this.counters.deleteTotal++;
+    else this.counters.indexTotal++;
+    return true;
+  }
+
+  /** Replays one log record during recovery (no storage writes). */
+  replay(record: LogRecord): void {
+    switch (record.t) {
+      case "op":
+        this.apply(record.op, record.at);
+        break;
+      case "meta":
+        this.meta = record.meta;
+        break;
+      case "leases":
+        this.leases = record.leases;
+        break;
+      case "trim":
+        this.trimHistory(record.minRetainedSeqNo);
+        break;
+      default: {
+        const never: never = record;
+        throw new Error(`es-sim: unknown log record ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Restores from a snapshot image (recovery). */
+  restore(snapshot: IndexSnapshot): void {
+    this.meta = snapshot.meta;
+    this.leases = snapshot.leases;
+    this.maxSeqNo = snapshot.maxSeqNo;
+    this.localCheckpoint = snapshot.localCheckpoint;
+    this.processedAbove.clear();
+    for (const s of snapshot.processedAbove) this.processedAbove.add(s);
+    this.docs.clear();
+    this.liveCount = 0;
+    for (const [id, entry] of snapshot.docs) {
+      this.docs.set(id, entry);
+      if (entry.source !== null) this.liveCount++;
+    }
+    this.history = snapshot.history;
+  }
+
+  /** Queues every live doc for the next refresh (after recovery, the search index is rebuilt). */
+  reindexAllForSearch(): void {
+    this.search.clear();
+    this.pending.clear();
+    for (const [id, e] of this.docs) {
+      if (e.source !== null) this.pending.set(id, { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version });
+    }
+    this.refreshedSeqNo = -1;
+  }
+
+  /** The complete image of this shard now. */
+  toSnapshot(): IndexSnapshot {
+    return {
+      meta: this.meta,
+      leases: this.leases,
+      maxSeqNo: this.maxSeqNo,
+      localCheckpoint: this.localCheckpoint,
+      processedAbove: [...this.processedAbove],
+      docs: [...this.docs.entries()],
+      history: this.history,
+    };
+  }
+
+  /** Replaces the metadata and persists it (settings, mappings, aliases, state, primary term). */
+  updateMeta(meta: IndexMeta): void {
+    this.meta = meta;
+    this.storage.append(this.uuid, { t: "meta", meta });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reads.
+
+  /** Realtime get (the latest write, refreshed or not), as `GET /{index}/_doc/{id}` by default. */
+  get(id: string, realtime = true): StoredDoc | undefined {
+    this.checkReadable();
+    this.counters.getTotal++;
+    let doc: StoredDoc | undefined;
+    if (realtime) {
+      const e = this.docs.get(id);
+      if (e && e.source !== null) doc = { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
+    } else {
+      const pendingDoc = this.pending.get(id);
+      const e = this.docs.get(id);
+      if (this.pending.has(id)) {
+        // the refreshed view predates the pending change: find the version visible at the last refresh
+        const visible = this.history.filter((o) => o.id === id && o.seqNo <= this.refreshedSeqNo).pop();
+        if (visible && visible.source !== null) doc = { id, source: visible.source, seqNo: visible.seqNo, primaryTerm: visible.primaryTerm, version: visible.version };
+        void pendingDoc;
+      } else if (e && e.source !== null) {
+        doc = { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
+      }
+    }
+    if (doc) this.counters.getExists++;
+    else this.counters.getMissing++;
+    return doc;
+  }
+
+  /** Whether this shard is search-idle: no explicit refresh interval and no search for `index.search.idle.after`. */
+  isSearchIdle(now: number): boolean {
+    if (this.meta.settings["index.refresh_interval"] !== undefined) return false;
+    return now - this.lastSearchAt >= parseTimeValue("index.search.idle.after", this.setting("index.search.idle.after"));
+  }
+
+  /** Marks search activity; a search-idle shard with unrefreshed writes refreshes first, as ES does. */
+  beforeSearch(now: number): void {
+    this.checkReadable();
+    const idle = this.isSearchIdle(now);
+    this.lastSearchAt = now;
+    this.counters.queryTotal++;
+    if (idle && this.pending.size > 0) this.refresh(now, "internal");
+  }
+
+  /** Runs a search on the refreshed view. */
+  searchHits(request: SearchRequest) {
+    return this.search.search(request, this.meta.mappings, this.name);
+  }
+
+  /** Counts on the refreshed view. */
+  count(request: SearchRequest): number {
+    return this.search.count(request, this.meta.mappings);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Refresh.
+
+  /** Makes every applied operation searchable. */
+  refresh(now: number, kind: "external" | "scheduled" | "internal"): void {
+    if (this.pending.size > 0) {
+      const changes = [...this.pending].map(([id, doc]) => ({ id, doc }));
+      this.pending.clear();
+      this.search.apply(changes, this.meta.mappings);
+    }
+    this.visibleCount = this.liveCount;
+    this.refreshedSeqNo = this.maxSeqNo;
+    this.lastRefreshAt = now;
+    this.counters.refreshTotal++;
+    if (kind === "external") this.counters.externalRefreshTotal++;
+    const ready = this.waiters.filter((w) => w.seqNo <= this.refreshedSeqNo);
+    if (ready.length > 0) {
+      this.waiters = this.waiters.filter((w) => w.seqNo > this.refreshedSeqNo);
+      for (const w of ready) w.resolve(false);
+    }
+  }
+
+  /**
+   * `refresh=wait_for`: resolves when a refresh has made `seqNo` visible. Resolves `true` when the
+   * wait forced a refresh (more listeners than `index.max_refresh_listeners`), as ES reports.
+   */
+  waitForRefresh(seqNo: number, now: number): Promise<boolean> {
+    if (seqNo <= this.refreshedSeqNo) return Promise.resolve(false);
+    const max = parseIntSetting("index.max_refresh_listeners", this.setting("index.max_refresh_listeners"));
+    if (this.waiters.length >= max) {
+      this.refresh(now, "internal");
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => this.waiters.push({ seqNo, resolve }));
+  }
+
+  /** Periodic refresh per `index.refresh_interval` (skipped while search-idle unless someone waits). */
+  scheduledRefresh(now: number): void {
+    if (!this.isOpen) return;
+    const interval = parseTimeValue("index.refresh_interval", this.setting("index.refresh_interval"));
+    if (interval <= 0 || now - this.lastRefreshAt < interval) return;
+    if (this.pending.size === 0 && this.waiters.length === 0) {
+      this.lastRefreshAt = now;
+      return;
+    }
+    if (this.waiters.length === 0 && this.isSearchIdle(now)) return;
+    this.refresh(now, "scheduled");
+  }
+
+  /** Releases refresh waiters when the index goes away or closes (they answer as refreshed). */
+  releaseWaiters(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const x of w) x.resolve(false);
+  }
+
+  /** Drops the search index (index closed or deleted). */
+  dropSearch(): void {
+    this.search.clear();
+    this.pending.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // History, leases, merges (what CCR reads).
+
+  /** The peer-recovery lease a started primary holds for itself, retaining above the global checkpoint. */
+  private peerRecoveryLease(now: number): RetentionLease {
+    return { id: `peer_recovery/${this.nodeId}`, retaining_seq_no: this.globalCheckpoint + 1, timestamp: now, source: PEER_RECOVERY_LEASE_SOURCE };
+  }
+
+  /** Retention leases as shard stats show them (the peer-recovery lease included). */
+  retentionLeases(now: number): RetentionLeases {
+    return { primaryTerm: this.meta.primaryTerm, version: this.leases.version, leases: [this.peerRecoveryLease(now), ...this.leases.leases] };
+  }
+
+  /** ES's `RetentionLeases.toString()`, used in the operations-missing message. */
+  retentionLeasesText(now: number): string {
+    const l = this.retentionLeases(now);
+    const body = l.leases
+      .map((x) => `${x.id}=RetentionLease{id='${x.id}', retainingSequenceNumber=${x.retaining_seq_no}, timestamp=${x.timestamp}, source='${x.source}'}`)
+      .join(", ");
+    return `RetentionLeases{primaryTerm=${l.primaryTerm}, version=${l.version}, leases={${body}}}`;
+  }
+
+  private setLeases(leases: RetentionLease[]): void {
+    this.leases = { primaryTerm: this.meta.primaryTerm, version: this.leases.version + 1, leases };
+    this.storage.append(this.uuid, { t: "leases", leases: this.leases });
+  }
+
+  /** CCR hook: adds a lease; `retention_lease_already_exists_exception` if the id is taken. */
+  addRetentionLease(id: string, retainingSeqNo: number, source: string, now: number): RetentionLease {
+    if (this.leases.leases.some((l) => l.id === id) || id === `peer_recovery/${this.nodeId}`) throw errors.retentionLeaseAlreadyExists(id);
+    const lease: RetentionLease = { id, retaining_seq_no: retainingSeqNo, timestamp: now, source };
+    this.setLeases([...this.leases.leases, lease]);
+    return lease;
+  }
+
+  /** CCR hook: renews a lease (timestamp now); its retaining seq_no may not go backwards. */
+  renewRetentionLease(id: string, retainingSeqNo: number, source: string, now: number): RetentionLease {
+    const existing = this.leases.leases.find((l) => l.id === id);
+    if (!existing) throw errors.retentionLeaseNotFound(id);
+    if (retainingSeqNo < existing.retaining_seq_no) {
+      throw errors.illegalArgument(
+        `the current retention lease with [${id}] is retaining a higher sequence number [${existing.retaining_seq_no}] than the new retaining sequence number [${retainingSeqNo}] from [${source}]`,
+      );
+    }
+    const lease: RetentionLease = { id, retaining_seq_no: retainingSeqNo, timestamp: now, source };
+    this.setLeases(this.leases.leases.map((l) => (l.id === id ? lease : l)));
+    return lease;
+  }
+
+  /** CCR hook: removes a lease; `retention_lease_not_found_exception` if absent. */
+  removeRetentionLease(id: string): void {
+    if (!this.leases.leases.some((l) => l.id === id)) throw errors.retentionLeaseNotFound(id);
+    this.setLeases(this.leases.leases.filter((l) => l.id !== id));
+  }
+
+  /** Removes leases not renewed within `index.soft_deletes.retention_lease.period`. Returns how many. */
+  expireLeases(now: number): number {
+    const period = parseTimeValue("index.soft_deletes.retention_lease.period", this.setting("index.soft_deletes.retention_lease.period"));
+    const keep = this.leases.leases.filter((l) => now - l.timestamp <= period);
+    const expired = this.leases.leases.length - keep.length;
+    if (expired > 0) this.setLeases(keep);
+    return expired;
+  }
+
+  /** The lowest seq_no any lease (or `index.soft_deletes.retention.operations`) still retains. */
+  minRetainedSeqNo(): number {
+    const retainOps = parseIntSetting("index.soft_deletes.retention.operations", this.setting("index.soft_deletes.retention.operations"));
+    let min = this.globalCheckpoint + 1 - retainOps;
+    for (const l of this.leases.leases) min = Math.min(min, l.retaining_seq_no);
+    return Math.max(0, min);
+  }
+
+  /**
+   * `_forcemerge`: expires stale leases, then drops soft-deleted history below what any lease
+   * retains. The live version of each document always survives (it is the document itself).
+   * Returns the number of operations dropped.
+   */
+  forceMerge(now: number): number {
+    this.expireLeases(now);
+    const min = this.minRetainedSeqNo();
+    const dropped = this.trimHistory(min);
+    this.storage.append(this.uuid, { t: "trim", minRetainedSeqNo: min });
+    this.counters.mergeTotal++;
+    return dropped;
+  }
+
+  private trimHistory(minRetained: number): number {
+    const before = this.history.length;
+    this.history = this.history.filter((op) => {
+      if (op.seqNo >= minRetained) return true;
+      const e = this.docs.get(op.id);
+      return !!e && e.seqNo === op.seqNo && e.source !== null;
+    });
+    return before - this.history.length;
+  }
+
+  /** Soft-deleted operations still retained (`docs.deleted`). */
+  get softDeletedCount(): number {
+    return this.history.length - this.liveHistoryCount();
+  }
+
+  private liveHistoryCount(): number {
+    let n = 0;
+    for (const op of this.history) {
+      const e = this.docs.get(op.id);
+      if (e && e.seqNo === op.seqNo && e.source !== null) n++;
+    }
+    return n;
+  }
+
+  /**
+   * CCR hook: the operations with `fromSeqNo <= _seq_no <= toSeqNo` (at most `maxOps`), in order.
+   * If any seq_no of that range is no longer retained, throws ES's fatal "Operations are no longer
+   * available for replicating" `resource_not_found_exception` with `requested_operations_missing`.
+   */
+  readOperations(fromSeqNo: number, toSeqNo: number, maxOps: number, now: number): Operation[] {
+    const to = Math.min(toSeqNo, this.maxSeqNo);
+    const out: Operation[] = [];
+    if (to < fromSeqNo) return out;
+    let expected = fromSeqNo;
+    for (let i = this.firstIndexAtOrAbove(fromSeqNo); i < this.history.length && out.length < maxOps; i++) {
+      const op = this.history[i]!;
+      if (op.seqNo > to) break;
+      if (op.seqNo !== expected) throw errors.operationsMissing(fromSeqNo, to, this.retentionLeasesText(now));
+      out.push(op);
+      expected++;
+    }
+    if (out.length < maxOps && expected <= to) throw errors.operationsMissing(fromSeqNo, to, this.retentionLeasesText(now));
+    return out;
+  }
+
+  /** Wipes data for a re-bootstrap (CCR `PUT follow` into a closed, paused follower). */
+  resetData(): void {
+    this.docs.clear();
+    this.history = [];
+    this.maxSeqNo = -1;
+    this.localCheckpoint = -1;
+    this.processedAbove.clear();
+    this.liveCount = 0;
+    this.visibleCount = 0;
+    this.refreshedSeqNo = -1;
+    this.search.clear();
+    this.pending.clear();
+  }
+
+  /** Current blocks as ES lists them (for errors and `_cat`). */
+  blocks(): string[] {
+    const out: string[] = [];
+    for (const b of ["write", "read", "read_only", "read_only_allow_delete", "metadata"]) {
+      if (this.meta.settings[`index.blocks.${b}`] !== undefined && parseBool(`index.blocks.${b}`, String(this.meta.settings[`index.blocks.${b}`]))) out.push(b);
+    }
+    return out;
+  }
+}

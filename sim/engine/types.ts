@@ -1,0 +1,128 @@
+/**
+ * Shared shapes of the es-sim engine: documents, history operations, index metadata, retention
+ * leases, and the contract of the search/mapping library (`sim/engine/search`). No I/O here.
+ */
+
+/** A JSON object as ES stores it (`_source`, mappings, settings bodies). */
+export type Json = Record<string, unknown>;
+
+/** Index mappings as ES shows them under `mappings` (`properties`, `_meta`, `dynamic`, …). */
+export type Mappings = Json;
+
+/** A live document as the search library sees it. */
+export interface StoredDoc {
+  id: string;
+  source: Json;
+  seqNo: number;
+  primaryTerm: number;
+  version: number;
+}
+
+/**
+ * One entry of an index's operation history, in `_seq_no` order. Deletes are soft deletes: they
+ * stay in the history (with `source: null`) until `_forcemerge` drops what no lease retains.
+ * This is exactly what cross-cluster replication reads from a leader and replays on a follower.
+ */
+export interface Operation {
+  op: "index" | "delete";
+  id: string;
+  seqNo: number;
+  primaryTerm: number;
+  version: number;
+  /** `_source` of an index operation; `null` for a delete. */
+  source: Json | null;
+}
+
+/**
+ * The per-id entry of the version map: the live doc, or a tombstone (`source === null`) that keeps
+ * the version so a re-index after a delete continues from it (within `index.gc_deletes`).
+ */
+export interface DocEntry {
+  seqNo: number;
+  primaryTerm: number;
+  version: number;
+  source: Json | null;
+  /** Wall-clock ms of a delete, used to expire tombstones after `index.gc_deletes`. */
+  deletedAt?: number;
+}
+
+/** A retention lease as `GET /{index}/_stats?level=shards` shows it. */
+export interface RetentionLease {
+  id: string;
+  retaining_seq_no: number;
+  timestamp: number;
+  source: string;
+}
+
+/** Alias properties as stored on an index. */
+export interface AliasProps {
+  is_write_index?: boolean;
+  is_hidden?: boolean;
+  routing?: string;
+  index_routing?: string;
+  search_routing?: string;
+}
+
+/** Settings in ES's flat form: `index.number_of_shards` → `"1"`; lists stay arrays of strings. */
+export type FlatSettings = Record<string, string | string[]>;
+
+/** Index metadata: everything about an index except its documents and history. */
+export interface IndexMeta {
+  name: string;
+  uuid: string;
+  /** Flat index settings, values as strings, exactly what `GET /{index}/_settings?flat_settings` shows. */
+  settings: FlatSettings;
+  mappings: Mappings;
+  aliases: Record<string, AliasProps>;
+  state: "open" | "close";
+  /** Shard primary term: 1 at creation, +1 whenever the primary is initialised again (restart, close, open). */
+  primaryTerm: number;
+  /** Bumped on every mapping change (reported to CCR as `follower_mapping_version`). */
+  mappingVersion: number;
+  settingsVersion: number;
+  aliasesVersion: number;
+  /** Custom metadata sections (CCR keeps `ccr` here: leader uuid, remote cluster…). */
+  custom: Record<string, Json>;
+}
+
+/** The retention-lease collection of a shard (`retention_leases` in shard stats). */
+export interface RetentionLeases {
+  primaryTerm: number;
+  version: number;
+  leases: RetentionLease[];
+}
+
+/** Request-side search input handed to the search library unchanged. */
+export interface SearchRequest {
+  body: Json;
+  params: Record<string, string>;
+}
+
+/** The `hits` object returned by the search library. */
+export interface SearchHits {
+  total?: { value: number; relation: "eq" | "gte" } | number;
+  max_score: number | null;
+  hits: Json[];
+}
+
+/** What the engine needs from a search index (one per ES index), as `sim/engine/search` exports it. */
+export interface SearchIndexLike {
+  apply(changes: Iterable<{ id: string; doc: StoredDoc | null }>, mappings: Mappings): void;
+  search(request: SearchRequest, mappings: Mappings, indexName: string): SearchHits;
+  count(request: SearchRequest, mappings: Mappings): number;
+  clear(): void;
+}
+
+/**
+ * The search/mapping library contract (`sim/engine/search/index.ts`). Injected into the engine so
+ * the engine does not depend on a particular implementation and unit tests can use a stub.
+ */
+export interface SearchLibrary {
+  /** Dynamic mapping: returns the same object when `source` adds nothing; throws an EsError on a conflict. */
+  mapDocument(mappings: Mappings, source: Json, id?: string): Mappings;
+  /** Validates (and normalises) explicit mappings; throws an EsError (`mapper_parsing_exception`…). */
+  validateMappings(mappings: unknown, mode?: "createIndex" | "putMapping"): Mappings;
+  /** `PUT _mapping` merge; throws an EsError on an incompatible change. */
+  mergeMappings(old: Mappings, update: unknown): Mappings;
+  SearchIndex: new (options?: { now?: () => number; indexUuid?: string; nodeId?: string }) => SearchIndexLike;
+}

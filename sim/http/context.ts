@@ -1,0 +1,136 @@
+/**
+ * What a handler sees: the engine, path and query parameters (with ES's parameter parsers and
+ * their error texts), and the request body; and what it returns (`Reply`).
+ */
+import type { Cluster, ExpressionOptions, RefreshPolicy } from "../engine/cluster";
+import { EsError, errors } from "../engine/errors";
+import { parseExpandWildcards } from "../engine/names";
+import { parseTimeValue } from "../engine/settings";
+import type { Json } from "../engine/types";
+import { parseJson, parseJsonObject, type JsonProblem } from "./json";
+
+/** HTTP methods ES routes use. */
+export type Method = "GET" | "HEAD" | "POST" | "PUT" | "DELETE";
+
+/** A handler's answer. */
+export interface Reply {
+  status?: number;
+  /** JSON body (rendered with pretty/filter_path). */
+  body?: unknown;
+  /** Plain-text body (cat APIs in text format). */
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+/** A route handler: parse → one engine call → reply. */
+export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
+
+/** A route, keyed by its rest-api-spec name. */
+export interface RouteDef {
+  /** rest-api-spec API name (`indices.create`). */
+  api: string;
+  methods: Method[];
+  paths: string[];
+  /** Query parameters this API accepts (global ones are always accepted). */
+  params: string[];
+  /** Whether a body is read: never, optional, required; `ndjson` for bulk. */
+  body: "none" | "optional" | "required" | "ndjson";
+  handler: Handler;
+  /** Skip the unknown-parameter check (catch-all "not supported" routes). */
+  anyParams?: boolean;
+}
+
+/** Query parameters every ES REST endpoint accepts. */
+export const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "source", "source_content_type"];
+
+/** The request as handlers see it. */
+export class RequestContext {
+  constructor(
+    readonly cluster: Cluster,
+    readonly method: Method,
+    /** Decoded path without query string. */
+    readonly path: string,
+    readonly pathParams: Record<string, string>,
+    readonly query: Record<string, string>,
+    readonly bodyText: string | undefined,
+  ) {}
+
+  /** Whether the request carries a non-empty body (or `source` param). */
+  get hasBody(): boolean {
+    return this.bodyText !== undefined && this.bodyText.trim().length > 0;
+  }
+
+  /** Required JSON-object body; missing → `parse_exception` "request body is required". */
+  json(wrap?: (p: JsonProblem) => EsError): Json {
+    if (!this.hasBody) throw errors.parse("request body is required");
+    return parseJsonObject(this.bodyText!, wrap);
+  }
+
+  /** Optional JSON-object body (empty → `{}`). */
+  optionalJson(): Json {
+    if (!this.hasBody) return {};
+    return parseJsonObject(this.bodyText!);
+  }
+
+  /** Any JSON value body. */
+  anyJson(): unknown {
+    if (!this.hasBody) throw errors.parse("request body is required");
+    return parseJson(this.bodyText!);
+  }
+
+  param(name: string): string | undefined {
+    return this.query[name];
+  }
+
+  /** ES's `paramAsBoolean`: absent → fallback, empty → true. */
+  bool(name: string, fallback: boolean): boolean;
+  bool(name: string, fallback?: undefined): boolean | undefined;
+  bool(name: string, fallback?: boolean): boolean | undefined {
+    const v = this.query[name];
+    if (v === undefined) return fallback;
+    if (v === "" || v === "true") return true;
+    if (v === "false") return false;
+    throw errors.illegalArgument(`Failed to parse value [${v}] only [true] or [false] are allowed.`);
+  }
+
+  /** ES's `paramAsInt`/`paramAsLong`. */
+  int(name: string): number | undefined {
+    const v = this.query[name];
+    if (v === undefined) return undefined;
+    if (!/^-?\d+$/.test(v)) throw errors.illegalArgument(`Failed to parse int parameter [${name}] with value [${v}]`);
+    return Number(v);
+  }
+
+  /** A time parameter in ms (`timeout=30s`). */
+  time(name: string): number | undefined {
+    const v = this.query[name];
+    if (v === undefined) return undefined;
+    return parseTimeValue(name, v);
+  }
+
+  /** `refresh` parameter (`WriteRequest.RefreshPolicy.parse`). */
+  refresh(): RefreshPolicy | undefined {
+    const v = this.query.refresh;
+    if (v === undefined) return undefined;
+    if (v === "" || v === "true") return "true";
+    if (v === "false") return "false";
+    if (v === "wait_for") return "wait_for";
+    throw errors.illegalArgument(`Unknown value for refresh: [${v}].`);
+  }
+
+  /** `ignore_unavailable`, `allow_no_indices`, `expand_wildcards`. */
+  expression(): ExpressionOptions {
+    const out: ExpressionOptions = {};
+    const ignore = this.bool("ignore_unavailable");
+    if (ignore !== undefined) out.ignoreUnavailable = ignore;
+    const allow = this.bool("allow_no_indices");
+    if (allow !== undefined) out.allowNoIndices = allow;
+    if (this.query.expand_wildcards !== undefined) out.expandWildcards = parseExpandWildcards(this.query.expand_wildcards);
+    return out;
+  }
+}
+
+/** Query parameters of APIs taking an index expression. */
+export const EXPRESSION_PARAMS = ["ignore_unavailable", "allow_no_indices", "expand_wildcards"];
+/** Parameters of APIs that wait on the master / acks; accepted and ignored on a single node. */
+export const MASTER_PARAMS = ["master_timeout", "timeout"];

@@ -1,0 +1,62 @@
+/** Routes of `GET /`, `_cluster/health`, `_cluster/settings`, `_security/_authenticate`. */
+import { errors } from "../../engine/errors";
+import { EXPRESSION_PARAMS, MASTER_PARAMS, type RouteDef } from "../context";
+
+export const clusterRoutes: RouteDef[] = [
+  {
+    api: "info",
+    methods: ["GET"],
+    paths: ["/"],
+    params: [],
+    body: "none",
+    handler: (ctx) => ({ body: ctx.cluster.info() }),
+  },
+  {
+    api: "ping",
+    methods: ["HEAD"],
+    paths: ["/"],
+    params: [],
+    body: "none",
+    handler: () => ({ status: 200 }),
+  },
+  {
+    api: "cluster.health",
+    methods: ["GET"],
+    paths: ["/_cluster/health", "/_cluster/health/{index}"],
+    params: [
+      ...EXPRESSION_PARAMS, ...MASTER_PARAMS, "level", "local", "wait_for_active_shards", "wait_for_nodes", "wait_for_events",
+      "wait_for_no_relocating_shards", "wait_for_no_initializing_shards", "wait_for_status",
+    ],
+    body: "none",
+    handler: async (ctx) => {
+      const level = ctx.param("level");
+      if (level !== undefined && !["cluster", "indices", "shards"].includes(level)) {
+        throw errors.illegalArgument(`No enum constant org.elasticsearch.action.admin.cluster.health.ClusterHealthRequest.Level.${level.toUpperCase()}`);
+      }
+      const r = await ctx.cluster.health(ctx.pathParams.index, {
+        waitForStatus: ctx.param("wait_for_status"),
+        timeoutMs: ctx.time("timeout"),
+        level,
+      });
+      return { status: r.status, body: r.body };
+    },
+  },
+  {
+    api: "cluster.get_settings",
+    methods: ["GET"],
+    paths: ["/_cluster/settings"],
+    params: [...MASTER_PARAMS, "flat_settings", "include_defaults", "local"],
+    body: "none",
+    handler: (ctx) => ({
+      body: ctx.cluster.getClusterSettings({ flat: ctx.bool("flat_settings", false), includeDefaults: ctx.bool("include_defaults", false) }),
+    }),
+  },
+  {
+    api: "cluster.put_settings",
+    methods: ["PUT"],
+    paths: ["/_cluster/settings"],
+    params: [...MASTER_PARAMS, "flat_settings"],
+    body: "required",
+    handler: async (ctx) => ({ body: await ctx.cluster.putClusterSettings(ctx.json(), { flat: ctx.bool("flat_settings", false) }) }),
+  },
+];

@@ -1,0 +1,78 @@
+/**
+ * Real Elasticsearch endpoints es-sim does not implement. They answer an explicit 400 naming the
+ * API instead of "no handler found" (which would suggest the path is wrong) or a misleading index
+ * error from a `/{index}` route. Later routes (e.g. CCR's) registered before these take precedence.
+ */
+import { errors } from "../../engine/errors";
+import type { Method, RouteDef } from "../context";
+
+const ALL: Method[] = ["GET", "POST", "PUT", "DELETE"];
+
+const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
+  ["cluster.state", ["/_cluster/state", "/_cluster/state/{metric}", "/_cluster/state/{metric}/{index}"]],
+  ["cluster.stats", ["/_cluster/stats"]],
+  ["cluster.pending_tasks", ["/_cluster/pending_tasks"]],
+  ["cluster.allocation_explain", ["/_cluster/allocation/explain"]],
+  ["cluster.reroute", ["/_cluster/reroute"]],
+  ["cluster.remote_info", ["/_remote/info"]],
+  ["nodes.info", ["/_nodes", "/_nodes/{node_id}", "/_nodes/{node_id}/{metric}"]],
+  ["nodes.stats", ["/_nodes/stats", "/_nodes/stats/{metric}", "/_nodes/{node_id}/stats"]],
+  ["mget", ["/_mget", "/{index}/_mget"]],
+  ["msearch", ["/_msearch", "/{index}/_msearch"]],
+  ["scroll", ["/_search/scroll", "/_search/scroll/{scroll_id}"]],
+  ["open_point_in_time", ["/{index}/_pit"]],
+  ["delete_by_query", ["/{index}/_delete_by_query"]],
+  ["update_by_query", ["/{index}/_update_by_query"]],
+  ["reindex", ["/_reindex"]],
+  ["termvectors", ["/{index}/_termvectors", "/{index}/_termvectors/{id}"]],
+  ["explain", ["/{index}/_explain/{id}"]],
+  ["field_caps", ["/_field_caps", "/{index}/_field_caps"]],
+  ["indices.analyze", ["/_analyze", "/{index}/_analyze"]],
+  ["indices.clone", ["/{index}/_clone/{target}"]],
+  ["indices.shrink", ["/{index}/_shrink/{target}"]],
+  ["indices.split", ["/{index}/_split/{target}"]],
+  ["indices.rollover", ["/{alias}/_rollover", "/{alias}/_rollover/{new_index}"]],
+  ["indices.resolve_index", ["/_resolve/index/{name}"]],
+  ["indices.put_index_template", ["/_index_template/{name}", "/_index_template"]],
+  ["indices.put_template", ["/_template/{name}", "/_template"]],
+  ["indices.put_data_stream", ["/_data_stream", "/_data_stream/{name}"]],
+  ["indices.recovery", ["/_recovery", "/{index}/_recovery"]],
+  ["indices.segments", ["/_segments", "/{index}/_segments"]],
+  ["indices.shard_stores", ["/_shard_stores", "/{index}/_shard_stores"]],
+  ["indices.validate_query", ["/_validate/query", "/{index}/_validate/query"]],
+  ["ingest.put_pipeline", ["/_ingest/pipeline", "/_ingest/pipeline/{id}"]],
+  ["snapshot.get_repository", ["/_snapshot", "/_snapshot/{repository}", "/_snapshot/{repository}/{snapshot}"]],
+  ["tasks.list", ["/_tasks", "/_tasks/{task_id}"]],
+  ["ilm.get_lifecycle", ["/_ilm/policy", "/_ilm/policy/{policy}"]],
+  ["license.get", ["/_license"]],
+  ["xpack.info", ["/_xpack"]],
+  ["security.authenticate", ["/_security/_authenticate"]],
+  ["cat.help", ["/_cat"]],
+  ["cat.health", ["/_cat/health"]],
+  ["cat.nodes", ["/_cat/nodes"]],
+  ["cat.shards", ["/_cat/shards", "/_cat/shards/{index}"]],
+  ["cat.aliases", ["/_cat/aliases", "/_cat/aliases/{name}"]],
+  ["cat.count", ["/_cat/count", "/_cat/count/{index}"]],
+  ["ccr.follow", ["/{index}/_ccr/follow"]],
+  ["ccr.pause_follow", ["/{index}/_ccr/pause_follow"]],
+  ["ccr.resume_follow", ["/{index}/_ccr/resume_follow"]],
+  ["ccr.unfollow", ["/{index}/_ccr/unfollow"]],
+  ["ccr.follow_info", ["/{index}/_ccr/info"]],
+  ["ccr.follow_stats", ["/{index}/_ccr/stats"]],
+  ["ccr.forget_follower", ["/{index}/_ccr/forget_follower"]],
+  ["ccr.stats", ["/_ccr/stats"]],
+  ["ccr.get_auto_follow_pattern", ["/_ccr/auto_follow", "/_ccr/auto_follow/{name}", "/_ccr/auto_follow/{name}/pause", "/_ccr/auto_follow/{name}/resume"]],
+];
+
+/** Catch-all routes answering "es-sim does not support …" for known-but-unimplemented APIs. */
+export const unsupportedRoutes: RouteDef[] = UNSUPPORTED.map(([api, paths]) => ({
+  api,
+  methods: ALL,
+  paths,
+  params: [],
+  body: "optional",
+  anyParams: true,
+  handler: (ctx) => {
+    throw errors.notSupported(`the [${api}] API ([${ctx.method} ${ctx.path}])`);
+  },
+}));

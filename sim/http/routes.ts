@@ -1,0 +1,15 @@
+/**
+ * The route table, keyed by rest-api-spec API names (`indices.create`, `bulk`, …) so code, spec and
+ * error messages line up. Order matters only between routes of identical patterns: earlier wins,
+ * which is why the "not supported" catch-alls come last.
+ */
+import type { RouteDef } from "./context";
+import { catRoutes } from "./handlers/cat";
+import { clusterRoutes } from "./handlers/cluster";
+import { documentRoutes } from "./handlers/documents";
+import { indicesRoutes } from "./handlers/indices";
+import { searchRoutes } from "./handlers/search";
+import { unsupportedRoutes } from "./handlers/unsupported";
+
+/** Every built-in route. */
+export const allRoutes: RouteDef[] = [...clusterRoutes, ...catRoutes, ...searchRoutes, ...documentRoutes, ...indicesRoutes, ...unsupportedRoutes];

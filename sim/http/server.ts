@@ -1,0 +1,307 @@
+/**
+ * The HTTP front of es-sim (`node:http`), behaving like ES's `RestController`: media-type and
+ * compatible-with checks, routing (400 "no handler found", 405 with `Allow`), unknown-parameter
+ * rejection with "did you mean", body size limit (413), optional basic auth for `elastic`, one
+ * error renderer, and `X-elastic-product: Elasticsearch` on every response. Never crashes on input.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Cluster } from "../engine/cluster";
+import { EsError, errors } from "../engine/errors";
+import { GLOBAL_PARAMS, RequestContext, type Method, type Reply, type RouteDef } from "./context";
+import { applyFilterPath, errorEnvelope, PRODUCT_HEADER, serialize, simpleError } from "./render";
+import { Router, splitPath } from "./router";
+import { allRoutes } from "./routes";
+
+/** ES's default `http.max_content_length`. */
+export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
+const METHODS: Method[] = ["GET", "HEAD", "POST", "PUT", "DELETE"];
+const JSON_TYPES = ["application/json", "application/x-ndjson"];
+const VENDOR_RE = /^application\/vnd\.elasticsearch\+([a-z-]+)\s*(?:;\s*compatible-with\s*=\s*(\d+))?/i;
+
+/** Options of the HTTP server. */
+export interface HttpServerOptions {
+  cluster: Cluster;
+  host: string;
+  port: number;
+  maxContentLength?: number;
+  /** `xpack.security.enabled` with the `elastic` user's password. */
+  security?: { enabled: boolean; password?: string };
+  /** Routes added by other layers (CCR); they take precedence over the built-in table. */
+  extraRoutes?: RouteDef[];
+  /** Called for unexpected (non-ES) errors, which answer 500. */
+  onInternalError?: (error: unknown) => void;
+}
+
+/** A started HTTP server. */
+export interface RunningHttpServer {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the REST server; resolves once listening. */
+export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
+  const router = new Router([...(opts.extraRoutes ?? []), ...allRoutes]);
+  const max = opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res, router, opts, max).catch((e) => {
+      opts.onInternalError?.(e);
+      try {
+        if (!res.headersSent) send(res, 500, { "X-elastic-product": PRODUCT_HEADER, "Content-Type": "application/json" }, JSON.stringify(simpleError(500, String(e))));
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    server,
+    port,
+    url: `http://${hostForUrl === "0.0.0.0" ? "127.0.0.1" : hostForUrl}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | undefined, head = false): void {
+  const buf = body === undefined ? undefined : Buffer.from(body, "utf8");
+  res.writeHead(status, { ...headers, "Content-Length": String(head || !buf ? 0 : buf.length) });
+  res.end(head ? undefined : buf);
+}
+
+/** Reads the body up to `max` bytes; `undefined` when it is larger. */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      if (over) return;
+      size += c.length;
+      if (size > max) {
+        over = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on("error", reject);
+  });
+}
+
+/** Lucene's Levenshtein similarity as ES uses it for "did you mean". */
+function similarity(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return 1 - d[a.length]![b.length]! / Math.max(a.length, b.length);
+}
+
+/** ES's `BaseRestHandler.unrecognized` message. */
+function unrecognized(path: string, invalid: string[], candidates: string[]): EsError {
+  let msg = `request [${path}] contains unrecognized parameter${invalid.length > 1 ? "s" : ""}: `;
+  msg += invalid
+    .map((p) => {
+      const scored = candidates
+        .map((c) => ({ c, s: similarity(p, c) }))
+        .filter((x) => x.s > 0.5)
+        .sort((x, y) => y.s - x.s || (x.c < y.c ? -1 : 1))
+        .map((x) => x.c);
+      let part = `[${p}]`;
+      if (scored.length === 1) part += ` -> did you mean [${scored[0]}]?`;
+      else if (scored.length > 1) part += ` -> did you mean any of [${scored.join(", ")}]?`;
+      return part;
+    })
+    .join(", ");
+  return errors.illegalArgument(msg);
+}
+
+/** Checks `compatible-with` on Accept/Content-Type as an 8.x server does. */
+function checkCompatibility(req: IncomingMessage, hasContent: boolean): { vendor: boolean; version?: string } {
+  const accept = req.headers.accept;
+  const contentType = req.headers["content-type"];
+  const av = accept ? VENDOR_RE.exec(accept) : null;
+  const cv = contentType ? VENDOR_RE.exec(contentType) : null;
+  const bad = (reason: string) => new EsError("media_type_header_exception", 400, "Invalid media-type value on headers [Accept, Content-Type]", {}, errors.status(400, reason));
+  if (av && av[2] !== undefined && av[2] !== "7" && av[2] !== "8") {
+    throw bad(`Accept version must be either version 8 or 7, but found ${av[2]}. Accept=${accept}`);
+  }
+  if (hasContent && cv && cv[2] !== undefined && cv[2] !== "7" && cv[2] !== "8") {
+    throw bad(`Content-Type version must be either version 8 or 7, but found ${cv[2]}. Content-Type=${contentType}`);
+  }
+  if (hasContent && av?.[2] && cv?.[2] && av[2] !== cv[2]) {
+    throw bad(
+      `A compatible version is required on both Content-Type and Accept headers if either one has requested a compatible version and the compatible versions must match. Accept=${accept}, Content-Type=${contentType}`,
+    );
+  }
+  const version = av?.[2] ?? cv?.[2];
+  return { vendor: !!(av || cv), version };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, router: Router, opts: HttpServerOptions, max: number): Promise<void> {
+  const baseHeaders: Record<string, string | string[]> = { "X-elastic-product": PRODUCT_HEADER };
+  const rawUrl = req.url ?? "/";
+  const method = (req.method ?? "GET").toUpperCase();
+  const isHead = method === "HEAD";
+  const qIndex = rawUrl.indexOf("?");
+  const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
+  const query: Record<string, string> = {};
+  if (qIndex >= 0) for (const [k, v] of new URLSearchParams(rawUrl.slice(qIndex + 1))) query[k] = v;
+  const pretty = query.pretty !== undefined && query.pretty !== "false";
+  let jsonType = "application/json";
+
+  const reply = (status: number, body: unknown, extra: Record<string, string | string[]> = {}) => {
+    const filtered = query.filter_path && body !== undefined && status < 300 ? applyFilterPath(body, query.filter_path) : body;
+    send(res, status, { ...baseHeaders, "Content-Type": jsonType, ...extra }, body === undefined ? undefined : serialize(filtered, pretty), isHead);
+  };
+  const replyError = (e: EsError, extra: Record<string, string | string[]> = {}) => reply(e.status, errorEnvelope(e), extra);
+
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    // ES (Netty's aggregator) answers 413 with an empty body and drops the connection
+    res.shouldKeepAlive = false;
+    send(res, 413, { ...baseHeaders, Connection: "close" }, undefined);
+    req.resume();
+    return;
+  }
+  const bodyBuf = await readBody(req, max);
+  if (bodyBuf === undefined) {
+    res.shouldKeepAlive = false;
+    send(res, 413, { ...baseHeaders, Connection: "close" }, undefined);
+    return;
+  }
+  let bodyText: string | undefined = bodyBuf.length > 0 ? bodyBuf.toString("utf8") : undefined;
+  if (bodyText === undefined && query.source !== undefined) bodyText = query.source;
+  const hasContent = bodyText !== undefined && bodyText.length > 0;
+
+  try {
+    const compat = checkCompatibility(req, hasContent);
+    if (compat.vendor && compat.version) jsonType = `application/vnd.elasticsearch+json;compatible-with=${compat.version}`;
+  } catch (e) {
+    replyError(e as EsError);
+    return;
+  }
+
+  const segments = splitPath(rawPath);
+  if (!segments) {
+    reply(400, simpleError(400, `no handler found for uri [${rawUrl}] and method [${method}]`));
+    return;
+  }
+  if (method === "OPTIONS") {
+    const allowed = METHODS.filter((m) => router.match(m, segments).kind === "found");
+    send(res, 200, { ...baseHeaders, Allow: allowed.join(","), "Content-Type": jsonType }, undefined);
+    return;
+  }
+  if (!METHODS.includes(method as Method)) {
+    const allowed = METHODS.filter((m) => router.match(m, segments).kind === "found");
+    if (allowed.length === 0) reply(400, simpleError(400, `no handler found for uri [${rawUrl}] and method [${method}]`));
+    else reply(405, simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${allowed.join(", ")}]`), { Allow: allowed.join(",") });
+    return;
+  }
+  const match = router.match(method as Method, segments);
+  if (match.kind === "not-found") {
+    reply(400, simpleError(400, `no handler found for uri [${rawUrl}] and method [${method}]`));
+    return;
+  }
+  if (match.kind === "method-not-allowed") {
+    reply(405, simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${match.allowed.join(", ")}]`), {
+      Allow: match.allowed.join(","),
+    });
+    return;
+  }
+  const route = match.route;
+
+  if (opts.security?.enabled) {
+    const challenge = { "WWW-Authenticate": ['Basic realm="security", charset="UTF-8"', "ApiKey"] };
+    const auth = req.headers.authorization;
+    const fail = (reason: string) =>
+      replyError(new EsError("security_exception", 401, reason, { header: { "WWW-Authenticate": challenge["WWW-Authenticate"] } }), challenge);
+    if (!auth || !auth.startsWith("Basic ")) {
+      fail(`missing authentication credentials for REST request [${rawUrl}]`);
+      return;
+    }
+    const decoded = Buffer.from(auth.slice(6), "base64").toString("utf8");
+    const sep = decoded.indexOf(":");
+    const user = sep >= 0 ? decoded.slice(0, sep) : decoded;
+    const pass = sep >= 0 ? decoded.slice(sep + 1) : "";
+    if (user !== "elastic" || opts.security.password === undefined || pass !== opts.security.password) {
+      fail(`unable to authenticate user [${user}] for REST request [${rawUrl}]`);
+      return;
+    }
+  }
+
+  try {
+    if (!route.anyParams) {
+      const accepted = new Set([...GLOBAL_PARAMS, ...route.params]);
+      const invalid = Object.keys(query).filter((k) => !accepted.has(k));
+      if (invalid.length > 0) throw unrecognized(rawPath, invalid, [...accepted]);
+    }
+    if (hasContent) {
+      if (route.body === "none") {
+        throw errors.illegalArgument(`request [${method} ${rawPath}] does not support having a body`);
+      }
+      const ct = req.headers["content-type"];
+      if (!ct) {
+        reply(406, simpleError(406, "Content-Type header is missing"));
+        return;
+      }
+      const base = ct.split(";")[0]!.trim().toLowerCase();
+      const vendor = VENDOR_RE.exec(ct);
+      const kind = vendor ? vendor[1]!.toLowerCase() : undefined;
+      const isJson = JSON_TYPES.includes(base) || kind === "json" || kind === "x-ndjson";
+      if (!isJson) {
+        if (["application/yaml", "application/cbor", "application/smile"].includes(base) || (kind && ["yaml", "cbor", "smile"].includes(kind))) {
+          throw errors.notSupported(`request bodies in [${base}] (only JSON)`);
+        }
+        reply(406, simpleError(406, `Content-Type header [${ct}] is not supported`));
+        return;
+      }
+    }
+    const ctx = new RequestContext(opts.cluster, method as Method, rawPath, match.params, query, hasContent ? bodyText : undefined);
+    const out: Reply = await route.handler(ctx);
+    const status = out.status ?? 200;
+    if (out.text !== undefined) {
+      send(res, status, { ...baseHeaders, "Content-Type": "text/plain; charset=UTF-8", ...(out.headers ?? {}) }, out.text, isHead);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(out.headers ?? {})) if (v !== undefined) headers[k] = v;
+    if (out.body === undefined) {
+      send(res, status, { ...baseHeaders, "Content-Type": jsonType, ...headers }, undefined, true);
+      return;
+    }
+    reply(status, out.body, headers);
+  } catch (e) {
+    if (e instanceof EsError) {
+      replyError(e);
+      return;
+    }
+    opts.onInternalError?.(e);
+    const reason = e instanceof Error ? e.message : String(e);
+    replyError(new EsError("exception", 500, reason));
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The es-sim process: `bin/es-sim -E cluster.name=… -E http.port=… -E transport.port=… -E path.data=…`.
+ * Parses ES-style `-E key=value` settings, starts the sim, prints exactly one JSON line to stdout
+ * once listening, logs to stderr, and shuts down cleanly on SIGTERM/SIGINT (exit 0). Start-up
+ * failures (lock held, corrupt or foreign data dir, port in use, bad setting) exit 1 with a message.
+ */
+import { resolve } from "node:path";
+import { parseBool, parseByteSize } from "./engine/settings";
+import { startSim, type Sim } from "./index";
+
+/** Every `-E` setting es-sim understands, with its default and meaning (for `--help`). */
+export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }> = [
+  { key: "cluster.name", default: "elasticsearch", help: "Name of this single-node cluster (GET / cluster_name)." },
+  { key: "node.name", default: "<hostname>", help: "Name of the node (GET / name)." },
+  { key: "path.data", default: "data", help: "Data directory; locked with node.lock, one process per directory." },
+  { key: "network.host", default: "127.0.0.1", help: "Address both listeners bind (_local_ = 127.0.0.1)." },
+  { key: "http.host", default: "<network.host>", help: "Address of the REST listener." },
+  { key: "http.port", default: "9200", help: "REST port; 0 picks a free port." },
+  { key: "transport.host", default: "<network.host>", help: "Address of the transport listener." },
+  { key: "transport.port", default: "9300", help: "Transport port (the address remote clusters use); 0 picks a free port." },
+  { key: "http.max_content_length", default: "100mb", help: "Largest request body; larger ones get 413." },
+  { key: "xpack.security.enabled", default: "false", help: "Require HTTP basic auth as user 'elastic' with password $ELASTIC_PASSWORD." },
+  { key: "discovery.type", default: "single-node", help: "Only single-node is supported." },
+  { key: "action.auto_create_index", default: "true", help: "Default of the dynamic cluster setting of the same name." },
+  { key: "action.destructive_requires_name", default: "true", help: "Default of the dynamic cluster setting of the same name." },
+];
+
+/** Help text of `bin/es-sim --help`. */
+export function helpText(): string {
+  const width = Math.max(...NODE_SETTINGS.map((s) => s.key.length));
+  return [
+    "es-sim: an embedded Elasticsearch 8.x-compatible single-node server.",
+    "",
+    "Usage: es-sim [-E <setting>=<value>]... [--help]",
+    "",
+    "Settings (Elasticsearch's -E convention):",
+    ...NODE_SETTINGS.map((s) => `  ${s.key.padEnd(width)}  ${s.help} Default: ${s.default}.`),
+    "",
+    "Environment: ELASTIC_PASSWORD  password of the 'elastic' user when xpack.security.enabled=true.",
+    "",
+    "Once listening, prints one JSON line to stdout:",
+    '  {"es-sim":"started","http":"http://127.0.0.1:9200","transport":"127.0.0.1:9300","cluster_name":…,"node_name":…,"cluster_uuid":…,"pid":…,"path_data":…}',
+    "SIGTERM or SIGINT: close listeners, flush, release the lock, exit 0.",
+    "",
+  ].join("\n");
+}
+
+/** Thrown for bad command-line input. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Parses `-E k=v`, `-Ek=v` and `--help` into settings. */
+export function parseArgs(argv: string[]): { help: boolean; settings: Record<string, string> } {
+  const settings: Record<string, string> = {};
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--help" || a === "-h") {
+      help = true;
+      continue;
+    }
+    let kv: string | undefined;
+    if (a === "-E") kv = argv[++i];
+    else if (a.startsWith("-E")) kv = a.slice(2);
+    else throw new UsageError(`unknown argument [${a}]; settings are given as -E key=value (see --help)`);
+    if (kv === undefined || !kv.includes("=")) throw new UsageError(`setting [${kv ?? ""}] must be in the form key=value`);
+    const eq = kv.indexOf("=");
+    const key = kv.slice(0, eq);
+    if (!NODE_SETTINGS.some((s) => s.key === key)) {
+      throw new UsageError(`unknown setting [${key}] please check that any required plugins are installed, or check the breaking changes documentation for removed settings`);
+    }
+    settings[key] = kv.slice(eq + 1);
+  }
+  return { help, settings };
+}
+
+function port(key: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new UsageError(`Failed to parse value [${v}] for setting [${key}]`);
+  return Number(v);
+}
+
+function host(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === "_local_" || v === "localhost") return "127.0.0.1";
+  return v;
+}
+
+/** Runs the process. */
+export async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`es-sim: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  if (parsed.help) {
+    process.stdout.write(helpText());
+    return;
+  }
+  const s = parsed.settings;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  let sim: Sim;
+  try {
+    if (s["discovery.type"] !== undefined && s["discovery.type"] !== "single-node") {
+      throw new UsageError(`discovery.type [${s["discovery.type"]}] is not supported; es-sim is always a single-node cluster`);
+    }
+    const securityEnabled = s["xpack.security.enabled"] !== undefined && parseBool("xpack.security.enabled", s["xpack.security.enabled"]);
+    if (securityEnabled && !process.env.ELASTIC_PASSWORD) {
+      throw new UsageError("xpack.security.enabled=true needs the elastic user's password in ELASTIC_PASSWORD");
+    }
+    const dataDir = resolve(s["path.data"] ?? "data");
+    const nodeSettings: Record<string, string> = {};
+    for (const k of ["action.auto_create_index", "action.destructive_requires_name"]) if (s[k] !== undefined) nodeSettings[k] = s[k]!;
+    sim = await startSim({
+      dataDir,
+      clusterName: s["cluster.name"],
+      nodeName: s["node.name"],
+      host: host(s["network.host"]),
+      httpHost: host(s["http.host"]),
+      transportHost: host(s["transport.host"]),
+      httpPort: port("http.port", s["http.port"], 9200),
+      transportPort: port("transport.port", s["transport.port"], 9300),
+      maxContentLength: s["http.max_content_length"] ? parseByteSize("http.max_content_length", s["http.max_content_length"]) : undefined,
+      security: securityEnabled ? { enabled: true, password: process.env.ELASTIC_PASSWORD } : undefined,
+      nodeSettings,
+      log,
+      onFatal: (e) => {
+        log(`[es-sim] fatal storage error, stopping: ${(e as Error)?.stack ?? String(e)}`);
+        process.exit(1);
+      },
+    });
+    process.stdout.write(
+      `${JSON.stringify({
+        "es-sim": "started",
+        http: sim.url,
+        transport: sim.transportAddress,
+        cluster_name: sim.cluster.clusterName,
+        node_name: sim.cluster.nodeName,
+        cluster_uuid: sim.cluster.clusterUuid,
+        pid: process.pid,
+        path_data: dataDir,
+      })}\n`,
+    );
+    log(`[es-sim] [${sim.cluster.nodeName}] started: http ${sim.url}, transport ${sim.transportAddress}, path.data ${dataDir}`);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const msg = err.code === "EADDRINUSE" ? `failed to bind: ${err.message}` : err.message ?? String(e);
+    log(`es-sim: failed to start: ${msg}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`[es-sim] ${signal} received, stopping`);
+    sim.close().then(
+      () => process.exit(0),
+      (e) => {
+        log(`[es-sim] error while stopping: ${(e as Error)?.stack ?? String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("uncaughtException", (e) => log(`[es-sim] uncaught exception: ${e.stack ?? String(e)}`));
+  process.on("unhandledRejection", (e) => log(`[es-sim] unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
+}
+
+if (require.main === module || process.env.ES_SIM_MAIN === "1") {
+  void main(process.argv.slice(2));
+}
