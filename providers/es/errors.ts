@@ -100,6 +100,8 @@ export class EsCallError extends Error {
         cause?: unknown;
     }) {
         super(formatMessage(fields));
+        // Set explicitly: see ProviderError (serialized provider code loses Error's constructor).
+        this.message = formatMessage(fields);
         this.cluster = fields.cluster;
         this.operation = fields.operation;
         this.index = fields.index;

@@ -26,6 +26,10 @@ export class ProviderError extends Error {
 
     constructor(code: ProviderErrorCode, message: string, cause?: unknown) {
         super(message);
+        // Pulumi serializes provider code by value and turns classes into functions whose
+        // constructor runs `Error.call(this, message)`, which sets nothing on `this`: without
+        // this line the engine would report "error: undefined" (it reads `e.message`).
+        this.message = message;
         this.code = code;
         if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause, enumerable: false });
     }
