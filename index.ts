@@ -7,7 +7,7 @@
  * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FollowerIndex, QuarantineName, RemoteCluster, WriteFence } from "./providers";
+import { AutoFollowPattern, FollowerIndex, QuarantineName, RemoteCluster, WriteFence } from "./providers";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
 
@@ -105,6 +105,25 @@ for (const pair of cfg.indices) {
   };
 }
 
+// Leader indices created later on the primary are followed too (only while this site follows).
+const autoFollow = isPrimary
+  ? []
+  : cfg.autoFollowPatterns.map(
+      (p) =>
+        new AutoFollowPattern(
+          `${p.name}-auto-follow`,
+          {
+            connection,
+            name: p.name,
+            remoteCluster: peer.name,
+            leaderIndexPatterns: p.leaderIndexPatterns,
+            ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
+            ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
+          },
+          { dependsOn: [remote] },
+        ),
+    );
+
 /** This site's role: `primary` takes writes; `follower` replicates from the primary. */
 export const role = isPrimary ? "primary" : "follower";
 export const siteName = cfg.site;
@@ -112,3 +131,5 @@ export const primary = cfg.primary;
 export const remoteConnected = remote.connected;
 /** Per index on this site: role, leader, follow status, lag in operations, quarantine. */
 export const indexStatus = indices;
+/** Auto-follow patterns this site registered against the primary. */
+export const autoFollowPatterns = autoFollow.map((p) => p.name);

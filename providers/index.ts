@@ -24,3 +24,4 @@ export { ProviderError, type ProviderErrorCode } from "./shared/errors";
 export * as es from "./es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";
+export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";

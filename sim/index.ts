@@ -12,6 +12,10 @@ import type { FlatSettings, SearchLibrary } from "./engine/types";
 import type { RouteDef } from "./http/context";
 import { DEFAULT_MAX_CONTENT_LENGTH, startHttpServer, type RunningHttpServer } from "./http/server";
 import { TransportServer } from "./transport/server";
+import { PeerConnection } from "./transport/client";
+import type { PeerIdentity } from "./transport/protocol";
+import { CcrService } from "./ccr/ccrService";
+import { ccrRoutes } from "./http/ccr";
 import { DurableStorage } from "./storage/durableStorage";
 
 /** How to start a sim. */
@@ -51,6 +55,8 @@ export interface Sim {
   cluster: Cluster;
   http: RunningHttpServer;
   transport: TransportServer;
+  /** Cross-cluster replication: remote clusters, followers, leader actions, auto-follow. */
+  ccr: CcrService;
   /** `http://host:port` of the REST API. */
   url: string;
   /** `host:port` of the transport listener (what remote-cluster settings point at). */
@@ -71,6 +77,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   let cluster: Cluster | undefined;
   let http: RunningHttpServer | undefined;
   let transport: TransportServer | undefined;
+  let ccr: CcrService | undefined;
   try {
     cluster = await Cluster.open({
       clusterName: opts.clusterName ?? "elasticsearch",
@@ -81,21 +88,29 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     });
     const c = cluster;
     const host = opts.host ?? "127.0.0.1";
-    transport = await TransportServer.start({
-      host: opts.transportHost ?? host,
-      port: opts.transportPort ?? 9300,
-      identity: () => ({ clusterName: c.clusterName, clusterUuid: c.clusterUuid, nodeName: c.nodeName, nodeId: c.nodeId, esVersion: ES_VERSION.number }),
+    const identity = (): PeerIdentity => ({ clusterName: c.clusterName, clusterUuid: c.clusterUuid, nodeName: c.nodeName, nodeId: c.nodeId, esVersion: ES_VERSION.number });
+    transport = await TransportServer.start({ host: opts.transportHost ?? host, port: opts.transportPort ?? 9300, identity });
+    const t = transport;
+    ccr = new CcrService({
+      cluster: c,
+      linkFactory: (addresses) => new PeerConnection(addresses, identity),
+      nodeSettings: opts.nodeSettings,
+      customStore: { get: (key) => c.customMetadata(key), put: (key, value) => c.putCustomMetadata(key, value) },
+      log,
     });
+    ccr.leader.registerActions((action, handler) => t.register(action, (body) => handler(body)));
     http = await startHttpServer({
       cluster: c,
       host: opts.httpHost ?? host,
       port: opts.httpPort ?? 9200,
       maxContentLength: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
       security: opts.security,
-      extraRoutes: opts.extraRoutes,
+      extraRoutes: [...ccrRoutes, ...(opts.extraRoutes ?? [])],
       onInternalError: (e) => log(`[es-sim] internal error: ${(e as Error)?.stack ?? String(e)}`),
     });
+    ccr.start();
   } catch (e) {
+    ccr?.close();
     await transport?.close().catch(() => undefined);
     await cluster?.close().catch(() => undefined);
     await storage.close().catch(() => undefined);
@@ -105,16 +120,19 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   const cl = cluster;
   const h = http;
   const t = transport;
+  const cc = ccr;
   let closing: Promise<void> | undefined;
   return {
     cluster: cl,
     http: h,
     transport: t,
+    ccr: cc,
     url: h.url,
     transportAddress: t.publishAddress,
     storage: st,
     close: () =>
       (closing ??= (async () => {
+        cc.close();
         await h.close();
         await t.close();
         await cl.close();

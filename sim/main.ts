@@ -23,7 +23,15 @@ export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }
   { key: "discovery.type", default: "single-node", help: "Only single-node is supported." },
   { key: "action.auto_create_index", default: "true", help: "Default of the dynamic cluster setting of the same name." },
   { key: "action.destructive_requires_name", default: "true", help: "Default of the dynamic cluster setting of the same name." },
+  {
+    key: "cluster.remote.<alias>.<setting>",
+    default: "none",
+    help: "Remote clusters configured at start-up, as in elasticsearch.yml (mode, seeds, proxy_address, server_name, proxy_socket_connections, node_connections, skip_unavailable); persistent and transient cluster settings override them.",
+  },
 ];
+
+/** `-E` keys taken by prefix (affix settings). */
+const NODE_SETTING_PREFIXES = ["cluster.remote."];
 
 /** Help text of `bin/es-sim --help`. */
 export function helpText(): string {
@@ -67,7 +75,7 @@ export function parseArgs(argv: string[]): { help: boolean; settings: Record<str
     if (kv === undefined || !kv.includes("=")) throw new UsageError(`setting [${kv ?? ""}] must be in the form key=value`);
     const eq = kv.indexOf("=");
     const key = kv.slice(0, eq);
-    if (!NODE_SETTINGS.some((s) => s.key === key)) {
+    if (!NODE_SETTINGS.some((s) => s.key === key) && !NODE_SETTING_PREFIXES.some((p) => key.startsWith(p))) {
       throw new UsageError(`unknown setting [${key}] please check that any required plugins are installed, or check the breaking changes documentation for removed settings`);
     }
     settings[key] = kv.slice(eq + 1);
@@ -114,6 +122,7 @@ export async function main(argv: string[]): Promise<void> {
     const dataDir = resolve(s["path.data"] ?? "data");
     const nodeSettings: Record<string, string> = {};
     for (const k of ["action.auto_create_index", "action.destructive_requires_name"]) if (s[k] !== undefined) nodeSettings[k] = s[k]!;
+    for (const [k, v] of Object.entries(s)) if (NODE_SETTING_PREFIXES.some((p) => k.startsWith(p))) nodeSettings[k] = v;
     sim = await startSim({
       dataDir,
       clusterName: s["cluster.name"],

@@ -71,10 +71,12 @@ export class ConfigError extends Error {
   }
 }
 
-const CLUSTER_KEYS = new Set([
+/** The settings a cluster entry may have (documented in docs/configuration.md). */
+export const CLUSTER_SETTINGS = [
   "endpoint", "endpoints", "mode", "proxyAddress", "serverName", "proxySocketConnections", "seeds",
   "nodeConnections", "skipUnavailable", "username", "password", "apiKey", "caCertificate", "requestTimeoutMs",
-]);
+] as const;
+const CLUSTER_KEYS = new Set<string>(CLUSTER_SETTINGS);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isClusterName = (v: unknown): v is ClusterName => CLUSTER_NAMES.includes(v as ClusterName);

@@ -51,7 +51,9 @@ export type EsCondition =
     /** The index is closed (`index_closed_exception`). */
     | "index_closed"
     /** A cluster block refused the request (`cluster_block_exception`). */
-    | "blocked";
+    | "blocked"
+    /** 404 `resource_not_found_exception` "auto-follow pattern [x] is missing". */
+    | "auto_follow_pattern_missing";
 
 /** Where a call was going and what it was for. */
 export interface EsCallContext {
@@ -253,6 +255,7 @@ function classify(
     if (hasType("index_not_found_exception")) return "index_not_found";
     if (hasType("index_closed_exception")) return "index_closed";
     if (hasType("cluster_block_exception")) return "blocked";
+    if (/auto-follow pattern \[.*\] is missing/i.test(reason)) return "auto_follow_pattern_missing";
     if (/no shard follow tasks for follower indices/i.test(reason) || (status === 404 && operation === "ccr.follow_stats")) return "no_follow_tasks";
     if (/no shard follow tasks/i.test(reason)) return "already_paused";
     if (/is not a follower index/i.test(reason)) return "not_a_follower";

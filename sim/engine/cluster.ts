@@ -114,6 +114,10 @@ export class Cluster {
   persistent: FlatSettings = {};
   /** Transient cluster settings (flat), lost on restart. */
   transient: FlatSettings = {};
+  /** Cluster-state customs (ES `Metadata.customs`), durable; CCR keeps auto-follow patterns here. */
+  private custom: Record<string, Json> = {};
+  /** Tail of the serialised cluster-state writes. */
+  private stateWrites: Promise<void> = Promise.resolve();
   private readonly shards = new Map<string, IndexShard>();
   private readonly settingDefs: ClusterSettingDef[] = [...DEFAULT_CLUSTER_SETTINGS];
   private readonly settingValidators: ClusterSettingsValidator[] = [];
@@ -159,6 +163,7 @@ export class Cluster {
     this.clusterUuid = cluster.clusterUuid;
     this.nodeId = cluster.nodeId;
     this.persistent = cluster.persistent;
+    this.custom = cluster.custom ?? {};
     for (const { uuid } of cluster.indices) {
       const loaded = indices.get(uuid);
       if (!loaded) throw new Error(`es-sim: data for index [${uuid}] listed in the cluster state is missing`);
@@ -177,14 +182,23 @@ export class Cluster {
     await this.storage.commit();
   }
 
-  private async saveClusterState(): Promise<void> {
-    const state: ClusterStateRecord = {
-      clusterUuid: this.clusterUuid,
-      nodeId: this.nodeId,
-      persistent: this.persistent,
-      indices: [...this.shards.values()].map((s) => ({ name: s.name, uuid: s.uuid })),
-    };
-    await this.storage.saveClusterState(state);
+  /**
+   * Writes the cluster state. Writes are serialised and each one takes the state at its turn, so
+   * concurrent updates (an index created while a custom is stored) never land out of order.
+   */
+  private saveClusterState(): Promise<void> {
+    const run = this.stateWrites.then(() => {
+      const state: ClusterStateRecord = {
+        clusterUuid: this.clusterUuid,
+        nodeId: this.nodeId,
+        persistent: this.persistent,
+        indices: [...this.shards.values()].map((s) => ({ name: s.name, uuid: s.uuid })),
+        custom: this.custom,
+      };
+      return this.storage.saveClusterState(state);
+    });
+    this.stateWrites = run.catch(() => undefined);
+    return run;
   }
 
   /** Periodic work: scheduled refreshes, lease expiry, translog-size flushes. */
@@ -279,6 +293,21 @@ export class Cluster {
       mappingVersion: shard.meta.mappingVersion + (change.mappings ? 1 : 0),
     });
     await this.storage.commit();
+  }
+
+  /** CCR hook: a cluster-state custom (deep copy), or undefined. */
+  customMetadata(key: string): Json | undefined {
+    const v = this.custom[key];
+    return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Json);
+  }
+
+  /** CCR hook: stores (or with `null` removes) a cluster-state custom; resolves once durable. */
+  async putCustomMetadata(key: string, value: Json | null): Promise<void> {
+    const next = { ...this.custom };
+    if (value === null) delete next[key];
+    else next[key] = JSON.parse(JSON.stringify(value)) as Json;
+    this.custom = next;
+    await this.saveClusterState();
   }
 
   // ===========================================================================================

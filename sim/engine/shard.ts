@@ -90,6 +90,8 @@ export class IndexShard {
   private readonly search: SearchIndexLike;
   private readonly pending = new Map<string, StoredDoc | null>();
   private waiters: RefreshWaiter[] = [];
+  /** Set when the content was replaced wholesale (CCR remote recovery): the next search refreshes first. */
+  private refreshBeforeNextSearch = false;
 
   constructor(
     meta: IndexMeta,
@@ -444,7 +446,16 @@ export class IndexShard {
     const idle = this.isSearchIdle(now);
     this.lastSearchAt = now;
     this.counters.queryTotal++;
-    if (idle && this.pending.size > 0) this.refresh(now, "internal");
+    if ((idle || this.refreshBeforeNextSearch) && this.pending.size > 0) this.refresh(now, "internal");
+  }
+
+  /**
+   * CCR hook: a recovered shard opens a new searcher, so what was copied is searchable at once
+   * whatever `index.refresh_interval` says. The work of making it searchable is done by the first
+   * search (or scheduled refresh) rather than inside the recovery.
+   */
+  refreshBeforeSearch(): void {
+    this.refreshBeforeNextSearch = true;
   }
 
   /** Runs a search on the refreshed view. */
@@ -462,6 +473,7 @@ export class IndexShard {
 
   /** Makes every applied operation searchable. */
   refresh(now: number, kind: "external" | "scheduled" | "internal"): void {
+    this.refreshBeforeNextSearch = false;
     if (this.pending.size > 0) {
       const changes = [...this.pending].map(([id, doc]) => ({ id, doc }));
       this.pending.clear();

@@ -7,7 +7,7 @@
  * write acknowledgeable (ES's `index.translog.durability: request`). Concurrent commits share one
  * fsync (group commit).
  */
-import type { DocEntry, FlatSettings, IndexMeta, Operation, RetentionLeases } from "./types";
+import type { DocEntry, FlatSettings, IndexMeta, Json, Operation, RetentionLeases } from "./types";
 
 /** The cluster-level durable state: identity, persistent settings, the index registry. */
 export interface ClusterStateRecord {
@@ -16,6 +16,8 @@ export interface ClusterStateRecord {
   persistent: FlatSettings;
   /** Registered indices; an index directory not listed here is a leftover of a crash and is removed. */
   indices: Array<{ name: string; uuid: string }>;
+  /** Cluster-state customs of layers built on the engine (CCR's auto-follow patterns); absent in older files. */
+  custom?: Record<string, Json>;
 }
 
 /** A complete image of one index at a point in time (the base that log records are replayed onto). */

@@ -141,6 +141,7 @@ export class DurableStorage implements EngineStorage {
       nodeId: parsed.nodeId!,
       persistent: parsed.persistent ?? {},
       indices: parsed.indices ?? [],
+      custom: parsed.custom ?? {},
     };
     const dirs = await readdir(join(this.dataDir, "indices")).catch(() => [] as string[]);
     for (const uuid of dirs) {

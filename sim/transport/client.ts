@@ -8,7 +8,7 @@
 import { EventEmitter } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
 import { EsError } from "../engine/errors";
-import { encodeFrame, FrameDecoder, FrameError } from "./frame";
+import { FrameDecoder, FrameError, writeFrame } from "./frame";
 import { errorFromWire, handshakeProblem, PROTOCOL_NAME, PROTOCOL_VERSION, type Message, type PeerIdentity } from "./protocol";
 
 /** First background reconnect delay after a connection is lost or an attempt fails. */
@@ -116,7 +116,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         entry.timer.unref();
       }
       this.pending.set(id, entry);
-      socket.write(encodeFrame({ k: "request", id, action, body }));
+      writeFrame(socket, { k: "request", id, action, body });
     });
   }
 
@@ -192,7 +192,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       timer.unref();
       socket.once("connect", () => {
         const me = this.identity();
-        socket.write(encodeFrame({ k: "handshake", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...me }));
+        writeFrame(socket, { k: "handshake", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...me });
       });
       socket.on("data", (chunk: Buffer) => {
         let messages: Message[];

@@ -11,14 +11,26 @@ export class FrameError extends Error {
   override readonly name = "FrameError";
 }
 
-/** Encodes one message as a frame. */
-export function encodeFrame(message: Message): Buffer {
+/** Encodes one message as a frame: header and payload, to be written in this order (no copy of large payloads). */
+export function encodeFrameParts(message: Message): [header: Buffer, payload: Buffer] {
   const payload = Buffer.from(JSON.stringify(message), "utf8");
   if (payload.length > MAX_FRAME_BYTES) throw new FrameError(`message of ${payload.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame limit`);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   FRAME_MAGIC.copy(header, 0);
   header.writeUInt32BE(payload.length, 2);
-  return Buffer.concat([header, payload]);
+  return [header, payload];
+}
+
+/** Encodes one message as a single frame buffer. */
+export function encodeFrame(message: Message): Buffer {
+  return Buffer.concat(encodeFrameParts(message));
+}
+
+/** Writes one message to a stream-like sink without concatenating header and payload. */
+export function writeFrame(sink: { write(chunk: Buffer): boolean }, message: Message): void {
+  const [header, payload] = encodeFrameParts(message);
+  sink.write(header);
+  sink.write(payload);
 }
 
 /** Incremental frame decoder for one connection. */
@@ -62,7 +74,7 @@ export class FrameDecoder {
   }
 
   private take(n: number): Buffer {
-    const joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    const joined = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.buffered);
     const frame = joined.subarray(0, n);
     const rest = joined.subarray(n);
     this.chunks = rest.length > 0 ? [rest] : [];

@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { EsError } from "../engine/errors";
-import { encodeFrame, FrameDecoder, FrameError } from "./frame";
+import { FrameDecoder, FrameError, writeFrame } from "./frame";
 import { errorToWire, handshakeProblem, PROTOCOL_NAME, PROTOCOL_VERSION, type Message, type PeerIdentity } from "./protocol";
 
 /** A peer must complete the handshake within this time, or it is disconnected. */
@@ -79,7 +79,7 @@ export class TransportServer {
     const handshakeTimer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
     handshakeTimer.unref();
     const send = (m: Message) => {
-      if (!socket.destroyed) socket.write(encodeFrame(m));
+      if (!socket.destroyed) writeFrame(socket, m);
     };
     socket.on("data", (chunk: Buffer) => {
       let messages: Message[];

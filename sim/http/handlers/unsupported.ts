@@ -1,7 +1,7 @@
 /**
  * Real Elasticsearch endpoints es-sim does not implement. They answer an explicit 400 naming the
  * API instead of "no handler found" (which would suggest the path is wrong) or a misleading index
- * error from a `/{index}` route. Later routes (e.g. CCR's) registered before these take precedence.
+ * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/ccr.ts`.
  */
 import { errors } from "../../engine/errors";
 import type { Method, RouteDef } from "../context";
@@ -14,7 +14,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["cluster.pending_tasks", ["/_cluster/pending_tasks"]],
   ["cluster.allocation_explain", ["/_cluster/allocation/explain"]],
   ["cluster.reroute", ["/_cluster/reroute"]],
-  ["cluster.remote_info", ["/_remote/info"]],
   ["nodes.info", ["/_nodes", "/_nodes/{node_id}", "/_nodes/{node_id}/{metric}"]],
   ["nodes.stats", ["/_nodes/stats", "/_nodes/stats/{metric}", "/_nodes/{node_id}/stats"]],
   ["mget", ["/_mget", "/{index}/_mget"]],
@@ -53,15 +52,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["cat.shards", ["/_cat/shards", "/_cat/shards/{index}"]],
   ["cat.aliases", ["/_cat/aliases", "/_cat/aliases/{name}"]],
   ["cat.count", ["/_cat/count", "/_cat/count/{index}"]],
-  ["ccr.follow", ["/{index}/_ccr/follow"]],
-  ["ccr.pause_follow", ["/{index}/_ccr/pause_follow"]],
-  ["ccr.resume_follow", ["/{index}/_ccr/resume_follow"]],
-  ["ccr.unfollow", ["/{index}/_ccr/unfollow"]],
-  ["ccr.follow_info", ["/{index}/_ccr/info"]],
-  ["ccr.follow_stats", ["/{index}/_ccr/stats"]],
-  ["ccr.forget_follower", ["/{index}/_ccr/forget_follower"]],
-  ["ccr.stats", ["/_ccr/stats"]],
-  ["ccr.get_auto_follow_pattern", ["/_ccr/auto_follow", "/_ccr/auto_follow/{name}", "/_ccr/auto_follow/{name}/pause", "/_ccr/auto_follow/{name}/resume"]],
 ];
 
 /** Catch-all routes answering "es-sim does not support …" for known-but-unimplemented APIs. */

@@ -1,0 +1,194 @@
+/**
+ * `ccr-dr <command>`: argument parsing, confirmation, printing and exit codes — nothing else; the
+ * operations live in operations.ts (also the typed API for TypeScript pipelines).
+ */
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline/promises";
+import { CLUSTER_NAMES, type ClusterName } from "../stack/config";
+import { drill, type DrillReport } from "./drill/drill";
+import { CliError, EXIT } from "./errors";
+import { failback, failover, plan, switchover, type Log } from "./operations";
+import { status, type StatusReport } from "./status";
+import { openSites, type WorkspaceOptions } from "./workspace";
+
+const USAGE = `usage: ccr-dr <command> [options]
+
+commands:
+  status                    per cluster: reachable, role, followers and lag, promotion record, quarantine
+  plan --to <cluster>       preview both site stacks with <cluster> as primary; saves update plans
+  failover --to <cluster>   unplanned: promote <cluster>; touches only that site (the other may be down)
+  failback [--to <cluster>] the old primary is back: make it follow the primary (<cluster>, default: current)
+  switchover --to <cluster> planned, both up: fence, wait for catch-up, promote, re-follow; no write lost
+  drill                     the seed tutorial end to end on an embedded es-sim pair, with RTO/RPO
+
+options:
+  --json                    machine-readable output (schemas: docs/cli.md)
+  --yes                     do not ask for confirmation (required when not on a TTY)
+  --no-plan                 failover/failback: ignore a plan saved by \`ccr-dr plan\`
+  --timeout <seconds>       switchover: how long to wait for the target to catch up (default 60)
+  --keep                    drill: keep data dirs, state backend and staged program
+  --documents <n>           drill: orders to load (default 4675)
+  --work-dir <dir>          the Pulumi program (default: this repository)
+  --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
+  clusters: ${CLUSTER_NAMES.join(", ")}
+exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 130 interrupted`;
+
+const tty = process.stdout.isTTY === true;
+const paint = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
+const started = Date.now();
+const progress: Log = (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+
+function cluster(v: string | undefined, flag = "--to"): ClusterName {
+  if (v === undefined) throw new CliError(EXIT.usage, `${flag} is required: one of ${CLUSTER_NAMES.join(", ")}`);
+  if (!CLUSTER_NAMES.includes(v as ClusterName)) throw new CliError(EXIT.usage, `${flag} ${v} is not a cluster: use one of ${CLUSTER_NAMES.join(", ")}`);
+  return v as ClusterName;
+}
+
+/** Destructive commands ask on a TTY and refuse without --yes elsewhere (pipelines must say so). */
+async function confirm(what: string, yes: boolean): Promise<void> {
+  if (yes) return;
+  if (!process.stdin.isTTY) throw new CliError(EXIT.refused, `refusing to ${what} without --yes (not on a TTY)`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${what}? [y/N] `);
+  rl.close();
+  if (!/^y(es)?$/i.test(answer.trim())) throw new CliError(EXIT.refused, `${what}: not confirmed`);
+}
+
+function printStatus(r: StatusReport): void {
+  for (const c of r.clusters) {
+    const head = `${c.cluster} (${c.endpoint}) — ${c.reachable ? paint(32, "reachable") : paint(31, "unreachable")}, configured ${c.configuredRole}`;
+    console.log(head);
+    if (c.error) console.log(`  error: ${c.error}`);
+    for (const i of c.indices) {
+      const parts = [`  ${i.index}: ${i.role}`];
+      if (i.role === "follower") parts.push(`${i.followStatus} from ${i.leader}, lag ${i.lagOperations ?? "?"} ops / ${((i.lagMillis ?? 0) / 1000).toFixed(1)} s`);
+      if (i.fatalError) parts.push(paint(31, `fatal: ${i.fatalError}`));
+      if (i.writeBlocked) parts.push("write-blocked");
+      if (i.documents !== undefined) parts.push(`${i.documents} docs`);
+      if (i.promotion) parts.push(`promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`);
+      console.log(parts.join(", "));
+    }
+    for (const q of c.quarantine) console.log(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
+  }
+}
+
+function printDrill(r: DrillReport): void {
+  const rows = r.phases.map((p) => [p.ok ? "ok" : "FAILED", `${(p.durationMs / 1000).toFixed(1)} s`, p.name]);
+  const w0 = Math.max(...rows.map((x) => x[0]!.length), 6);
+  const w1 = Math.max(...rows.map((x) => x[1]!.length), 8);
+  console.log(`\n${"result".padEnd(w0)}  ${"duration".padStart(w1)}  phase`);
+  for (const [a, b, c] of rows) console.log(`${a!.padEnd(w0)}  ${b!.padStart(w1)}  ${c}`);
+  console.log("");
+  console.log(`RTO (disaster → clusterB writable): ${r.rtoMs === undefined ? "n/a" : `${(r.rtoMs / 1000).toFixed(1)} s`}`);
+  console.log(`RPO (acknowledged on clusterA, missing on clusterB): ${r.rpoDocuments ?? "n/a"} documents`);
+  console.log(`quarantined documents: ${r.quarantinedDocuments}`);
+  if (r.error) console.log(`error: ${r.error}`);
+  if (r.keptIn) console.log(`state kept in ${r.keptIn}`);
+  console.log(`verdict: ${r.verdict === "pass" ? paint(32, "PASS") : paint(31, "FAIL")}`);
+}
+
+export async function main(argv: string[], signal?: AbortSignal): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", default: false },
+      "no-plan": { type: "boolean", default: false },
+      to: { type: "string" },
+      timeout: { type: "string" },
+      keep: { type: "boolean", default: false },
+      documents: { type: "string" },
+      "work-dir": { type: "string" },
+      "stack-a": { type: "string" },
+      "stack-b": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && !values.help ? EXIT.usage : EXIT.ok;
+  }
+  if (rest.length > 0) throw new CliError(EXIT.usage, `unexpected argument ${rest[0]}\n${USAGE}`);
+  const ws: WorkspaceOptions & { log: Log } = {
+    ...(values["work-dir"] ? { workDir: values["work-dir"] } : {}),
+    stacks: { clusterA: values["stack-a"] ?? "dr-a", clusterB: values["stack-b"] ?? "dr-b" },
+    log: progress,
+    ...(signal ? { signal } : {}),
+  };
+  const out = (v: unknown, human: () => void) => (values.json ? console.log(JSON.stringify(v, null, 2)) : human());
+  switch (command) {
+    case "status": {
+      const sites = await openSites(ws);
+      const r = await status(sites.site.clusterA.config);
+      out(r, () => printStatus(r));
+      return EXIT.ok;
+    }
+    case "plan": {
+      const r = await plan(cluster(values.to), ws);
+      out(r, () => {
+        for (const s of r.sites) {
+          console.log(`${s.site}:`);
+          for (const o of s.operations) console.log(`  - ${o.words}`);
+          if (s.operations.length === 0) console.log("  - no change");
+        }
+        console.log(`estimated RPO: ${r.rpo.operations !== undefined ? `${r.rpo.operations} operations not yet replicated` : `unknown: ${r.rpo.unknownReason}`}`);
+      });
+      return EXIT.ok;
+    }
+    case "failover": {
+      const to = cluster(values.to);
+      await confirm(`fail over to ${to} (promote its followers)`, values.yes);
+      const r = await failover(to, { ...ws, usePlan: !values["no-plan"] });
+      out(r, () => console.log(`failover to ${to} done in ${(r.rtoMs / 1000).toFixed(1)} s`));
+      return EXIT.ok;
+    }
+    case "failback": {
+      const to = values.to === undefined ? undefined : cluster(values.to);
+      await confirm(`fail back (the old primary follows ${to ?? "the current primary"}; stale data is quarantined and replaced)`, values.yes);
+      const r = await failback({ ...ws, ...(to ? { to } : {}), usePlan: !values["no-plan"] });
+      out(r, () => console.log(`failback done: ${r.run.site} follows ${r.primary}`));
+      return EXIT.ok;
+    }
+    case "switchover": {
+      const to = cluster(values.to);
+      const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
+      if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new CliError(EXIT.usage, `--timeout ${values.timeout} must be a positive number of seconds`);
+      await confirm(`switch over to ${to} (fence the primary, wait, promote, re-follow)`, values.yes);
+      const r = await switchover(to, { ...ws, ...(timeoutMs ? { timeoutMs } : {}) });
+      out(r, () => console.log(`switchover ${r.from} → ${r.to} done; writes unavailable for ${(r.writeUnavailableMs / 1000).toFixed(1)} s, RPO ${r.rpoOperations}`));
+      return EXIT.ok;
+    }
+    case "drill": {
+      const documents = values.documents === undefined ? undefined : Number(values.documents);
+      if (documents !== undefined && !(Number.isInteger(documents) && documents > 0)) throw new CliError(EXIT.usage, `--documents ${values.documents} must be a positive integer`);
+      const r = await drill({ log: progress, keep: values.keep, ...(documents ? { documents } : {}), ...(signal ? { signal } : {}) });
+      out(r, () => printDrill(r));
+      return r.verdict === "pass" ? EXIT.ok : EXIT.drillFailed;
+    }
+    default:
+      throw new CliError(EXIT.usage, `unknown command ${command}\n${USAGE}`);
+  }
+}
+
+/** Process entry (bin/ccr-dr): runs `main` and exits with its code. */
+export function run(argv: string[]): void {
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => {
+    // The first Ctrl-C cancels gracefully: Pulumi gets SIGINT and stops at a safe point, the drill
+    // stops its clusters; a second one exits at once. Re-running the command finishes the job.
+    if (interrupt.signal.aborted) process.exit(130);
+    progress("interrupted: cancelling the current step and cleaning up (Ctrl-C again to exit now)");
+    interrupt.abort();
+  });
+  main(argv, interrupt.signal).then(
+    (code) => process.exit(interrupt.signal.aborted ? 130 : code),
+    (e: unknown) => {
+      const err = e instanceof CliError ? e : new CliError(EXIT.failed, e instanceof Error ? e.message : String(e));
+      if (argv.includes("--json")) console.log(JSON.stringify({ error: err.message, exitCode: err.exitCode }));
+      process.stderr.write(`ccr-dr: ${err.message}\n`);
+      process.exit(interrupt.signal.aborted ? 130 : err.exitCode);
+    },
+  );
+}

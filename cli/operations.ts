@@ -1,0 +1,264 @@
+/**
+ * The DR operations of `ccr-dr`, as a typed API for TypeScript pipelines (the command line in
+ * main.ts only parses arguments and prints). Each operation flips stack configuration and runs
+ * `pulumi up` through the Automation API; every step converges when re-run after an interruption.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
+import type { ClusterName } from "../stack/config";
+import { CLUSTER_NAMES } from "../stack/config";
+import { operationCollector, type PlannedOperation } from "./describe";
+import { CliError, EXIT } from "./errors";
+import { clusterState, reportingConnection } from "./status";
+import { ccrFollowStats } from "../providers/es/ccr";
+import { indicesStats } from "../providers/es/indices";
+import { openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
+
+/** Progress lines ("promote … done in 1.2 s"); the CLI prints them, tests collect them. */
+export type Log = (line: string) => void;
+
+export interface OperationOptions extends WorkspaceOptions {
+  log?: Log;
+  /** Aborting sends SIGINT to the running `pulumi`, which cancels gracefully (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+}
+
+export interface SiteRun {
+  site: ClusterName;
+  operations: PlannedOperation[];
+  durationMs: number;
+}
+
+export interface RpoEstimate {
+  /** Operations acknowledged on the primary that the target has not applied; undefined when unknown. */
+  operations?: number;
+  /** Why it is unknown, e.g. "clusterA unreachable". */
+  unknownReason?: string;
+  /** Per follower index on the target. */
+  indices: Array<{ index: string; lagOperations?: number }>;
+}
+
+export interface PlanResult {
+  to: ClusterName;
+  sites: SiteRun[];
+  rpo: RpoEstimate;
+  /** Saved update plans, one per site stack, consumed by the next failover/failback. */
+  planFiles: Partial<Record<ClusterName, string>>;
+}
+
+const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
+const nolog: Log = () => {};
+
+function planFile(sites: Sites, site: Site, to: ClusterName): string {
+  return path.join(sites.workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
+}
+
+async function setPrimary(site: Site, to: ClusterName, fenced?: boolean): Promise<void> {
+  await site.stack.setConfig("ccr-dr:primary", { value: to });
+  if (fenced !== undefined) await site.stack.setConfig("ccr-dr:fenced", { value: String(fenced) });
+  site.config = await siteConfigOf(site.stack);
+}
+
+/** Runs `pulumi up` on one site, with a saved plan when there is one; returns what it did. */
+async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Promise<SiteRun> {
+  const started = Date.now();
+  const c = operationCollector(site.name);
+  let result: UpResult;
+  try {
+    result = await site.stack.up({ onEvent: c.onEvent, ...(plan ? { plan } : {}), ...(signal ? { signal } : {}) });
+  } catch (e) {
+    const text = String((e as Error).message ?? e);
+    if (plan && /plan|constraint/i.test(text) && /violat|does not match|not allowed|expected/i.test(text)) {
+      throw new CliError(EXIT.planStale, `the saved plan for ${site.name} no longer matches reality; nothing more was changed by it. Run \`ccr-dr plan\` again.\n${text}`, { cause: e });
+    }
+    throw new CliError(EXIT.failed, `pulumi up on ${site.name} (stack ${site.stack.name}) failed; it is safe to re-run the same command:\n${text}`, { cause: e });
+  }
+  for (const op of c.operations) log(`${op.words}: done`);
+  if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
+  return { site: site.name, operations: c.operations, durationMs: Date.now() - started };
+}
+
+/** How far the target's followers are behind, from the target's own follower stats. */
+export async function estimateRpo(sites: Sites, to: ClusterName): Promise<RpoEstimate> {
+  const cfg = sites.site[to].config;
+  const [target, leader] = await Promise.all([clusterState(cfg, to), clusterState(cfg, other(to))]);
+  const indices = target.indices.filter((i) => i.role === "follower").map((i) => ({ index: i.index, ...(i.lagOperations !== undefined ? { lagOperations: i.lagOperations } : {}) }));
+  if (!target.reachable) return { unknownReason: `${to} unreachable`, indices };
+  if (!leader.reachable) return { unknownReason: `${other(to)} unreachable (last known lag: ${indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0)} operations)`, indices };
+  return { operations: indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0), indices };
+}
+
+/**
+ * `plan --to X`: previews both site stacks with X as primary, saves their update plans, and
+ * puts the configuration back as it was (a plan changes nothing).
+ */
+export async function plan(to: ClusterName, opts: OperationOptions = {}): Promise<PlanResult> {
+  const sites = await openSites(opts);
+  const result: PlanResult = { to, sites: [], rpo: { indices: [] }, planFiles: {} };
+  for (const name of CLUSTER_NAMES) {
+    const site = sites.site[name];
+    const before = site.config.primary;
+    const file = planFile(sites, site, to);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const started = Date.now();
+    const c = operationCollector(name);
+    await setPrimary(site, to);
+    try {
+      await site.stack.preview({ onEvent: c.onEvent, plan: file, ...(opts.signal ? { signal: opts.signal } : {}) });
+    } finally {
+      await setPrimary(site, before);
+    }
+    result.planFiles[name] = file;
+    result.sites.push({ site: name, operations: c.operations, durationMs: Date.now() - started });
+  }
+  result.rpo = await estimateRpo(sites, to);
+  return result;
+}
+
+export interface FailoverResult {
+  to: ClusterName;
+  run: SiteRun;
+  /** Promotion time of the target: from the start of `up` to its indices open for writes. */
+  rtoMs: number;
+}
+
+/**
+ * `failover --to X` (unplanned): only X's stack is touched, so it works while the old primary is
+ * down. Uses the plan saved by `plan --to X` when there is one.
+ */
+export async function failover(to: ClusterName, opts: OperationOptions & { usePlan?: boolean } = {}): Promise<FailoverResult> {
+  const log = opts.log ?? nolog;
+  const sites = await openSites(opts);
+  const site = sites.site[to];
+  const file = planFile(sites, site, to);
+  const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
+  const started = Date.now();
+  await setPrimary(site, to);
+  const run = await up(site, log, plan, opts.signal);
+  if (plan) fs.rmSync(plan, { force: true });
+  return { to, run, rtoMs: Date.now() - started };
+}
+
+/** The cluster that is primary now: the one both sites name, or the one whose own stack last made itself primary. */
+async function currentPrimary(sites: Sites): Promise<ClusterName> {
+  const a = sites.site.clusterA.config.primary;
+  const b = sites.site.clusterB.config.primary;
+  if (a === b) return a;
+  // After a failover each site names itself; the more recent successful update wins.
+  const last = async (s: Stack) => (await s.history(1))[0]?.endTime ?? "";
+  const [ta, tb] = await Promise.all([last(sites.site.clusterA.stack), last(sites.site.clusterB.stack)]);
+  return ta > tb ? a : b;
+}
+
+export interface FailbackResult {
+  primary: ClusterName;
+  run: SiteRun;
+}
+
+/**
+ * `failback`: the old primary is back; it becomes a follower of the current primary (its stale
+ * indices are fenced, lineage-checked, divergent writes quarantined, then re-followed).
+ */
+export async function failback(opts: OperationOptions & { to?: ClusterName; usePlan?: boolean } = {}): Promise<FailbackResult> {
+  const log = opts.log ?? nolog;
+  const sites = await openSites(opts);
+  const primary = opts.to ?? (await currentPrimary(sites));
+  const site = sites.site[other(primary)];
+  const file = planFile(sites, site, primary);
+  const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
+  await setPrimary(site, primary, false);
+  const run = await up(site, log, plan, opts.signal);
+  if (plan) fs.rmSync(plan, { force: true });
+  return { primary, run };
+}
+
+export interface SwitchoverResult {
+  from: ClusterName;
+  to: ClusterName;
+  runs: SiteRun[];
+  /** Time the old primary refused writes until the new one was promoted. */
+  writeUnavailableMs: number;
+  /** Operations left unreplicated at promotion: 0 by construction, or the switchover aborts. */
+  rpoOperations: number;
+}
+
+/** Bound on waiting for the target to catch up after the fence; past it the switchover aborts. */
+export const CATCH_UP_TIMEOUT_MS = 60_000;
+const CATCH_UP_POLL_MS = 200;
+
+/**
+ * Waits until every follower on `to` has applied every operation of its (fenced) leader: the
+ * follower's max seq_no equals the leader's, read from both clusters. Returns the remaining lag
+ * when the time runs out.
+ */
+async function waitCaughtUp(sites: Sites, from: ClusterName, to: ClusterName, timeoutMs: number, log: Log): Promise<number> {
+  const cfg = sites.site[to].config;
+  const target = reportingConnection(cfg.clusters[to]);
+  const leader = reportingConnection(cfg.clusters[from]);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      let lag = 0;
+      for (const pair of cfg.indices) {
+        const [stats, leaderStats] = await Promise.all([
+          ccrFollowStats(target, pair[to]).catch(() => undefined),
+          indicesStats(leader, pair[from]).catch(() => undefined),
+        ]);
+        if (!stats || !leaderStats) {
+          lag += 1; // not following or unreadable: not caught up
+          continue;
+        }
+        const leaderMax = leaderStats.reduce((m, s) => Math.max(m, s.maxSeqNo), -1);
+        const followerMax = stats.shards.reduce((m, s) => Math.max(m, s.followerMaxSeqNo), -1);
+        lag += Math.max(0, leaderMax - followerMax) + stats.globalCheckpointLag;
+      }
+      if (lag === 0) return 0;
+      if (Date.now() >= deadline) return lag;
+      log(`waiting for ${to} to catch up: ${lag} operations behind`);
+      await new Promise((r) => setTimeout(r, CATCH_UP_POLL_MS));
+    }
+  } finally {
+    await Promise.all([target.client.close(), leader.client.close()]);
+  }
+}
+
+/**
+ * `switchover --to X` (planned, both clusters up): fence the current primary, wait until X has
+ * caught up, promote X, then make the old primary follow X. Aborts — lifting the fence, promoting
+ * nothing — when X does not catch up in time.
+ */
+export async function switchover(to: ClusterName, opts: OperationOptions & { timeoutMs?: number } = {}): Promise<SwitchoverResult> {
+  const log = opts.log ?? nolog;
+  const sites = await openSites(opts);
+  const from = other(to);
+  const source = sites.site[from];
+  const target = sites.site[to];
+  const runs: SiteRun[] = [];
+  let fencedAt = Date.now();
+  if (target.config.primary !== to) {
+    if (source.config.primary !== from) {
+      throw new CliError(EXIT.usage, `${from} is not the primary in its own stack (ccr-dr:primary=${source.config.primary}): finish the failover/failback first`);
+    }
+    log(`fence ${from}`);
+    await source.stack.setConfig("ccr-dr:fenced", { value: "true" });
+    source.config = await siteConfigOf(source.stack);
+    runs.push(await up(source, log, undefined, opts.signal));
+    fencedAt = Date.now();
+    const lag = await waitCaughtUp(sites, from, to, opts.timeoutMs ?? CATCH_UP_TIMEOUT_MS, log);
+    if (lag > 0) {
+      log(`${to} is ${lag} operations behind after the timeout: aborting, lifting the fence on ${from}`);
+      await source.stack.setConfig("ccr-dr:fenced", { value: "false" });
+      source.config = await siteConfigOf(source.stack);
+      await up(source, log);
+      throw new CliError(EXIT.aborted, `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`);
+    }
+    log(`${to} has caught up`);
+    await setPrimary(target, to);
+    runs.push(await up(target, log, undefined, opts.signal));
+  }
+  const writeUnavailableMs = Date.now() - fencedAt;
+  await setPrimary(source, to, false);
+  runs.push(await up(source, log, undefined, opts.signal));
+  return { from, to, runs, writeUnavailableMs, rpoOperations: 0 };
+}

@@ -1,0 +1,136 @@
+/**
+ * `ccr-dr status`: what each cluster looks like right now, read directly from the clusters (not
+ * from stack outputs): reachability, role, per-index follower status and lag, the promotion record
+ * (RPO and lineage) and quarantined documents.
+ */
+import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../providers";
+import { ccrFollowInfo, ccrFollowStats } from "../providers/es/ccr";
+import { info } from "../providers/es/cluster";
+import { connect, type Connection, type Es } from "../providers/es/connection";
+import { indicesGet } from "../providers/es/indices";
+import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
+import { CLUSTER_NAMES } from "../stack/config";
+
+/** Bound on each status request: an unreachable cluster must not stall the report. */
+export const STATUS_TIMEOUT_MS = 3_000;
+
+export interface IndexState {
+  index: string;
+  /** `follower` (active or paused), `leader` (a regular index), or `absent`. */
+  role: "follower" | "leader" | "absent";
+  followStatus?: "active" | "paused";
+  leader?: string;
+  /** Operations on the leader not yet applied here (Σ leader − follower global checkpoint). */
+  lagOperations?: number;
+  /** Milliseconds since this follower last read from its leader (while lagging). */
+  lagMillis?: number;
+  fatalError?: string;
+  writeBlocked?: boolean;
+  documents?: number;
+  promotion?: PromotionRecord;
+}
+
+export interface ClusterState {
+  cluster: ClusterName;
+  endpoint: string;
+  reachable: boolean;
+  error?: string;
+  /** Role in the configuration this report was made from. */
+  configuredRole: "primary" | "follower";
+  indices: IndexState[];
+  quarantine: Array<{ index: string; documents: number; sourceIndex?: string }>;
+}
+
+export interface StatusReport {
+  primary: ClusterName;
+  clusters: ClusterState[];
+}
+
+/** A short-timeout, no-retry connection for reporting. */
+export function reportingConnection(c: ClusterConfig): Es {
+  const conn: Connection = { name: c.name, endpoints: c.endpoints, requestTimeoutMs: STATUS_TIMEOUT_MS };
+  if (c.username !== undefined) conn.basicAuth = { username: c.username, password: c.password ?? "" };
+  if (c.apiKey !== undefined) conn.apiKey = c.apiKey;
+  if (c.caCertificate !== undefined) conn.caCertificate = c.caCertificate;
+  return connect(conn, { maxRetries: 0 });
+}
+
+async function countDocs(es: Es, index: string): Promise<number | undefined> {
+  try {
+    const r = await es.client.count({ index });
+    return r.count;
+  } catch {
+    return undefined; // closed or mid-promotion: the count is simply unknown
+  }
+}
+
+async function indexState(es: Es, index: string): Promise<IndexState> {
+  const desc = await indicesGet(es, index);
+  if (!desc) return { index, role: "absent" };
+  const state: IndexState = { index, role: "leader", writeBlocked: desc.writeBlocked };
+  const docs = await countDocs(es, index);
+  if (docs !== undefined) state.documents = docs;
+  const follow = await ccrFollowInfo(es, index);
+  if (follow) {
+    state.role = "follower";
+    state.followStatus = follow.status;
+    state.leader = `${follow.remoteCluster}:${follow.leaderIndex}`;
+    const stats = await ccrFollowStats(es, index);
+    if (stats) {
+      state.lagOperations = stats.globalCheckpointLag;
+      if (stats.fatalError) state.fatalError = stats.fatalError;
+      const raw = (await es.client.ccr.followStats({ index })) as unknown as { indices?: Array<{ shards?: Array<{ time_since_last_read_millis?: number }> }> };
+      const sinceRead = raw.indices?.[0]?.shards?.map((s) => s.time_since_last_read_millis ?? 0) ?? [];
+      state.lagMillis = stats.globalCheckpointLag > 0 ? Math.max(0, ...sinceRead) : 0;
+    }
+  } else {
+    const promotion = decodePromotion(desc.meta, desc.uuid);
+    if (promotion) state.promotion = promotion;
+  }
+  return state;
+}
+
+async function quarantineIndices(es: Es): Promise<ClusterState["quarantine"]> {
+  const rows = (await es.client.cat.indices({ index: "ccr-dr-quarantine-*", format: "json", h: "index", expand_wildcards: "all" } as never)) as unknown as Array<{ index: string }>;
+  const out: ClusterState["quarantine"] = [];
+  for (const { index } of rows) {
+    const desc = await indicesGet(es, index);
+    const record = decodeQuarantine(desc?.meta);
+    out.push({ index, documents: (await countDocs(es, index)) ?? 0, ...(record ? { sourceIndex: record.sourceIndex } : {}) });
+  }
+  return out;
+}
+
+/** Reads one cluster; an unreachable cluster is a value (`reachable: false`), not an error. */
+export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<ClusterState> {
+  const c = cfg.clusters[name];
+  const base: ClusterState = {
+    cluster: name,
+    endpoint: c.endpoints[0] ?? "",
+    reachable: false,
+    configuredRole: cfg.primary === name ? "primary" : "follower",
+    indices: [],
+    quarantine: [],
+  };
+  const es = reportingConnection(c);
+  try {
+    await info(es);
+  } catch (e) {
+    return { ...base, error: (e as Error).message };
+  }
+  try {
+    const indices = [];
+    for (const pair of cfg.indices) indices.push(await indexState(es, pair[name]));
+    return { ...base, reachable: true, indices, quarantine: await quarantineIndices(es) };
+  } catch (e) {
+    return { ...base, reachable: true, error: (e as Error).message };
+  } finally {
+    await es.client.close();
+  }
+}
+
+/** Both clusters, as configured in `cfg` (either site's configuration names both). */
+export async function status(cfg: SiteConfig): Promise<StatusReport> {
+  return { primary: cfg.primary, clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(cfg, n))) };
+}
+

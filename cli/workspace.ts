@@ -1,0 +1,111 @@
+/**
+ * The two site stacks of the program, opened through the Automation API (LocalWorkspace over a
+ * local program directory): the repository itself for real use, or a staged copy with its own
+ * stack files for drills and tests, so they never rewrite the committed Pulumi.dr-*.yaml.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { CLUSTER_NAMES, type ClusterName, parseSiteConfig, type RawConfig, type SiteConfig } from "../stack/config";
+import { CliError, EXIT } from "./errors";
+import { pulumiEnv, repoRoot, toolsBin } from "./toolchain";
+
+/** The stack names of the two sites by default (Pulumi.dr-a.yaml, Pulumi.dr-b.yaml). */
+export const DEFAULT_STACKS: Record<ClusterName, string> = { clusterA: "dr-a", clusterB: "dr-b" };
+
+/** Which program and stacks to use. */
+export interface WorkspaceOptions {
+  /** The program directory (default: the repository). */
+  workDir?: string;
+  /** Stack name per site (default: dr-a / dr-b). */
+  stacks?: Record<ClusterName, string>;
+  /** Extra environment for Pulumi (e.g. a test backend); defaults come from cli/toolchain.ts. */
+  env?: Record<string, string>;
+}
+
+/** A site: its stack and its parsed configuration. */
+export interface Site {
+  name: ClusterName;
+  stack: Stack;
+  config: SiteConfig;
+}
+
+export interface Sites {
+  workDir: string;
+  env: Record<string, string>;
+  site: Record<ClusterName, Site>;
+}
+
+/**
+ * Environment for the program's runs: the language host type-checks nothing (`npm test` runs
+ * `tsc --noEmit`), which removes most of a `pulumi up`'s start-up time.
+ */
+function programEnv(extra: Record<string, string> | undefined): Record<string, string> {
+  return { ...pulumiEnv(), PULUMI_NODEJS_TRANSPILE_ONLY: "true", ...(extra ?? {}) };
+}
+
+/** The stack config as the program reads it, parsed with the program's own rules. */
+export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
+  const all = await stack.getAllConfig();
+  const value = (k: string): unknown => {
+    const v = all[`ccr-dr:${k}`];
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(v.value);
+    } catch {
+      return v.value;
+    }
+  };
+  const raw: RawConfig = {
+    site: all["ccr-dr:site"]?.value,
+    primary: all["ccr-dr:primary"]?.value,
+    clusters: value("clusters"),
+    indices: value("indices"),
+    autoFollowPatterns: value("autoFollowPatterns"),
+    fenced: value("fenced"),
+  };
+  return parseSiteConfig(raw);
+}
+
+/** Opens both site stacks (creating them on the backend if new) and reads their configuration. */
+export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
+  const workDir = opts.workDir ?? repoRoot;
+  const env = programEnv(opts.env);
+  if (!fs.existsSync(path.join(toolsBin, "pulumi"))) {
+    throw new CliError(EXIT.failed, `no Pulumi CLI in ${toolsBin}: run \`npm run bootstrap\` first`);
+  }
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolsBin) });
+  const names = opts.stacks ?? DEFAULT_STACKS;
+  const site = {} as Record<ClusterName, Site>;
+  for (const name of CLUSTER_NAMES) {
+    const stack = await LocalWorkspace.createOrSelectStack({ stackName: names[name], workDir }, { pulumiCommand, envVars: env });
+    const config = await siteConfigOf(stack);
+    if (config.site !== name) {
+      throw new CliError(EXIT.usage, `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in Pulumi.${names[name]}.yaml`);
+    }
+    site[name] = { name, stack, config };
+  }
+  return { workDir, env, site };
+}
+
+/** The files of the program a staged copy links to (everything `pulumi up` needs). */
+const PROGRAM_FILES = ["index.ts", "stack", "providers", "package.json", "tsconfig.json", "node_modules"];
+
+/**
+ * Stages the program in `dir` (links to the repository's sources, its own Pulumi.yaml and stack
+ * files), so a drill or a test can configure stacks without touching the repository's.
+ */
+export function stageProgram(dir: string, stacks: Record<string, Record<string, unknown>>): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of PROGRAM_FILES) {
+    const target = path.join(dir, f);
+    if (!fs.existsSync(target)) fs.symlinkSync(path.join(repoRoot, f), target);
+  }
+  fs.copyFileSync(path.join(repoRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  for (const [stack, config] of Object.entries(stacks)) {
+    // JSON is YAML: no YAML writer needed.
+    const body = { config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`ccr-dr:${k}`, v])) };
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), JSON.stringify(body, null, 2) + "\n");
+  }
+  return dir;
+}
