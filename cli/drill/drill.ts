@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { spawnSim, type SpawnedSim } from "../../sim/spawn";
 import { localPassphrase, pulumiEnv } from "../toolchain";
 import { failback, failover, type Log } from "../operations";
+import { until } from "../wait";
 import { openSites, stageProgram } from "../workspace";
 import { generateOrders, SAMPLE_ORDER_COUNT } from "./ecommerce";
 
@@ -62,21 +63,6 @@ async function es(base: string, method: string, p: string, body?: unknown, ndjso
 
 async function count(base: string, index: string): Promise<number> {
   return (await es(base, "GET", `/${index}/_count`)).count as number;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + REPLICATION_TIMEOUT_MS;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function siteConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim): Record<string, unknown> {
@@ -146,7 +132,7 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       const n = await until("clusterB to hold every order", async () => {
         const c = await count(b.url, FOLLOWER_INDEX).catch(() => -1);
         return c === docs ? c : undefined;
-      });
+      }, REPLICATION_TIMEOUT_MS);
       return { value: undefined, detail: `${FOLLOWER_INDEX} on clusterB follows clusterA: ${n} documents` };
     });
     const beforeDisaster = await count(a.url, LEADER_INDEX);
@@ -178,7 +164,7 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       const hit = await until("the kimchy document on clusterA", async () => {
         const r = await es(a.url, "GET", `/${LEADER_INDEX}/_search?q=kimchy`);
         return r.hits.total.value === 1 ? r.hits.hits[0] : undefined;
-      });
+      }, REPLICATION_TIMEOUT_MS);
       const [onA, onB] = await Promise.all([count(a.url, LEADER_INDEX), count(b.url, FOLLOWER_INDEX)]);
       if (onA !== onB) throw new Error(`clusterA holds ${onA} documents, clusterB ${onB}`);
       const quarantine = await es(a.url, "GET", "/_cat/indices/ccr-dr-quarantine-*?format=json&h=index,docs.count");

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { pulumiEnv } from "../../cli/toolchain";
+import { until } from "../../cli/wait";
 import { openSites, stageProgram, type Sites } from "../../cli/workspace";
 import { spawnSim, type SpawnedSim } from "../../sim/spawn";
 import { http, ndjson } from "./sim";
@@ -82,19 +83,8 @@ export async function ids(base: string, index: string): Promise<string[]> {
 }
 
 /** Polls until `f` returns a value other than undefined (replication is asynchronous). */
-export async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return until(what, f, timeoutMs);
 }
 
 /** Waits until the follower holds exactly the leader's documents. */
