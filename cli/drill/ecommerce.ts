@@ -6,8 +6,8 @@
 /** The number of orders in Kibana's sample data set. */
 export const SAMPLE_ORDER_COUNT = 4675;
 
-/** Mulberry32: a tiny seeded PRNG; Math.random cannot be seeded. */
-function prng(seed: number): () => number {
+/** Mulberry32: a tiny seeded PRNG (Math.random cannot be seeded); numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -51,7 +51,7 @@ export interface EcommerceOrder {
 
 /** The orders, oldest first; `_id`s are the order ids as strings. */
 export function* generateOrders(count = SAMPLE_ORDER_COUNT, seed = 20231): Generator<EcommerceOrder> {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const start = Date.UTC(2023, 5, 1);
   for (let i = 0; i < count; i++) {

@@ -7,21 +7,11 @@
  */
 import { http, ndjson } from "../helpers/sim";
 import { addRemote, documents, ok, operations, SimFleet, waitCaughtUp } from "../helpers/ccr";
+import { seededRandom } from "../../cli/drill/ecommerce";
 
 const fleet = new SimFleet();
 afterAll(() => fleet.cleanup());
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STEPS = 350;
 const IDS = 40;
@@ -29,7 +19,7 @@ const MAX_RESTARTS = 3;
 
 test("random operations with pauses, resumes and follower restarts end in identical documents and histories", async () => {
   const seed = Number(process.env.CCR_PROPERTY_SEED ?? 20_251_125);
-  const rnd = prng(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const log: string[] = [`seed ${seed}`];

@@ -18,7 +18,8 @@ export class DateParseError extends Error {
   override readonly name = "DateParseError";
 }
 
-interface Fields {
+/** Date-time fields read from a value; absent ones are filled in by {@link toMillis}. */
+export interface Fields {
   year: number;
   month?: number;
   day?: number;
@@ -42,7 +43,73 @@ function parseOffset(zone: string | undefined): number | undefined {
   return m[1] === "-" ? -minutes : minutes;
 }
 
-function isoFields(text: string): Fields | undefined {
+/** Value of the two ASCII digits at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 0x30;
+  const b = text.charCodeAt(i + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common complete form `yyyy-MM-ddTHH:mm:ss[.f{1,9}][Z|±HH:mm]` parsed by hand, giving exactly
+ * what {@link isoFieldsByRegex} gives for it (on such text the regex's first match is this
+ * greedy reading); undefined for anything else, which the regex then handles.
+ */
+function isoFieldsFast(text: string): Fields | undefined {
+  const n = text.length;
+  if (n < 19 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) {
+    return undefined;
+  }
+  const y1 = twoDigits(text, 0);
+  const y2 = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (y1 < 0 || y2 < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  let i = 19;
+  let nanos: number | undefined;
+  let fractionDigits: number | undefined;
+  const sep = text.charCodeAt(i);
+  if (sep === 0x2e || sep === 0x2c) {
+    let j = i + 1;
+    let value = 0;
+    while (j < n && j - i - 1 < 9) {
+      const d = text.charCodeAt(j) - 0x30;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+      j++;
+    }
+    fractionDigits = j - i - 1;
+    if (fractionDigits === 0) return undefined;
+    nanos = value * 10 ** (9 - fractionDigits);
+    i = j;
+  }
+  let offsetMinutes: number | undefined;
+  if (i < n) {
+    const z = text.charCodeAt(i);
+    if (z === 0x5a && i + 1 === n) {
+      offsetMinutes = 0;
+    } else if ((z === 0x2b || z === 0x2d) && i + 6 === n && text.charCodeAt(i + 3) === 0x3a) {
+      const oh = twoDigits(text, i + 1);
+      const om = twoDigits(text, i + 4);
+      if (oh < 0 || om < 0) return undefined;
+      offsetMinutes = z === 0x2d ? -(oh * 60 + om) : oh * 60 + om;
+    } else {
+      return undefined;
+    }
+  }
+  return { year: y1 * 100 + y2, month, day, hour, minute, second, nanos, fractionDigits, offsetMinutes };
+}
+
+/** The ISO-8601 fields of `text` (the `strict_date_optional_time` family), or undefined. */
+export function isoFields(text: string): Fields | undefined {
+  return isoFieldsFast(text) ?? isoFieldsByRegex(text);
+}
+
+/** The ISO fields of `text` by the full regex (exported for the tests that check the fast path against it). */
+export function isoFieldsByRegex(text: string): Fields | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
   return {
@@ -62,8 +129,32 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Resolves parsed fields to epoch millis, filling missing fields with minimum or (roundUp) maximum values. */
-function toMillis(f: Fields, roundUp: boolean, defaultOffsetMinutes: number): number {
+export function toMillis(f: Fields, roundUp: boolean, defaultOffsetMinutes: number): number {
+  const year = f.year;
+  // Years 100–9999: plain Gregorian arithmetic (Date.UTC reads years 0–99 as 19xx, hence the Date-object path below).
+  if (year >= 100 && year <= 9999) {
+    const month = f.month ?? (roundUp ? 12 : 1);
+    if (month < 1 || month > 12) throw new DateParseError(`month ${month}`);
+    const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const lastDay = leap ? 29 : MONTH_DAYS[month - 1];
+    const day = f.day ?? (roundUp ? lastDay : 1);
+    if (day < 1 || day > lastDay) throw new DateParseError(`day ${day}`);
+    const hour = f.hour ?? (roundUp ? 23 : 0);
+    const minute = f.minute ?? (roundUp ? 59 : 0);
+    const second = f.second ?? (roundUp ? 59 : 0);
+    if (hour > 23 || minute > 59 || second > 59) throw new DateParseError("time out of range");
+    let millis = f.nanos === undefined ? (roundUp ? 999 : 0) : Math.floor(f.nanos / 1e6);
+    if (roundUp && f.fractionDigits !== undefined && f.fractionDigits < 3) millis += 10 ** (3 - f.fractionDigits) - 1;
+    return Date.UTC(year, month - 1, day, hour, minute, second, millis) - (f.offsetMinutes ?? defaultOffsetMinutes) * 60_000;
+  }
+  return toMillisByDate(f, roundUp, defaultOffsetMinutes);
+}
+
+/** {@link toMillis} through Date objects, for every year (exported for the tests that check the fast path against it). */
+export function toMillisByDate(f: Fields, roundUp: boolean, defaultOffsetMinutes: number): number {
   const month = f.month ?? (roundUp ? 12 : 1);
   if (month < 1 || month > 12) throw new DateParseError(`month ${month}`);
   const lastDay = daysInMonth(f.year, month);
@@ -197,8 +288,22 @@ export interface DateFormat {
   readonly acceptsNumbers: boolean;
 }
 
+/** Formats compiled so far (a compiled format is immutable): indexing checks every date value against its format. */
+const compiledFormats = new Map<string, DateFormat>();
+const MAX_COMPILED_FORMATS = 1024;
+
 /** Compiles a `format` value; throws DateParseError for pattern letters es-sim cannot parse. */
 export function compileDateFormat(pattern: string = DEFAULT_DATE_FORMAT): DateFormat {
+  let format = compiledFormats.get(pattern);
+  if (format === undefined) {
+    format = compileDateFormatUncached(pattern);
+    if (compiledFormats.size >= MAX_COMPILED_FORMATS) compiledFormats.clear();
+    compiledFormats.set(pattern, format);
+  }
+  return format;
+}
+
+function compileDateFormatUncached(pattern: string): DateFormat {
   const names = pattern.split("||").map((s) => s.trim());
   const parsers = names.map(namedOrPattern);
   return {

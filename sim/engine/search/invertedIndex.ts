@@ -7,10 +7,11 @@
  * only marked dead and its statistics taken back out. Dead entries are dropped lazily from postings
  * and, once they outnumber live documents, by renumbering everything (what Lucene's merges do).
  */
-import { extractFields, FieldContent } from "./extract";
+import { analyzeText, distinctTextTerms, extractFields, FieldContent, FieldExtractor } from "./extract";
 import { FieldInfo, FieldTable } from "./fields";
 import { Query } from "./query";
 import { Bm25Scorer, encodeNorm, idf } from "./similarity";
+import { IntBuffer, TermDictionary } from "./termDictionary";
 
 /** A document as the engine stores it and search returns it. */
 export interface StoredDoc {
@@ -29,14 +30,114 @@ export interface DocSet {
 
 const EMPTY: DocSet = { docs: new Int32Array(0), scores: new Float32Array(0) };
 
+/**
+ * The positions of one text field. Each document's positions (grouped by term) take one
+ * contiguous run of a block, so indexing writes them in one place and nothing is ever copied to
+ * grow. An address is `block index × BLOCK_SIZE + offset`; a run longer than a block gets a block
+ * of its own spanning as many block indices as it needs.
+ */
+class PositionArena {
+  static readonly BLOCK_SIZE = 1 << 16;
+  /** Block of each block index (a large block appears at each index it spans). */
+  private readonly blocks: Int32Array[] = [];
+  /** First block index of the block at each index. */
+  private readonly firsts: number[] = [];
+  private current = new Int32Array(0);
+  /** Next free address in the current block, and its end. */
+  private next = 0;
+  private end = 0;
+
+  /** Reserves `n` consecutive positions; returns the address of the first. */
+  reserve(n: number): number {
+    if (this.next + n > this.end) {
+      const size = PositionArena.BLOCK_SIZE;
+      const spans = Math.max(1, Math.ceil(n / size));
+      const first = this.blocks.length;
+      this.current = new Int32Array(spans * size);
+      for (let k = 0; k < spans; k++) {
+        this.blocks.push(this.current);
+        this.firsts.push(first);
+      }
+      this.next = first * size;
+      this.end = this.next + spans * size;
+    }
+    const address = this.next;
+    this.next += n;
+    return address;
+  }
+
+  /** The block holding `address`, and (through {@link offset}) where in it. */
+  block(address: number): Int32Array {
+    return this.blocks[Math.floor(address / PositionArena.BLOCK_SIZE)];
+  }
+
+  offset(address: number): number {
+    return address - this.firsts[Math.floor(address / PositionArena.BLOCK_SIZE)] * PositionArena.BLOCK_SIZE;
+  }
+
+  /** The `n` positions at `address`. */
+  view(address: number, n: number): Int32Array {
+    const at = this.offset(address);
+    return this.block(address).subarray(at, at + n);
+  }
+}
+
+/**
+ * The postings of one term in one field, in growable typed arrays (compact, and nothing for the
+ * garbage collector to trace): `count` entries of document ordinal (ascending) and frequency.
+ */
 interface Posting {
-  docs: number[];
-  freqs: number[];
-  /** Text fields: positions of every entry, flattened; entry i's start in `posStart[i]`. */
-  positions: number[] | null;
-  posStart: number[] | null;
-  /** Live documents in `docs`; dead ordinals stay until the list is compacted. */
+  docs: Int32Array;
+  freqs: Int32Array;
+  count: number;
+  /** Text fields: where each entry's positions are in the field's {@link PositionArena}. */
+  posStart: Float64Array | null;
+  /** Live documents among the entries; dead ordinals stay until the list is compacted. */
   live: number;
+  /** Keyword-like fields: `[term]`, the doc values of every document with just this term (shared, read-only). */
+  single: string[] | null;
+  /** Indexing scratch: the add/remove operation that last touched the posting, and a per-document counter. */
+  mark: number;
+  pending: number;
+}
+
+function newPosting(withPositions: boolean): Posting {
+  return {
+    docs: new Int32Array(4),
+    freqs: new Int32Array(4),
+    count: 0,
+    posStart: withPositions ? new Float64Array(4) : null,
+    live: 0,
+    single: null,
+    mark: 0,
+    pending: 0,
+  };
+}
+
+function growInt32(arr: Int32Array, size: number): Int32Array {
+  if (size <= arr.length) return arr;
+  const next = new Int32Array(Math.max(size, arr.length * 2));
+  next.set(arr);
+  return next;
+}
+
+/** Appends an entry (document `ord`, `freq` occurrences, positions at `posStart` for text postings) to a posting. */
+function appendEntry(p: Posting, ord: number, freq: number, posStart: number): void {
+  const i = p.count;
+  if (i === p.docs.length) {
+    p.docs = growInt32(p.docs, i + 1);
+    p.freqs = growInt32(p.freqs, i + 1);
+    if (p.posStart) {
+      const next = new Float64Array(p.docs.length);
+      next.set(p.posStart);
+      p.posStart = next;
+    }
+  }
+  p.docs[i] = ord;
+  p.freqs[i] = freq;
+  if (p.posStart) p.posStart[i] = posStart;
+  p.count = i + 1;
+  p.live++;
 }
 
 function grow<T extends Float64Array | Uint8Array>(arr: T, size: number, make: (n: number) => T, fill?: number): T {
@@ -50,12 +151,16 @@ function grow<T extends Float64Array | Uint8Array>(arr: T, size: number, make: (
 /** Per-field index structures. */
 class FieldData {
   readonly postings = new Map<string, Posting>();
+  /** Text fields: term ids of the analysed values, the posting of each id (once indexed), the positions. */
+  private textDict?: TermDictionary;
+  readonly postingById: (Posting | undefined)[] = [];
+  private positionArena?: PositionArena;
   norms = new Uint8Array(0);
   /** First (or only) numeric value per document; NaN when missing. */
   numbers = new Float64Array(0);
   /** All values of documents with more than one numeric value. */
   readonly multiNumbers = new Map<number, number[]>();
-  /** Keyword doc values per document. */
+  /** Keyword doc values per document (arrays may be shared between documents: read-only). */
   readonly strings: (string[] | undefined)[] = [];
   present = new Uint8Array(0);
   /** Live documents with a value (what `exists` counts). */
@@ -65,6 +170,14 @@ class FieldData {
   /** Sum of field lengths (text) or of distinct terms per doc (keyword-like, indexed without freqs). */
   sumLength = 0;
   constructor(public info: FieldInfo) {}
+
+  get dict(): TermDictionary {
+    return (this.textDict ??= new TermDictionary());
+  }
+
+  get positions(): PositionArena {
+    return (this.positionArena ??= new PositionArena());
+  }
 }
 
 /** The inverted index of one ES index. */
@@ -76,6 +189,13 @@ export class InvertedIndex {
   private readonly ordById = new Map<string, number>();
   private seqNos = new Float64Array(0);
   private dead = 0;
+  /** Counter of add/remove operations, stamped on postings to see each term once per document. */
+  private epoch = 0;
+  /** Scratch of text indexing: a field's term ids and positions, and the distinct postings of a document. */
+  private readonly ids = new IntBuffer();
+  private readonly positions = new IntBuffer();
+  private readonly touched: Posting[] = [];
+  private readonly extractor = new FieldExtractor();
 
   /** Number of live (searchable) documents. */
   get size(): number {
@@ -124,74 +244,155 @@ export class InvertedIndex {
     const ord = this.docs.length;
     this.docs.push(doc);
     this.tables.push(table);
-    this.alive = grow(this.alive, ord + 1, (n) => new Uint8Array(n));
+    // (Length checks first: growing is rare, and the factory closures are then not even created.)
+    if (ord >= this.alive.length) this.alive = grow(this.alive, ord + 1, (n) => new Uint8Array(n));
     this.alive[ord] = 1;
-    this.seqNos = grow(this.seqNos, ord + 1, (n) => new Float64Array(n), Number.NaN);
+    if (ord >= this.seqNos.length) this.seqNos = grow(this.seqNos, ord + 1, (n) => new Float64Array(n), Number.NaN);
     this.seqNos[ord] = doc.seqNo;
     this.ordById.set(doc.id, ord);
-    for (const content of extractFields(table, doc.source).values()) this.addField(ord, content);
+    const contents = this.extractor.extract(table, doc.source);
+    for (let i = 0; i < contents.length; i++) this.addField(ord, contents[i]);
   }
 
   private addField(ord: number, c: FieldContent): void {
     if (!c.present) return;
     const fd = this.fieldData(c.info);
-    fd.present = grow(fd.present, ord + 1, (n) => new Uint8Array(n));
+    if (ord >= fd.present.length) fd.present = grow(fd.present, ord + 1, (n) => new Uint8Array(n));
     fd.present[ord] = 1;
     fd.presentCount++;
     const kind = c.info.kind;
-    if (kind === "text" && c.tokens.length > 0) {
-      const byTerm = new Map<string, number[]>();
-      for (const t of c.tokens) {
-        const list = byTerm.get(t.term);
-        if (list) list.push(t.position);
-        else byTerm.set(t.term, [t.position]);
+    if (kind === "text") {
+      const length = this.analyze(fd, c);
+      if (length > 0) {
+        this.addText(fd, ord, length);
+        if (ord >= fd.norms.length) fd.norms = grow(fd.norms, ord + 1, (n) => new Uint8Array(n));
+        fd.norms[ord] = encodeNorm(length);
+        fd.docCount++;
+        fd.sumLength += length;
       }
-      for (const [term, positions] of byTerm) this.addPosting(fd, term, ord, positions.length, positions);
-      fd.norms = grow(fd.norms, ord + 1, (n) => new Uint8Array(n));
-      fd.norms[ord] = encodeNorm(c.tokens.length);
-      fd.docCount++;
-      fd.sumLength += c.tokens.length;
     } else if (c.terms.length > 0 && c.info.indexed) {
-      const unique = [...new Set(c.terms)];
-      for (const term of unique) this.addPosting(fd, term, ord, 1);
-      fd.docCount++;
-      fd.sumLength += unique.length;
-      fd.strings[ord] = unique.sort();
+      if (c.terms.length === 1) {
+        // The common single value: its doc values are the posting's shared `[term]`.
+        const term = c.terms[0];
+        const p = this.addPosting(fd, term, ord);
+        fd.strings[ord] = p.single ?? (p.single = [term]);
+        fd.docCount++;
+        fd.sumLength += 1;
+      } else {
+        const unique = [...new Set(c.terms)];
+        for (const term of unique) this.addPosting(fd, term, ord);
+        fd.docCount++;
+        fd.sumLength += unique.length;
+        fd.strings[ord] = unique.length === 1 ? unique : unique.sort();
+      }
     }
     if (c.numbers.length > 0) {
-      fd.numbers = grow(fd.numbers, ord + 1, (n) => new Float64Array(n), Number.NaN);
+      if (ord >= fd.numbers.length) fd.numbers = grow(fd.numbers, ord + 1, (n) => new Float64Array(n), Number.NaN);
       fd.numbers[ord] = c.numbers[0];
       if (c.numbers.length > 1) fd.multiNumbers.set(ord, c.numbers.slice());
     }
   }
 
-  private addPosting(fd: FieldData, term: string, ord: number, freq: number, positions?: number[]): void {
+  /** Analyses a text field's values into the `ids` / `positions` scratch; returns the token count. */
+  private analyze(fd: FieldData, c: FieldContent): number {
+    this.ids.reset();
+    this.positions.reset();
+    if (this.touched.length > 1 << 16) this.touched.length = 0;
+    analyzeText(c, fd.dict, this.ids, this.positions);
+    return this.ids.length;
+  }
+
+  /** The posting of a term id of a text field, created when new. */
+  private textPosting(fd: FieldData, id: number): Posting {
+    const term = fd.dict.terms[id];
     let p = fd.postings.get(term);
-    if (!p) {
-      p = { docs: [], freqs: [], positions: positions ? [] : null, posStart: positions ? [] : null, live: 0 };
+    if (p === undefined) {
+      p = newPosting(true);
       fd.postings.set(term, p);
     }
-    p.docs.push(ord);
-    p.freqs.push(freq);
-    if (positions && p.positions && p.posStart) {
-      p.posStart.push(p.positions.length);
-      for (const pos of positions) p.positions.push(pos);
+    while (fd.postingById.length <= id) fd.postingById.push(undefined);
+    fd.postingById[id] = p;
+    return p;
+  }
+
+  /**
+   * Adds one document's tokens of a text field (the first `n` of the `ids` / `positions` scratch):
+   * the frequency of each distinct term, then an entry per distinct term, then every position
+   * written into its posting in token order.
+   */
+  private addText(fd: FieldData, ord: number, n: number): void {
+    const ids = this.ids.data;
+    const positions = this.positions.data;
+    const byId = fd.postingById;
+    const mark = ++this.epoch;
+    // The scratch array keeps its length between documents (entries past the count are stale).
+    const touched = this.touched;
+    let distinct = 0;
+    for (let k = 0; k < n; k++) {
+      const id = ids[k];
+      let p = id < byId.length ? byId[id] : undefined;
+      if (p === undefined) p = this.textPosting(fd, id);
+      if (p.mark !== mark) {
+        p.mark = mark;
+        p.pending = 0;
+        if (distinct < touched.length) touched[distinct] = p;
+        else touched.push(p);
+        distinct++;
+      }
+      p.pending++;
     }
-    p.live++;
+    // The document's positions take `n` consecutive slots of one block, term after term.
+    const arena = fd.positions;
+    const address = arena.reserve(n);
+    const block = arena.block(address);
+    const start = arena.offset(address);
+    let at = start;
+    for (let t = 0; t < distinct; t++) {
+      const p = touched[t];
+      appendEntry(p, ord, p.pending, address + (at - start));
+      // From here on `pending` is where in the block the document's next position of the term goes.
+      const freq = p.pending;
+      p.pending = at;
+      at += freq;
+    }
+    for (let k = 0; k < n; k++) {
+      const p = byId[ids[k]]!;
+      block[p.pending++] = positions[k];
+    }
+  }
+
+  private addPosting(fd: FieldData, term: string, ord: number): Posting {
+    let p = fd.postings.get(term);
+    if (!p) {
+      p = newPosting(false);
+      fd.postings.set(term, p);
+    }
+    appendEntry(p, ord, 1, 0);
+    return p;
   }
 
   private remove(ord: number): void {
     const doc = this.docs[ord]!;
-    for (const c of extractFields(this.tables[ord]!, doc.source).values()) {
+    for (const c of this.extractor.extract(this.tables[ord]!, doc.source)) {
       if (!c.present) continue;
       const fd = this.fields.get(c.info.path);
       if (!fd) continue;
       fd.present[ord] = 0;
       fd.presentCount--;
-      if (c.info.kind === "text" && c.tokens.length > 0) {
-        for (const term of new Set(c.tokens.map((t) => t.term))) fd.postings.get(term)!.live--;
-        fd.docCount--;
-        fd.sumLength -= c.tokens.length;
+      if (c.info.kind === "text") {
+        const length = this.analyze(fd, c);
+        if (length > 0) {
+          const mark = ++this.epoch;
+          const ids = this.ids.data;
+          for (let k = 0; k < length; k++) {
+            const p = fd.postingById[ids[k]];
+            if (p === undefined || p.mark === mark) continue;
+            p.mark = mark;
+            p.live--;
+          }
+          fd.docCount--;
+          fd.sumLength -= length;
+        }
       } else if (c.terms.length > 0 && c.info.indexed) {
         const unique = new Set(c.terms);
         for (const term of unique) fd.postings.get(term)!.live--;
@@ -227,7 +428,7 @@ export class InvertedIndex {
     return fd.multiNumbers.get(ord) ?? [fd.numbers[ord]];
   }
 
-  /** Keyword doc values (sorted, distinct) of a document for a field. */
+  /** Keyword doc values (sorted, distinct) of a document for a field; shared arrays, not to be modified. */
   stringsOf(field: string, ord: number): string[] {
     return this.fields.get(field)?.strings[ord] ?? [];
   }
@@ -238,7 +439,7 @@ export class InvertedIndex {
     const table = this.tables[ord];
     if (!doc || !table) return [];
     const content = extractFields(table, doc.source, field).get(field);
-    return content ? [...new Set(content.tokens.map((t) => t.term))].sort() : [];
+    return content ? distinctTextTerms(content) : [];
   }
 
   /** Live terms of a field starting with `prefix`, sorted (match_phrase_prefix expansion). */
@@ -318,24 +519,19 @@ export class InvertedIndex {
   private livePosting(fd: FieldData, term: string): Posting | undefined {
     const p = fd.postings.get(term);
     if (!p || p.live === 0) return undefined;
-    if (p.docs.length > 2 * p.live + 16) {
-      const positions: number[] | null = p.positions ? [] : null;
-      const posStart: number[] | null = p.posStart ? [] : null;
+    if (p.count > 2 * p.live + 16) {
+      // Drop dead entries in place (writes never overtake reads); their positions stay in the arena
+      // until the next full compaction rebuilds the index.
+      const { docs, freqs, posStart } = p;
       let w = 0;
-      for (let r = 0; r < p.docs.length; r++) {
-        if (!this.alive[p.docs[r]]) continue;
-        if (positions && posStart && p.positions && p.posStart) {
-          posStart.push(positions.length);
-          for (let k = 0; k < p.freqs[r]; k++) positions.push(p.positions[p.posStart[r] + k]);
-        }
-        p.docs[w] = p.docs[r];
-        p.freqs[w] = p.freqs[r];
+      for (let r = 0; r < p.count; r++) {
+        if (!this.alive[docs[r]]) continue;
+        if (posStart) posStart[w] = posStart[r];
+        docs[w] = docs[r];
+        freqs[w] = freqs[r];
         w++;
       }
-      p.docs.length = w;
-      p.freqs.length = w;
-      p.positions = positions;
-      p.posStart = posStart;
+      p.count = w;
     }
     return p;
   }
@@ -361,7 +557,7 @@ export class InvertedIndex {
     const docs = new Int32Array(p.live);
     const scores = new Float32Array(p.live);
     let n = 0;
-    for (let i = 0; i < p.docs.length; i++) {
+    for (let i = 0; i < p.count; i++) {
       const ord = p.docs[i];
       if (!this.alive[ord]) continue;
       docs[n] = ord;
@@ -387,7 +583,7 @@ export class InvertedIndex {
     for (const term of terms) {
       const p = this.livePosting(fd, term);
       if (!p) continue;
-      for (const ord of p.docs) if (this.alive[ord]) bits[ord] = 1;
+      for (let i = 0; i < p.count; i++) if (this.alive[p.docs[i]]) bits[p.docs[i]] = 1;
     }
     return this.bitmapToDocs(bits);
   }
@@ -455,7 +651,7 @@ export class InvertedIndex {
     const postings: Posting[] = [];
     for (const term of terms) {
       const p = this.livePosting(fd, term);
-      if (!p || !p.positions || !p.posStart) return EMPTY;
+      if (!p || !p.posStart) return EMPTY;
       postings.push(p);
     }
     const idfSum = [...new Set(terms)].reduce((sum, t) => sum + idf(fd.postings.get(t)!.live, fd.docCount), 0);
@@ -468,18 +664,19 @@ export class InvertedIndex {
     const cursors = postings.map(() => 0);
     const docs: number[] = [];
     const scores: number[] = [];
-    const lists: number[][] = postings.map(() => []);
-    outer: for (const ord of postings[driver].docs) {
+    const lists: Int32Array[] = postings.map(() => new Int32Array(0));
+    const driving = postings[driver];
+    outer: for (let d = 0; d < driving.count; d++) {
+      const ord = driving.docs[d];
       if (!this.alive[ord]) continue;
       for (let k = 0; k < postings.length; k++) {
         const p = postings[k];
         let c = cursors[k];
-        while (c < p.docs.length && p.docs[c] < ord) c++;
+        while (c < p.count && p.docs[c] < ord) c++;
         cursors[k] = c;
-        if (c >= p.docs.length) break outer;
+        if (c >= p.count) break outer;
         if (p.docs[c] !== ord) continue outer;
-        const start = p.posStart![c];
-        lists[k] = p.positions!.slice(start, start + p.freqs[c]);
+        lists[k] = fd.positions.view(p.posStart![c], p.freqs[c]);
       }
       const freq = phraseFreq(lists, offsets, slop);
       if (freq > 0) {
@@ -625,13 +822,18 @@ export function intersectDocs(a: Int32Array, b: Int32Array): Int32Array {
  * match adds 1 / (1 + distance) as Lucene's sloppy phrase scorer does, where distance is how far
  * the terms are from their expected relative positions.
  */
-export function phraseFreq(lists: number[][], offsets: number[], slop: number): number {
-  if (lists.some((l) => l.length === 0)) return 0;
+export function phraseFreq(lists: ArrayLike<number>[], offsets: number[], slop: number): number {
+  for (const l of lists) if (l.length === 0) return 0;
+  const includes = (l: ArrayLike<number>, value: number) => {
+    for (let i = 0; i < l.length; i++) if (l[i] === value) return true;
+    return false;
+  };
   let freq = 0;
-  for (const start of lists[0]) {
-    const anchor = start - offsets[0];
+  const first = lists[0];
+  for (let s = 0; s < first.length; s++) {
+    const anchor = first[s] - offsets[0];
     if (slop === 0) {
-      if (lists.every((l, k) => l.includes(anchor + offsets[k]))) freq++;
+      if (lists.every((l, k) => includes(l, anchor + offsets[k]))) freq++;
       continue;
     }
     let lo = 0;
@@ -639,8 +841,9 @@ export function phraseFreq(lists: number[][], offsets: number[], slop: number): 
     let ok = true;
     for (let k = 1; k < lists.length; k++) {
       let best: number | undefined;
-      for (const p of lists[k]) {
-        const delta = p - offsets[k] - anchor;
+      const list = lists[k];
+      for (let i = 0; i < list.length; i++) {
+        const delta = list[i] - offsets[k] - anchor;
         if (best === undefined || Math.abs(delta) < Math.abs(best)) best = delta;
       }
       if (best === undefined) {

@@ -455,7 +455,7 @@ function handleValue(ctx: MapContext, parent: string[], name: string, value: unk
     value.forEach((el, i) => handleValue(ctx, parent, name, el, inherited, [...jsonPath, i]));
     return;
   }
-  const fullPath = [...parent, name].join(".");
+  const fullPath = parent.length === 0 ? name : `${parent.join(".")}.${name}`;
   const parentObj = objectAt(ctx, parent);
   let existing = parentObj.properties?.[name];
   if (!existing) {
@@ -489,6 +489,11 @@ function walkObject(ctx: MapContext, path: string[], obj: Record<string, unknown
     const keyPath = [...jsonPath, key];
     if (key.trim() === "") {
       throw errors.documentParsing(`${location(ctx, keyPath)} field name cannot be an empty string`);
+    }
+    if (!key.includes(".")) {
+      // The common case: a plain field name (what the general path below does for one segment).
+      handleValue(ctx, path, key, value, inherited, keyPath);
+      continue;
     }
     const segments = key.split(".");
     if (segments.some((s) => s === "")) {
