@@ -6,12 +6,16 @@
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
  * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
  */
-import * as pulumi from "@pulumi/pulumi";
+// Pulumi values from its modules, not its index: the index also loads the Automation API and
+// TypeScript, half a second of every `pulumi up` (bench/README.md).
+import type * as pulumi from "@pulumi/pulumi";
+import { Config } from "@pulumi/pulumi/config";
+import { secret } from "@pulumi/pulumi/output";
 import { AutoFollowPattern, FollowerIndex, QuarantineName, RemoteCluster, WriteFence } from "./providers";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
 
-const config = new pulumi.Config("ccr-dr");
+const config = new Config("ccr-dr");
 const cfg = parseSiteConfig({
   site: config.get("site"),
   primary: config.get("primary"),
@@ -26,8 +30,8 @@ function connectionOf(c: ClusterConfig): ConnectionArgs {
   return {
     name: c.name,
     endpoints: c.endpoints,
-    ...(c.username !== undefined ? { basicAuth: pulumi.secret({ username: c.username, password: c.password ?? "" }) } : {}),
-    ...(c.apiKey !== undefined ? { apiKey: pulumi.secret(c.apiKey) } : {}),
+    ...(c.username !== undefined ? { basicAuth: secret({ username: c.username, password: c.password ?? "" }) } : {}),
+    ...(c.apiKey !== undefined ? { apiKey: secret(c.apiKey) } : {}),
     ...(c.caCertificate !== undefined ? { caCertificate: c.caCertificate } : {}),
     ...(c.requestTimeoutMs !== undefined ? { requestTimeoutMs: c.requestTimeoutMs } : {}),
   };

@@ -87,8 +87,21 @@ function printDrill(r: DrillReport): void {
   console.log(`verdict: ${r.verdict === "pass" ? paint(32, "PASS") : paint(31, "FAIL")}`);
 }
 
+/**
+ * parseArgs throws a TypeError (ERR_PARSE_ARGS_UNKNOWN_OPTION, …_INVALID_OPTION_VALUE) for an
+ * unknown option or a missing value: a bad command line, exit 2 — it used to exit 1, "an operation
+ * failed" (found by test/integration/badInput.test.ts).
+ */
+function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new CliError(EXIT.usage, `${(e as Error).message}\n${USAGE}`);
+  }
+}
+
 export async function main(argv: string[], signal?: AbortSignal): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = usageErrors(() => parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -104,7 +117,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
       "stack-b": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
-  });
+  }));
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) {
     console.log(USAGE);

@@ -4,8 +4,9 @@
  * `pulumi up` through the Automation API; every step converges when re-run after an interruption.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import type { Stack, UpResult } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, type Stack, type UpResult } from "@pulumi/pulumi/automation";
 import type { ClusterName } from "../stack/config";
 import { CLUSTER_NAMES } from "../stack/config";
 import { operationCollector, type PlannedOperation } from "./describe";
@@ -60,14 +61,45 @@ async function setPrimary(site: Site, to: ClusterName, fenced?: boolean): Promis
   site.config = await siteConfigOf(site.stack);
 }
 
+/** How long Pulumi has to show it got a Ctrl-C of its own before ccr-dr forwards one. */
+const SIGINT_FORWARD_GRACE_MS = 2_000;
+
+/**
+ * The abort signal to give `stack.up`, which sends SIGINT to `pulumi` when it fires. Ctrl-C in a
+ * terminal reaches ccr-dr and its `pulumi` child alike (one process group), and forwarding ccr-dr's
+ * as well made it Pulumi's second SIGINT — "terminate immediately" — which stopped a promotion
+ * between two steps and left a pending operation instead of cancelling gracefully
+ * (test/integration/faults.interrupt.test.ts). So it is forwarded only if Pulumi has not started
+ * cancelling on its own shortly after (a SIGINT sent to ccr-dr alone, e.g. `kill -INT <pid>`).
+ */
+function forwardOnce(signal: AbortSignal | undefined, output: () => string, onForward: () => void): AbortSignal | undefined {
+  if (!signal || signal.aborted) return signal;
+  const forward = new AbortController();
+  signal.addEventListener(
+    "abort",
+    () =>
+      setTimeout(() => {
+        if (/received; cancelling/.test(output())) return;
+        onForward();
+        forward.abort();
+      }, SIGINT_FORWARD_GRACE_MS).unref(),
+    { once: true },
+  );
+  return forward.signal;
+}
+
 /** Runs `pulumi up` on one site, with a saved plan when there is one; returns what it did. */
 async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Promise<SiteRun> {
   const started = Date.now();
   const c = operationCollector(site.name);
+  let output = "";
+  const onOutput = (s: string) => (output = (output + s).slice(-4096));
+  const forwarded = forwardOnce(signal, () => output, () => log(`interrupting pulumi up on ${site.name} (stack ${site.stack.name}): it stops at the next safe point`));
   let result: UpResult;
   try {
-    result = await site.stack.up({ onEvent: c.onEvent, ...(plan ? { plan } : {}), ...(signal ? { signal } : {}) });
+    result = await clearingStaleLock(site, log, () => site.stack.up({ onEvent: c.onEvent, onOutput, ...(plan ? { plan } : {}), ...(forwarded ? { signal: forwarded } : {}) }));
   } catch (e) {
+    if (e instanceof CliError) throw e; // a lock that is not provably stale: its message says what to do
     const text = String((e as Error).message ?? e);
     if (plan && /plan|constraint/i.test(text) && /violat|does not match|not allowed|expected/i.test(text)) {
       throw new CliError(EXIT.planStale, `the saved plan for ${site.name} no longer matches reality; nothing more was changed by it. Run \`ccr-dr plan\` again.\n${text}`, { cause: e });
@@ -77,6 +109,50 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
   return { site: site.name, operations: c.operations, durationMs: Date.now() - started };
+}
+
+/** Holders of a stack lock as the file backend names them: "created by user@host (pid N) at …". */
+function lockHolders(text: string): Array<{ host: string; pid: number }> {
+  return [...text.matchAll(/created by [^@\s]+@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs `update`, first removing a stack lock left by a `pulumi` that no longer runs. A `pulumi up`
+ * killed with SIGKILL (a cancelled CI job, a lost machine) leaves its lock on a file backend, and
+ * every later update fails with "the stack is currently locked" — so a re-run of an interrupted
+ * failover failed instead of converging (test/integration/faults.interrupt.test.ts). The lock
+ * names its holder's host and pid: when that is this host and the pid is gone, no update can hold
+ * it, so it is removed (`pulumi cancel`, which on a file backend deletes the lock files) and the
+ * update runs once more. Otherwise the error says what to check and what to run.
+ */
+async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<T>): Promise<T> {
+  try {
+    return await update();
+  } catch (e) {
+    if (!(e instanceof ConcurrentUpdateError)) throw e;
+    const name = site.stack.name;
+    const holders = lockHolders(e.message);
+    if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || running(h.pid))) {
+      throw new CliError(
+        EXIT.failed,
+        `stack ${name} (${site.name}) is locked by another update. If no \`pulumi\` process of that update runs any more (it was killed), ` +
+          `remove the lock with \`pulumi cancel --yes -s ${name}\` and re-run this command.\n${e.message}`,
+        { cause: e },
+      );
+    }
+    log(`stack ${name} is locked by pulumi pid ${[...new Set(holders.map((h) => h.pid))].join(", ")} on this host, which no longer runs: removing the stale lock (pulumi cancel)`);
+    await site.stack.cancel();
+    return update();
+  }
 }
 
 /** How far the target's followers are behind, from the target's own follower stats. */

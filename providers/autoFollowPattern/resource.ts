@@ -1,7 +1,7 @@
 /** The AutoFollowPattern resource (see provider.ts): a CCR auto-follow pattern on the follower site. */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
-import { autoFollowPatternProvider } from "./provider";
 
 export interface AutoFollowPatternArgs {
     connection: ConnectionArgs;
@@ -12,14 +12,14 @@ export interface AutoFollowPatternArgs {
     followIndexPattern?: pulumi.Input<string>;
 }
 
-export class AutoFollowPattern extends pulumi.dynamic.Resource {
+export class AutoFollowPattern extends DynamicResource {
     declare readonly name: pulumi.Output<string>;
     declare readonly leaderIndexPatterns: pulumi.Output<string[]>;
 
     constructor(name: string, args: AutoFollowPatternArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = connectionInputs(args.connection);
         super(
-            autoFollowPatternProvider,
+            "autoFollowPattern",
             name,
             {
                 connection,

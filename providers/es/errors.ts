@@ -53,7 +53,9 @@ export type EsCondition =
     /** A cluster block refused the request (`cluster_block_exception`). */
     | "blocked"
     /** 404 `resource_not_found_exception` "auto-follow pattern [x] is missing". */
-    | "auto_follow_pattern_missing";
+    | "auto_follow_pattern_missing"
+    /** The remote cluster alias is registered but its peer cannot be reached (`no_seed_node_left_exception` …). */
+    | "remote_unreachable";
 
 /** Where a call was going and what it was for. */
 export interface EsCallContext {
@@ -104,6 +106,8 @@ export class EsCallError extends Error {
         super(formatMessage(fields));
         // Set explicitly: see ProviderError (serialized provider code loses Error's constructor).
         this.message = formatMessage(fields);
+        // Also unset by serialization: the dynamic provider host logs `${e}: ${e.stack}` (see ProviderError).
+        if (this.stack === undefined) this.stack = `${this.name}: ${this.message}`;
         this.cluster = fields.cluster;
         this.operation = fields.operation;
         this.index = fields.index;
@@ -118,6 +122,10 @@ export class EsCallError extends Error {
         if (fields.cause !== undefined) {
             Object.defineProperty(this, "cause", { value: fields.cause, enumerable: false });
         }
+    }
+
+    override toString(): string {
+        return `${this.name}: ${this.message}`;
     }
 }
 
@@ -252,6 +260,9 @@ function classify(
     const hasType = (t: string) => esType === t || rootTypes.includes(t);
     if (JSON.stringify(envelope ?? {}).includes("failed_to_remove_retention_leases")) return "retention_lease_removal_failed";
     if (hasType("no_such_remote_cluster_exception")) return "no_such_remote_cluster";
+    // ES wraps it: status_exception "… license state of the remote cluster [x] could not be determined",
+    // caused by no_seed_node_left_exception (found by test/integration/faults.config.test.ts).
+    if (hasType("no_seed_node_left_exception") || envelope?.caused_by?.type === "no_seed_node_left_exception") return "remote_unreachable";
     if (hasType("index_not_found_exception")) return "index_not_found";
     if (hasType("index_closed_exception")) return "index_closed";
     if (hasType("cluster_block_exception")) return "blocked";
@@ -289,6 +300,8 @@ export function hintFor(f: {
             return "a block refuses this request (read-only, or the cluster is out of disk); remove the block or free disk, then re-run.";
         case "already_exists":
             return "an index or follower with this name already exists; choose another name or remove it.";
+        case "remote_unreachable":
+            return "the remote cluster alias is registered, but this cluster cannot reach its peer: check the alias's proxy address (or seeds) in GET _remote/info, and that the peer is up and its transport port reachable from this cluster.";
         case "retention_lease_removal_failed":
             return "the follower was unfollowed, but the leader's retention leases remain; run POST /<leader>/_ccr/forget_follower on the old leader when it is back.";
         case "follower_not_closed":

@@ -18,7 +18,7 @@ import {
     indicesRefresh,
     indicesStats,
 } from "../es/indices";
-import { ProviderError } from "../shared/errors";
+import { messageOf, ProviderError } from "../shared/errors";
 import type { Runtime } from "../shared/util";
 import { describeOp, type Op } from "./plan";
 import { decodeQuarantine, encodeQuarantine, metaWithPromotion, type PromotionRecord, type PromotionShard } from "./record";
@@ -51,7 +51,7 @@ export async function executeFollowerOps(ctx: ExecContext, ops: readonly Op[]): 
         } catch (err) {
             const step = `step ${n + 1}/${ops.length} "${describeOp(op)}" failed`;
             const before = result.done.length > 0 ? ` after: ${result.done.join("; ")}` : " (nothing was changed before it)";
-            const cause = err instanceof Error ? err.message : String(err);
+            const cause = messageOf(err);
             const rerun = " Every step is skipped when its effect is already there, so re-running `pulumi up` continues from here.";
             throw new ProviderError(
                 err instanceof ProviderError ? err.code : "step_failed",

@@ -17,6 +17,7 @@ import { indicesGet } from "../es/indices";
 import { Failures, isUnknown, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
+import { messageOf } from "../shared/errors";
 import { compact, defaultRuntime, deepEqual, type Runtime } from "../shared/util";
 import { executeFollowerOps } from "./execute";
 import { needsLineage, planDelete, planEnsure } from "./plan";
@@ -208,7 +209,7 @@ async function leaderIdentity(
         return { clusterName: cluster.clusterName, clusterUuid: cluster.clusterUuid, indexUuid: index.uuid };
     } catch (err) {
         warnings.push(
-            `could not record the identity of leader "${d.leaderIndex}" through leaderConnection (${err instanceof Error ? err.message : String(err)}); ` +
+            `could not record the identity of leader "${d.leaderIndex}" through leaderConnection (${messageOf(err)}); ` +
                 "a later failback onto this cluster needs it to prove lineage.",
         );
         return undefined;

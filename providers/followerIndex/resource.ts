@@ -7,11 +7,11 @@
  * Type token `pulumi-nodejs:dynamic/ccr-dr/followerIndex:FollowerIndex`, shown by the CLI as
  * `pulumi-nodejs:dynamic/ccr-dr:FollowerIndex`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { FollowParameters } from "../es/ccr";
 import type { ConnectionState } from "../shared/connectionInput";
+import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
-import { followerIndexProvider } from "./provider";
 import type { DesiredStatus, FailbackPolicy, FailbackReport, LeaderIdentity, ObservedStatus, OnDelete, ShardProgress } from "./types";
 
 /** Module of the FollowerIndex type token. */
@@ -50,7 +50,7 @@ export interface FollowerIndexArgs {
 }
 
 /** A cross-cluster replication follower index. */
-export class FollowerIndex extends pulumi.dynamic.Resource {
+export class FollowerIndex extends DynamicResource {
     declare readonly index: pulumi.Output<string>;
     declare readonly remoteCluster: pulumi.Output<string>;
     declare readonly leaderIndex: pulumi.Output<string>;
@@ -77,7 +77,7 @@ export class FollowerIndex extends pulumi.dynamic.Resource {
         const { connection, credentials } = connectionInputs(args.connection);
         const leader = args.leaderConnection ? connectionInputs(args.leaderConnection) : undefined;
         super(
-            followerIndexProvider,
+            "followerIndex",
             name,
             {
                 connection,

@@ -1,7 +1,7 @@
 /** Runs a RemoteCluster plan: an exhaustive switch, stopping at the first error. */
 import { clusterPutSettings } from "../es/cluster";
 import type { Es } from "../es/connection";
-import { ProviderError } from "../shared/errors";
+import { messageOf, ProviderError } from "../shared/errors";
 import type { RemoteClusterOp } from "./plan";
 
 /** Words for one op, for messages. */
@@ -27,7 +27,7 @@ export async function executeRemoteClusterOps(es: Es, ops: readonly RemoteCluste
                     assertNever(op.kind);
             }
         } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
+            const message = messageOf(err);
             throw new ProviderError(
                 "step_failed",
                 `RemoteCluster "${op.alias}" on cluster "${es.cluster}": step "${describeRemoteClusterOp(op)}" failed` +

@@ -6,11 +6,11 @@
  * token whose last module segment is the camelCased type name, so previews read
  * `pulumi-nodejs:dynamic/ccr-dr:RemoteCluster` (pkg/backend/display `simplifyTypeName`).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { RemoteInfo } from "../es/cluster";
 import type { ConnectionState } from "../shared/connectionInput";
+import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
-import { remoteClusterProvider } from "./provider";
 import type { RemoteClusterMode } from "./types";
 
 /** Module of the RemoteCluster type token. */
@@ -39,7 +39,7 @@ export interface RemoteClusterArgs {
 }
 
 /** A remote cluster alias registered on one cluster. */
-export class RemoteCluster extends pulumi.dynamic.Resource {
+export class RemoteCluster extends DynamicResource {
     declare readonly alias: pulumi.Output<string>;
     declare readonly mode: pulumi.Output<RemoteClusterMode>;
     declare readonly connection: pulumi.Output<ConnectionState>;
@@ -57,7 +57,7 @@ export class RemoteCluster extends pulumi.dynamic.Resource {
     constructor(name: string, args: RemoteClusterArgs, opts?: pulumi.CustomResourceOptions) {
         const { connection, credentials } = connectionInputs(args.connection);
         super(
-            remoteClusterProvider,
+            "remoteCluster",
             name,
             {
                 connection,

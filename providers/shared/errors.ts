@@ -31,6 +31,25 @@ export class ProviderError extends Error {
         // this line the engine would report "error: undefined" (it reads `e.message`).
         this.message = message;
         this.code = code;
+        // The same serialization leaves `stack` unset and `${e}` as "[object Object]"; the dynamic
+        // provider host logs `${e}: ${e.stack}` for every failed create/update/delete, which showed
+        // "[object Object]: undefined" in every failed `pulumi up` (test/integration/faults.crash.test.ts).
+        if (this.stack === undefined) this.stack = `${this.name}: ${message}`;
         if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause, enumerable: false });
     }
+
+    override toString(): string {
+        return `${this.name}: ${this.message}`;
+    }
+}
+
+/**
+ * The text of anything thrown. Not `err instanceof Error ? err.message : String(err)`: in the
+ * dynamic-provider process the serialized EsCallError/ProviderError classes are plain functions,
+ * so their instances are not `Error`s, and that idiom dropped the cause of every failed step as
+ * "[object Object]" (found by test/integration/faults.crash.test.ts).
+ */
+export function messageOf(err: unknown): string {
+    const m = (err as { message?: unknown } | null | undefined)?.message;
+    return typeof m === "string" ? m : String(err);
 }

@@ -1,8 +1,11 @@
 /**
  * Program-side helpers for the resource classes (never captured by a provider: they use the
  * Pulumi runtime). They split a connection into its non-secret and secret stored halves.
+ * Values come from `@pulumi/pulumi/output`, not the package index, which would also load the
+ * Automation API and TypeScript into every `pulumi up` (see providerCode.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { output, secret, unsecret } from "@pulumi/pulumi/output";
 import type { Connection } from "../es/connection";
 import { type ConnectionState, type Credentials, splitConnection } from "./connectionInput";
 
@@ -21,10 +24,10 @@ export type ConnectionArgs = pulumi.Input<
  * always a secret.
  */
 export function connectionInputs(c: ConnectionArgs): { connection: pulumi.Output<ConnectionState>; credentials: pulumi.Output<Credentials> } {
-    const parts = pulumi.output(c).apply((v) => splitConnection(v as unknown as Connection));
+    const parts = output(c).apply((v) => splitConnection(v as unknown as Connection));
     return {
-        connection: pulumi.unsecret(parts.apply((p) => p.connection)),
-        credentials: pulumi.secret(parts.apply((p) => p.credentials)),
+        connection: unsecret(parts.apply((p) => p.connection)),
+        credentials: secret(parts.apply((p) => p.credentials)),
     };
 }
 

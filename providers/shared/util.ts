@@ -44,7 +44,7 @@ export interface Runtime {
 }
 
 /**
- * The real runtime. Warnings go through `pulumi.log.warn`, required lazily. In the dynamic
+ * The real runtime. Warnings go through `pulumi.log.warn` (`@pulumi/pulumi/log`), required lazily. In the dynamic
  * provider process the SDK has no engine connection (cmd/dynamic-provider never sets
  * `PULUMI_NODEJS_ENGINE`), so `log.warn` falls back to `console.warn("warning: [runtime] …")`
  * on stderr, which the engine relays as a diagnostic of the update. The same warnings are
@@ -56,9 +56,10 @@ export function defaultRuntime(): Runtime {
         sleep,
         warn: (message: string) => {
             try {
+                // The log module, not the package index (which loads the Automation API and TypeScript).
                 // eslint-disable-next-line @typescript-eslint/no-var-requires
-                const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
-                void pulumi.log.warn(message);
+                const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+                void log.warn(message);
             } catch {
                 // Logging must never fail an operation.
             }

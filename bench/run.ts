@@ -1,0 +1,256 @@
+/**
+ * `npm run bench`: the DR and es-sim benchmarks (issue 8). Prints a table and writes the figures as
+ * JSON to bench/results/<timestamp>.json and bench/results/latest.json. Every figure is the median
+ * of `--runs` runs, with min and max. Benchmarks are never timed assertions in tests.
+ *
+ *   npm run bench                                   # everything (long: tens of minutes)
+ *   npm run bench -- --only failover --pairs 1,20   # parts: failover, switchover, failback, sim
+ *   npm run bench -- --runs 5 --failback-docs 20000
+ *
+ * The machine is shared: the load average is recorded before and after each part.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { pulumiBinary, repoRoot } from "../cli/toolchain";
+import * as ccrBench from "./ccr";
+import * as failback from "./failback";
+import * as failover from "./failover";
+import { startBenchPair } from "./pair";
+import * as simBench from "./sim";
+import { figure, type Figure, num, seconds, show, table } from "./stats";
+import * as switchover from "./switchover";
+
+const PARTS = ["failover", "switchover", "failback", "sim"] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench -- [options]
+  --only LIST            parts to run, comma-separated: ${PARTS.join(", ")} (default: all)
+  --runs N               runs per figure (default 3)
+  --pairs LIST           failover: numbers of index pairs (default 1,20,200)
+  --parallel N           failover: PULUMI_PARALLEL of the failover's pulumi up (default: Pulumi's, 4 × CPUs)
+  --no-ccr-dr            failover: skip the \`ccr-dr failover\` figure
+  --program-ref REF      failover, switchover: run the program as committed at git REF (e.g. an older
+                         version, to compare); default: the working tree
+  --switchover-rate N    switchover: client writes per second (default 500)
+  --failback-pairs LIST  failback: numbers of index pairs (default 1,20)
+  --failback-docs N      failback: documents per index (default 100000)
+  --out DIR              results folder (default bench/results)`;
+
+interface Section {
+  loadBefore: number[];
+  loadAfter: number[];
+  seconds: number;
+}
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      runs: { type: "string", default: "3" },
+      pairs: { type: "string", default: "1,20,200" },
+      parallel: { type: "string" },
+      "no-ccr-dr": { type: "boolean", default: false },
+      "program-ref": { type: "string" },
+      "switchover-rate": { type: "string", default: "500" },
+      "failback-pairs": { type: "string", default: "1,20" },
+      "failback-docs": { type: "string", default: "100000" },
+      out: { type: "string", default: path.join(repoRoot, "bench", "results") },
+      help: { type: "boolean", default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const ints = (s: string, what: string) =>
+    s.split(",").map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: "${x}" is not a positive integer\n${USAGE}`);
+      return n;
+    });
+  const only = values.only ? values.only.split(",") : [...PARTS];
+  for (const p of only) if (!PARTS.includes(p as Part)) throw new Error(`--only: unknown part "${p}"\n${USAGE}`);
+  return {
+    parts: new Set(only as Part[]),
+    runs: ints(values.runs!, "--runs")[0]!,
+    pairs: ints(values.pairs!, "--pairs"),
+    parallel: values.parallel ? ints(values.parallel, "--parallel")[0] : undefined,
+    ccrDr: !values["no-ccr-dr"],
+    programRef: values["program-ref"],
+    switchoverRate: ints(values["switchover-rate"]!, "--switchover-rate")[0]!,
+    failbackPairs: ints(values["failback-pairs"]!, "--failback-pairs"),
+    failbackDocs: ints(values["failback-docs"]!, "--failback-docs")[0]!,
+    out: values.out!,
+  };
+}
+
+const load = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (line: string) => console.log(`[${stamp()}] ${line}`);
+
+function machine() {
+  const cpus = os.cpus();
+  let pulumiVersion = "";
+  try {
+    pulumiVersion = execFileSync(pulumiBinary(), ["version"], { encoding: "utf8" }).trim();
+  } catch {
+    // reported as empty
+  }
+  let commit = "";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: repoRoot, encoding: "utf8" }).trim() !== "";
+    if (dirty) commit += " (with uncommitted changes)";
+  } catch {
+    // not a git checkout
+  }
+  return {
+    hostname: os.hostname(),
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? "unknown",
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    pulumi: pulumiVersion,
+    commit,
+  };
+}
+
+async function section<T>(name: string, sections: Record<string, Section>, f: () => Promise<T>): Promise<T> {
+  const loadBefore = load();
+  log(`${name}: starting (load average ${loadBefore.join(" ")})`);
+  const t0 = performance.now();
+  const result = await f();
+  const loadAfter = load();
+  sections[name] = { loadBefore, loadAfter, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  log(`${name}: done in ${sections[name]!.seconds} s (load average ${loadAfter.join(" ")})`);
+  return result;
+}
+
+/** Seconds with min–max, from a figure in ms. */
+const s = (f: Figure) => show({ ...f, median: seconds(f.median), min: seconds(f.min), max: seconds(f.max), unit: "s" });
+
+async function main(): Promise<void> {
+  const opts = parse();
+  const startedAt = new Date();
+  const sections: Record<string, Section> = {};
+  const results: Record<string, unknown> = {};
+  const rows: string[][] = [["figure", `median (min–max) of ${opts.runs} run(s)`, "target"]];
+  const failoverEnv: Record<string, string> = opts.parallel ? { PULUMI_PARALLEL: String(opts.parallel) } : {};
+  log(`ccr-dr benchmarks: ${[...opts.parts].join(", ")}; ${opts.runs} run(s) per figure; ${os.cpus().length} CPUs, load average ${load().join(" ")}`);
+
+  if (opts.parts.has("failover") || opts.parts.has("switchover")) {
+    const pair = await startBenchPair(opts.programRef ? { programRef: opts.programRef } : {});
+    try {
+      if (opts.parts.has("failover")) {
+        const r = await section("failover", sections, () =>
+          failover.run(pair, { pairs: opts.pairs, runs: opts.runs, ccrDr: opts.ccrDr, env: failoverEnv }, log),
+        );
+        results.failover = { pulumiParallel: opts.parallel ?? `default (${os.cpus().length * 4})`, measurements: r };
+        for (const m of r) {
+          const target = m.pairs === 1 ? "≤ 5 s" : m.pairs === 200 ? "≤ 15 s" : "";
+          rows.push([`failover RTO, ${m.pairs} pair(s): config set + pulumi up`, s(m.rtoMs), target]);
+          rows.push([`  of which pulumi up`, s(m.upMs), ""]);
+          rows.push([`  baseline: plain REST, 4 calls per index, parallel`, s(m.baselineMs), ""]);
+          rows.push([`  ratio pulumi / REST`, show(m.ratio), m.pairs === 200 ? "≤ 3" : ""]);
+          rows.push([`  state file of dr-b before the failover`, `${num(Math.round(m.stateBytes.median / 1024))} KiB`, ""]);
+          if (m.ccrDrMs) rows.push([`  ccr-dr failover (Automation API)`, s(m.ccrDrMs), ""]);
+        }
+      }
+      if (opts.parts.has("switchover")) {
+        const r = await section("switchover", sections, () =>
+          switchover.run(pair, { runs: opts.runs, docsPerSec: opts.switchoverRate, warmupMs: 3000 }, log),
+        );
+        results.switchover = r;
+        rows.push([`planned switchover under ${opts.switchoverRate} docs/s: ccr-dr switchover`, s(r.durationMs), ""]);
+        rows.push([`  writes unavailable (as reported: fenced → promoted)`, s(r.reportedUnavailableMs), ""]);
+        rows.push([`  longest time the client got no acknowledgement`, s(r.clientGapMs), ""]);
+        rows.push([`  RPO: acknowledged documents lost`, show(r.rpoDocuments), "0"]);
+        rows.push([`  client writes acknowledged (offered ${opts.switchoverRate}/s; refused while fenced)`, `${show(r.achievedDocsPerSec)}, ${show(r.ackedDocuments)} per run`, ""]);
+      }
+    } finally {
+      await pair.cleanup();
+    }
+  }
+
+  if (opts.parts.has("failback")) {
+    const r = await section("failback", sections, () => failback.run({ pairs: opts.failbackPairs, docs: opts.failbackDocs, runs: opts.runs }, log));
+    results.failback = r;
+    for (const m of r) {
+      rows.push([`failback, ${m.pairs} pair(s) × ${num(m.docsPerIndex)} docs: until in sync`, s(m.failbackMs), ""]);
+      rows.push([`  of which config set + pulumi up`, s(m.upMs), ""]);
+      rows.push([`  re-copy rate`, show(m.docsPerSec), ""]);
+    }
+  }
+
+  if (opts.parts.has("sim")) {
+    const sim = await section("sim", sections, async () => {
+      const runs: simBench.SimBenchResult[] = [];
+      const ccr: ccrBench.CcrBenchResult[] = [];
+      for (let r = 0; r < opts.runs; r++) {
+        runs.push(await simBench.run(log));
+        ccr.push(await ccrBench.run(log));
+      }
+      return { runs, ccr };
+    });
+    const f = <T>(xs: T[], pick: (x: T) => number, unit: string) => figure(xs.map(pick), unit);
+    const figures = {
+      bulkDocsPerSec: f(sim.runs, (x) => x.bulkDocsPerSec, "docs/s"),
+      bulkNoRefreshDocsPerSec: f(sim.runs, (x) => x.bulkNoRefreshDocsPerSec, "docs/s"),
+      singleIndexP50Ms: f(sim.runs, (x) => x.singleIndexP50Ms, "ms"),
+      singleIndexP99Ms: f(sim.runs, (x) => x.singleIndexP99Ms, "ms"),
+      searchP50Ms: f(sim.runs, (x) => x.searchP50Ms, "ms"),
+      searchP99Ms: f(sim.runs, (x) => x.searchP99Ms, "ms"),
+      newFollowerCatchUpOpsPerSec: f(sim.ccr, (x) => x.newFollowerCatchUpOpsPerSec, "ops/s"),
+      replayCatchUpOpsPerSec: f(sim.ccr, (x) => x.replayCatchUpOpsPerSec, "ops/s"),
+      steadyDocsPerSec: f(sim.ccr, (x) => x.steadyDocsPerSec, "docs/s"),
+      lagP50Ms: f(sim.ccr, (x) => x.lagP50Ms, "ms"),
+      lagP99Ms: f(sim.ccr, (x) => x.lagP99Ms, "ms"),
+    };
+    results.sim = { figures, runs: sim.runs, ccr: sim.ccr, bulkDocs: simBench.BULK_DOCS, leaderDocs: ccrBench.LEADER_DOCS };
+    rows.push([`es-sim bulk indexing, ~1 KB docs`, show(figures.bulkDocsPerSec), "≥ 20,000 docs/s"]);
+    rows.push([`  same, refresh_interval -1`, show(figures.bulkNoRefreshDocsPerSec), ""]);
+    rows.push([`es-sim single-document index p50 / p99`, `${show(figures.singleIndexP50Ms)} / ${show(figures.singleIndexP99Ms)}`, ""]);
+    rows.push([`es-sim search p50 (q=, ${num(simBench.BULK_DOCS)} docs)`, show(figures.searchP50Ms), "≤ 10 ms"]);
+    rows.push([`CCR catch-up, new follower (${num(ccrBench.LEADER_DOCS)} ops)`, show(figures.newFollowerCatchUpOpsPerSec), "≥ 20,000 ops/s"]);
+    rows.push([`CCR catch-up, replay only`, show(figures.replayCatchUpOpsPerSec), ""]);
+    rows.push([`CCR lag p50 at ${num(figures.steadyDocsPerSec.median)} docs/s`, show(figures.lagP50Ms), ""]);
+    rows.push([`CCR lag p99`, show(figures.lagP99Ms), "≤ 1 s"]);
+  }
+
+  const finishedAt = new Date();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    machine: machine(),
+    options: { ...opts, parts: [...opts.parts] },
+    loadAverage: { start: sections[Object.keys(sections)[0]!]?.loadBefore, end: load() },
+    sections,
+    results,
+  };
+  fs.mkdirSync(opts.out, { recursive: true });
+  const file = path.join(opts.out, `${startedAt.toISOString().replace(/[:.]/g, "-")}.json`);
+  const text = JSON.stringify(report, null, 2) + "\n";
+  fs.writeFileSync(file, text);
+  fs.writeFileSync(path.join(opts.out, "latest.json"), text);
+
+  const m = report.machine;
+  console.log("");
+  console.log(`ccr-dr benchmarks — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.pulumi ? `Pulumi ${m.pulumi}` : "no Pulumi"}, commit ${m.commit}`);
+  if (opts.programRef) console.log(`program: as committed at ${opts.programRef}, run with @pulumi/pulumi's own provider shim and PULUMI_NODEJS_TRANSPILE_ONLY=true`);
+  console.log(`started ${report.startedAt}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average (1, 5, 15 min) per part:`);
+  for (const [name, sec] of Object.entries(sections)) console.log(`  ${name}: ${sec.loadBefore.join(" ")} before, ${sec.loadAfter.join(" ")} after (${sec.seconds} s)`);
+  console.log("");
+  console.log(table(rows));
+  console.log("");
+  console.log(`results: ${path.relative(process.cwd(), file)} (and latest.json)`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

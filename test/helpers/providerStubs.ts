@@ -1,0 +1,43 @@
+/**
+ * Loads every provider the way Pulumi's dynamic-provider process does with the `__provider` text
+ * of our resources (`requireFromString(text).handler()`, in the program directory given as
+ * argv[2]), and exercises it; prints one JSON line. Run in a plain Node process by
+ * test/integration/providerStubs.test.ts: the text registers loader.js's require hook, which
+ * jest's module system would bypass.
+ */
+import { type ProviderName, providerCode } from "../../providers/shared/providerCode";
+
+type Provider = {
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs?: Record<string, unknown>; failures?: unknown[] }>;
+  create(inputs: Record<string, unknown>): Promise<unknown>;
+};
+
+async function main(): Promise<void> {
+  const [programDir, deadEndpoint] = [process.argv[2]!, process.argv[3] ?? "http://127.0.0.1:9"];
+  process.chdir(programDir);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] })) as (code: string) => { handler(): Provider };
+  const connection = { name: "clusterB", endpoints: [deadEndpoint], requestTimeoutMs: 2000 };
+  const news = { connection, alias: "clusterA", index: "a", leaderIndex: "b", remoteCluster: "clusterA", mode: "proxy", proxyAddress: "127.0.0.1:9300", prefix: "q", name: "p", leaderIndexPatterns: ["logs-*"] };
+  const report: Record<string, unknown> = {};
+  for (const name of ["remoteCluster", "followerIndex", "writeFence", "quarantineName", "autoFollowPattern"] as ProviderName[]) {
+    const text = providerCode(name);
+    const p = requireFromString(text).handler();
+    const checked = await p.check({}, news);
+    let createError: string | undefined;
+    if (name !== "quarantineName") {
+      try {
+        await p.create(checked.inputs ?? {});
+      } catch (e) {
+        createError = (e as { message?: string }).message;
+      }
+    }
+    report[name] = { chars: text.length, text, checkFailures: checked.failures?.length ?? 0, createError };
+  }
+  console.log(JSON.stringify(report));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
