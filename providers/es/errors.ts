@@ -69,6 +69,20 @@ export interface EsCallContext {
     secrets?: string[];
 }
 
+/** What an {@link EsCallError} is made of. */
+export interface EsCallErrorFields {
+    cluster: string;
+    operation: string;
+    index?: string | undefined;
+    kind: EsErrorKind;
+    status?: number | undefined;
+    esType?: string | undefined;
+    reason?: string | undefined;
+    condition?: EsCondition | undefined;
+    hint: string;
+    cause?: unknown;
+}
+
 /** A failed Elasticsearch call, with a message that says where, what and how to fix it. */
 export class EsCallError extends Error {
     override readonly name = "EsCallError";
@@ -91,18 +105,7 @@ export class EsCallError extends Error {
     /** The likely fix, in words. */
     readonly hint: string;
 
-    constructor(fields: {
-        cluster: string;
-        operation: string;
-        index?: string | undefined;
-        kind: EsErrorKind;
-        status?: number | undefined;
-        esType?: string | undefined;
-        reason?: string | undefined;
-        condition?: EsCondition | undefined;
-        hint: string;
-        cause?: unknown;
-    }) {
+    constructor(fields: EsCallErrorFields) {
         super(formatMessage(fields));
         // Set explicitly: see ProviderError (serialized provider code loses Error's constructor).
         this.message = formatMessage(fields);
@@ -129,16 +132,7 @@ export class EsCallError extends Error {
     }
 }
 
-function formatMessage(f: {
-    cluster: string;
-    operation: string;
-    index?: string | undefined;
-    kind: EsErrorKind;
-    status?: number | undefined;
-    esType?: string | undefined;
-    reason?: string | undefined;
-    hint: string;
-}): string {
+function formatMessage(f: EsCallErrorFields): string {
     const where = f.index === undefined ? `on cluster "${f.cluster}"` : `for index "${f.index}" on cluster "${f.cluster}"`;
     let what: string;
     switch (f.kind) {
