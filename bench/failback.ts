@@ -13,6 +13,9 @@ import { docCount, indexPairs, loadDocs, maxSeqNo, pool, rest, startBenchPair, u
 import { pulumi, up } from "./pulumiCli";
 import { figure, type Figure } from "./stats";
 
+/** `requestTimeoutMs` of the clusters in this benchmark's stacks (see {@link once}). */
+const RESTORE_TIMEOUT_MS = 600_000;
+
 export interface FailbackOptions {
   /** Numbers of index pairs, e.g. [1, 20]. */
   pairs: number[];
@@ -33,7 +36,9 @@ export interface FailbackResult {
 }
 
 async function once(n: number, docs: number, log: (line: string) => void): Promise<{ upMs: number; failbackMs: number }> {
-  const pair = await startBenchPair();
+  // Following an index restores it inside the follow call (wait_for_active_shards=1): with many
+  // large indices at once, es-sim takes longer than the providers' default 30 s request timeout.
+  const pair = await startBenchPair({ requestTimeoutMs: RESTORE_TIMEOUT_MS });
   try {
     const pairs = indexPairs("fb", n);
     await pool(pairs, 8, async (p) => void (await rest(pair.a.url, "PUT", `/${p.clusterA}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })));
@@ -43,7 +48,7 @@ async function once(n: number, docs: number, log: (line: string) => void): Promi
     pair.configure(pairs, "clusterA");
     await up(pair, "dr-a");
     t = performance.now();
-    await up(pair, "dr-b", [], { PULUMI_PARALLEL: "64" });
+    await up(pair, "dr-b");
     await pool(pairs, 8, async (p) => {
       const want = await maxSeqNo(pair.a.url, p.clusterA);
       await until(`${p.clusterB} to catch up`, async () => (await maxSeqNo(pair.b.url, p.clusterB)) >= want, 1_800_000, 200);
@@ -52,7 +57,7 @@ async function once(n: number, docs: number, log: (line: string) => void): Promi
 
     // Disaster drill: clusterB is promoted and takes a write per index that clusterA never saw.
     await pulumi(pair, ["config", "set", "ccr-dr:primary", "clusterB", "-s", "dr-b"]);
-    await up(pair, "dr-b", [], { PULUMI_PARALLEL: "64" });
+    await up(pair, "dr-b");
     await pool(pairs, 8, async (p) => void (await rest(pair.b.url, "POST", `/${p.clusterB}/_doc?refresh=true`, { user: "kimchy" })));
 
     // The failback of clusterA, timed.

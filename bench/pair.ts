@@ -34,8 +34,15 @@ export function indexPairs(prefix: string, n: number): Array<Record<Site, string
   return Array.from({ length: n }, (_, i) => ({ clusterA: `${prefix}-${i}-a`, clusterB: `${prefix}-${i}-b` }));
 }
 
-function cluster(s: SpawnedSim): Record<string, unknown> {
-  return { endpoint: s.url, mode: "proxy", proxyAddress: s.transportAddress, proxySocketConnections: 18, skipUnavailable: true };
+function cluster(s: SpawnedSim, requestTimeoutMs: number | undefined): Record<string, unknown> {
+  return {
+    endpoint: s.url,
+    mode: "proxy",
+    proxyAddress: s.transportAddress,
+    proxySocketConnections: 18,
+    skipUnavailable: true,
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+  };
 }
 
 /** Options of {@link startBenchPair}. */
@@ -45,6 +52,8 @@ export interface BenchPairOptions {
    * Pulumi.yaml), e.g. to measure an older version against the current one.
    */
   programRef?: string;
+  /** `requestTimeoutMs` of both clusters in the stack configuration (default: the providers' 30 s). */
+  requestTimeoutMs?: number;
 }
 
 /** Starts two es-sims, stages the program and creates its two stacks on a temp backend; nothing is deployed yet. */
@@ -65,7 +74,7 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
     env.PATH = `${bin}${path.delimiter}${env.PATH}`;
   }
   const stacks = (indices: Array<Record<Site, string>>, primary: Site) => {
-    const common = { primary, clusters: { clusterA: cluster(a), clusterB: cluster(b) }, indices };
+    const common = { primary, clusters: { clusterA: cluster(a, opts.requestTimeoutMs), clusterB: cluster(b, opts.requestTimeoutMs) }, indices };
     return { "dr-a": { site: "clusterA", ...common }, "dr-b": { site: "clusterB", ...common } };
   };
   // A copy of the program as it is now, so that edits in the checkout during a long run cannot
