@@ -10,6 +10,7 @@
  * `run()` returns the figures; running this file directly prints them.
  */
 import { spawnSim, type SpawnedSim } from "../test/helpers/sim";
+import { percentile } from "./stats";
 
 /** Documents in the leader for the catch-up phases. */
 export const LEADER_DOCS = 100_000;
@@ -58,11 +59,6 @@ function makeDoc(n: number, rand: () => number): Record<string, unknown> {
     len += w.length + 1;
   }
   return { n, user: `user${n % 1000}`, body: words.join(" ") };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<any> {

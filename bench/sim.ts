@@ -6,6 +6,7 @@
  * `run()` returns the figures (for bench/run.ts); running this file directly prints them.
  */
 import { spawnSim } from "../test/helpers/sim";
+import { percentile } from "./stats";
 
 /** Documents indexed by the bulk phase (also the corpus of the search phase). */
 export const BULK_DOCS = 100_000;
@@ -49,11 +50,6 @@ function makeDoc(n: number, rand: () => number): Record<string, unknown> {
     len += w.length + 1;
   }
   return { n, tag: WORDS[n % WORDS.length], user: `user${n % 1000}`, ts: new Date(1_700_000_000_000 + n * 1000).toISOString(), body: words.join(" ") };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function post(url: string, body: string, contentType = "application/json"): Promise<any> {

@@ -18,6 +18,15 @@ export function figure(values: number[], unit: string): Figure {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: values, unit };
 }
 
+/**
+ * The `p`-th percentile of `values`: the sorted value at index floor(p/100 × n), capped at the last;
+ * not interpolated, so `percentile(v, 50)` of an even count is the upper middle value, not `figure`'s median.
+ */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 /** A number with a sensible precision for its size. */
 export function num(v: number): string {
   if (Number.isInteger(v)) return v.toLocaleString("en-US");

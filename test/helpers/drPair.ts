@@ -9,7 +9,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { pulumiEnv } from "../../cli/toolchain";
 import { until } from "../../cli/wait";
 import { openSites, stageProgram, type Sites } from "../../cli/workspace";
-import { spawnSim, type SpawnedSim } from "../../sim/spawn";
+import { spawnSim, type SpawnedSim, type SpawnSimOptions } from "../../sim/spawn";
 import { http, ndjson } from "./sim";
 
 export const A_INDEX = "kibana_sample_data_ecommerce";
@@ -30,18 +30,33 @@ function cluster(s: SpawnedSim) {
   return { endpoint: s.url, mode: "proxy", proxyAddress: s.transportAddress, proxySocketConnections: 18, skipUnavailable: true };
 }
 
-/** The stack configuration of `site` for the pair, primary clusterA, the tutorial's index pair. */
-export function pairConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim): Record<string, unknown> {
-  return { site, primary: "clusterA", clusters: { clusterA: cluster(a), clusterB: cluster(b) }, indices: [{ clusterA: A_INDEX, clusterB: B_INDEX }] };
+/**
+ * The stack configuration of `site` for the pair, primary clusterA, the tutorial's index pair;
+ * `clusterFields` (e.g. `username`) are added to both clusters' entries.
+ */
+export function pairConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim, clusterFields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    site,
+    primary: "clusterA",
+    clusters: { clusterA: { ...cluster(a), ...clusterFields }, clusterB: { ...cluster(b), ...clusterFields } },
+    indices: [{ clusterA: A_INDEX, clusterB: B_INDEX }],
+  };
 }
 
-export async function startDrPair(): Promise<DrPair> {
+/** What a test may add to the default pair: es-sim settings and environment (e.g. security) and fields for both clusters' configuration. */
+export interface DrPairOptions {
+  sim?: Pick<SpawnSimOptions, "settings" | "env">;
+  clusterFields?: Record<string, unknown>;
+}
+
+export async function startDrPair(options: DrPairOptions = {}): Promise<DrPair> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccr-dr-e2e-"));
   const [a, b] = await Promise.all([
-    spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(dir, "a-")) }),
-    spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(dir, "b-")) }),
+    spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(dir, "a-")), ...options.sim }),
+    spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(dir, "b-")), ...options.sim }),
   ]);
-  const workDir = stageProgram(path.join(dir, "program"), { "dr-a": pairConfig("clusterA", a, b), "dr-b": pairConfig("clusterB", a, b) });
+  const config = (site: "clusterA" | "clusterB") => pairConfig(site, a, b, options.clusterFields);
+  const workDir = stageProgram(path.join(dir, "program"), { "dr-a": config("clusterA"), "dr-b": config("clusterB") });
   const env = { ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }), PULUMI_CONFIG_PASSPHRASE: "test-passphrase" };
   const sites = () => openSites({ workDir, env });
   return {

@@ -5,15 +5,9 @@
  * and changes nothing in the clusters; once the configuration is right the same stacks converge.
  * A failover attempted with a wrong password changes nothing either.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { pulumiEnv } from "../../cli/toolchain";
-import { openSites, stageProgram } from "../../cli/workspace";
-import { spawnSim } from "../../sim/spawn";
 import { http, ndjson } from "../helpers/sim";
-import { A_INDEX, B_INDEX, type DrPair, eventually, expectNoChanges, pairConfig } from "../helpers/drPair";
+import { A_INDEX, B_INDEX, type DrPair, eventually, expectNoChanges, startDrPair } from "../helpers/drPair";
 import { ccrDr, deadAddress } from "../helpers/faultKit";
 
 jest.setTimeout(600_000);
@@ -31,33 +25,10 @@ async function docIds(base: string, index: string): Promise<string[]> {
 
 /** Two secured es-sim processes and the program's stacks, with the password as a Pulumi secret. */
 async function startSecuredPair(): Promise<DrPair> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccr-dr-faults-"));
-  const secured = { settings: { "xpack.security.enabled": "true" }, env: { ELASTIC_PASSWORD: PASSWORD } };
-  const [a, b] = await Promise.all([
-    spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(dir, "a-")), ...secured }),
-    spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(dir, "b-")), ...secured }),
-  ]);
-  const config = (site: "clusterA" | "clusterB") => {
-    const c = pairConfig(site, a, b) as { clusters: Record<string, Record<string, unknown>> };
-    for (const k of Object.keys(c.clusters)) c.clusters[k]!.username = "elastic";
-    return c as Record<string, unknown>;
-  };
-  const workDir = stageProgram(path.join(dir, "program"), { "dr-a": config("clusterA"), "dr-b": config("clusterB") });
-  const env = { ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }), PULUMI_CONFIG_PASSPHRASE: "test-passphrase" };
-  const sites = () => openSites({ workDir, env });
-  const pair: DrPair = {
-    dir,
-    a,
-    b,
-    workDir,
-    env,
-    sites,
-    stack: async (site) => (await sites()).site[site].stack,
-    cleanup: async () => {
-      await Promise.all([a.cleanup(), b.cleanup()]);
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const pair = await startDrPair({
+    sim: { settings: { "xpack.security.enabled": "true" }, env: { ELASTIC_PASSWORD: PASSWORD } },
+    clusterFields: { username: "elastic" },
+  });
   for (const site of ["clusterA", "clusterB"] as const) {
     const s = await pair.stack(site);
     for (const c of ["clusterA", "clusterB"]) await s.setConfig(`ccr-dr:clusters.${c}.password`, { value: PASSWORD, secret: true }, true);

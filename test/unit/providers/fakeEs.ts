@@ -9,6 +9,7 @@
  */
 import { BaseConnection, errors as transportErrors } from "@elastic/transport";
 import { connect, type Connection, type Es } from "../../../providers/es/connection";
+import { DEFAULT_FOLLOW_PARAMETERS } from "../../../sim/ccr/followParameters";
 
 export interface FakeDoc {
     seq: number;
@@ -37,18 +38,8 @@ export interface FakeIndex {
     ccr: boolean;
 }
 
-const FOLLOW_DEFAULTS: Record<string, unknown> = {
-    max_read_request_operation_count: 5120,
-    max_outstanding_read_requests: 12,
-    max_read_request_size: "32mb",
-    max_write_request_operation_count: 5120,
-    max_write_request_size: "9223372036854775807b",
-    max_outstanding_write_requests: 9,
-    max_write_buffer_count: 2147483647,
-    max_write_buffer_size: "512mb",
-    max_retry_delay: "500ms",
-    read_poll_timeout: "1m",
-};
+/** ES's defaults as es-sim states them: independent of the provider code under test. */
+const FOLLOW_DEFAULTS: Record<string, unknown> = DEFAULT_FOLLOW_PARAMETERS;
 
 class HttpError extends Error {
     constructor(
