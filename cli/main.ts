@@ -55,6 +55,10 @@ async function confirm(what: string, yes: boolean): Promise<void> {
 }
 
 function printStatus(r: StatusReport): void {
+  if (r.primary === undefined) {
+    const { clusterA, clusterB } = r.primaryBySite;
+    console.log(paint(33, `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover)`));
+  }
   for (const c of r.clusters) {
     const head = `${c.cluster} (${c.endpoint}) — ${c.reachable ? paint(32, "reachable") : paint(31, "unreachable")}, configured ${c.configuredRole}`;
     console.log(head);
@@ -134,7 +138,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
   switch (command) {
     case "status": {
       const sites = await openSites(ws);
-      const r = await status(sites.site.clusterA.config);
+      const r = await status({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
       out(r, () => printStatus(r));
       return EXIT.ok;
     }

@@ -36,10 +36,11 @@ const promotion = {
 export const schemas = {
   status: {
     type: "object",
-    required: ["primary", "clusters"],
+    required: ["primaryBySite", "clusters"],
     additionalProperties: false,
     properties: {
       primary: clusterName,
+      primaryBySite: { type: "object", required: ["clusterA", "clusterB"], additionalProperties: false, properties: { clusterA: clusterName, clusterB: clusterName } },
       clusters: {
         type: "array",
         items: {

@@ -42,7 +42,10 @@ export interface ClusterState {
 }
 
 export interface StatusReport {
-  primary: ClusterName;
+  /** The primary both site stacks name; absent when they disagree (see `primaryBySite`). */
+  primary?: ClusterName;
+  /** `ccr-dr:primary` as each site's stack has it: they differ between a failover and its failback. */
+  primaryBySite: Record<ClusterName, ClusterName>;
   clusters: ClusterState[];
 }
 
@@ -129,8 +132,17 @@ export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<
   }
 }
 
-/** Both clusters, as configured in `cfg` (either site's configuration names both). */
-export async function status(cfg: SiteConfig): Promise<StatusReport> {
-  return { primary: cfg.primary, clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(cfg, n))) };
+/**
+ * Both clusters, each as its own site's stack configures it (endpoint, credentials, indices, role):
+ * a site's stack is the authority on its cluster, and the two stacks legitimately disagree on the
+ * primary between a failover and its failback.
+ */
+export async function status(configs: Record<ClusterName, SiteConfig>): Promise<StatusReport> {
+  const primaryBySite = { clusterA: configs.clusterA.primary, clusterB: configs.clusterB.primary };
+  return {
+    ...(primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),
+    primaryBySite,
+    clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n))),
+  };
 }
 

@@ -207,7 +207,7 @@ export function toEsCallError(err: unknown, ctx: EsCallContext): EsCallError {
             esType,
             reason,
             condition,
-            hint: hintFor({ status, esType, condition, operation: ctx.operation, index: ctx.index }),
+            hint: hintFor({ status, esType, condition, operation: ctx.operation, index: ctx.index, cluster: ctx.cluster }),
         });
     }
     if (name === "ConnectionError" || name === "NoLivingConnectionsError") {
@@ -280,6 +280,7 @@ export function hintFor(f: {
     condition: EsCondition | undefined;
     operation: string;
     index: string | undefined;
+    cluster?: string;
 }): string {
     switch (f.condition) {
         case "no_such_remote_cluster":
@@ -304,7 +305,14 @@ export function hintFor(f: {
         default:
             break;
     }
-    if (f.status === 401) return "authentication failed: check connection.basicAuth or connection.apiKey.";
+    if (f.status === 401) {
+        // Stack users never see `connection`: they set the cluster's credentials in the stack config.
+        const c = f.cluster !== undefined && /^[A-Za-z0-9_-]+$/.test(f.cluster) ? f.cluster : "<cluster>";
+        return (
+            "authentication failed: check connection.basicAuth or connection.apiKey " +
+            `(in the ccr-dr stacks: ccr-dr:clusters.${c}.username and the secret ccr-dr:clusters.${c}.password, or the secret ccr-dr:clusters.${c}.apiKey).`
+        );
+    }
     if (f.status === 403) {
         if (f.esType === "security_exception") {
             return "the user lacks privileges: CCR needs `manage_ccr` on the follower cluster and `read_ccr` on the leader, plus `manage` on the indices.";

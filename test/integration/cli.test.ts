@@ -71,6 +71,7 @@ describe("ccr-dr command", () => {
     const r = await ccrDr(pair, ["status", "--json"]);
     expect(r.code).toBe(0);
     expectSchema("status", r.json);
+    expect(r.json).toMatchObject({ primary: "clusterA", primaryBySite: { clusterA: "clusterA", clusterB: "clusterA" } });
     const [a, b] = r.json.clusters;
     expect(a).toMatchObject({ cluster: "clusterA", reachable: true, configuredRole: "primary", indices: [{ index: A_INDEX, role: "leader", documents: 200 }] });
     expect(b).toMatchObject({ cluster: "clusterB", reachable: true, configuredRole: "follower", indices: [{ index: B_INDEX, role: "follower", followStatus: "active", lagOperations: 0 }] });
@@ -122,7 +123,11 @@ describe("ccr-dr command", () => {
     expect((await http(pair.b.url, "POST", `/${B_INDEX}/_doc?refresh=true`, { user: "kimchy" })).status).toBe(201);
     const s = await ccrDr(pair, ["status", "--json"]);
     expectSchema("status", s.json);
-    expect(s.json.clusters[0]).toMatchObject({ cluster: "clusterA", reachable: false });
+    // clusterA's stack still names itself until the failback: the report says so instead of picking one.
+    expect(s.json.primary).toBeUndefined();
+    expect(s.json.primaryBySite).toEqual({ clusterA: "clusterA", clusterB: "clusterB" });
+    expect(s.json.clusters[0]).toMatchObject({ cluster: "clusterA", reachable: false, configuredRole: "primary" });
+    expect(s.json.clusters[1]).toMatchObject({ cluster: "clusterB", configuredRole: "primary" });
     expect(s.json.clusters[1].indices[0]).toMatchObject({ role: "leader", documents: 201, promotion: { index: B_INDEX, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX } } });
   });
 

@@ -96,7 +96,7 @@ describe("wrong credentials, unreachable endpoints, a remote alias pointing nowh
     try {
       const message = await upError(drB);
       expect(message).toMatch(
-        /cluster\.get_settings on cluster "clusterB" failed: 401 security_exception: unable to authenticate user \[elastic\] for REST request \[[^\]]+\]\. Likely fix: authentication failed: check connection\.basicAuth or connection\.apiKey\./,
+        /cluster\.get_settings on cluster "clusterB" failed: 401 security_exception: unable to authenticate user \[elastic\] for REST request \[[^\]]+\]\. Likely fix: authentication failed: check connection\.basicAuth or connection\.apiKey \(in the ccr-dr stacks: ccr-dr:clusters\.clusterB\.username and the secret ccr-dr:clusters\.clusterB\.password, or the secret ccr-dr:clusters\.clusterB\.apiKey\)\./,
       );
       expect(message).not.toContain(WRONG);
       expect(await resourceTypes(drB)).not.toContain("RemoteCluster");
