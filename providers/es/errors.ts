@@ -320,7 +320,13 @@ export function hintFor(f: {
         return "the index refuses writes (it is a follower, or write-blocked); writes go to the leader.";
     }
     if (f.esType === "snapshot_restore_exception") {
-        return "an open index with the follower's name already exists; close or delete it, or use another follower index name.";
+        // During a failback this is an index a client auto-created between the stale index's delete
+        // and the follow: it holds acknowledged writes, so the fix must not be "delete it".
+        return (
+            `an open index named "${f.index ?? "?"}" already exists on this cluster (during a failback: created by a client still writing here, ` +
+            "after the stale index was deleted). It may hold acknowledged writes: copy its documents out (reindex or snapshot) before removing it, " +
+            "or use another follower index name. To prevent it, exclude the replicated index names from action.auto_create_index on both clusters."
+        );
     }
     if (f.esType === "illegal_argument_exception" || f.esType === "action_request_validation_exception" || f.esType === "settings_exception") {
         return "Elasticsearch rejected a value; correct the input named in the reason above.";

@@ -40,7 +40,16 @@ describe("EsCallError", () => {
         expect(conn.message).toMatch(/cannot connect .*Likely fix: check that cluster "clusterA" is up/);
         expect(toEsCallError({ name: "TimeoutError", message: "Request timed out" }, { cluster: "c", operation: "info" }).message).toMatch(/requestTimeoutMs/);
         expect(toEsCallError({ name: "ProductNotSupportedError" }, { cluster: "c", operation: "info" }).kind).toBe("product");
-        expect(toEsCallError({ name: "ResponseError", meta: { statusCode: 401, body: "" } }, { cluster: "c", operation: "info" }).hint).toMatch(/authentication/);
+        expect(toEsCallError({ name: "ResponseError", meta: { statusCode: 401, body: "" } }, { cluster: "clusterB", operation: "info" }).hint).toMatch(
+            /authentication failed: .*ccr-dr:clusters\.clusterB\.username and the secret ccr-dr:clusters\.clusterB\.password/,
+        );
+    });
+
+    it("never advises deleting an index that took writes: a follow over an existing open index says to copy its documents out", () => {
+        const body = { error: { type: "snapshot_restore_exception", reason: "[_ccr_clusterA:_latest_/_latest_] cannot restore index [logs] because an open index with same name already exists in the cluster." }, status: 500 };
+        const hint = toEsCallError({ name: "ResponseError", meta: { statusCode: 500, body } }, { cluster: "clusterA", operation: "ccr.follow", index: "logs" }).hint;
+        expect(hint).toMatch(/index named "logs" already exists .*copy its documents out .*before removing it/);
+        expect(hint).not.toMatch(/close or delete it/);
     });
 
     it("never shows secrets: reasons, URLs, inspect and JSON are redacted; the client error is not enumerable", () => {
