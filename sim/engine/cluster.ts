@@ -1273,11 +1273,16 @@ export class Cluster {
         ), this.nodeId);
       }
     }
+    const wantsAggregations = request.body.aggs !== undefined || request.body.aggregations !== undefined;
+    // Aggregations are computed per index by the search library; reducing them across indices
+    // (re-ranking terms buckets, combining averages) is not implemented.
+    if (wantsAggregations && shards.length !== 1) throw errors.notSupported(`aggregations over ${shards.length === 0 ? "no" : "more than one"} index (es-sim aggregates one index at a time)`);
     const now = this.now();
     for (const s of shards) s.beforeSearch(now);
     let hits: SearchHits;
+    let aggregations: Json | undefined;
     if (shards.length === 1) {
-      hits = this.runShardSearch(shards[0]!, request);
+      ({ hits, aggregations } = this.runShardSearch(shards[0]!, request));
     } else if (shards.length === 0) {
       const trackTotal = request.body.track_total_hits ?? request.params.track_total_hits;
       hits = { max_score: null, hits: [] };
@@ -1289,7 +1294,7 @@ export class Cluster {
         body: { ...request.body, from: 0, size: from + size },
         params: Object.fromEntries(Object.entries(request.params).filter(([k]) => k !== "from" && k !== "size")),
       };
-      const parts = shards.map((s) => this.runShardSearch(s, widened));
+      const parts = shards.map((s) => this.runShardSearch(s, widened).hits);
       hits = mergeHits(parts, request.body.sort ?? request.params.sort, from, size);
     }
     const count = Number(shards.reduce((n, s) => n + Number(s.setting("index.number_of_shards")), 0));
@@ -1298,12 +1303,13 @@ export class Cluster {
       timed_out: false,
       _shards: { total: count, successful: count, skipped: 0, failed: 0 },
       hits,
+      ...(aggregations !== undefined ? { aggregations } : {}),
     };
   }
 
-  private runShardSearch(shard: IndexShard, request: SearchRequest): SearchHits {
+  private runShardSearch(shard: IndexShard, request: SearchRequest): { hits: SearchHits; aggregations?: Json } {
     try {
-      return shard.searchHits(request);
+      return shard.searchResponse(request);
     } catch (e) {
       if (e instanceof EsError && (e.type === "query_shard_exception" || e.type === "search_context_exception")) throw shardFailure(shard, e, this.nodeId);
       throw e;

@@ -458,9 +458,9 @@ export class IndexShard {
     this.refreshBeforeNextSearch = true;
   }
 
-  /** Runs a search on the refreshed view. */
-  searchHits(request: SearchRequest) {
-    return this.search.search(request, this.meta.mappings, this.name);
+  /** Runs a search on the refreshed view: hits and, when asked for, aggregations. */
+  searchResponse(request: SearchRequest) {
+    return this.search.searchResponse(request, this.meta.mappings, this.name);
   }
 
   /** Counts on the refreshed view. */

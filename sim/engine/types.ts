@@ -108,7 +108,8 @@ export interface SearchHits {
 /** What the engine needs from a search index (one per ES index), as `sim/engine/search` exports it. */
 export interface SearchIndexLike {
   apply(changes: Iterable<{ id: string; doc: StoredDoc | null }>, mappings: Mappings): void;
-  search(request: SearchRequest, mappings: Mappings, indexName: string): SearchHits;
+  /** The `hits` of a `_search` on this index and, when the request asks for them, its `aggregations`. */
+  searchResponse(request: SearchRequest, mappings: Mappings, indexName: string): { hits: SearchHits; aggregations?: Json };
   count(request: SearchRequest, mappings: Mappings): number;
   clear(): void;
 }

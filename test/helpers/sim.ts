@@ -47,11 +47,11 @@ class StubSearchIndex implements SearchIndexLike {
       else this.docs.delete(id);
     }
   }
-  search(_request: SearchRequest, _mappings: Mappings, indexName: string): SearchHits {
+  searchResponse(_request: SearchRequest, _mappings: Mappings, indexName: string): { hits: SearchHits } {
     const hits = [...this.docs.values()]
       .sort((a, b) => a.seqNo - b.seqNo)
       .map((d) => ({ _index: indexName, _id: d.id, _score: 1, _source: d.source }) as Json);
-    return { total: { value: hits.length, relation: "eq" }, max_score: hits.length ? 1 : null, hits };
+    return { hits: { total: { value: hits.length, relation: "eq" }, max_score: hits.length ? 1 : null, hits } };
   }
   count(): number {
     return this.docs.size;

@@ -397,6 +397,37 @@ describe("search", () => {
     expect(c.body).toEqual({ count: 2, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } });
   });
 
+  test("aggregations: terms with a metric sub-aggregation, metrics next to hits", async () => {
+    const r = await req("POST", `/${i}/_search`, {
+      size: 0,
+      query: { range: { n: { gte: 1 } } },
+      aggs: { users: { terms: { field: "user" }, aggs: { top: { max: { field: "n" } } } }, total: { sum: { field: "n" } }, mean: { avg: { field: "n" } } },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.hits).toMatchObject({ total: { value: 4, relation: "eq" }, hits: [] });
+    expect(r.body.aggregations).toEqual({
+      users: {
+        doc_count_error_upper_bound: 0,
+        sum_other_doc_count: 0,
+        buckets: [
+          { key: "kimchy", doc_count: 2, top: { value: 4 } },
+          { key: "alice", doc_count: 1, top: { value: 2 } },
+          { key: "bob", doc_count: 1, top: { value: 3 } },
+        ],
+      },
+      total: { value: 10 },
+      mean: { value: 2.5 },
+    });
+    expectError(await req("POST", `/${i}/_search`, { size: 0, aggs: { m: { terms: { field: "msg" } } } }), 400, "search_phase_execution_exception", /all shards failed/);
+  });
+
+  simOnly("aggregations over several indices answer an explicit error (es-sim)", async () => {
+    const other = name("search-other");
+    await req("PUT", `/${other}`, { settings: { number_of_replicas: 0 } });
+    expectError(await req("POST", `/${i},${other}/_search`, { size: 0, aggs: { u: { terms: { field: "user" } } } }), 400, "illegal_argument_exception", /^es-sim does not support aggregations over more than one index/);
+    await req("DELETE", `/${other}`);
+  });
+
   test("near-real-time: a write is searchable after a refresh, not before", async () => {
     const nrt = name("nrt");
     await req("PUT", `/${nrt}`, { settings: { number_of_replicas: 0, refresh_interval: "-1" } });
