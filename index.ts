@@ -10,10 +10,11 @@
 // TypeScript, half a second of every `pulumi up` (bench/README.md).
 import type * as pulumi from "@pulumi/pulumi";
 import { Config } from "@pulumi/pulumi/config";
-import { secret } from "@pulumi/pulumi/output";
-import { AutoFollowPattern, FollowerIndex, QuarantineName, RemoteCluster, WriteFence } from "./providers";
+import { output, secret } from "@pulumi/pulumi/output";
+import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
+import { readLastPromotion } from "./stack/promotionOutput";
 
 const config = new Config("ccr-dr");
 const cfg = parseSiteConfig({
@@ -41,6 +42,10 @@ const site = cfg.clusters[cfg.site];
 const peer = cfg.clusters[cfg.peer];
 const isPrimary = cfg.site === cfg.primary;
 const connection = connectionOf(site);
+
+// The `lastPromotion` output, read from this site's cluster only (never the peer), bounded and never
+// failing the program. Started before the resources are declared, so that it overlaps them.
+const lastPromotionRead = readLastPromotion(site, cfg.indices.map((pair) => pair[cfg.site]));
 
 // The tutorial's remote-cluster body, registered on this site for its peer.
 const remote = new RemoteCluster(`${cfg.peer}-remote`, {
@@ -71,6 +76,14 @@ interface IndexStatus {
   fenced?: boolean;
 }
 
+// One name per failback for the whole site, not one per index: each resource costs a failover two
+// whole-state writes of the file backend (bench/README.md). New when this site starts following
+// (the primary changed), stable across re-runs of the same failback; every index of that failback
+// quarantines into `<name>-<index>`, so one failback's evidence is `<name>-*`.
+const quarantine = isPrimary
+  ? undefined
+  : new QuarantineName("quarantine-name", { prefix: "ccr-dr-quarantine", keepers: { primary: cfg.primary } });
+
 const indices: Record<string, IndexStatus> = {};
 for (const pair of cfg.indices) {
   const local = pair[cfg.site];
@@ -81,11 +94,7 @@ for (const pair of cfg.indices) {
     indices[local] = { role: "leader", leader: `${cfg.site}:${local}`, status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open", fenced: cfg.fenced };
     continue;
   }
-  // New for each failback (the primary it follows changes), stable across re-runs of the same one.
-  const quarantine = new QuarantineName(`${local}-quarantine-name`, {
-    prefix: `ccr-dr-quarantine-${local}`.slice(0, 200),
-    keepers: { primary: cfg.primary, leaderIndex: upstream },
-  });
+  const quarantineIndex = quarantine!.name.apply((n) => quarantineIndexFor(n, local));
   const follower = new FollowerIndex(
     local,
     {
@@ -94,7 +103,7 @@ for (const pair of cfg.indices) {
       index: local,
       remoteCluster: peer.name,
       leaderIndex: upstream,
-      failback: { enabled: true, quarantineIndex: quarantine.name },
+      failback: { enabled: true, quarantineIndex },
     },
     // Deleting (promoting) followers must happen before their remote cluster goes away.
     { dependsOn: [remote] },
@@ -104,7 +113,7 @@ for (const pair of cfg.indices) {
     leader: `${cfg.primary}:${upstream}`,
     status: follower.status,
     globalCheckpointLag: follower.globalCheckpointLag,
-    quarantineIndex: quarantine.name,
+    quarantineIndex,
     quarantinedDocuments: follower.quarantinedDocuments,
   };
 }
@@ -137,3 +146,10 @@ export const remoteConnected = remote.connected;
 export const indexStatus = indices;
 /** Auto-follow patterns this site registered against the primary. */
 export const autoFollowPatterns = autoFollow.map((p) => p.name);
+/**
+ * The ccr-dr promotion records on this site's cluster, read while this program ran:
+ * `{status: "ok", cluster, indices: {<index>: record}, newest?}` or `{status: "unavailable", cluster,
+ * reason}` (stack/promotionOutput.ts, docs/configuration.md). A failover's promotions run after the
+ * program (they are deletes), so the record of a failover shows from the next `pulumi up` on.
+ */
+export const lastPromotion = output(lastPromotionRead);

@@ -45,7 +45,7 @@ function words(site: ClusterName, op: string, kind: string, name: string, leader
       if (op === "delete") return `lift the write block on ${name.replace(/-fence$/, "")} ${on} (unless it is a follower by then)`;
       return undefined;
     case "QuarantineName":
-      if (op === "create" || op === "replace") return `reserve a quarantine index name for ${name.replace(/-quarantine-name$/, "")} ${on}`;
+      if (op === "create" || op === "replace") return `reserve this failback's quarantine index names ${on}`;
       return undefined;
     default:
       return undefined;

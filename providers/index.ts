@@ -24,4 +24,5 @@ export { ProviderError, type ProviderErrorCode } from "./shared/errors";
 export * as es from "./es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";
+export { quarantineIndexFor } from "./quarantineName/provider";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";

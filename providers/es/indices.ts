@@ -132,3 +132,69 @@ export async function indicesStats(es: Es, index: string): Promise<ShardSeqNo[] 
 export async function indicesRefresh(es: Es, index: string): Promise<void> {
     await call(es, "indices.refresh", index, (c) => c.indices.refresh({ index }));
 }
+
+/** An index's identity and its mapping's `_meta`, as {@link indicesGetMeta} reads them. */
+export interface IndexMeta {
+    uuid: string;
+    /** The mapping's `_meta` object, if any. */
+    meta: Record<string, unknown> | undefined;
+}
+
+/**
+ * Longest URL-encoded index list in one request path. Elasticsearch refuses a request line longer
+ * than `http.max_initial_line_length` (4 KB by default); this leaves room for the method, the
+ * query string and the protocol.
+ */
+export const MAX_INDEX_LIST_CHARS = 3_000;
+
+/**
+ * Splits `indices` into lists whose comma-joined, URL-encoded form (as the client puts it in the
+ * path: `,` becomes `%2C`) stays within `maxChars`. A name longer than that on its own gets a list
+ * of its own (index names are at most 255 bytes, so this cannot happen with the default).
+ */
+export function chunkIndexLists(indices: readonly string[], maxChars: number = MAX_INDEX_LIST_CHARS): string[][] {
+    const out: string[][] = [];
+    let current: string[] = [];
+    let length = 0;
+    for (const name of indices) {
+        const encoded = encodeURIComponent(name).length;
+        if (current.length > 0 && length + 3 + encoded > maxChars) {
+            out.push(current);
+            current = [];
+        }
+        length = current.length === 0 ? encoded : length + 3 + encoded;
+        current.push(name);
+    }
+    if (current.length > 0) out.push(current);
+    return out;
+}
+
+/**
+ * `indices.get` of several indices, answering only what promotion records need: each index's UUID
+ * and mapping `_meta` (`filter_path`, so large mappings are not transferred). Absent indices are
+ * left out (`ignore_unavailable`), closed ones included. One request per {@link chunkIndexLists}
+ * list, all in flight together; `signal` aborts them.
+ */
+export async function indicesGetMeta(es: Es, indices: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Record<string, IndexMeta>> {
+    const out: Record<string, IndexMeta> = {};
+    const lists = chunkIndexLists([...new Set(indices)]);
+    await Promise.all(
+        lists.map(async (list) => {
+            const r = (await call(es, "indices.get", list.length === 1 ? list[0] : undefined, (c) =>
+                c.indices.get(
+                    { index: list, ignore_unavailable: true, expand_wildcards: "all", filter_path: ["*.settings.index.uuid", "*.mappings._meta"] },
+                    options.signal ? { signal: options.signal } : {},
+                ),
+            )) as unknown as Record<string, { settings?: Record<string, unknown>; mappings?: Record<string, unknown> }> | undefined;
+            for (const [name, entry] of Object.entries(r ?? {})) {
+                const settings = flattenSettings(entry?.settings ?? {});
+                const meta = entry?.mappings?.["_meta"];
+                out[name] = {
+                    uuid: String(settings["index.uuid"] ?? ""),
+                    meta: typeof meta === "object" && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : undefined,
+                };
+            }
+        }),
+    );
+    return out;
+}

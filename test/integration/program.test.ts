@@ -3,8 +3,10 @@
  * Automation API against two es-sim processes: the seed tutorial by flipping ccr-dr:primary
  * (failover while clusterA is dead, failback when it returns), a planned switchover back with no
  * document lost, re-runs after a crash at each promotion and failback step, and invalid
- * configuration refused at preview. Each scenario checks the clusters, then a no-change preview.
+ * configuration refused at preview. Each scenario checks the clusters, then a no-change preview;
+ * the seed tutorial also checks the `lastPromotion` output against the promotion record on the cluster.
  */
+import { decodePromotion } from "../../providers/followerIndex/record";
 import { http } from "../helpers/sim";
 import { A_INDEX, B_INDEX, count, DrPair, eventually, expectNoChanges, followStatus, ids, inSync, loadOrders, startDrPair } from "../helpers/drPair";
 
@@ -38,12 +40,13 @@ describe("site stacks dr-a / dr-b", () => {
     expect(remote.body.clusterA).toMatchObject({ connected: true, mode: "proxy", proxy_address: a.transportAddress });
     await expectNoChanges(drB);
     await expectNoChanges(drA);
+    const aUuid = (await http(a.url, "GET", `/${A_INDEX}/_settings?flat_settings=true`)).body[A_INDEX].settings["index.uuid"];
 
     // Disaster: clusterA dies. dr-b is flipped; its preview shows the promotion and finishes without A.
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
     const preview = await drB.preview({ diff: true });
-    expect(preview.changeSummary.delete).toBe(2); // the follower (promoted) and its quarantine name
+    expect(preview.changeSummary.delete).toBe(2); // the follower (promoted) and the site's quarantine name
     expect(preview.stdout).toContain(B_INDEX);
     expect(preview.stdout).toMatch(/FollowerIndex/);
     const failover = await drB.up();
@@ -53,6 +56,24 @@ describe("site stacks dr-a / dr-b", () => {
     expect(kimchy.status).toBe(201);
     const meta = await http(b.url, "GET", `/${B_INDEX}/_mapping`);
     expect(meta.body[B_INDEX].mappings._meta.ccr_dr).toBeDefined(); // the promotion record
+    // lastPromotion is read while the program runs; the promotion ran after it (a delete), so the
+    // failover's own outputs cannot show it: B's index was still a follower, with no record of its own.
+    expect(failover.outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterB", indices: {} });
+    // The next `up` (nothing to change) shows the record, as it is on clusterB, from clusterA's leader.
+    const afterFailover = await drB.up();
+    expect(Object.entries(afterFailover.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && (n ?? 0) > 0)).toEqual([]);
+    const bMeta = (await http(b.url, "GET", `/${B_INDEX}/_mapping`)).body[B_INDEX].mappings._meta;
+    const bUuid = (await http(b.url, "GET", `/${B_INDEX}/_settings?flat_settings=true`)).body[B_INDEX].settings["index.uuid"];
+    expect(bMeta.ccr_dr.promotion).toMatchObject({
+      index: B_INDEX,
+      index_uuid: bUuid,
+      cluster: "clusterB",
+      promoted_from: { remote_cluster: "clusterA", leader_index: A_INDEX, leader_index_uuid: aUuid },
+    });
+    const recordB = decodePromotion(bMeta, bUuid);
+    expect(recordB).toBeDefined();
+    expect(afterFailover.outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterB", indices: { [B_INDEX]: recordB }, newest: recordB });
+    expect(recordB).toMatchObject({ index: B_INDEX, indexUuid: bUuid, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX, leaderIndexUuid: aUuid } });
     await expectNoChanges(drB);
 
     // clusterA returns; dr-a is flipped: fence, lineage, quarantine (nothing diverged), delete, follow B.
@@ -67,6 +88,15 @@ describe("site stacks dr-a / dr-b", () => {
     expect(found._source).toEqual({ user: "kimchy" });
     expect(await inSync(b.url, B_INDEX, a.url, A_INDEX)).toHaveLength(301);
     expect((failback.outputs.indexStatus!.value as any)[A_INDEX].quarantinedDocuments).toBe(0);
+    // clusterA's new follower has clusterB's mapping, promotion record included: it is about B's
+    // index, not a promotion of A's, so dr-a's lastPromotion does not list it; dr-b's still does.
+    const replicated = await eventually("the leader's _meta on the follower", async () => {
+      const r = await http(a.url, "GET", `/${A_INDEX}/_mapping`);
+      return r.body[A_INDEX]?.mappings?._meta?.ccr_dr?.promotion;
+    });
+    expect(replicated).toMatchObject({ index: B_INDEX, index_uuid: bUuid });
+    expect((await drA.up()).outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterA", indices: {} });
+    expect((await drB.up()).outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterB", indices: { [B_INDEX]: recordB }, newest: recordB });
     await expectNoChanges(drA);
     await expectNoChanges(drB);
 
