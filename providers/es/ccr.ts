@@ -141,6 +141,12 @@ export async function ccrFollow(
         parameters?: FollowParameters | undefined;
         settings?: Record<string, string> | undefined;
         waitForActiveShards?: string | undefined;
+        /**
+         * Bound on this call when longer than the client's: with `wait_for_active_shards` the answer
+         * comes only once the restore of the leader's data has finished, which takes minutes for a
+         * large index — the client's 30 s default would abandon a follow that is going well.
+         */
+        timeoutMs?: number | undefined;
     },
 ): Promise<FollowResponse> {
     const body = {
@@ -150,7 +156,10 @@ export async function ccrFollow(
         ...(req.settings && Object.keys(req.settings).length > 0 ? { settings: req.settings } : {}),
     };
     const r = (await call(es, "ccr.follow", req.index, (c) =>
-        c.ccr.follow({ index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never),
+        c.ccr.follow(
+            { index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never,
+            { requestTimeout: Math.max(es.requestTimeoutMs, req.timeoutMs ?? 0) },
+        ),
     )) as unknown as Record<string, unknown>;
     return {
         followIndexCreated: r["follow_index_created"] === true,

@@ -55,6 +55,8 @@ export interface Es {
     cluster: string;
     /** Secret strings to scrub from any text that leaves this package. */
     secrets: string[];
+    /** The client's bound on one request (`requestTimeoutMs` or the default). */
+    requestTimeoutMs: number;
 }
 
 /** Test hook: inject the transport's connection class instead of patching modules (aesthetics B). */
@@ -97,13 +99,14 @@ export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
         : conn.basicAuth
           ? { username: conn.basicAuth.username, password: conn.basicAuth.password }
           : undefined;
+    const requestTimeoutMs = conn.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const client = new EsClient({
         nodes: conn.endpoints,
         ...(auth ? { auth } : {}),
         ...(conn.caCertificate ? { tls: { ca: conn.caCertificate } } : {}),
-        requestTimeout: conn.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        requestTimeout: requestTimeoutMs,
         maxRetries: opts.maxRetries ?? MAX_RETRIES,
         ...(opts.Connection ? { Connection: opts.Connection as never } : {}),
     });
-    return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn) };
+    return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
 }

@@ -21,6 +21,8 @@ export type Op =
           parameters?: FollowParameters | undefined;
           settings?: Record<string, string> | undefined;
           waitForActiveShards: string;
+          /** Bound on the follow call itself (it returns once the restore is done). */
+          timeoutMs: number;
       }
     | { kind: "waitActive"; index: string; timeoutMs: number }
     | { kind: "pause"; index: string }
@@ -91,6 +93,7 @@ function followOps(d: FollowerIndexInputs): Op[] {
             parameters: d.parameters,
             settings: d.settings,
             waitForActiveShards: d.waitForActiveShards,
+            timeoutMs: d.activeTimeoutMs ?? FOLLOWER_ACTIVE_TIMEOUT_MS,
         },
         { kind: "waitActive", index: d.index, timeoutMs: d.activeTimeoutMs ?? FOLLOWER_ACTIVE_TIMEOUT_MS },
     ];

@@ -84,6 +84,8 @@ export class FakeCluster {
     indices = new Map<string, FakeIndex>();
     /** Every request as `METHOD path`. */
     readonly log: string[] = [];
+    /** The client's timeout of each request, as `METHOD path` → ms (the last one per request line). */
+    readonly timeouts = new Map<string, number>();
     /** When true, every request fails with a connection error (the cluster is down). */
     down = false;
     /** 1-based index of the state-changing request at which "the update process dies". */
@@ -204,7 +206,8 @@ export class FakeCluster {
         // eslint-disable-next-line @typescript-eslint/no-this-alias
         const cluster = this;
         return class FakeConnection extends BaseConnection {
-            override async request(params: { method: string; path: string; querystring?: string; body?: unknown }): Promise<never> {
+            override async request(params: { method: string; path: string; querystring?: string; body?: unknown }, options?: { timeout?: number }): Promise<never> {
+                if (options?.timeout !== undefined) cluster.timeouts.set(`${params.method} ${params.path}`, options.timeout);
                 return cluster.handleWire(params) as never;
             }
         } as unknown as typeof BaseConnection;

@@ -37,6 +37,16 @@ describe("FollowerIndex create", () => {
         expect(b.index(FOLLOWER)!.docs.size).toBe(3);
     });
 
+    it("gives the follow call (which returns once the restore is done) the follower's activation bound, not the client's 30 s", async () => {
+        const { b, deps } = setup();
+        await createFollowerIndex(followerOnB(), deps);
+        expect(b.timeouts.get(`PUT /${FOLLOWER}/_ccr/follow`)).toBe(120_000);
+        expect(b.timeouts.get(`GET /${FOLLOWER}/_ccr/info`)).toBe(30_000);
+        const t = setup();
+        await createFollowerIndex(followerOnB({ activeTimeoutMs: 900_000 }), t.deps);
+        expect(t.b.timeouts.get(`PUT /${FOLLOWER}/_ccr/follow`)).toBe(900_000);
+    });
+
     it("adopts an index that already follows the same leader, without any change", async () => {
         const { b, deps } = setup();
         await createFollowerIndex(followerOnB(), deps);
