@@ -93,7 +93,13 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
   const started = Date.now();
   const c = operationCollector(site.name);
   let output = "";
-  const onOutput = (s: string) => (output = (output + s).slice(-4096));
+  // Pulumi announces leftovers of an interrupted run when it starts ("… with N pending operations
+  // from previous deployment"); only then is the state worth inspecting afterwards.
+  let pendingAnnounced = false;
+  const onOutput = (s: string) => {
+    if (/pending operations? from previous deployment/.test(output.slice(-100) + s)) pendingAnnounced = true;
+    output = (output + s).slice(-4096);
+  };
   const forwarded = forwardOnce(signal, () => output, () => log(`interrupting pulumi up on ${site.name} (stack ${site.stack.name}): it stops at the next safe point`));
   let result: UpResult;
   try {
@@ -108,7 +114,27 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
   }
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
+  if (pendingAnnounced) await clearStalePendingCreates(site, log);
   return { site: site.name, operations: c.operations, durationMs: Date.now() - started };
+}
+
+/**
+ * Pending creates whose resource the state now holds. A `pulumi up` killed while creating (say, a
+ * failback's follower) leaves a pending create; the re-run creates (adopts) the resource, but
+ * Pulumi keeps the pending operation and warns about it on every later update until
+ * `pulumi refresh --clear-pending-creates`. Once the resource is in the state, that entry is stale.
+ */
+async function stalePendingCreates(stack: Stack): Promise<string[]> {
+  const d = (await stack.exportStack()).deployment as { resources?: Array<{ urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
+  const present = new Set((d.resources ?? []).map((r) => r.urn));
+  return (d.pending_operations ?? []).filter((p) => p.type === "creating" && present.has(p.resource.urn)).map((p) => p.resource.urn);
+}
+
+async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
+  const stale = await stalePendingCreates(site.stack);
+  if (stale.length === 0) return;
+  log(`clearing ${stale.length} pending create(s) an interrupted run left in stack ${site.stack.name}, whose resources exist now (pulumi refresh --clear-pending-creates)`);
+  await site.stack.refresh({ clearPendingCreates: true });
 }
 
 /** Holders of a stack lock as the file backend names them: "created by user@host (pid N) at …". */
