@@ -124,15 +124,25 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
  * Pulumi keeps the pending operation and warns about it on every later update until
  * `pulumi refresh --clear-pending-creates`. Once the resource is in the state, that entry is stale.
  */
-async function stalePendingCreates(stack: Stack): Promise<string[]> {
+async function pendingCreates(stack: Stack): Promise<{ stale: string[]; unresolved: string[] }> {
   const d = (await stack.exportStack()).deployment as { resources?: Array<{ urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
   const present = new Set((d.resources ?? []).map((r) => r.urn));
-  return (d.pending_operations ?? []).filter((p) => p.type === "creating" && present.has(p.resource.urn)).map((p) => p.resource.urn);
+  const creates = (d.pending_operations ?? []).filter((p) => p.type === "creating").map((p) => p.resource.urn);
+  return { stale: creates.filter((u) => present.has(u)), unresolved: creates.filter((u) => !present.has(u)) };
 }
 
+/**
+ * `--clear-pending-creates` drops every pending create, so it runs only when all of them are stale:
+ * a create whose resource is not in the state may have made something in a cluster that no
+ * resource owns now, and Pulumi's warning is then the operator's only trace of it.
+ */
 async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
-  const stale = await stalePendingCreates(site.stack);
+  const { stale, unresolved } = await pendingCreates(site.stack);
   if (stale.length === 0) return;
+  if (unresolved.length > 0) {
+    log(`stack ${site.stack.name} keeps pending creates of an interrupted run; ${unresolved.join(", ")} is not in the state: check the cluster, then run pulumi refresh --clear-pending-creates`);
+    return;
+  }
   log(`clearing ${stale.length} pending create(s) an interrupted run left in stack ${site.stack.name}, whose resources exist now (pulumi refresh --clear-pending-creates)`);
   await site.stack.refresh({ clearPendingCreates: true });
 }
