@@ -119,10 +119,10 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
 }
 
 /**
- * Pending creates whose resource the state now holds. A `pulumi up` killed while creating (say, a
- * failback's follower) leaves a pending create; the re-run creates (adopts) the resource, but
- * Pulumi keeps the pending operation and warns about it on every later update until
- * `pulumi refresh --clear-pending-creates`. Once the resource is in the state, that entry is stale.
+ * The stack's pending creates: `stale` ones, whose resource the state now holds, and `unresolved`
+ * ones. A `pulumi up` killed while creating (say, a failback's follower) leaves a pending create;
+ * the re-run creates (adopts) the resource, but Pulumi keeps the pending operation and warns about
+ * it on every later update until `pulumi refresh --clear-pending-creates`.
  */
 async function pendingCreates(stack: Stack): Promise<{ stale: string[]; unresolved: string[] }> {
   const d = (await stack.exportStack()).deployment as { resources?: Array<{ urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
