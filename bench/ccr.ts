@@ -11,6 +11,7 @@
  */
 import { spawnSim, type SpawnedSim } from "../test/helpers/sim";
 import { percentile } from "./stats";
+import { randomText, rng } from "./seeded";
 
 /** Documents in the leader for the catch-up phases. */
 export const LEADER_DOCS = 100_000;
@@ -39,26 +40,11 @@ export interface CcrBenchResult {
   lagMaxMs: number;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 const WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango".split(" ");
 
 /** A ~1 KB document. */
 function makeDoc(n: number, rand: () => number): Record<string, unknown> {
-  const words: string[] = [];
-  let len = 0;
-  while (len < 900) {
-    const w = WORDS[Math.floor(rand() * WORDS.length)]!;
-    words.push(w);
-    len += w.length + 1;
-  }
-  return { n, user: `user${n % 1000}`, body: words.join(" ") };
+  return { n, user: `user${n % 1000}`, body: randomText(rand, WORDS, 900) };
 }
 
 async function call(base: string, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<any> {

@@ -7,6 +7,7 @@
  */
 import { spawnSim } from "../test/helpers/sim";
 import { percentile } from "./stats";
+import { randomText, rng } from "./seeded";
 
 /** Documents indexed by the bulk phase (also the corpus of the search phase). */
 export const BULK_DOCS = 100_000;
@@ -32,24 +33,9 @@ export interface SimBenchResult {
   searchDocs: number;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 /** A ~1 KB document. */
 function makeDoc(n: number, rand: () => number): Record<string, unknown> {
-  const words: string[] = [];
-  let len = 0;
-  while (len < 900) {
-    const w = WORDS[Math.floor(rand() * WORDS.length)]!;
-    words.push(w);
-    len += w.length + 1;
-  }
-  return { n, tag: WORDS[n % WORDS.length], user: `user${n % 1000}`, ts: new Date(1_700_000_000_000 + n * 1000).toISOString(), body: words.join(" ") };
+  return { n, tag: WORDS[n % WORDS.length], user: `user${n % 1000}`, ts: new Date(1_700_000_000_000 + n * 1000).toISOString(), body: randomText(rand, WORDS, 900) };
 }
 
 async function post(url: string, body: string, contentType = "application/json"): Promise<any> {
