@@ -4,18 +4,9 @@
  * applied in many refreshes, compaction included: every query must answer exactly as an index
  * built in one go from the final documents (same ids in the same order, same scores).
  */
+import { seededRandom as prng } from "../../cli/drill/ecommerce";
 import { mapDocument, Mappings, SearchIndex, SearchParams, standardAnalyzer } from "../../sim/engine/search";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const VOCAB = ["alpha", "Bravo", "charlie", "délta", "echo", "fox", "golf", "hôtel", "india", "o'neil", "3.14", "snake_case", "中文", "x1", "kilo", "lima"];
 
