@@ -6,10 +6,10 @@
 import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../providers";
 import { ccrFollowInfo, ccrFollowStats } from "../providers/es/ccr";
 import { info } from "../providers/es/cluster";
-import { connect, type Connection, type Es } from "../providers/es/connection";
+import { connect, type Es } from "../providers/es/connection";
 import { indicesGet } from "../providers/es/indices";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
-import { CLUSTER_NAMES } from "../stack/config";
+import { CLUSTER_NAMES, plainConnection } from "../stack/config";
 
 /** Bound on each status request: an unreachable cluster must not stall the report. */
 export const STATUS_TIMEOUT_MS = 3_000;
@@ -51,11 +51,7 @@ export interface StatusReport {
 
 /** A short-timeout, no-retry connection for reporting. */
 export function reportingConnection(c: ClusterConfig): Es {
-  const conn: Connection = { name: c.name, endpoints: c.endpoints, requestTimeoutMs: STATUS_TIMEOUT_MS };
-  if (c.username !== undefined) conn.basicAuth = { username: c.username, password: c.password ?? "" };
-  if (c.apiKey !== undefined) conn.apiKey = c.apiKey;
-  if (c.caCertificate !== undefined) conn.caCertificate = c.caCertificate;
-  return connect(conn, { maxRetries: 0 });
+  return connect(plainConnection(c, STATUS_TIMEOUT_MS), { maxRetries: 0 });
 }
 
 async function countDocs(es: Es, index: string): Promise<number | undefined> {

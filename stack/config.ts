@@ -3,6 +3,7 @@
  * validated in one pure function so every problem is reported at `pulumi preview`, together,
  * before anything is sent to a cluster.
  */
+import type { Connection } from "../providers/es/connection";
 import { hostPortProblem, indexNameProblem } from "../providers/shared/check";
 
 /** The two sites of the uni-directional tutorial; config keys and values use exactly these. */
@@ -21,6 +22,18 @@ export interface ClusterConfig {
   apiKey?: string;
   caCertificate?: string;
   requestTimeoutMs?: number;
+}
+
+/**
+ * `c` as a plain connection (credentials in clear, `requestTimeoutMs` as given) for the reads made
+ * outside any resource: `ccr-dr status` and the program's `lastPromotion` output.
+ */
+export function plainConnection(c: ClusterConfig, requestTimeoutMs: number): Connection {
+  const conn: Connection = { name: c.name, endpoints: c.endpoints, requestTimeoutMs };
+  if (c.username !== undefined) conn.basicAuth = { username: c.username, password: c.password ?? "" };
+  if (c.apiKey !== undefined) conn.apiKey = c.apiKey;
+  if (c.caCertificate !== undefined) conn.caCertificate = c.caCertificate;
+  return conn;
 }
 
 export type RemoteConnectionConfig =

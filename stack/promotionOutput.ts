@@ -12,10 +12,10 @@
  * other is down. The read is bounded ({@link lastPromotionTimeoutMs}) and never fails the program:
  * an unreachable cluster or an error answer becomes `status: "unavailable"` with the reason.
  */
-import { connect, type ConnectOptions, type Connection, type Es } from "../providers/es/connection";
+import { connect, type ConnectOptions, type Es } from "../providers/es/connection";
 import { indicesGetMeta, type IndexMeta } from "../providers/es/indices";
 import { decodePromotion, type PromotionRecord } from "../providers/followerIndex/record";
-import type { ClusterConfig, ClusterName } from "./config";
+import { type ClusterConfig, type ClusterName, plainConnection } from "./config";
 
 /** Upper bound on the whole read; a smaller `requestTimeoutMs` of the site's cluster wins. */
 export const LAST_PROMOTION_TIMEOUT_MS = 3_000;
@@ -78,15 +78,6 @@ export function lastPromotionTimeoutMs(site: Pick<ClusterConfig, "requestTimeout
   return Math.min(LAST_PROMOTION_TIMEOUT_MS, site.requestTimeoutMs ?? LAST_PROMOTION_TIMEOUT_MS);
 }
 
-/** A connection to `site` with plain credentials (they never leave this module; errors are redacted). */
-function connectionOf(site: ClusterConfig, timeoutMs: number): Connection {
-  const conn: Connection = { name: site.name, endpoints: site.endpoints, requestTimeoutMs: timeoutMs };
-  if (site.username !== undefined) conn.basicAuth = { username: site.username, password: site.password ?? "" };
-  if (site.apiKey !== undefined) conn.apiKey = site.apiKey;
-  if (site.caCertificate !== undefined) conn.caCertificate = site.caCertificate;
-  return conn;
-}
-
 /** Options of {@link readLastPromotion} (tests). */
 export interface ReadLastPromotionOptions {
   /** Overrides {@link lastPromotionTimeoutMs}. */
@@ -118,7 +109,7 @@ export async function readLastPromotion(site: ClusterConfig, indices: readonly s
         abort.abort();
       }, timeoutMs);
     });
-    es = connect(connectionOf(site, timeoutMs), { maxRetries: 0, ...options.connect });
+    es = connect(plainConnection(site, timeoutMs), { maxRetries: 0, ...options.connect });
     const found = await Promise.race([indicesGetMeta(es, indices, { signal: abort.signal }), deadline]);
     return lastPromotionOf(site.name, indices, found);
   } catch (e) {
