@@ -14,6 +14,7 @@
  * (no task); active may turn fatal (task kept, stopped, `fatal_exception`); closed + paused +
  * unfollow → a plain index. See docs/ccr.md.
  */
+import { createIndexInternal, flush, openIndex } from "../engine/actions/indexAdmin";
 import type { Cluster } from "../engine/cluster";
 import { deepEqual } from "../engine/docUtils";
 import { EsError, errors } from "../engine/errors";
@@ -281,7 +282,7 @@ export class CcrService {
       const settingsBody: Json = {};
       for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settingsBody[k] = v;
       for (const [k, v] of Object.entries(userSettings)) if (v !== null) settingsBody[k] = v;
-      const shard = await this.cluster.createIndexInternal(req.follower, settingsBody, leader.mappings, leader.aliases as Json, {
+      const shard = await createIndexInternal(this.cluster, req.follower, settingsBody, leader.mappings, leader.aliases as Json, {
         [FOLLOWING_INDEX_SETTING]: "true",
       });
       uuid = shard.uuid;
@@ -368,8 +369,8 @@ export class CcrService {
       } else {
         shard.restore(restoredImage(shard.toSnapshot(), collected.flat(), gcp, this.cluster.now()));
         shard.reindexAllForSearch();
-        if (reopen) await this.cluster.openIndex(follower, {});
-        await this.cluster.flush(follower, {});
+        if (reopen) await openIndex(this.cluster, follower, {});
+        await flush(this.cluster, follower, {});
       }
       // a recovered shard opens a new searcher: the copy is searchable at once (made so by the next search)
       shard.refreshBeforeSearch();

@@ -1,10 +1,16 @@
 /**
  * Shared shapes of the es-sim engine: documents, history operations, index metadata, retention
- * leases, and the contract of the search/mapping library (`sim/engine/search`). No I/O here.
+ * leases, action answers, and the contract of the search/mapping library (`sim/engine/search`). No I/O here.
  */
 
 /** A JSON object as ES stores it (`_source`, mappings, settings bodies). */
 export type Json = Record<string, unknown>;
+
+/** An action's response body with the HTTP status it answers with (when it is not always 200). */
+export interface Answer {
+  status: number;
+  body: Json;
+}
 
 /** Index mappings as ES shows them under `mappings` (`properties`, `_meta`, `dynamic`, …). */
 export type Mappings = Json;

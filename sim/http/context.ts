@@ -2,7 +2,8 @@
  * What a handler sees: the engine, path and query parameters (with ES's parameter parsers and
  * their error texts), and the request body; and what it returns (`Reply`).
  */
-import type { Cluster, ExpressionOptions, RefreshPolicy } from "../engine/cluster";
+import type { RefreshPolicy } from "../engine/actions/documents";
+import type { Cluster, ExpressionOptions } from "../engine/cluster";
 import { EsError, errors } from "../engine/errors";
 import { parseExpandWildcards } from "../engine/names";
 import { parseTimeValue } from "../engine/settings";

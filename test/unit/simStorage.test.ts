@@ -2,6 +2,8 @@
  * The durable storage on a real temp dir: round trip through the engine, compaction (flush) and
  * log rotation, torn-tail truncation, corrupt and foreign data dirs, the node lock, and group commit.
  */
+import { createIndex, flush } from "../../sim/engine/actions/indexAdmin";
+import { deleteDoc, getDoc, indexDoc } from "../../sim/engine/actions/documents";
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,28 +36,28 @@ function logFiles(dir: string, uuid: string): string[] {
 test("round trip, flush compaction and rotation", async () => {
   const dir = tempDir();
   const a = await openCluster(dir);
-  await a.cluster.createIndex("i", {});
+  await createIndex(a.cluster, "i", {});
   const uuid = a.cluster.requireShard("i").uuid;
-  for (let n = 0; n < 50; n++) await a.cluster.indexDoc("i", String(n % 10), { n }, {});
-  await a.cluster.flush("i", {});
+  for (let n = 0; n < 50; n++) await indexDoc(a.cluster, "i", String(n % 10), { n }, {});
+  await flush(a.cluster, "i", {});
   expect(logFiles(dir, uuid)).toEqual(["log-2.bin"]);
-  await a.cluster.deleteDoc("i", "3", {});
+  await deleteDoc(a.cluster, "i", "3", {});
   await a.close();
 
   const b = await openCluster(dir);
   const s = b.cluster.requireShard("i");
   expect([s.maxSeqNo, s.liveCount, s.meta.primaryTerm]).toEqual([50, 9, 2]);
-  expect(b.cluster.getDoc("i", "9", {}).body).toMatchObject({ _version: 5, _seq_no: 49, _source: { n: 49 } });
+  expect(getDoc(b.cluster, "i", "9", {}).body).toMatchObject({ _version: 5, _seq_no: 49, _source: { n: 49 } });
   await b.close();
 });
 
 test("a torn tail of the newest log is truncated to the last good record", async () => {
   const dir = tempDir();
   const a = await openCluster(dir);
-  await a.cluster.createIndex("i", {});
+  await createIndex(a.cluster, "i", {});
   const uuid = a.cluster.requireShard("i").uuid;
-  await a.cluster.indexDoc("i", "1", { a: 1 }, {});
-  await a.cluster.indexDoc("i", "2", { a: 2 }, {});
+  await indexDoc(a.cluster, "i", "1", { a: 1 }, {});
+  await indexDoc(a.cluster, "i", "2", { a: 2 }, {});
   await a.close();
   const log = join(dir, "indices", uuid, logFiles(dir, uuid).pop()!);
   const good = statSync(log).size;
@@ -64,7 +66,7 @@ test("a torn tail of the newest log is truncated to the last good record", async
   expect(b.cluster.requireShard("i").maxSeqNo).toBe(1);
   // the restart itself appended (primary term bump), after truncating the garbage
   expect(statSync(log).size).toBeGreaterThan(good);
-  await b.cluster.indexDoc("i", "3", {}, {});
+  await indexDoc(b.cluster, "i", "3", {}, {});
   await b.close();
   const c = await openCluster(dir);
   expect(c.cluster.requireShard("i").maxSeqNo).toBe(2);
@@ -74,7 +76,7 @@ test("a torn tail of the newest log is truncated to the last good record", async
 test("corrupt snapshot, foreign dir and unknown format fail with clear errors", async () => {
   const dir = tempDir();
   const a = await openCluster(dir);
-  await a.cluster.createIndex("i", {});
+  await createIndex(a.cluster, "i", {});
   const uuid = a.cluster.requireShard("i").uuid;
   await a.close();
   writeFileSync(join(dir, "indices", uuid, "snapshot.bin"), "garbage");
@@ -107,8 +109,8 @@ test("node lock: a live holder is refused, a dead one is taken over", async () =
 test("group commit: concurrent writers share fsyncs and all land", async () => {
   const dir = tempDir();
   const a = await openCluster(dir);
-  await a.cluster.createIndex("g", {});
-  await Promise.all(Array.from({ length: 200 }, (_, n) => a.cluster.indexDoc("g", String(n), { n }, {})));
+  await createIndex(a.cluster, "g", {});
+  await Promise.all(Array.from({ length: 200 }, (_, n) => indexDoc(a.cluster, "g", String(n), { n }, {})));
   await a.close();
   const b = await openCluster(dir);
   expect(b.cluster.requireShard("g").liveCount).toBe(200);

@@ -1,4 +1,5 @@
 /** `GET /_cat/indices` in text (aligned columns, `v`, `h`, `s`, `bytes`, `help`) and `format=json`. */
+import { catIndices } from "../../engine/actions/stats";
 import { errors } from "../../engine/errors";
 import { EXPRESSION_PARAMS, type RequestContext, type RouteDef } from "../context";
 
@@ -78,7 +79,7 @@ export const catRoutes: RouteDef[] = [
     handler: (ctx) => {
       const health = ctx.param("health");
       if (health !== undefined && !["green", "yellow", "red"].includes(health)) throw errors.illegalArgument(`unknown health status [${health}]`);
-      const rows = ctx.cluster.catIndices(ctx.pathParams.index, { ...ctx.expression(), health });
+      const rows = catIndices(ctx.cluster, ctx.pathParams.index, { ...ctx.expression(), health });
       return renderCat(ctx, INDEX_COLUMNS, rows);
     },
   },

@@ -1,4 +1,5 @@
 /** Routes of `GET /`, `_cluster/health`, `_cluster/settings`, `_security/_authenticate`. */
+import { getClusterSettings, health, info, putClusterSettings } from "../../engine/actions/clusterAdmin";
 import { errors } from "../../engine/errors";
 import { EXPRESSION_PARAMS, MASTER_PARAMS, type RouteDef } from "../context";
 
@@ -9,7 +10,7 @@ export const clusterRoutes: RouteDef[] = [
     paths: ["/"],
     params: [],
     body: "none",
-    handler: (ctx) => ({ body: ctx.cluster.info() }),
+    handler: (ctx) => ({ body: info(ctx.cluster) }),
   },
   {
     api: "ping",
@@ -33,7 +34,7 @@ export const clusterRoutes: RouteDef[] = [
       if (level !== undefined && !["cluster", "indices", "shards"].includes(level)) {
         throw errors.illegalArgument(`No enum constant org.elasticsearch.action.admin.cluster.health.ClusterHealthRequest.Level.${level.toUpperCase()}`);
       }
-      const r = await ctx.cluster.health(ctx.pathParams.index, {
+      const r = await health(ctx.cluster, ctx.pathParams.index, {
         waitForStatus: ctx.param("wait_for_status"),
         timeoutMs: ctx.time("timeout"),
         level,
@@ -48,7 +49,7 @@ export const clusterRoutes: RouteDef[] = [
     params: [...MASTER_PARAMS, "flat_settings", "include_defaults", "local"],
     body: "none",
     handler: (ctx) => ({
-      body: ctx.cluster.getClusterSettings({ flat: ctx.bool("flat_settings", false), includeDefaults: ctx.bool("include_defaults", false) }),
+      body: getClusterSettings(ctx.cluster, { flat: ctx.bool("flat_settings", false), includeDefaults: ctx.bool("include_defaults", false) }),
     }),
   },
   {
@@ -57,6 +58,6 @@ export const clusterRoutes: RouteDef[] = [
     paths: ["/_cluster/settings"],
     params: [...MASTER_PARAMS, "flat_settings"],
     body: "required",
-    handler: async (ctx) => ({ body: await ctx.cluster.putClusterSettings(ctx.json(), { flat: ctx.bool("flat_settings", false) }) }),
+    handler: async (ctx) => ({ body: await putClusterSettings(ctx.cluster, ctx.json(), { flat: ctx.bool("flat_settings", false) }) }),
   },
 ];

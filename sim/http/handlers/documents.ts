@@ -1,5 +1,5 @@
 /** Routes of the document APIs: index/create, get/exists/source, delete, update, bulk. */
-import type { BulkItem } from "../../engine/cluster";
+import { bulk, deleteDoc, getDoc, getSource, indexDoc, updateDoc, type BulkItem } from "../../engine/actions/documents";
 import { EsError, errors } from "../../engine/errors";
 import type { WriteOptions } from "../../engine/shard";
 import type { Json } from "../../engine/types";
@@ -65,7 +65,7 @@ async function indexHandler(ctx: RequestContext, forceCreate: boolean) {
     if (opts.opType === "index") throw errors.validation(["create operations only support op_type [create]"]);
     opts.opType = "create";
   }
-  const r = await ctx.cluster.indexDoc(ctx.pathParams.index!, ctx.pathParams.id, source, { ...opts, refresh: ctx.refresh() });
+  const r = await indexDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id, source, { ...opts, refresh: ctx.refresh() });
   return { status: r.status, body: r.body, headers: r.status === 201 ? { Location: `/${encodeURIComponent(String(r.body._index))}/_doc/${encodeURIComponent(String(r.body._id))}` } : undefined };
 }
 
@@ -102,7 +102,7 @@ export const documentRoutes: RouteDef[] = [
     body: "none",
     handler: (ctx) => {
       rejectStoredFields(ctx);
-      const r = ctx.cluster.getDoc(ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
+      const r = getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
       return { status: r.status, body: r.body };
     },
   },
@@ -112,7 +112,7 @@ export const documentRoutes: RouteDef[] = [
     paths: ["/{index}/_doc/{id}"],
     params: GET_PARAMS,
     body: "none",
-    handler: (ctx) => ({ status: ctx.cluster.getDoc(ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx)).status }),
+    handler: (ctx) => ({ status: getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx)).status }),
   },
   {
     api: "get_source",
@@ -121,7 +121,7 @@ export const documentRoutes: RouteDef[] = [
     params: GET_PARAMS,
     body: "none",
     handler: (ctx) => {
-      const r = ctx.cluster.getSource(ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
+      const r = getSource(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
       return { status: r.status, body: r.body };
     },
   },
@@ -132,7 +132,7 @@ export const documentRoutes: RouteDef[] = [
     params: ["if_seq_no", "if_primary_term", "refresh", "routing", "timeout", "version", "version_type", "wait_for_active_shards"],
     body: "none",
     handler: async (ctx) => {
-      const r = await ctx.cluster.deleteDoc(ctx.pathParams.index!, ctx.pathParams.id!, { ...writeOptions(ctx), refresh: ctx.refresh() });
+      const r = await deleteDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, { ...writeOptions(ctx), refresh: ctx.refresh() });
       return { status: r.status, body: r.body };
     },
   },
@@ -144,7 +144,7 @@ export const documentRoutes: RouteDef[] = [
     body: "required",
     handler: async (ctx) => {
       const body = ctx.json();
-      const r = await ctx.cluster.updateDoc(ctx.pathParams.index!, ctx.pathParams.id!, body, {
+      const r = await updateDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, body, {
         ...writeOptions(ctx),
         refresh: ctx.refresh(),
         source: ctx.param("_source") ?? (ctx.param("_source_includes") !== undefined ? ctx.param("_source_includes") : undefined),
@@ -162,7 +162,7 @@ export const documentRoutes: RouteDef[] = [
       checkPipeline(ctx.param("pipeline"));
       if (!ctx.hasBody) throw errors.parse("request body is required");
       const items = parseBulk(ctx.bodyText!, ctx.pathParams.index, ctx.bool("require_alias", false));
-      return { body: await ctx.cluster.bulk(items, { refresh: ctx.refresh() }) };
+      return { body: await bulk(ctx.cluster, items, { refresh: ctx.refresh() }) };
     },
   },
 ];

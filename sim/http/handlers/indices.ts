@@ -1,4 +1,6 @@
 /** Routes of the index APIs: create/get/delete/exists, settings, mappings, aliases, blocks, close/open, refresh/flush/forcemerge, stats. */
+import { addBlock, closeIndex, createIndex, deleteIndex, flush, forceMerge, getAliases, getIndex, getMapping, getSettings, indexExists, openIndex, putMapping, putSettings, refresh, updateAliases } from "../../engine/actions/indexAdmin";
+import { indicesStats } from "../../engine/actions/stats";
 import { errors } from "../../engine/errors";
 import type { Json } from "../../engine/types";
 import { EXPRESSION_PARAMS, MASTER_PARAMS, type RouteDef } from "../context";
@@ -12,7 +14,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}"],
     params: [...MASTER_PARAMS, "wait_for_active_shards"],
     body: "optional",
-    handler: async (ctx) => ({ body: await ctx.cluster.createIndex(ctx.pathParams.index!, ctx.optionalJson()) }),
+    handler: async (ctx) => ({ body: await createIndex(ctx.cluster, ctx.pathParams.index!, ctx.optionalJson()) }),
   },
   {
     api: "indices.get",
@@ -21,7 +23,7 @@ export const indicesRoutes: RouteDef[] = [
     params: [...EXPRESSION_PARAMS, ...FLAT, "master_timeout", "features", "ignore_throttled"],
     body: "none",
     handler: (ctx) => ({
-      body: ctx.cluster.getIndex(ctx.pathParams.index!, {
+      body: getIndex(ctx.cluster, ctx.pathParams.index!, {
         ...ctx.expression(),
         flat: ctx.bool("flat_settings", false),
         includeDefaults: ctx.bool("include_defaults", false),
@@ -34,7 +36,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}"],
     params: [...EXPRESSION_PARAMS, ...FLAT],
     body: "none",
-    handler: (ctx) => ({ status: ctx.cluster.indexExists(ctx.pathParams.index!, ctx.expression()) ? 200 : 404 }),
+    handler: (ctx) => ({ status: indexExists(ctx.cluster, ctx.pathParams.index!, ctx.expression()) ? 200 : 404 }),
   },
   {
     api: "indices.delete",
@@ -42,7 +44,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}"],
     params: [...EXPRESSION_PARAMS, ...MASTER_PARAMS],
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.deleteIndex(ctx.pathParams.index!, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await deleteIndex(ctx.cluster, ctx.pathParams.index!, ctx.expression()) }),
   },
   {
     api: "indices.get_settings",
@@ -51,7 +53,7 @@ export const indicesRoutes: RouteDef[] = [
     params: [...EXPRESSION_PARAMS, ...FLAT, "master_timeout"],
     body: "none",
     handler: (ctx) => ({
-      body: ctx.cluster.getSettings(ctx.pathParams.index, ctx.pathParams.name, {
+      body: getSettings(ctx.cluster, ctx.pathParams.index, ctx.pathParams.name, {
         ...ctx.expression(),
         flat: ctx.bool("flat_settings", false),
         includeDefaults: ctx.bool("include_defaults", false),
@@ -67,7 +69,7 @@ export const indicesRoutes: RouteDef[] = [
     handler: async (ctx) => {
       if (ctx.bool("reopen", false)) throw errors.notSupported("[reopen] on indices.put_settings");
       return {
-        body: await ctx.cluster.putSettings(ctx.pathParams.index, ctx.json(), { ...ctx.expression(), preserveExisting: ctx.bool("preserve_existing", false) }),
+        body: await putSettings(ctx.cluster, ctx.pathParams.index, ctx.json(), { ...ctx.expression(), preserveExisting: ctx.bool("preserve_existing", false) }),
       };
     },
   },
@@ -77,7 +79,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}/_block/{block}"],
     params: [...EXPRESSION_PARAMS, ...MASTER_PARAMS],
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.addBlock(ctx.pathParams.index!, ctx.pathParams.block!, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await addBlock(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.block!, ctx.expression()) }),
   },
   {
     api: "indices.close",
@@ -85,7 +87,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}/_close"],
     params: [...EXPRESSION_PARAMS, ...MASTER_PARAMS, "wait_for_active_shards"],
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.closeIndex(ctx.pathParams.index!, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await closeIndex(ctx.cluster, ctx.pathParams.index!, ctx.expression()) }),
   },
   {
     api: "indices.open",
@@ -93,7 +95,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}/_open"],
     params: [...EXPRESSION_PARAMS, ...MASTER_PARAMS, "wait_for_active_shards"],
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.openIndex(ctx.pathParams.index!, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await openIndex(ctx.cluster, ctx.pathParams.index!, ctx.expression()) }),
   },
   {
     api: "indices.get_mapping",
@@ -101,7 +103,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/_mapping", "/{index}/_mapping"],
     params: [...EXPRESSION_PARAMS, "master_timeout", "local"],
     body: "none",
-    handler: (ctx) => ({ body: ctx.cluster.getMapping(ctx.pathParams.index, ctx.expression()) }),
+    handler: (ctx) => ({ body: getMapping(ctx.cluster, ctx.pathParams.index, ctx.expression()) }),
   },
   {
     api: "indices.put_mapping",
@@ -109,7 +111,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/{index}/_mapping"],
     params: [...EXPRESSION_PARAMS, ...MASTER_PARAMS, "write_index_only"],
     body: "required",
-    handler: async (ctx) => ({ body: await ctx.cluster.putMapping(ctx.pathParams.index!, ctx.json(), ctx.expression()) }),
+    handler: async (ctx) => ({ body: await putMapping(ctx.cluster, ctx.pathParams.index!, ctx.json(), ctx.expression()) }),
   },
   {
     api: "indices.get_alias",
@@ -118,7 +120,7 @@ export const indicesRoutes: RouteDef[] = [
     params: [...EXPRESSION_PARAMS, "local", "master_timeout"],
     body: "none",
     handler: (ctx) => {
-      const r = ctx.cluster.getAliases(ctx.pathParams.index, ctx.pathParams.name, ctx.expression());
+      const r = getAliases(ctx.cluster, ctx.pathParams.index, ctx.pathParams.name, ctx.expression());
       return { status: r.status, body: r.body };
     },
   },
@@ -130,7 +132,7 @@ export const indicesRoutes: RouteDef[] = [
     body: "optional",
     handler: async (ctx) => {
       const spec: Json = { ...ctx.optionalJson(), index: ctx.pathParams.index, alias: ctx.pathParams.name };
-      return { body: stripErrors(await ctx.cluster.updateAliases([{ add: spec }])) };
+      return { body: stripErrors(await updateAliases(ctx.cluster, [{ add: spec }])) };
     },
   },
   {
@@ -140,7 +142,7 @@ export const indicesRoutes: RouteDef[] = [
     params: MASTER_PARAMS,
     body: "none",
     handler: async (ctx) => ({
-      body: stripErrors(await ctx.cluster.updateAliases([{ remove: { index: ctx.pathParams.index, alias: ctx.pathParams.name } }])),
+      body: stripErrors(await updateAliases(ctx.cluster, [{ remove: { index: ctx.pathParams.index, alias: ctx.pathParams.name } }])),
     }),
   },
   {
@@ -153,7 +155,7 @@ export const indicesRoutes: RouteDef[] = [
       const body = ctx.json();
       const actions = body.actions;
       if (!Array.isArray(actions)) throw errors.validation(["no actions specified"]);
-      return { body: await ctx.cluster.updateAliases(actions as Json[]) };
+      return { body: await updateAliases(ctx.cluster, actions as Json[]) };
     },
   },
   {
@@ -162,7 +164,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/_refresh", "/{index}/_refresh"],
     params: EXPRESSION_PARAMS,
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.refresh(ctx.pathParams.index, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await refresh(ctx.cluster, ctx.pathParams.index, ctx.expression()) }),
   },
   {
     api: "indices.flush",
@@ -170,7 +172,7 @@ export const indicesRoutes: RouteDef[] = [
     paths: ["/_flush", "/{index}/_flush"],
     params: [...EXPRESSION_PARAMS, "force", "wait_if_ongoing"],
     body: "none",
-    handler: async (ctx) => ({ body: await ctx.cluster.flush(ctx.pathParams.index, ctx.expression()) }),
+    handler: async (ctx) => ({ body: await flush(ctx.cluster, ctx.pathParams.index, ctx.expression()) }),
   },
   {
     api: "indices.forcemerge",
@@ -180,7 +182,7 @@ export const indicesRoutes: RouteDef[] = [
     body: "none",
     handler: async (ctx) => {
       if (ctx.bool("wait_for_completion", true) === false) throw errors.notSupported("[wait_for_completion=false] on indices.forcemerge");
-      return { body: await ctx.cluster.forceMerge(ctx.pathParams.index, { ...ctx.expression(), flush: ctx.bool("flush", true) }) };
+      return { body: await forceMerge(ctx.cluster, ctx.pathParams.index, { ...ctx.expression(), flush: ctx.bool("flush", true) }) };
     },
   },
   {
@@ -193,7 +195,7 @@ export const indicesRoutes: RouteDef[] = [
       const metrics = ctx.pathParams.metric?.split(",");
       const known = ["_all", "docs", "store", "indexing", "get", "search", "merge", "refresh", "flush", "translog", "completion", "fielddata", "query_cache", "request_cache", "segments", "warmer", "bulk", "shard_stats", "mappings", "dense_vector", "sparse_vector"];
       for (const m of metrics ?? []) if (!known.includes(m)) throw errors.illegalArgument(`request [${ctx.path}] contains unrecognized metric: [${m}]`);
-      return { body: ctx.cluster.stats(ctx.pathParams.index, metrics, { ...ctx.expression(), level: ctx.param("level") }) };
+      return { body: indicesStats(ctx.cluster, ctx.pathParams.index, metrics, { ...ctx.expression(), level: ctx.param("level") }) };
     },
   },
 ];

@@ -1,4 +1,5 @@
 /** Routes of `_search` and `_count`: parameters checked here, querying done by the search library. */
+import { count, search } from "../../engine/actions/search";
 import { errors } from "../../engine/errors";
 import type { SearchRequest } from "../../engine/types";
 import { EXPRESSION_PARAMS, type RequestContext, type RouteDef } from "../context";
@@ -36,7 +37,7 @@ export const searchRoutes: RouteDef[] = [
     paths: ["/_search", "/{index}/_search"],
     params: SEARCH_PARAMS,
     body: "optional",
-    handler: (ctx) => ({ body: ctx.cluster.search(ctx.pathParams.index, searchRequest(ctx, SEARCH_PARAMS), ctx.expression()) }),
+    handler: (ctx) => ({ body: search(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, SEARCH_PARAMS), ctx.expression()) }),
   },
   {
     api: "count",
@@ -47,7 +48,7 @@ export const searchRoutes: RouteDef[] = [
     handler: (ctx) => {
       const allowed = [...QUERY_STRING_PARAMS, "min_score", "terminate_after"];
       if (ctx.param("terminate_after") !== undefined) throw errors.notSupported(`[terminate_after] on ${ctx.path}`);
-      return { body: ctx.cluster.count(ctx.pathParams.index, searchRequest(ctx, allowed), ctx.expression()) };
+      return { body: count(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, allowed), ctx.expression()) };
     },
   },
 ];

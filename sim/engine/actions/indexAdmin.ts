@@ -1,0 +1,394 @@
+/**
+ * Index administration, one function per ES transport action: create (`TransportCreateIndexAction`),
+ * delete, exists, get, get/put settings, add block, close, open, get/put mapping, get/update
+ * aliases, refresh, flush and force-merge. Each takes the cluster state as its first argument,
+ * validates like ES, applies in memory and resolves once the change is durable.
+ */
+import type { Cluster, ExpressionOptions } from "../cluster";
+import { deepEqual, randomUuid } from "../docUtils";
+import { EsError, errors } from "../errors";
+import { isWildcard, simpleMatch, validateIndexName } from "../names";
+import { flattenSettings, indexSettingDefaults, nestSettings, normaliseIndexKey, sortedFlat, validateIndexSettings, type SettingValue } from "../settings";
+import type { IndexShard } from "../shard";
+import type { AliasProps, Answer, FlatSettings, IndexMeta, Json } from "../types";
+import { shardsHeader } from "./shardCopies";
+
+/** `index.version.created` of new indices (an opaque IndexVersion id, 8.x range). */
+export const INDEX_VERSION_CREATED = "8536000";
+
+/** `PUT /{index}` */
+export async function createIndex(cluster: Cluster, name: string, body: Json): Promise<Json> {
+  for (const key of Object.keys(body)) {
+    if (!["settings", "mappings", "aliases"].includes(key)) {
+      throw errors.parse(`unknown key [${key}] for create index`);
+    }
+  }
+  const shard = await createIndexInternal(cluster, name, (body.settings as Json) ?? {}, (body.mappings as Json) ?? {}, (body.aliases as Json) ?? {});
+  return { acknowledged: true, shards_acknowledged: true, index: shard.name };
+}
+
+/**
+ * Creates an index (validated like `PUT /{index}`). Also the CCR hook for creating a follower
+ * with leader settings: `internalSettings` are applied after validation (e.g. the follower flag).
+ */
+export async function createIndexInternal(cluster: Cluster, name: string, settingsBody: Json, mappings: Json, aliases: Json, internalSettings: FlatSettings = {}): Promise<IndexShard> {
+  validateIndexName(name);
+  const existing = cluster.shard(name);
+  if (existing) throw errors.indexAlreadyExists(name, existing.uuid);
+  if (cluster.indexShards().some((s) => Object.keys(s.meta.aliases).includes(name))) throw errors.invalidIndexName(name, "already exists as alias");
+  const flat: Record<string, SettingValue> = {};
+  for (const [k, v] of Object.entries(flattenSettings(settingsBody))) flat[normaliseIndexKey(k)] = v;
+  if (flat["index.soft_deletes.enabled"] === "false") {
+    throw errors.illegalArgument(
+      "Creating indices with soft-deletes disabled is no longer supported. Please do not specify a value for setting [index.soft_deletes.enabled].",
+    );
+  }
+  validateIndexSettings(flat, "create");
+  const aliasMap = parseAliases(cluster, aliases, name);
+  const finalMappings = cluster.searchLibrary.validateMappings(mappings, "createIndex");
+  const now = cluster.now();
+  const uuid = randomUuid();
+  const settings: FlatSettings = {
+    "index.routing.allocation.include._tier_preference": "data_content",
+    "index.number_of_shards": "1",
+    "index.number_of_replicas": "1",
+  };
+  for (const [k, v] of Object.entries(flat)) if (v !== null) settings[k] = v;
+  Object.assign(settings, internalSettings, {
+    "index.provided_name": name,
+    "index.creation_date": String(now),
+    "index.uuid": uuid,
+    "index.version.created": INDEX_VERSION_CREATED,
+  });
+  const meta: IndexMeta = {
+    name, uuid, settings, mappings: finalMappings, aliases: aliasMap, state: "open", primaryTerm: 1,
+    mappingVersion: 1, settingsVersion: 1, aliasesVersion: 1, custom: {},
+  };
+  return cluster.addIndex(meta, now);
+}
+
+function parseAliases(cluster: Cluster, aliases: Json, indexName: string): Record<string, AliasProps> {
+  const out: Record<string, AliasProps> = {};
+  for (const [alias, raw] of Object.entries(aliases)) {
+    out[alias] = parseAliasProps(cluster, alias, (raw ?? {}) as Json, indexName);
+  }
+  return out;
+}
+
+function parseAliasProps(cluster: Cluster, alias: string, raw: Json, indexName: string): AliasProps {
+  validateAliasName(alias);
+  if (cluster.shard(alias) !== undefined || alias === indexName) {
+    throw new EsError("invalid_alias_name_exception", 400, `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`, { index_uuid: "_na_", index: alias });
+  }
+  const props: AliasProps = {};
+  for (const [k, v] of Object.entries(raw)) {
+    switch (k) {
+      case "is_write_index":
+        props.is_write_index = v === true || v === "true";
+        break;
+      case "is_hidden":
+        props.is_hidden = v === true || v === "true";
+        break;
+      case "routing":
+      case "index_routing":
+      case "search_routing":
+        props[k] = String(v);
+        break;
+      case "filter":
+        throw errors.notSupported(`filtered aliases ([filter] on alias [${alias}])`);
+      default:
+        throw errors.parse(`failed to parse alias [${alias}], unknown field [${k}]`);
+    }
+  }
+  return props;
+}
+
+/** `DELETE /{index}` (wildcards only when `action.destructive_requires_name` is false). */
+export async function deleteIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  checkDestructive(cluster, expression);
+  const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"], allowAliases: false });
+  for (const name of names) await cluster.removeIndex(name);
+  return { acknowledged: true };
+}
+
+function checkDestructive(cluster: Cluster, expression: string): void {
+  const requiresName = String(cluster.clusterSetting("action.destructive_requires_name")) === "true";
+  if (!requiresName) return;
+  const parts = expression.split(",").map((p) => p.trim());
+  if (parts.some((p) => p === "_all" || isWildcard(p))) throw errors.destructiveRequiresName();
+}
+
+/** `HEAD /{index}` */
+export function indexExists(cluster: Cluster, expression: string, opts: ExpressionOptions): boolean {
+  try {
+    return cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] }).length > 0 || !expression.split(",").some((p) => !isWildcard(p));
+  } catch (e) {
+    if (e instanceof EsError && e.status === 404) return false;
+    throw e;
+  }
+}
+
+/** `GET /{index}` */
+export function getIndex(cluster: Cluster, expression: string, opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean }): Json {
+  const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const out: Json = {};
+  for (const name of names) {
+    const s = cluster.shard(name)!;
+    const entry: Json = {
+      aliases: aliasesView(s.meta.aliases),
+      mappings: s.meta.mappings,
+      settings: opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
+    };
+    if (opts.includeDefaults) entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
+    out[name] = entry;
+  }
+  return out;
+}
+
+/** `GET /{index}/_settings[/{name}]` */
+export function getSettings(cluster: Cluster, expression: string | undefined, names: string | undefined, opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean }): Json {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const filters = names && names !== "_all" ? names.split(",") : undefined;
+  const pick = (f: FlatSettings) => {
+    if (!filters) return f;
+    const o: FlatSettings = {};
+    for (const [k, v] of Object.entries(f)) if (filters.some((p) => simpleMatch(p, k))) o[k] = v;
+    return o;
+  };
+  const out: Json = {};
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    const settings = pick(s.meta.settings);
+    const entry: Json = { settings: opts.flat ? sortedFlat(settings) : nestSettings(settings) };
+    if (opts.includeDefaults) {
+      const d = pick(indexSettingDefaults(s.meta.settings));
+      entry.defaults = opts.flat ? sortedFlat(d) : nestSettings(d);
+    }
+    if (filters && Object.keys(settings).length === 0 && !opts.includeDefaults) continue;
+    out[name] = entry;
+  }
+  return out;
+}
+
+/** `PUT /{index}/_settings` */
+export async function putSettings(cluster: Cluster, expression: string | undefined, body: Json, opts: ExpressionOptions & { preserveExisting?: boolean }): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const source = Object.keys(body).length === 1 && body.settings && typeof body.settings === "object" ? (body.settings as Json) : body;
+  const flat: Record<string, SettingValue> = {};
+  for (const [k, v] of Object.entries(flattenSettings(source))) flat[normaliseIndexKey(k)] = v;
+  if (Object.keys(flat).length === 0) throw errors.validation(["no settings to update"]);
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    validateIndexSettings(flat, s.isOpen ? "update-open" : "update-closed", `${s.name}/${s.uuid}`);
+    const onlyBlocks = Object.keys(flat).every((k) => k.startsWith("index.blocks."));
+    if (!onlyBlocks) s.checkMetadataWritable();
+  }
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    const settings = { ...s.meta.settings };
+    for (const [k, v] of Object.entries(flat)) {
+      if (v === null) delete settings[k];
+      else if (!(opts.preserveExisting && k in settings)) settings[k] = v;
+    }
+    s.updateMeta({ ...s.meta, settings, settingsVersion: s.meta.settingsVersion + 1 });
+  }
+  await cluster.commit();
+  return { acknowledged: true };
+}
+
+/** `PUT /{index}/_block/{block}` */
+export async function addBlock(cluster: Cluster, expression: string, block: string, opts: ExpressionOptions): Promise<Json> {
+  if (!["metadata", "read", "read_only", "write"].includes(block)) throw errors.illegalArgument(`No such block [${block}]`);
+  checkDestructive(cluster, expression);
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const result: Json[] = [];
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    s.updateMeta({ ...s.meta, settings: { ...s.meta.settings, [`index.blocks.${block}`]: "true" }, settingsVersion: s.meta.settingsVersion + 1 });
+    result.push({ name, blocked: true });
+  }
+  await cluster.commit();
+  return { acknowledged: true, shards_acknowledged: true, indices: result };
+}
+
+/** `POST /{index}/_close` */
+export async function closeIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  checkDestructive(cluster, expression);
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const out: Json = {};
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    if (s.isOpen) {
+      s.refresh(cluster.now(), "internal");
+      s.releaseWaiters();
+      s.updateMeta({ ...s.meta, state: "close", primaryTerm: s.meta.primaryTerm + 1 });
+      s.dropSearch();
+      cluster.events.emit("index-closed", name);
+    }
+    out[name] = { closed: true };
+  }
+  await cluster.commit();
+  return { acknowledged: true, shards_acknowledged: true, indices: out };
+}
+
+/** `POST /{index}/_open` */
+export async function openIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["closed"] });
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    if (!s.isOpen) {
+      s.updateMeta({ ...s.meta, state: "open", primaryTerm: s.meta.primaryTerm + 1 });
+      s.reindexAllForSearch();
+      s.refresh(cluster.now(), "internal");
+      cluster.events.emit("index-opened", name);
+    }
+  }
+  await cluster.commit();
+  return { acknowledged: true, shards_acknowledged: true };
+}
+
+/** `GET /{index}/_mapping` */
+export function getMapping(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions): Json {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const out: Json = {};
+  for (const name of indices) out[name] = { mappings: cluster.shard(name)!.meta.mappings };
+  return out;
+}
+
+/** `PUT /{index}/_mapping` (refused on a follower, as CCR does). */
+export async function putMapping(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
+  if (followers.length > 0) {
+    throw errors.status(403, `can't put mapping to the following indices [${followers.join(", ")}]; the mapping of the following indices are self-replicated from its leader indices`);
+  }
+  const merged = new Map<string, Json>();
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    s.checkMetadataWritable();
+    merged.set(name, cluster.searchLibrary.mergeMappings(s.meta.mappings, body));
+  }
+  for (const [name, mappings] of merged) {
+    const s = cluster.shard(name)!;
+    if (mappings !== s.meta.mappings && !deepEqual(mappings, s.meta.mappings)) {
+      s.updateMeta({ ...s.meta, mappings, mappingVersion: s.meta.mappingVersion + 1 });
+    }
+  }
+  await cluster.commit();
+  return { acknowledged: true };
+}
+
+/** `GET /_alias`, `GET /{index}/_alias/{name}` */
+export function getAliases(cluster: Cluster, expression: string | undefined, names: string | undefined, opts: ExpressionOptions): Answer {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const patterns = names && names !== "_all" && names !== "*" ? names.split(",") : undefined;
+  const out: Json = {};
+  const found = new Set<string>();
+  for (const name of indices) {
+    const s = cluster.shard(name)!;
+    const matched: Record<string, AliasProps> = {};
+    for (const [a, p] of Object.entries(s.meta.aliases)) {
+      if (!patterns || patterns.some((pat) => simpleMatch(pat, a))) {
+        matched[a] = p;
+        found.add(a);
+      }
+    }
+    if (patterns && Object.keys(matched).length === 0) continue;
+    out[name] = { aliases: aliasesView(matched) };
+  }
+  const missing = patterns?.filter((p) => !isWildcard(p) && !found.has(p)) ?? [];
+  if (missing.length > 0) {
+    return { status: 404, body: { error: `alias [${missing.join(",")}] missing`, status: 404, ...out } };
+  }
+  return { status: 200, body: out };
+}
+
+/** `POST /_aliases` with `add`/`remove`/`remove_index` actions; also `PUT|DELETE /{index}/_alias/{name}`. */
+export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<Json> {
+  type Planned = { kind: "add" | "remove"; index: string; alias: string; props?: AliasProps; mustExist?: boolean };
+  const planned: Planned[] = [];
+  for (const action of actions) {
+    const [kind, raw] = Object.entries(action)[0] ?? [];
+    if (kind !== "add" && kind !== "remove" && kind !== "remove_index") throw errors.parse(`[aliases] unknown field [${kind}]`);
+    const spec = (raw ?? {}) as Json;
+    const indexExpr = (spec.indices as string[] | undefined)?.join(",") ?? (spec.index as string | undefined);
+    if (!indexExpr) throw errors.validation(["One of [index] or [indices] is required"]);
+    const indices = cluster.resolve(indexExpr, { expandWildcards: ["open", "closed"], allowAliases: false });
+    if (kind === "remove_index") {
+      throw errors.notSupported("alias action [remove_index]");
+    }
+    const aliasNames = (spec.aliases as string[] | undefined) ?? (spec.alias !== undefined ? [String(spec.alias)] : []);
+    if (aliasNames.length === 0) throw errors.validation(["One of [alias] or [aliases] is required"]);
+    const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
+    if (followers.length > 0) {
+      throw errors.status(403, `can't modify aliases on indices [${followers.join(", ")}]; aliases of following indices are self-replicated from their leader indices`);
+    }
+    const propsRaw: Json = {};
+    for (const k of ["is_write_index", "is_hidden", "routing", "index_routing", "search_routing", "filter"]) if (k in spec) propsRaw[k] = spec[k];
+    for (const index of indices) {
+      for (const alias of aliasNames) {
+        if (kind === "add") planned.push({ kind, index, alias, props: parseAliasProps(cluster, alias, propsRaw, index) });
+        else planned.push({ kind, index, alias, mustExist: spec.must_exist === true });
+      }
+    }
+  }
+  for (const p of planned) {
+    const s = cluster.shard(p.index)!;
+    const matches = Object.keys(s.meta.aliases).filter((a) => simpleMatch(p.alias, a));
+    if (p.kind === "remove" && matches.length === 0) throw errors.aliasesNotFound([p.alias]);
+  }
+  const touched = new Set<string>();
+  for (const p of planned) {
+    const s = cluster.shard(p.index)!;
+    const aliases = { ...s.meta.aliases };
+    if (p.kind === "add") aliases[p.alias] = p.props!;
+    else for (const a of Object.keys(aliases)) if (simpleMatch(p.alias, a)) delete aliases[a];
+    s.updateMeta({ ...s.meta, aliases, aliasesVersion: s.meta.aliasesVersion + 1 });
+    touched.add(p.index);
+  }
+  await cluster.commit();
+  return { acknowledged: true, errors: false };
+}
+
+/** `POST /{index}/_refresh` */
+export async function refresh(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
+  const now = cluster.now();
+  for (const n of indices) cluster.shard(n)!.refresh(now, "external");
+  return { _shards: shardsHeader(cluster, indices) };
+}
+
+/** `POST /{index}/_flush`: makes a durable snapshot of each index and truncates its log. */
+export async function flush(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
+  await cluster.commit();
+  await Promise.all(indices.map((n) => cluster.snapshotShard(cluster.shard(n)!)));
+  return { _shards: shardsHeader(cluster, indices) };
+}
+
+/** `POST /{index}/_forcemerge`: discards soft-deleted history no retention lease retains. */
+export async function forceMerge(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions & { flush?: boolean }): Promise<Json> {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
+  const now = cluster.now();
+  for (const n of indices) cluster.shard(n)!.forceMerge(now);
+  await cluster.commit();
+  if (opts.flush !== false) await Promise.all(indices.map((n) => cluster.snapshotShard(cluster.shard(n)!)));
+  return { _shards: shardsHeader(cluster, indices) };
+}
+
+function aliasesView(aliases: Record<string, AliasProps>): Json {
+  const out: Json = {};
+  for (const [a, p] of Object.entries(aliases).sort(([x], [y]) => x.localeCompare(y))) out[a] = { ...p };
+  return out;
+}
+
+function validateAliasName(alias: string): void {
+  try {
+    validateIndexName(alias.toLowerCase());
+  } catch (e) {
+    if (e instanceof EsError) {
+      throw new EsError("invalid_alias_name_exception", 400, e.reason.replace(/^Invalid index name \[[^\]]*\], /, `Invalid alias name [${alias}]: `), { index_uuid: "_na_", index: alias });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * How many copies of each shard an index asks for, as a single node sees them: the primaries are
+ * assigned, the replicas never can be (ES leaves them unassigned, hence yellow health and the
+ * `_shards.total` that counts copies which did not answer).
+ */
+import type { Cluster } from "../cluster";
+import { indexSetting } from "../settings";
+import type { IndexShard } from "../shard";
+import type { Json } from "../types";
+
+/** Replicas per shard an index wants (what ES would try to assign on other nodes). */
+export function replicasOf(s: IndexShard): number {
+  const auto = indexSetting(s.meta.settings, "index.auto_expand_replicas");
+  if (auto && auto !== "false") return 0; // auto-expand on one node resolves to its minimum, 0 for "0-…"
+  return Number(s.setting("index.number_of_replicas"));
+}
+
+/** The `_shards` header of broadcast actions (refresh, flush, stats): every copy counted, primaries successful. */
+export function shardsHeader(cluster: Cluster, indices: string[]): Json {
+  let total = 0;
+  let successful = 0;
+  for (const n of indices) {
+    const s = cluster.shard(n)!;
+    const shards = Number(s.setting("index.number_of_shards"));
+    total += shards * (1 + replicasOf(s));
+    successful += shards;
+  }
+  return { total, successful, failed: 0 };
+}
