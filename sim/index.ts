@@ -15,7 +15,6 @@ import { TransportServer } from "./transport/server";
 import { PeerConnection } from "./transport/client";
 import type { PeerIdentity } from "./transport/protocol";
 import { CcrService } from "./ccr/ccrService";
-import { ccrRoutes } from "./http/ccr";
 import { DurableStorage } from "./storage/durableStorage";
 
 /** How to start a sim. */
@@ -42,7 +41,7 @@ export interface SimOptions {
   storage?: EngineStorage;
   /** Search library override (tests). */
   search?: SearchLibrary;
-  /** Extra REST routes (CCR). */
+  /** Extra REST routes, ahead of the built-in ones (tools embedding a sim). */
   extraRoutes?: RouteDef[];
   /** Where diagnostics go (stderr in the process). */
   log?: (line: string) => void;
@@ -100,12 +99,12 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     });
     ccr.leader.registerActions((action, handler) => t.register(action, (body) => handler(body)));
     http = await startHttpServer({
-      cluster: c,
+      services: { cluster: c, ccr },
       host: opts.httpHost ?? host,
       port: opts.httpPort ?? 9200,
       maxContentLength: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
       security: opts.security,
-      extraRoutes: [...ccrRoutes, ...(opts.extraRoutes ?? [])],
+      extraRoutes: opts.extraRoutes,
       onInternalError: (e) => log(`[es-sim] internal error: ${(e as Error)?.stack ?? String(e)}`),
     });
     ccr.start();

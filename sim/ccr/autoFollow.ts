@@ -16,6 +16,7 @@ import { BodyReader } from "./bodyParser";
 import type { CcrService } from "./ccrService";
 import { ccrErrors } from "./errors";
 import { FOLLOW_PARAMETER_NAMES, followParameterProblems, readFollowParameters, type FollowParametersWire } from "./followParameters";
+import { followInternal } from "./putFollow";
 
 /** Durable cluster-level metadata (ES's cluster-state customs). */
 export interface ClusterCustomStore {
@@ -288,7 +289,7 @@ export class AutoFollowService {
           continue;
         }
         try {
-          await this.ccr.followInternal({
+          await followInternal(this.ccr, {
             follower,
             remote: alias,
             leaderIndex: index.name,

@@ -1,7 +1,9 @@
 /**
- * What a handler sees: the engine, path and query parameters (with ES's parameter parsers and
- * their error texts), and the request body; and what it returns (`Reply`).
+ * What a handler sees: the node's services (the cluster state and its CCR service), path and query
+ * parameters (with ES's parameter parsers and their error texts), and the request body; and what
+ * it returns (`Reply`).
  */
+import type { CcrService } from "../ccr/ccrService";
 import type { RefreshPolicy } from "../engine/actions/documents";
 import type { Cluster, ExpressionOptions } from "../engine/cluster";
 import { EsError, errors } from "../engine/errors";
@@ -44,17 +46,29 @@ export interface RouteDef {
 /** Query parameters every ES REST endpoint accepts. */
 export const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "source", "source_content_type"];
 
+/** The services of a node that handlers call, handed to the HTTP server when it starts. */
+export interface NodeServices {
+  cluster: Cluster;
+  ccr: CcrService;
+}
+
 /** The request as handlers see it. */
 export class RequestContext {
+  readonly cluster: Cluster;
+  readonly ccr: CcrService;
+
   constructor(
-    readonly cluster: Cluster,
+    services: NodeServices,
     readonly method: Method,
     /** Decoded path without query string. */
     readonly path: string,
     readonly pathParams: Record<string, string>,
     readonly query: Record<string, string>,
     readonly bodyText: string | undefined,
-  ) {}
+  ) {
+    this.cluster = services.cluster;
+    this.ccr = services.ccr;
+  }
 
   /** Whether the request carries a non-empty body (or `source` param). */
   get hasBody(): boolean {

@@ -5,6 +5,7 @@
  */
 import type { RouteDef } from "./context";
 import { catRoutes } from "./handlers/cat";
+import { ccrRoutes } from "./handlers/ccr";
 import { clusterRoutes } from "./handlers/cluster";
 import { documentRoutes } from "./handlers/documents";
 import { indicesRoutes } from "./handlers/indices";
@@ -12,4 +13,4 @@ import { searchRoutes } from "./handlers/search";
 import { unsupportedRoutes } from "./handlers/unsupported";
 
 /** Every built-in route. */
-export const allRoutes: RouteDef[] = [...clusterRoutes, ...catRoutes, ...searchRoutes, ...documentRoutes, ...indicesRoutes, ...unsupportedRoutes];
+export const allRoutes: RouteDef[] = [...ccrRoutes, ...clusterRoutes, ...catRoutes, ...searchRoutes, ...documentRoutes, ...indicesRoutes, ...unsupportedRoutes];

@@ -6,9 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Cluster } from "../engine/cluster";
 import { EsError, errors } from "../engine/errors";
-import { GLOBAL_PARAMS, RequestContext, type Method, type Reply, type RouteDef } from "./context";
+import { GLOBAL_PARAMS, RequestContext, type Method, type NodeServices, type Reply, type RouteDef } from "./context";
 import { applyFilterPath, errorEnvelope, PRODUCT_HEADER, serialize, simpleError } from "./render";
 import { Router, splitPath } from "./router";
 import { allRoutes } from "./routes";
@@ -21,13 +20,14 @@ const VENDOR_RE = /^application\/vnd\.elasticsearch\+([a-z-]+)\s*(?:;\s*compatib
 
 /** Options of the HTTP server. */
 export interface HttpServerOptions {
-  cluster: Cluster;
+  /** What the handlers call: the cluster state and the CCR service. */
+  services: NodeServices;
   host: string;
   port: number;
   maxContentLength?: number;
   /** `xpack.security.enabled` with the `elastic` user's password. */
   security?: { enabled: boolean; password?: string };
-  /** Routes added by other layers (CCR); they take precedence over the built-in table. */
+  /** Routes added by an embedder; they take precedence over the built-in table. */
   extraRoutes?: RouteDef[];
   /** Called for unexpected (non-ES) errors, which answer 500. */
   onInternalError?: (error: unknown) => void;
@@ -281,7 +281,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
         return;
       }
     }
-    const ctx = new RequestContext(opts.cluster, method as Method, rawPath, match.params, query, hasContent ? bodyText : undefined);
+    const ctx = new RequestContext(opts.services, method as Method, rawPath, match.params, query, hasContent ? bodyText : undefined);
     const out: Reply = await route.handler(ctx);
     const status = out.status ?? 200;
     if (out.text !== undefined) {

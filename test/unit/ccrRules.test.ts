@@ -5,7 +5,7 @@
  */
 import { EsError } from "../../sim/engine/errors";
 import { BodyReader } from "../../sim/ccr/bodyParser";
-import { parseActiveShardCount } from "../../sim/ccr/ccrService";
+import { parseActiveShardCount } from "../../sim/ccr/putFollow";
 import { isRetryable } from "../../sim/ccr/errors";
 import { isNonReplicated, replicatedSettings } from "../../sim/ccr/followerSettings";
 import {

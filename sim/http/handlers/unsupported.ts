@@ -1,7 +1,7 @@
 /**
  * Real Elasticsearch endpoints es-sim does not implement. They answer an explicit 400 naming the
  * API instead of "no handler found" (which would suggest the path is wrong) or a misleading index
- * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/ccr.ts`.
+ * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/handlers/ccr.ts`.
  */
 import { errors } from "../../engine/errors";
 import type { Method, RouteDef } from "../context";

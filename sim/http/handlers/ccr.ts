@@ -1,13 +1,17 @@
 /**
  * REST routes of cross-cluster replication and remote clusters, keyed by rest-api-spec names
- * (`ccr.*`, `cluster.remote_info`; paths and parameters from es-ccr-facts §1.1). Each handler
- * parses the request, makes one call on the cluster's CCR service and returns its answer.
+ * (`ccr.*`, `cluster.remote_info`; paths and parameters as ES 8.x registers them in its
+ * `Rest*Action` handlers). Each handler parses the request, makes one call on the node's CCR
+ * service (from the request context) and returns its answer.
  */
-import { ccrServiceOf } from "../ccr/ccrService";
-import { parseByteSizeValue, parseTimeValueRep } from "../ccr/followParameters";
-import { errors } from "../engine/errors";
-import type { Json } from "../engine/types";
-import type { RequestContext, RouteDef } from "./context";
+import { forgetFollower } from "../../ccr/forgetFollower";
+import { pauseFollow, resumeFollow, unfollow } from "../../ccr/followLifecycle";
+import { parseByteSizeValue, parseTimeValueRep } from "../../ccr/followParameters";
+import { ccrStats, followInfo, followStats } from "../../ccr/followStats";
+import { putFollow } from "../../ccr/putFollow";
+import { errors } from "../../engine/errors";
+import type { Json } from "../../engine/types";
+import type { RequestContext, RouteDef } from "../context";
 
 const MASTER = ["master_timeout"];
 
@@ -21,7 +25,7 @@ function human(ctx: RequestContext): boolean {
   return ctx.bool("human", false);
 }
 
-/** Every CCR route; registered ahead of the built-in table. */
+/** Every CCR route. */
 export const ccrRoutes: RouteDef[] = [
   {
     api: "ccr.follow",
@@ -30,7 +34,7 @@ export const ccrRoutes: RouteDef[] = [
     params: [...MASTER, "wait_for_active_shards"],
     body: "required",
     handler: async (ctx) => ({
-      body: await ccrServiceOf(ctx.cluster).follow(ctx.pathParams.index!, requiredBody(ctx), ctx.bodyText, ctx.param("wait_for_active_shards")),
+      body: await putFollow(ctx.ccr, ctx.pathParams.index!, requiredBody(ctx), ctx.bodyText, ctx.param("wait_for_active_shards")),
     }),
   },
   {
@@ -39,7 +43,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/pause_follow"],
     params: MASTER,
     body: "none",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).pauseFollow(ctx.pathParams.index!) }),
+    handler: async (ctx) => ({ body: await pauseFollow(ctx.ccr, ctx.pathParams.index!) }),
   },
   {
     api: "ccr.resume_follow",
@@ -47,7 +51,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/resume_follow"],
     params: MASTER,
     body: "optional",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).resumeFollow(ctx.pathParams.index!, ctx.optionalJson(), ctx.bodyText) }),
+    handler: async (ctx) => ({ body: await resumeFollow(ctx.ccr, ctx.pathParams.index!, ctx.optionalJson(), ctx.bodyText) }),
   },
   {
     api: "ccr.unfollow",
@@ -55,7 +59,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/unfollow"],
     params: MASTER,
     body: "none",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).unfollow(ctx.pathParams.index!) }),
+    handler: async (ctx) => ({ body: await unfollow(ctx.ccr, ctx.pathParams.index!) }),
   },
   {
     api: "ccr.follow_info",
@@ -63,7 +67,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/info"],
     params: MASTER,
     body: "none",
-    handler: (ctx) => ({ body: ccrServiceOf(ctx.cluster).followInfo(ctx.pathParams.index) }),
+    handler: (ctx) => ({ body: followInfo(ctx.ccr, ctx.pathParams.index) }),
   },
   {
     api: "ccr.follow_stats",
@@ -71,7 +75,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/stats"],
     params: ["timeout"],
     body: "none",
-    handler: (ctx) => ({ body: ccrServiceOf(ctx.cluster).followStats(ctx.pathParams.index, human(ctx)) }),
+    handler: (ctx) => ({ body: followStats(ctx.ccr, ctx.pathParams.index, human(ctx)) }),
   },
   {
     api: "ccr.stats",
@@ -79,7 +83,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/stats"],
     params: ["timeout", ...MASTER],
     body: "none",
-    handler: (ctx) => ({ body: ccrServiceOf(ctx.cluster).stats(human(ctx)) }),
+    handler: (ctx) => ({ body: ccrStats(ctx.ccr, human(ctx)) }),
   },
   {
     api: "ccr.forget_follower",
@@ -87,7 +91,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/{index}/_ccr/forget_follower"],
     params: ["timeout"],
     body: "required",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).forgetFollower(ctx.pathParams.index!, requiredBody(ctx), ctx.bodyText) }),
+    handler: async (ctx) => ({ body: await forgetFollower(ctx.cluster, ctx.pathParams.index!, requiredBody(ctx), ctx.bodyText) }),
   },
   {
     api: "ccr.put_auto_follow_pattern",
@@ -95,7 +99,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/auto_follow/{name}"],
     params: MASTER,
     body: "required",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).autoFollow.put(ctx.pathParams.name!, requiredBody(ctx), ctx.bodyText) }),
+    handler: async (ctx) => ({ body: await ctx.ccr.autoFollow.put(ctx.pathParams.name!, requiredBody(ctx), ctx.bodyText) }),
   },
   {
     api: "ccr.get_auto_follow_pattern",
@@ -103,7 +107,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/auto_follow", "/_ccr/auto_follow/{name}"],
     params: MASTER,
     body: "none",
-    handler: (ctx) => ({ body: ccrServiceOf(ctx.cluster).autoFollow.get(ctx.pathParams.name) }),
+    handler: (ctx) => ({ body: ctx.ccr.autoFollow.get(ctx.pathParams.name) }),
   },
   {
     api: "ccr.delete_auto_follow_pattern",
@@ -111,7 +115,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/auto_follow/{name}"],
     params: MASTER,
     body: "none",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).autoFollow.delete(ctx.pathParams.name!) }),
+    handler: async (ctx) => ({ body: await ctx.ccr.autoFollow.delete(ctx.pathParams.name!) }),
   },
   {
     api: "ccr.pause_auto_follow_pattern",
@@ -119,7 +123,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/auto_follow/{name}/pause"],
     params: MASTER,
     body: "none",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).autoFollow.setActive(ctx.pathParams.name!, false) }),
+    handler: async (ctx) => ({ body: await ctx.ccr.autoFollow.setActive(ctx.pathParams.name!, false) }),
   },
   {
     api: "ccr.resume_auto_follow_pattern",
@@ -127,7 +131,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_ccr/auto_follow/{name}/resume"],
     params: MASTER,
     body: "none",
-    handler: async (ctx) => ({ body: await ccrServiceOf(ctx.cluster).autoFollow.setActive(ctx.pathParams.name!, true) }),
+    handler: async (ctx) => ({ body: await ctx.ccr.autoFollow.setActive(ctx.pathParams.name!, true) }),
   },
   {
     api: "cluster.remote_info",
@@ -135,7 +139,7 @@ export const ccrRoutes: RouteDef[] = [
     paths: ["/_remote/info"],
     params: [],
     body: "none",
-    handler: (ctx) => ({ body: ccrServiceOf(ctx.cluster).remoteInfo() }),
+    handler: (ctx) => ({ body: ctx.ccr.remoteInfo() }),
   },
   {
     // ES registers this debug endpoint in snapshot builds only (`RestShardChangesAction`); es-sim
@@ -149,7 +153,7 @@ export const ccrRoutes: RouteDef[] = [
       const maxBatch = ctx.param("max_batch_size");
       const poll = ctx.param("poll_timeout");
       return {
-        body: await ccrServiceOf(ctx.cluster).leader.localShardChanges(ctx.pathParams.index!, {
+        body: await ctx.ccr.leader.localShardChanges(ctx.pathParams.index!, {
           fromSeqNo: ctx.int("from_seq_no") ?? 0,
           maxOperationCount: ctx.int("max_operations_count") ?? 1024,
           maxBatchSizeBytes: maxBatch === undefined ? 32 * 1024 * 1024 : parseByteSizeValue(maxBatch, "max_batch_size").bytes,
