@@ -8,7 +8,7 @@ import {
   combineFields, existsQueryFor, FieldQueryContext, fuzzyQueryFor, isAllFields, MatchOptions, matchQueryFor, phraseQueryFor, prefixQueryFor, rangeQueryFor, regexpQueryFor, resolveFields, termQueryFor, wildcardQueryFor,
 } from "./fieldQueries";
 import { locateInJson } from "./jsonLocation";
-import { editDistance } from "./invertedIndex";
+import { editDistance } from "./textDistance";
 import { bool, MATCH_NONE, Query, resolveMinimumShouldMatch, withBoost } from "./query";
 import { queryStringQuery } from "./queryStringQuery";
 import { simpleQueryStringQuery } from "./simpleQueryString";

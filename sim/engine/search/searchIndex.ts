@@ -6,7 +6,9 @@
 import { errors } from "../errors";
 import { checkAggregations, computeAggregations } from "./aggregations";
 import { compileFieldTable, FieldTable } from "./fields";
-import { InvertedIndex, intersectDocs, DocSet, StoredDoc } from "./invertedIndex";
+import { intersectDocs, type DocSet } from "./docSets";
+import { InvertedIndex, StoredDoc } from "./invertedIndex";
+import { executeQuery } from "./queryExecution";
 import { Mappings } from "./mappings";
 import { locateInJson } from "./jsonLocation";
 import { Query } from "./query";
@@ -254,14 +256,14 @@ export class SearchIndex {
    * `min_score`) and the documents aggregations see (before `post_filter`, as in ES).
    */
   private matches(ctx: DslContext, body: Record<string, unknown>, params: SearchParams): { set: DocSet; aggregationDocs: Int32Array } {
-    let set = this.index.execute(this.buildQuery(ctx, body, params));
+    let set = executeQuery(this.index, this.buildQuery(ctx, body, params));
     if (body.min_score !== undefined) {
       const min = Number(body.min_score);
       set = filterSet(set, (_ord, score) => score >= min);
     }
     const aggregationDocs = set.docs;
     if (body.post_filter !== undefined) {
-      const allowed = this.index.execute(compileQuery(ctx, body.post_filter, ["post_filter"])).docs;
+      const allowed = executeQuery(this.index, compileQuery(ctx, body.post_filter, ["post_filter"])).docs;
       const keep = new Set(intersectDocs(set.docs, allowed));
       set = filterSet(set, (ord) => keep.has(ord));
     }
@@ -368,7 +370,7 @@ export class SearchIndex {
       if (key !== "query") throw errors.parsing(`request does not support [${key}]`);
     }
     const ctx = this.context(mappings, indexName, body);
-    return this.wrapShardFailures(indexName, () => this.index.execute(this.buildQuery(ctx, body, req.params ?? {})).docs.length);
+    return this.wrapShardFailures(indexName, () => executeQuery(this.index, this.buildQuery(ctx, body, req.params ?? {})).docs.length);
   }
 }
 
