@@ -1,8 +1,8 @@
 /**
  * The cross-cluster-replication part of es-sim's exception catalogue: every CCR and remote-cluster
- * error with Elasticsearch's own type, HTTP status and wording (../shared/research/es-ccr-facts.md
- * §0, §2, §3; the x-pack/plugin/ccr and server/transport sources named there). Handlers and the CCR
- * engine throw these; the HTTP layer renders them like every other `EsError`.
+ * error with Elasticsearch's own type, HTTP status and wording, as the real server's CCR plugin
+ * (`x-pack/plugin/ccr`) and transport layer raise them, so clients can branch on them as on a real
+ * cluster (docs/ccr.md lists the APIs). Handlers and the CCR engine throw these; the HTTP layer renders them like every other `EsError`.
  */
 import { EsError, errors } from "../engine/errors";
 

@@ -3,8 +3,8 @@
  * carrying ES's own `type`, HTTP status and reason text, so the HTTP layer renders the envelope
  * `{"error":{"root_cause":[…],"type":…,"reason":…,…},"status":…}` from one place.
  *
- * Wording and statuses are copied from the real server (see ../shared/research/es-ccr-facts.md §0, §2);
- * add a factory here rather than building an EsError inline in handlers.
+ * Wording and statuses are copied from the real server, since clients (and this repository's
+ * providers) match on them; add a factory here rather than building an EsError inline in handlers.
  */
 export class EsError extends Error {
   override readonly name = "EsError";
@@ -64,7 +64,6 @@ export const errors = {
       400,
       `request [${path}] contains unrecognized parameter${params.length > 1 ? "s" : ""}: [${params.join("], [")}]`,
     ),
-  // --- appended by the es-sim core (issue 3) ---------------------------------------------------
   /** `ActionRequestValidationException`: `Validation Failed: 1: …;2: …;`. */
   validation: (messages: string[]) =>
     new EsError("action_request_validation_exception", 400, `Validation Failed: ${messages.map((m, i) => `${i + 1}: ${m};`).join("")}`),

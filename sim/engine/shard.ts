@@ -8,6 +8,11 @@
  * that are executed (a version conflict or a mapping failure consumes none; a delete of a missing
  * doc consumes one); `_version` counts per id from 1 and continues across a delete while the
  * tombstone lives (`index.gc_deletes`, 60s by default).
+ *
+ * Longer than the other engine files on purpose: as in ES's `InternalEngine` with its
+ * `LocalCheckpointTracker` and `ReplicationTracker`, one write updates the version map, history,
+ * checkpoints and retention state together, and their invariants (no gap below the local
+ * checkpoint, history retained down to the lowest lease) read best in one class.
  */
 import { EsError, errors } from "./errors";
 import { indexSetting, parseBool, parseIntSetting, parseTimeValue } from "./settings";

@@ -25,7 +25,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** A route handler: parse → one engine call → reply. */
+/** A route handler: parse → one action call → reply. */
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 /** A route, keyed by its rest-api-spec name. */
