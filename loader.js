@@ -44,10 +44,19 @@ let memo;
 function compiler() {
   if (!memo) {
     const { compilerOptions: tsc } = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
-    if (String(tsc.module).toLowerCase() !== "commonjs") throw new Error(`loader.js emits CommonJS; tsconfig.json says module ${tsc.module}`);
+    if (String(tsc.module).toLowerCase() !== "commonjs") {
+      throw new Error(`loader.js emits CommonJS; tsconfig.json says module ${tsc.module}`);
+    }
     const target = String(tsc.target).toLowerCase();
     const defineFields = target === "esnext" || (/^es(\d+)$/.test(target) && Number(target.slice(2)) >= 2022);
-    const pick = ["strict", "alwaysStrict", "experimentalDecorators", "verbatimModuleSyntax", "preserveValueImports", "importsNotUsedAsValues"];
+    const pick = [
+      "strict",
+      "alwaysStrict",
+      "experimentalDecorators",
+      "verbatimModuleSyntax",
+      "preserveValueImports",
+      "importsNotUsedAsValues",
+    ];
     const compilerOptions = Object.fromEntries(pick.filter((k) => k in tsc).map((k) => [k, tsc[k]]));
     compilerOptions.useDefineForClassFields = tsc.useDefineForClassFields ?? defineFields;
     const options = {
@@ -206,10 +215,16 @@ function provider(file, exportName) {
     register();
     mod = require(path.join(ROOT, file));
   } catch (e) {
-    throw new Error(`ccr-dr: cannot load the provider ${file} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
+    throw new Error(
+      `ccr-dr: cannot load the provider ${file} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`,
+    );
   }
   const p = mod[exportName];
-  if (!p) throw new Error(`ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`);
+  if (!p) {
+    throw new Error(
+      `ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`,
+    );
+  }
   // The providers require the Elasticsearch client on their first call (providers/es/connection.ts);
   // loading it now, while the engine is still busy with the program, keeps those 0.2 s of CPU off
   // the first step — in a failover, the first promotion.
@@ -239,6 +254,8 @@ if (require.main === module) {
   }
   // Quiet when nothing changed (bootstrap runs this before every `npm test` and `npm start`).
   if (r.compiled > 0 || r.dropped > 0) {
-    console.log(`program cache: ${r.compiled} module(s) compiled, ${r.dropped} old entr${r.dropped === 1 ? "y" : "ies"} dropped (${r.seconds.toFixed(1)} s)`);
+    console.log(
+      `program cache: ${r.compiled} module(s) compiled, ${r.dropped} old entr${r.dropped === 1 ? "y" : "ies"} dropped (${r.seconds.toFixed(1)} s)`,
+    );
   }
 }
