@@ -4,8 +4,8 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    // Type checking is `tsc --noEmit` in `npm test`; jest only strips types.
-    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+    // loader.js's compiler (esbuild); type checking is `tsc --noEmit` in `npm test`.
+    "^.+\\.ts$": "<rootDir>/scripts/jest-transform.js",
   },
   testTimeout: 120000,
   maxWorkers: 1,

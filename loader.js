@@ -1,15 +1,16 @@
 /**
- * Runs ccr-dr's TypeScript without ts-node, for the two processes of a `pulumi up` that execute
- * it: the program (program.js, Pulumi.yaml's `main`) and the dynamic providers (their
- * `__provider` code calls {@link provider} in the program directory, see
- * providers/shared/providerCode.ts).
+ * The one way ccr-dr runs its TypeScript from source: the two processes of a `pulumi up` (the
+ * program — program.js, Pulumi.yaml's `main` — and the dynamic providers, whose `__provider` code
+ * calls {@link provider} in the program directory, see providers/shared/providerCode.ts), `bin/ccr-dr`,
+ * `bin/es-sim`, the bench and scripts (`node -r ./scripts/register.js FILE.ts`), and jest
+ * (scripts/jest-transform.js calls {@link transform}).
  *
- * `register()` compiles each of the repository's `.ts` modules when it is required, with
- * TypeScript's own transpiler and the project's tsconfig (type checking is `npm test`'s
- * `tsc --noEmit`), and caches the JavaScript under `.ccr-dr/cache/js`, in a file named by a hash of
- * the module's path, its source text and the compile options. Nothing can be stale: an edited
- * module has a new hash and is compiled again; an unchanged one is read back — no TypeScript
- * compiler is loaded at all then.
+ * `register()` compiles each of the repository's `.ts` modules when it is required, with esbuild's
+ * `transformSync` and settings equivalent to the project's tsconfig (target, CommonJS, strict mode,
+ * class-field semantics; type checking is `npm test`'s `tsc --noEmit`), and caches the JavaScript
+ * under `.ccr-dr/cache/js`, in a file named by a hash of the module's path, its source text and the
+ * compile options. Nothing can be stale: an edited module has a new hash and is compiled again; an
+ * unchanged one is read back — no compiler is loaded at all then.
  *
  * `node loader.js --warm` (run by scripts/bootstrap.sh) compiles whatever is missing ahead of the
  * first `pulumi up` and drops cache entries of older sources; it takes a fraction of a second when
@@ -28,25 +29,69 @@ const CACHE_DIR = path.join(ROOT, ".ccr-dr", "cache", "js");
 /** What `--warm` compiles: the program's sources (the entry point and the folders it imports from). */
 const PROGRAM_SOURCES = ["index.ts", "stack", "providers"];
 /** Bump when the way this file compiles or names cache entries changes. */
-const LOADER_VERSION = 1;
+const LOADER_VERSION = 2;
 
 const sha256 = (text) => crypto.createHash("sha256").update(text).digest("hex");
 
 let memo;
 /**
- * The compile options (tsconfig's, with an inline source map) and their identity, which also
- * covers the TypeScript and loader versions.
+ * esbuild's options, equivalent to the tsconfig's compiler options, and their identity (which also
+ * covers the esbuild and loader versions). esbuild reads the options that change the emitted code
+ * from `tsconfigRaw`: `strict`/`alwaysStrict` ("use strict"), `useDefineForClassFields` (tsc's
+ * default is true from target ES2022: class fields are defined, as `tsc` emits them), and
+ * `verbatimModuleSyntax` and friends (which imports are kept).
  */
 function compiler() {
   if (!memo) {
-    const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
-    const { sourceMap: _external, ...compilerOptions } = tsconfig.compilerOptions;
-    const options = { ...compilerOptions, inlineSourceMap: true };
-    const tsVersion = JSON.parse(fs.readFileSync(require.resolve("typescript/package.json", { paths: [ROOT] }), "utf8")).version;
-    memo = { options, id: sha256(JSON.stringify({ LOADER_VERSION, tsVersion, options })) };
+    const { compilerOptions: tsc } = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8"));
+    if (String(tsc.module).toLowerCase() !== "commonjs") {
+      throw new Error(`loader.js emits CommonJS; tsconfig.json says module ${tsc.module}`);
+    }
+    const target = String(tsc.target).toLowerCase();
+    const defineFields = target === "esnext" || (/^es(\d+)$/.test(target) && Number(target.slice(2)) >= 2022);
+    const pick = [
+      "strict",
+      "alwaysStrict",
+      "experimentalDecorators",
+      "verbatimModuleSyntax",
+      "preserveValueImports",
+      "importsNotUsedAsValues",
+    ];
+    const compilerOptions = Object.fromEntries(pick.filter((k) => k in tsc).map((k) => [k, tsc[k]]));
+    compilerOptions.useDefineForClassFields = tsc.useDefineForClassFields ?? defineFields;
+    const options = {
+      loader: "ts",
+      format: "cjs",
+      platform: "node",
+      target,
+      // As tsc emits for CommonJS: `import()` becomes a `require` (Node's own import() would load
+      // the module as ESM, past this loader and jest's module registry).
+      supported: { "dynamic-import": false },
+      // tsc's `inlineSourceMap`: positions only, the source stays in the .ts file.
+      sourcemap: "inline",
+      sourcesContent: false,
+      tsconfigRaw: { compilerOptions },
+    };
+    const esbuildVersion = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json", { paths: [ROOT] }), "utf8")).version;
+    memo = { options, id: sha256(JSON.stringify({ LOADER_VERSION, esbuildVersion, options })) };
   }
   return memo;
 }
+
+/**
+ * JavaScript (CommonJS, with an inline source map) for the TypeScript `source` of `filename`,
+ * compiled now, no cache: what {@link compile} caches, and what jest's transform uses (jest has its
+ * own cache).
+ */
+function transform(source, filename) {
+  const esbuild = require(require.resolve("esbuild", { paths: [ROOT] }));
+  // The map names the source relative to the compiled file, as tsc's does, so cache entries do not
+  // depend on where the checkout is.
+  return esbuild.transformSync(source, { ...compiler().options, sourcefile: path.basename(filename) }).code;
+}
+
+/** Identity of what {@link transform} emits for a source (jest's cache key). */
+const transformId = () => compiler().id;
 
 /** Writes `text` to `file` atomically; false when the cache cannot be written (read-only checkout). */
 function writeAtomic(file, text) {
@@ -72,21 +117,16 @@ function compile(source, filename) {
   } catch {
     // not compiled yet
   }
-  const ts = require(require.resolve("typescript", { paths: [ROOT] }));
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: ts.convertCompilerOptionsFromJson(compiler().options, ROOT).options,
-    reportDiagnostics: false,
-  });
-  writeAtomic(file, outputText);
-  return { code: outputText, cached: false };
+  const code = transform(source, filename);
+  writeAtomic(file, code);
+  return { code, cached: false };
 }
 
 let registered = false;
 /**
  * Compiles the repository's `.ts` modules on `require` (files outside it, or in node_modules, are
  * left to whatever handled them before). Stack traces, and the source positions Pulumi records for
- * each resource, point into the TypeScript sources as under ts-node: the inline source maps are
+ * each resource, point into the TypeScript sources: the inline source maps are
  * handed to the source-map-support that Pulumi's runners install, and read only when a trace is
  * formatted. Idempotent.
  */
@@ -175,10 +215,16 @@ function provider(file, exportName) {
     register();
     mod = require(path.join(ROOT, file));
   } catch (e) {
-    throw new Error(`ccr-dr: cannot load the provider ${file} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
+    throw new Error(
+      `ccr-dr: cannot load the provider ${file} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`,
+    );
   }
   const p = mod[exportName];
-  if (!p) throw new Error(`ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`);
+  if (!p) {
+    throw new Error(
+      `ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`,
+    );
+  }
   // The providers require the Elasticsearch client on their first call (providers/es/connection.ts);
   // loading it now, while the engine is still busy with the program, keeps those 0.2 s of CPU off
   // the first step — in a failover, the first promotion.
@@ -192,7 +238,7 @@ function provider(file, exportName) {
   return p;
 }
 
-module.exports = { register, provider, warm, ROOT };
+module.exports = { register, provider, warm, compile, transform, transformId, ROOT };
 
 if (require.main === module) {
   if (process.argv[2] !== "--warm") {
@@ -208,6 +254,8 @@ if (require.main === module) {
   }
   // Quiet when nothing changed (bootstrap runs this before every `npm test` and `npm start`).
   if (r.compiled > 0 || r.dropped > 0) {
-    console.log(`program cache: ${r.compiled} module(s) compiled, ${r.dropped} old entr${r.dropped === 1 ? "y" : "ies"} dropped (${r.seconds.toFixed(1)} s)`);
+    console.log(
+      `program cache: ${r.compiled} module(s) compiled, ${r.dropped} old entr${r.dropped === 1 ? "y" : "ies"} dropped (${r.seconds.toFixed(1)} s)`,
+    );
   }
 }

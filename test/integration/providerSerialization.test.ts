@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { repoRoot } from "../../cli/toolchain";
 
 test("serialized providers load, check, and report create errors with their messages", () => {
-  const out = execFileSync(process.execPath, ["-r", "esbuild-register", path.join(repoRoot, "test/helpers/serializeProviders.ts"), "http://127.0.0.1:9"], {
+  const out = execFileSync(process.execPath, ["-r", path.join(repoRoot, "scripts/register.js"), path.join(repoRoot, "test/helpers/serializeProviders.ts"), "http://127.0.0.1:9"], {
     cwd: repoRoot,
     encoding: "utf8",
   });
