@@ -11,7 +11,7 @@
  */
 import { spawnSim, type SpawnedSim } from "../test/helpers/sim";
 import { percentile } from "./stats";
-import { randomText, rng } from "./seeded";
+import { randomText, seededRandom } from "../cli/drill/seeded";
 
 /** Documents in the leader for the catch-up phases. */
 export const LEADER_DOCS = 100_000;
@@ -59,7 +59,7 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 }
 
 async function load(base: string, index: string, docs: number, seed: number): Promise<void> {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   let next = 0;
   await Promise.all(
     Array.from({ length: BULK_CONCURRENCY }, async () => {
@@ -135,7 +135,7 @@ export async function run(log: (line: string) => void = () => undefined): Promis
     // --- steady state: 2,000 docs/s into the leader, lag from ack to follower checkpoint
     await call(leader.url, "PUT", "/steady", { settings: { number_of_replicas: 0 } });
     await call(follower.url, "PUT", "/steady-f/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "steady" });
-    const rand = rng(5);
+    const rand = seededRandom(5);
     const lags: number[] = [];
     const pending: Promise<void>[] = [];
     const ticks = (STEADY_SECONDS * 1000) / STEADY_INTERVAL_MS;

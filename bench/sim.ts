@@ -7,7 +7,7 @@
  */
 import { spawnSim } from "../test/helpers/sim";
 import { percentile } from "./stats";
-import { randomText, rng } from "./seeded";
+import { randomText, seededRandom } from "../cli/drill/seeded";
 
 /** Documents indexed by the bulk phase (also the corpus of the search phase). */
 export const BULK_DOCS = 100_000;
@@ -51,7 +51,7 @@ export async function run(log: (line: string) => void = () => undefined): Promis
   try {
     const base = sim.url;
     await fetch(`${base}/bench`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ settings: { number_of_replicas: 0 } }) });
-    const rand = rng(42);
+    const rand = seededRandom(42);
     const bodies: string[] = [];
     for (let b = 0; b < BULK_DOCS / BULK_SIZE; b++) {
       const lines: string[] = [];
@@ -95,7 +95,7 @@ export async function run(log: (line: string) => void = () => undefined): Promis
 
     await post(`${base}/bench/_refresh`, "");
     const searchLatencies: number[] = [];
-    const qrand = rng(7);
+    const qrand = seededRandom(7);
     for (let i = 0; i < SEARCHES; i++) {
       const a = WORDS[Math.floor(qrand() * WORDS.length)]!;
       const b = WORDS[Math.floor(qrand() * WORDS.length)]!;
@@ -111,7 +111,7 @@ export async function run(log: (line: string) => void = () => undefined): Promis
 
     await fetch(`${base}/single`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ settings: { number_of_replicas: 0 } }) });
     const single: number[] = [];
-    const srand = rng(9);
+    const srand = seededRandom(9);
     const docs = Array.from({ length: SINGLE_CLIENTS * SINGLE_DOCS_PER_CLIENT }, (_, n) => JSON.stringify(makeDoc(n, srand)));
     await Promise.all(
       Array.from({ length: SINGLE_CLIENTS }, async (_, c) => {

@@ -3,20 +3,10 @@
  * deterministic for a seed so every drill and test sees the same documents and counts.
  */
 
+import { seededRandom } from "./seeded";
+
 /** The number of orders in Kibana's sample data set. */
 export const SAMPLE_ORDER_COUNT = 4675;
-
-/** Mulberry32: a tiny seeded PRNG (Math.random cannot be seeded); numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ["Eddie", "Mary", "Gwen", "Diane", "Oliver", "Abd", "Wagdi", "Elyssa", "Sultan Al", "Pia", "Robbie", "Brigitte", "Jim", "Rabbia Al", "Yasmine", "Clarice"];
 const LAST = ["Underwood", "Bailey", "Butler", "Chandler", "Rios", "Mukherjee", "Shaw", "Graves", "Meyer", "Richards", "Reyes", "Holland", "Perkins", "Baker", "Wolfe", "Lamb"];

@@ -7,7 +7,7 @@
  */
 import { http, ndjson } from "../helpers/sim";
 import { addRemote, documents, ok, operations, SimFleet, waitCaughtUp } from "../helpers/ccr";
-import { seededRandom } from "../../cli/drill/ecommerce";
+import { seededRandom } from "../../cli/drill/seeded";
 
 const fleet = new SimFleet();
 afterAll(() => fleet.cleanup());

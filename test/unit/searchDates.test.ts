@@ -3,7 +3,7 @@
  * 100–9999) must give exactly what the general paths (the ISO regex, Date objects) give.
  */
 import { compileDateFormat, Fields, isoFields, isoFieldsByRegex, toMillis, toMillisByDate } from "../../sim/engine/search/dates";
-import { seededRandom } from "../../cli/drill/ecommerce";
+import { seededRandom } from "../../cli/drill/seeded";
 
 
 const outcome = (f: () => unknown) => {

@@ -4,7 +4,7 @@
  * applied in many refreshes, compaction included: every query must answer exactly as an index
  * built in one go from the final documents (same ids in the same order, same scores).
  */
-import { seededRandom as prng } from "../../cli/drill/ecommerce";
+import { seededRandom as prng } from "../../cli/drill/seeded";
 import { mapDocument, Mappings, SearchIndex, SearchParams, standardAnalyzer } from "../../sim/engine/search";
 
 

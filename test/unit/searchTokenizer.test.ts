@@ -7,7 +7,7 @@
  */
 import { analyzeToIds, simpleAnalyzer, standardAnalyzer, standardTokenize, stopAnalyzer, whitespaceAnalyzer, MAX_TOKEN_LENGTH } from "../../sim/engine/search/analysis";
 import { hashString, IntBuffer, TermDictionary } from "../../sim/engine/search/termDictionary";
-import { seededRandom } from "../../cli/drill/ecommerce";
+import { seededRandom } from "../../cli/drill/seeded";
 
 // ---------------------------------------------------------------------------------------------
 // Reference: the standard tokenizer as first written (regex class lookups per code point).
@@ -170,8 +170,6 @@ function pushSplit(out: string[], word: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
 
 const ASCII_WORDY = "abcxyzABCXYZ0189_:.',; \t\n-!?@/#\"";
 /** Characters around every rule: mid letters/numbers, Extend/Format, ZWJ, scripts, case oddities. */
