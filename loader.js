@@ -26,7 +26,7 @@ const ROOT = __dirname;
 /** Where compiled modules are cached (git-ignored). */
 const CACHE_DIR = path.join(ROOT, ".ccr-dr", "cache", "js");
 /** What `--warm` compiles: the program's sources (the entry point and the folders it imports from). */
-const PROGRAM_SOURCES = ["index.ts", "stack", "providers"];
+const PROGRAM_SOURCES = ["index.ts", "stack", "es", "providers"];
 /** Bump when the way this file compiles or names cache entries changes. */
 const LOADER_VERSION = 1;
 
@@ -179,7 +179,7 @@ function provider(file, exportName) {
   }
   const p = mod[exportName];
   if (!p) throw new Error(`ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`);
-  // The providers require the Elasticsearch client on their first call (providers/es/connection.ts);
+  // The providers require the Elasticsearch client on their first call (es/connection.ts);
   // loading it now, while the engine is still busy with the program, keeps those 0.2 s of CPU off
   // the first step — in a failover, the first promotion.
   setImmediate(() => {

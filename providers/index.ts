@@ -1,5 +1,5 @@
 /**
- * ccr-dr providers: the resources the program declares and the typed Elasticsearch calls shared
+ * ccr-dr providers: the resources the program declares, and the typed Elasticsearch calls (es/) shared
  * with the `ccr-dr` CLI. (Provider code itself imports the files it needs directly, never this
  * barrel, to keep the serialized provider text small.)
  */
@@ -17,11 +17,11 @@ export type {
     OnDelete,
     ShardProgress,
 } from "./followerIndex/types";
-export type { PromotionRecord, QuarantineRecord, PromotedFrom } from "./followerIndex/record";
-export { decodePromotion, decodeQuarantine } from "./followerIndex/record";
+export type { PromotionRecord, QuarantineRecord, PromotedFrom } from "../es/records";
+export { decodePromotion, decodeQuarantine } from "../es/records";
 export type { ConnectionArgs } from "./shared/resourceInputs";
 export { ProviderError, type ProviderErrorCode } from "./shared/errors";
-export * as es from "./es";
+export * as es from "../es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";
 export { quarantineIndexFor } from "./quarantineName/provider";

@@ -4,10 +4,11 @@
  * is not already there, so a run interrupted anywhere is finished by running it again
  * (aesthetics rule 1; crash windows are listed in docs/providers.md).
  */
-import { canonicalFollowParameters, type FollowParameters } from "../es/ccr";
+import { canonicalFollowParameters, type FollowParameters } from "../../es/ccr";
 import { ProviderError } from "../shared/errors";
 import { deepEqual } from "../shared/util";
-import type { LineageVerdict, PromotedFrom } from "./record";
+import type { PromotedFrom } from "../../es/records";
+import type { LineageVerdict } from "./lineage";
 import { FOLLOWER_ACTIVE_TIMEOUT_MS, type FollowerIndexInputs, type FollowerIndexOutputs } from "./types";
 import type { FollowerWorld, LocalIndex } from "./world";
 

@@ -10,10 +10,10 @@
  * `leaderConnection` only to record its identity or, during failback, to read its promotion record.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../es/ccr";
-import { info } from "../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
-import { indicesGet } from "../es/indices";
+import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../../es/ccr";
+import { info } from "../../es/cluster";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { indicesGet } from "../../es/indices";
 import { Failures, isUnknown, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
@@ -21,7 +21,7 @@ import { messageOf } from "../shared/errors";
 import { compact, defaultRuntime, deepEqual, type Runtime } from "../shared/util";
 import { executeFollowerOps } from "./execute";
 import { needsLineage, planDelete, planEnsure } from "./plan";
-import { type LineageVerdict, verifyLineage } from "./record";
+import { type LineageVerdict, verifyLineage } from "./lineage";
 import {
     FOLLOWER_INPUT_KEYS,
     type FailbackReport,

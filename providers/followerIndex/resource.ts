@@ -8,7 +8,7 @@
  * `pulumi-nodejs:dynamic/ccr-dr:FollowerIndex`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { FollowParameters } from "../es/ccr";
+import type { FollowParameters } from "../../es/ccr";
 import type { ConnectionState } from "../shared/connectionInput";
 import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";

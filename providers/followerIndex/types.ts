@@ -1,5 +1,5 @@
 /** Inputs and outputs of the FollowerIndex resource, as stored in the Pulumi state. */
-import type { FollowParameters } from "../es/ccr";
+import type { FollowParameters } from "../../es/ccr";
 import type { ConnectionState, Credentials } from "../shared/connectionInput";
 
 /** The follow state asked for. */

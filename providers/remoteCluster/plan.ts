@@ -5,7 +5,7 @@
  * delete, where every key of the alias must be nulled in the same request or ES refuses with
  * "Cannot configure setting [...] if remote cluster is not enabled" (es-ccr-facts §3).
  */
-import type { SettingsBody } from "../es/cluster";
+import type { SettingsBody } from "../../es/cluster";
 import { deepEqual } from "../shared/util";
 import type { OwnedRemoteSettings, RemoteClusterInputs, RemoteClusterMode } from "./types";
 

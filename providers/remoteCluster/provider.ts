@@ -4,8 +4,8 @@
  * client inside itself from the stored inputs (pulumi-facts §A3).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { clusterGetSettings, type RemoteInfo, remoteInfo } from "../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
+import { clusterGetSettings, type RemoteInfo, remoteInfo } from "../../es/cluster";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";

@@ -7,7 +7,7 @@
  * `pulumi-nodejs:dynamic/ccr-dr:RemoteCluster` (pkg/backend/display `simplifyTypeName`).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { RemoteInfo } from "../es/cluster";
+import type { RemoteInfo } from "../../es/cluster";
 import type { ConnectionState } from "../shared/connectionInput";
 import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";

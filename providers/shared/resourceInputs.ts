@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { output, secret, unsecret } from "@pulumi/pulumi/output";
-import type { Connection } from "../es/connection";
+import type { Connection } from "../../es/connection";
 import { type ConnectionState, type Credentials, splitConnection } from "./connectionInput";
 
 /** A connection as the program passes it (any part may be an Output, e.g. a config secret). */

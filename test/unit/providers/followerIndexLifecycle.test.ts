@@ -10,7 +10,7 @@ import {
     readFollowerIndex,
     updateFollowerIndex,
 } from "../../../providers/followerIndex/provider";
-import { decodePromotion, decodeQuarantine } from "../../../providers/followerIndex/record";
+import { decodePromotion, decodeQuarantine } from "../../../es/records";
 import type { FollowerIndexOutputs } from "../../../providers/followerIndex/types";
 import { ProviderError } from "../../../providers/shared/errors";
 import { FakeCluster } from "./fakeEs";

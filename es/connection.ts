@@ -110,3 +110,8 @@ export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
     });
     return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
 }
+
+/** Closes the client's sockets (the connection is unusable afterwards). */
+export function close(es: Es): Promise<void> {
+    return es.client.close();
+}

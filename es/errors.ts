@@ -1,6 +1,6 @@
 /**
  * The one error root of the Elasticsearch boundary (aesthetics rule 3): every failed call made
- * through `providers/es` becomes an {@link EsCallError} that names the cluster, the index, the
+ * through `es/` becomes an {@link EsCallError} that names the cluster, the index, the
  * operation (rest-api-spec name) and the likely fix. Secrets never appear in its text.
  *
  * {@link toEsCallError} is the one place that reads the client's error objects and ES's error
