@@ -23,6 +23,5 @@ export type { ConnectionArgs } from "./shared/resourceInputs";
 export { ProviderError, type ProviderErrorCode } from "./shared/errors";
 export * as es from "../es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
-export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";
-export { quarantineIndexFor } from "./quarantineName/provider";
+export { QuarantineName, type QuarantineNameArgs, quarantineIndexFor } from "./quarantineName/resource";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";

@@ -6,10 +6,10 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { followerIndexProvider } from "../../providers/followerIndex/provider";
-import { quarantineNameProvider } from "../../providers/quarantineName/provider";
-import { remoteClusterProvider } from "../../providers/remoteCluster/provider";
-import { writeFenceProvider } from "../../providers/writeFence/provider";
+import { followerIndexProvider } from "../../providers/followerIndex/lifecycle";
+import { quarantineNameProvider } from "../../providers/quarantineName/lifecycle";
+import { remoteClusterProvider } from "../../providers/remoteCluster/lifecycle";
+import { writeFenceProvider } from "../../providers/writeFence/lifecycle";
 
 type Provider = pulumi.dynamic.ResourceProvider;
 

@@ -9,7 +9,7 @@ import {
     diffFollowerIndex,
     readFollowerIndex,
     updateFollowerIndex,
-} from "../../../providers/followerIndex/provider";
+} from "../../../providers/followerIndex/lifecycle";
 import { decodePromotion, decodeQuarantine } from "../../../es/records";
 import type { FollowerIndexOutputs } from "../../../providers/followerIndex/types";
 import { ProviderError } from "../../../providers/shared/errors";
