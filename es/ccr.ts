@@ -34,7 +34,7 @@ export const FOLLOW_PARAMETER_KINDS: Readonly<Record<keyof FollowParameters, "co
     readPollTimeout: "duration",
 };
 
-/** ES's defaults (es-ccr-facts §1.2; confirmed by the `follow_info.yml` REST test). */
+/** ES's defaults (docs/providers.md, "Facts"). */
 export const DEFAULT_FOLLOW_PARAMETERS: Readonly<Required<FollowParameters>> = {
     maxReadRequestOperationCount: 5120,
     maxOutstandingReadRequests: 12,

@@ -1,7 +1,7 @@
 /**
  * ccr-dr providers: the resources the program declares, and the typed Elasticsearch calls (es/) shared
- * with the `ccr-dr` CLI. (Provider code itself imports the files it needs directly, never this
- * barrel, to keep the serialized provider text small.)
+ * with the `ccr-dr` CLI. Program side only: it loads no provider implementation (lifecycle.ts),
+ * which loader.js loads in the provider process (providers/registry.ts).
  */
 export { RemoteCluster, type RemoteClusterArgs } from "./remoteCluster/resource";
 export { FollowerIndex, type FollowerIndexArgs } from "./followerIndex/resource";

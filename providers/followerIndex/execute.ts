@@ -132,7 +132,7 @@ function warn(ctx: ExecContext, result: ExecResult, message: string): void {
 
 /**
  * Polls until the follower has tasks and no fatal error. The follow call returns before the
- * shard-follow tasks start, and follow-info reports "paused" in that window (es-ccr-facts §1.2).
+ * shard-follow tasks start, and follow-info reports "paused" in that window (docs/providers.md, "Facts").
  */
 async function waitActive(ctx: ExecContext, index: string, timeoutMs: number): Promise<void> {
     const deadline = ctx.runtime.now().getTime() + timeoutMs;

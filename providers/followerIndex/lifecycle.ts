@@ -1,7 +1,7 @@
 /**
  * FollowerIndex lifecycle as plain async functions (callable from tests and the CLI without the
  * Pulumi engine) and the dynamic provider object that delegates to them. Each function builds
- * its clients inside itself from the stored inputs (pulumi-facts §A3), reads the world, asks a
+ * its clients inside itself from the stored inputs (docs/providers.md, "Facts"), reads the world, asks a
  * pure planner for the steps, and runs them.
  *
  * Which cluster each method talks to: check and diff — none (so `preview` never hangs on a dead
@@ -41,7 +41,7 @@ export interface FollowerIndexDeps {
 /** Settings the providers manage themselves or that a follower cannot override. */
 const FORBIDDEN_FOLLOWER_SETTINGS = ["index.number_of_shards", "index.routing_partition_size", "index.soft_deletes.enabled", "index.blocks.write"];
 
-/** Longest `max_retry_delay` ES accepts (es-ccr-facts §1.2). */
+/** Longest `max_retry_delay` ES accepts (docs/providers.md, "Facts"). */
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
 /** `check`: validates every input and reports every problem; fills defaults and normalises settings. */
@@ -363,7 +363,7 @@ export async function deleteFollowerIndex(props: FollowerIndexOutputs, deps: Fol
     await executeFollowerOps({ es, runtime }, plan.ops);
 }
 
-/** The dynamic provider: thin delegation, nothing captured but the functions above. */
+/** The dynamic provider: thin delegation to the functions above. */
 export const followerIndexProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
         return checkFollowerIndex(news);

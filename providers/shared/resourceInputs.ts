@@ -1,5 +1,5 @@
 /**
- * Program-side helpers for the resource classes (never captured by a provider: they use the
+ * Program-side helpers for the resource classes (never loaded by a provider: they use the
  * Pulumi runtime). They split a connection into its non-secret and secret stored halves.
  * Values come from `@pulumi/pulumi/output`, not the package index, which would also load the
  * Automation API and TypeScript into every `pulumi up` (see providerCode.ts).
