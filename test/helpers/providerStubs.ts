@@ -25,10 +25,11 @@ async function main(): Promise<void> {
   for (const name of Object.keys(PROVIDERS) as ProviderName[]) {
     const text = providerCode(name);
     const p = requireFromString(text).handler();
-    // The `__provider` of state written before the registry: the same provider, through the legacy map.
-    const legacy = Object.entries(LEGACY_PROVIDER_PATHS).find(([, n]) => n === name)![0].split("#");
-    const legacyText = `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(legacy[0])},${JSON.stringify(legacy[1])})`;
-    const legacySame = requireFromString(legacyText).handler() === p;
+    // The `__provider` of state written before the registry (kinds of that time only): the same
+    // provider, through the legacy map.
+    const legacy = Object.entries(LEGACY_PROVIDER_PATHS).find(([, n]) => n === name)?.[0].split("#");
+    const legacyText = legacy && `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(legacy[0])},${JSON.stringify(legacy[1])})`;
+    const legacySame = legacyText === undefined ? undefined : requireFromString(legacyText).handler() === p;
     const checked = await p.check({}, news);
     let createError: string | undefined;
     if (name !== "quarantineName") {

@@ -24,7 +24,7 @@ describe("provider registry", () => {
     });
 
     it("an unknown name is an error that names it and the known ones", () => {
-        expect(() => providerKind("clusterSettingNote")).toThrow(/"clusterSettingNote".*known: remoteCluster, followerIndex/);
+        expect(() => providerKind("noSuchKind")).toThrow(/"noSuchKind".*known: remoteCluster, followerIndex/);
     });
 });
 
