@@ -3,12 +3,12 @@
  * from stack outputs): reachability, role, per-index follower status and lag, the promotion record
  * (RPO and lineage) and quarantined documents.
  */
-import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../providers";
 import { ccrFollowInfo, ccrFollowStats } from "../es/ccr";
 import { info } from "../es/cluster";
 import { close, connect, type Es } from "../es/connection";
 import { count } from "../es/documents";
 import { catIndexNames, indicesGet } from "../es/indices";
+import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
 

@@ -1,6 +1,6 @@
 /**
- * ccr-dr providers: the resources the program declares, and the typed Elasticsearch calls (es/) shared
- * with the `ccr-dr` CLI. Program side only: it loads no provider implementation (lifecycle.ts),
+ * ccr-dr providers: the resources the program declares and their types (the Elasticsearch layer
+ * is es/, imported by module). Program side only: it loads no provider implementation (lifecycle.ts),
  * which loader.js loads in the provider process (providers/registry.ts).
  */
 export { RemoteCluster, type RemoteClusterArgs } from "./remoteCluster/resource";
@@ -17,11 +17,8 @@ export type {
     OnDelete,
     ShardProgress,
 } from "./followerIndex/types";
-export type { PromotionRecord, QuarantineRecord, PromotedFrom } from "../es/records";
-export { decodePromotion, decodeQuarantine } from "../es/records";
 export type { ConnectionArgs } from "./shared/resourceInputs";
 export { ProviderError, type ProviderErrorCode } from "./shared/errors";
-export * as es from "../es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs, quarantineIndexFor } from "./quarantineName/resource";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";
