@@ -5,16 +5,21 @@
  * failover (its followers are deleted = promoted) or its failback (followers are created over the
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
  * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
+ *
+ * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
+ * this file turns that plan into resources and outputs.
  */
 // Pulumi values from its modules, not its index: the index also loads the Automation API and
 // TypeScript, half a second of every `pulumi up` (bench/README.md).
 import type * as pulumi from "@pulumi/pulumi";
 import { Config } from "@pulumi/pulumi/config";
 import { output, secret } from "@pulumi/pulumi/output";
+import type { CustomResource } from "@pulumi/pulumi/resource";
 import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
 import { readLastPromotion } from "./stack/promotionOutput";
+import { type Declaration, type IndexPlan, planSite, type QuarantineIndexRef, type Ref } from "./stack/sitePlan";
 
 const config = new Config("ccr-dr");
 const cfg = parseSiteConfig({
@@ -38,33 +43,45 @@ function connectionOf(c: ClusterConfig): ConnectionArgs {
   };
 }
 
-const site = cfg.clusters[cfg.site];
-const peer = cfg.clusters[cfg.peer];
-const isPrimary = cfg.site === cfg.primary;
-const connection = connectionOf(site);
-
 // The `lastPromotion` output, read from this site's cluster only (never the peer), bounded and never
 // failing the program. Started before the resources are declared, so that it overlaps them.
-const lastPromotionRead = readLastPromotion(site, cfg.indices.map((pair) => pair[cfg.site]));
+const lastPromotionRead = readLastPromotion(cfg.clusters[cfg.site], cfg.indices.map((pair) => pair[cfg.site]));
 
-// The tutorial's remote-cluster body, registered on this site for its peer.
-const remote = new RemoteCluster(`${cfg.peer}-remote`, {
-  connection,
-  alias: peer.name,
-  ...(peer.remote.mode === "proxy"
-    ? {
-        mode: "proxy" as const,
-        proxyAddress: peer.remote.proxyAddress,
-        ...(peer.remote.serverName !== undefined ? { serverName: peer.remote.serverName } : {}),
-        ...(peer.remote.proxySocketConnections !== undefined ? { proxySocketConnections: peer.remote.proxySocketConnections } : {}),
-      }
-    : {
-        mode: "sniff" as const,
-        seeds: peer.remote.seeds,
-        ...(peer.remote.nodeConnections !== undefined ? { nodeConnections: peer.remote.nodeConnections } : {}),
-      }),
-  ...(peer.remote.skipUnavailable !== undefined ? { skipUnavailable: peer.remote.skipUnavailable } : {}),
-});
+const plan = planSite(cfg);
+const connections = { clusterA: connectionOf(cfg.clusters.clusterA), clusterB: connectionOf(cfg.clusters.clusterB) };
+const declared = new Map<string, CustomResource>();
+const key = (r: Ref) => `${r.kind}:${r.name}`;
+/** A declared resource of the plan, as its class. */
+const get = <T extends CustomResource>(r: Ref) => declared.get(key(r)) as T;
+/** The quarantine index `q` names, from the generated name. */
+const quarantineIndex = (q: QuarantineIndexRef) => get<QuarantineName>({ kind: "quarantineName", name: q.quarantineName }).name.apply((n) => quarantineIndexFor(n, q.index));
+
+/** One declaration of the plan as its resource. */
+function declare(d: Declaration): CustomResource {
+  const opts = d.dependsOn.length > 0 ? { dependsOn: d.dependsOn.map(get) } : undefined;
+  switch (d.kind) {
+    case "remoteCluster":
+      return new RemoteCluster(d.name, { ...d.args, connection: connections[d.args.connection] }, opts);
+    case "quarantineName":
+      return new QuarantineName(d.name, d.args, opts);
+    case "writeFence":
+      return new WriteFence(d.name, { ...d.args, connection: connections[d.args.connection] }, opts);
+    case "followerIndex":
+      return new FollowerIndex(
+        d.name,
+        {
+          ...d.args,
+          connection: connections[d.args.connection],
+          leaderConnection: connections[d.args.leaderConnection],
+          failback: { enabled: d.args.failback.enabled, quarantineIndex: quarantineIndex(d.args.failback.quarantineIndex) },
+        },
+        opts,
+      );
+    case "autoFollowPattern":
+      return new AutoFollowPattern(d.name, { ...d.args, connection: connections[d.args.connection] }, opts);
+  }
+}
+for (const d of plan.declarations) declared.set(key(d), declare(d));
 
 interface IndexStatus {
   role: "leader" | "follower";
@@ -76,76 +93,32 @@ interface IndexStatus {
   fenced?: boolean;
 }
 
-// One name per failback for the whole site, not one per index: each resource costs a failover two
-// whole-state writes of the file backend (bench/README.md). New when this site starts following
-// (the primary changed), stable across re-runs of the same failback; every index of that failback
-// quarantines into `<name>-<index>`, so one failback's evidence is `<name>-*`.
-const quarantine = isPrimary
-  ? undefined
-  : new QuarantineName("quarantine-name", { prefix: "ccr-dr-quarantine", keepers: { primary: cfg.primary } });
-
-const indices: Record<string, IndexStatus> = {};
-for (const pair of cfg.indices) {
-  const local = pair[cfg.site];
-  const upstream = pair[cfg.primary];
-  if (isPrimary) {
-    // The first step of a planned switchover: no write may be acknowledged here any more.
-    const fence = cfg.fenced ? new WriteFence(`${local}-fence`, { connection, index: local }) : undefined;
-    indices[local] = { role: "leader", leader: `${cfg.site}:${local}`, status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open", fenced: cfg.fenced };
-    continue;
+/** An index's entry of `indexStatus`. */
+function indexStatusOf(i: IndexPlan): IndexStatus {
+  if (i.role === "leader") {
+    const fence = i.fence ? get<WriteFence>(i.fence) : undefined;
+    return { role: "leader", leader: i.leader, status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open", fenced: i.fenced };
   }
-  const quarantineIndex = quarantine!.name.apply((n) => quarantineIndexFor(n, local));
-  const follower = new FollowerIndex(
-    local,
-    {
-      connection,
-      leaderConnection: connectionOf(peer),
-      index: local,
-      remoteCluster: peer.name,
-      leaderIndex: upstream,
-      failback: { enabled: true, quarantineIndex },
-    },
-    // Deleting (promoting) followers must happen before their remote cluster goes away.
-    { dependsOn: [remote] },
-  );
-  indices[local] = {
+  const follower = get<FollowerIndex>(i.follower);
+  return {
     role: "follower",
-    leader: `${cfg.primary}:${upstream}`,
+    leader: i.leader,
     status: follower.status,
     globalCheckpointLag: follower.globalCheckpointLag,
-    quarantineIndex,
+    quarantineIndex: quarantineIndex(i.quarantineIndex),
     quarantinedDocuments: follower.quarantinedDocuments,
   };
 }
 
-// Leader indices created later on the primary are followed too (only while this site follows).
-const autoFollow = isPrimary
-  ? []
-  : cfg.autoFollowPatterns.map(
-      (p) =>
-        new AutoFollowPattern(
-          `${p.name}-auto-follow`,
-          {
-            connection,
-            name: p.name,
-            remoteCluster: peer.name,
-            leaderIndexPatterns: p.leaderIndexPatterns,
-            ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
-            ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
-          },
-          { dependsOn: [remote] },
-        ),
-    );
-
 /** This site's role: `primary` takes writes; `follower` replicates from the primary. */
-export const role = isPrimary ? "primary" : "follower";
+export const role = plan.role;
 export const siteName = cfg.site;
 export const primary = cfg.primary;
-export const remoteConnected = remote.connected;
+export const remoteConnected = get<RemoteCluster>(plan.remote).connected;
 /** Per index on this site: role, leader, follow status, lag in operations, quarantine. */
-export const indexStatus = indices;
+export const indexStatus = Object.fromEntries(plan.indices.map((i) => [i.index, indexStatusOf(i)]));
 /** Auto-follow patterns this site registered against the primary. */
-export const autoFollowPatterns = autoFollow.map((p) => p.name);
+export const autoFollowPatterns = plan.autoFollowPatterns.map((r) => get<AutoFollowPattern>(r).name);
 /**
  * The ccr-dr promotion records on this site's cluster, read while this program ran:
  * `{status: "ok", cluster, indices: {<index>: record}, newest?}` or `{status: "unavailable", cluster,

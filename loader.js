@@ -27,7 +27,7 @@ const ROOT = __dirname;
 /** Where compiled modules are cached (git-ignored). */
 const CACHE_DIR = path.join(ROOT, ".ccr-dr", "cache", "js");
 /** What `--warm` compiles: the program's sources (the entry point and the folders it imports from). */
-const PROGRAM_SOURCES = ["index.ts", "stack", "providers"];
+const PROGRAM_SOURCES = ["index.ts", "stack", "es", "providers"];
 /** Bump when the way this file compiles or names cache entries changes. */
 const LOADER_VERSION = 2;
 
@@ -205,27 +205,32 @@ function warm() {
 }
 
 /**
- * A dynamic provider object, for the `__provider` code of the resources
- * (providers/shared/providerCode.ts): `file` (relative to the program directory) exports it as
- * `exportName`. Errors say what to fix, since the engine shows them as the failure of a step.
+ * The dynamic provider object of the kind `name` (providers/registry.ts), for the `__provider` code
+ * of the resources (providers/shared/providerCode.ts). The registry names the module that
+ * implements the kind; it is required here, in the provider process, on first use — never by the
+ * program. State written before the registry calls `provider(file, exportName)` with the provider's
+ * old file: the registry's frozen legacy map turns that into the kind, so moving a provider's files
+ * never breaks the delete (failover) of an older stack. Errors say what to fix, since the engine
+ * shows them as the failure of a step.
  */
-function provider(file, exportName) {
-  let mod;
+function provider(name, legacyExportName) {
+  let registry;
   try {
     register();
-    mod = require(path.join(ROOT, file));
+    registry = require(path.join(ROOT, "providers", "registry.ts"));
   } catch (e) {
-    throw new Error(
-      `ccr-dr: cannot load the provider ${file} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`,
-    );
+    throw new Error(`ccr-dr: cannot load the provider registry from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
   }
-  const p = mod[exportName];
-  if (!p) {
-    throw new Error(
-      `ccr-dr: ${file} in ${ROOT} exports no ${exportName}: the state was written by another ccr-dr version; update this checkout.`,
-    );
+  const kind = registry.providerKind(legacyExportName === undefined ? name : registry.legacyProviderName(name, legacyExportName));
+  let mod;
+  try {
+    mod = require(path.join(ROOT, kind.implementation));
+  } catch (e) {
+    throw new Error(`ccr-dr: cannot load the provider ${kind.implementation} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
   }
-  // The providers require the Elasticsearch client on their first call (providers/es/connection.ts);
+  const p = mod[kind.exportName];
+  if (!p) throw new Error(`ccr-dr: ${kind.implementation} in ${ROOT} exports no ${kind.exportName} (providers/registry.ts names it): this checkout is broken.`);
+  // The providers require the Elasticsearch client on their first call (es/connection.ts);
   // loading it now, while the engine is still busy with the program, keeps those 0.2 s of CPU off
   // the first step — in a failover, the first promotion.
   setImmediate(() => {

@@ -80,7 +80,7 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
   // A copy of the program as it is now, so that edits in the checkout during a long run cannot
   // change what is measured (nor invalidate its compile and provider caches halfway).
   const programDir = path.join(dir, "program");
-  const files = ["program.js", "loader.js", "index.ts", "stack", "providers", "package.json", "tsconfig.json"];
+  const files = ["program.js", "loader.js", "index.ts", "stack", "es", "providers", "package.json", "tsconfig.json"];
   let pulumiYaml: string | undefined;
   if (opts.programRef) {
     fs.mkdirSync(programDir, { recursive: true });

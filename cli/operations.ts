@@ -12,8 +12,9 @@ import { CLUSTER_NAMES } from "../stack/config";
 import { operationCollector, type PlannedOperation } from "./describe";
 import { CliError, EXIT } from "./errors";
 import { clusterState, reportingConnection } from "./status";
-import { ccrFollowStats } from "../providers/es/ccr";
-import { indicesStats } from "../providers/es/indices";
+import { ccrFollowStats } from "../es/ccr";
+import { close } from "../es/connection";
+import { indicesStats } from "../es/indices";
 import { openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
 
 /** Progress lines ("promote … done in 1.2 s"); the CLI prints them, tests collect them. */
@@ -331,7 +332,7 @@ async function waitCaughtUp(sites: Sites, from: ClusterName, to: ClusterName, ti
       await new Promise((r) => setTimeout(r, CATCH_UP_POLL_MS));
     }
   } finally {
-    await Promise.all([target.client.close(), leader.client.close()]);
+    await Promise.all([close(target), close(leader)]);
   }
 }
 

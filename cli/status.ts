@@ -3,11 +3,12 @@
  * from stack outputs): reachability, role, per-index follower status and lag, the promotion record
  * (RPO and lineage) and quarantined documents.
  */
-import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../providers";
-import { ccrFollowInfo, ccrFollowStats } from "../providers/es/ccr";
-import { info } from "../providers/es/cluster";
-import { connect, type Es } from "../providers/es/connection";
-import { indicesGet } from "../providers/es/indices";
+import { ccrFollowInfo, ccrFollowStats } from "../es/ccr";
+import { info } from "../es/cluster";
+import { close, connect, type Es } from "../es/connection";
+import { count } from "../es/documents";
+import { catIndexNames, indicesGet } from "../es/indices";
+import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
 
@@ -56,8 +57,7 @@ export function reportingConnection(c: ClusterConfig): Es {
 
 async function countDocs(es: Es, index: string): Promise<number | undefined> {
   try {
-    const r = await es.client.count({ index });
-    return r.count;
+    return await count(es, index);
   } catch {
     return undefined; // closed or mid-promotion: the count is simply unknown
   }
@@ -78,8 +78,7 @@ async function indexState(es: Es, index: string): Promise<IndexState> {
     if (stats) {
       state.lagOperations = stats.globalCheckpointLag;
       if (stats.fatalError) state.fatalError = stats.fatalError;
-      const raw = (await es.client.ccr.followStats({ index })) as unknown as { indices?: Array<{ shards?: Array<{ time_since_last_read_millis?: number }> }> };
-      const sinceRead = raw.indices?.[0]?.shards?.map((s) => s.time_since_last_read_millis ?? 0) ?? [];
+      const sinceRead = stats.shards.map((s) => s.timeSinceLastReadMillis ?? 0);
       state.lagMillis = stats.globalCheckpointLag > 0 ? Math.max(0, ...sinceRead) : 0;
     }
   } else {
@@ -90,9 +89,8 @@ async function indexState(es: Es, index: string): Promise<IndexState> {
 }
 
 async function quarantineIndices(es: Es): Promise<ClusterState["quarantine"]> {
-  const rows = (await es.client.cat.indices({ index: "ccr-dr-quarantine-*", format: "json", h: "index", expand_wildcards: "all" } as never)) as unknown as Array<{ index: string }>;
   const out: ClusterState["quarantine"] = [];
-  for (const { index } of rows) {
+  for (const index of await catIndexNames(es, "ccr-dr-quarantine-*")) {
     const desc = await indicesGet(es, index);
     const record = decodeQuarantine(desc?.meta);
     out.push({ index, documents: (await countDocs(es, index)) ?? 0, ...(record ? { sourceIndex: record.sourceIndex } : {}) });
@@ -124,7 +122,7 @@ export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<
   } catch (e) {
     return { ...base, reachable: true, error: (e as Error).message };
   } finally {
-    await es.client.close();
+    await close(es);
   }
 }
 

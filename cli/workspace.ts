@@ -91,7 +91,7 @@ export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
 }
 
 /** The files of the program a staged copy links to (everything `pulumi up` needs; loader.js and the providers also run in the provider process). */
-const PROGRAM_FILES = ["program.js", "loader.js", "index.ts", "stack", "providers", "package.json", "tsconfig.json", "node_modules"];
+const PROGRAM_FILES = ["program.js", "loader.js", "index.ts", "stack", "es", "providers", "package.json", "tsconfig.json", "node_modules"];
 
 /**
  * Stages the program in `dir` (links to the repository's sources, its own Pulumi.yaml and stack

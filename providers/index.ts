@@ -1,7 +1,7 @@
 /**
- * ccr-dr providers: the resources the program declares and the typed Elasticsearch calls shared
- * with the `ccr-dr` CLI. (Provider code itself imports the files it needs directly, never this
- * barrel, to keep the serialized provider text small.)
+ * ccr-dr providers: the resources the program declares and their types (the Elasticsearch layer
+ * is es/, imported by module). Program side only: it loads no provider implementation (lifecycle.ts),
+ * which loader.js loads in the provider process (providers/registry.ts).
  */
 export { RemoteCluster, type RemoteClusterArgs } from "./remoteCluster/resource";
 export { FollowerIndex, type FollowerIndexArgs } from "./followerIndex/resource";
@@ -17,12 +17,8 @@ export type {
     OnDelete,
     ShardProgress,
 } from "./followerIndex/types";
-export type { PromotionRecord, QuarantineRecord, PromotedFrom } from "./followerIndex/record";
-export { decodePromotion, decodeQuarantine } from "./followerIndex/record";
 export type { ConnectionArgs } from "./shared/resourceInputs";
 export { ProviderError, type ProviderErrorCode } from "./shared/errors";
-export * as es from "./es";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
-export { QuarantineName, type QuarantineNameArgs } from "./quarantineName/resource";
-export { quarantineIndexFor } from "./quarantineName/provider";
+export { QuarantineName, type QuarantineNameArgs, quarantineIndexFor } from "./quarantineName/resource";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";

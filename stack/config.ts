@@ -3,7 +3,7 @@
  * validated in one pure function so every problem is reported at `pulumi preview`, together,
  * before anything is sent to a cluster.
  */
-import type { Connection } from "../providers/es/connection";
+import type { Connection } from "../es/connection";
 import { hostPortProblem, indexNameProblem } from "../providers/shared/check";
 
 /** The two sites of the uni-directional tutorial; config keys and values use exactly these. */

@@ -1,5 +1,5 @@
 /**
- * The `lastPromotion` stack output: the ccr-dr promotion records (providers/followerIndex/record.ts)
+ * The `lastPromotion` stack output: the ccr-dr promotion records (es/records.ts)
  * that this site's own cluster holds for the site's configured indices, read while the program runs.
  *
  * Timing: Pulumi deletes removed resources after the program has finished, and a failover's
@@ -12,9 +12,9 @@
  * other is down. The read is bounded ({@link lastPromotionTimeoutMs}) and never fails the program:
  * an unreachable cluster or an error answer becomes `status: "unavailable"` with the reason.
  */
-import { connect, type ConnectOptions, type Es } from "../providers/es/connection";
-import { indicesGetMeta, type IndexMeta } from "../providers/es/indices";
-import { decodePromotion, type PromotionRecord } from "../providers/followerIndex/record";
+import { close, connect, type ConnectOptions, type Es } from "../es/connection";
+import { indicesGetMeta, type IndexMeta } from "../es/indices";
+import { decodePromotion, type PromotionRecord } from "../es/records";
 import { type ClusterConfig, type ClusterName, plainConnection } from "./config";
 
 /** Upper bound on the whole read; a smaller `requestTimeoutMs` of the site's cluster wins. */
@@ -117,6 +117,6 @@ export async function readLastPromotion(site: ClusterConfig, indices: readonly s
   } finally {
     clearTimeout(timer);
     abort.abort();
-    es?.client.close().catch(() => undefined);
+    if (es) close(es).catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-/** The AutoFollowPattern resource (see provider.ts): a CCR auto-follow pattern on the follower site. */
+/** The AutoFollowPattern resource (see lifecycle.ts): a CCR auto-follow pattern on the follower site. */
 import type * as pulumi from "@pulumi/pulumi";
 import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
@@ -31,8 +31,6 @@ export class AutoFollowPattern extends DynamicResource {
                 followIndexPattern: args.followIndexPattern,
             },
             withSecretOutputs(opts, ["credentials"]),
-            "ccr-dr/autoFollowPattern",
-            "AutoFollowPattern",
         );
     }
 }

@@ -2,9 +2,9 @@
  * Runs a FollowerIndex plan: an exhaustive switch over the op kinds, one Elasticsearch change
  * per op, stopping at the first error with a message that lists what was already done.
  */
-import { ccrFollow, ccrFollowInfo, ccrFollowStats, ccrPauseFollow, ccrResumeFollow, ccrUnfollow, type FollowStats } from "../es/ccr";
-import type { Es } from "../es/connection";
-import { bulkIndex, searchSeqNoAbove } from "../es/documents";
+import { ccrFollow, ccrFollowInfo, ccrFollowStats, ccrPauseFollow, ccrResumeFollow, ccrUnfollow, type FollowStats } from "../../es/ccr";
+import type { Es } from "../../es/connection";
+import { bulkIndex, searchSeqNoAbove } from "../../es/documents";
 import {
     indicesAddBlock,
     indicesClose,
@@ -17,11 +17,11 @@ import {
     indicesPutSettings,
     indicesRefresh,
     indicesStats,
-} from "../es/indices";
+} from "../../es/indices";
 import { messageOf, ProviderError } from "../shared/errors";
 import type { Runtime } from "../shared/util";
 import { describeOp, type Op } from "./plan";
-import { decodeQuarantine, encodeQuarantine, metaWithPromotion, type PromotionRecord, type PromotionShard } from "./record";
+import { decodeQuarantine, encodeQuarantine, metaWithPromotion, type PromotionRecord, type PromotionShard } from "../../es/records";
 import { FOLLOWER_ACTIVE_POLL_MS } from "./types";
 
 /** What the executor needs. */
@@ -132,7 +132,7 @@ function warn(ctx: ExecContext, result: ExecResult, message: string): void {
 
 /**
  * Polls until the follower has tasks and no fatal error. The follow call returns before the
- * shard-follow tasks start, and follow-info reports "paused" in that window (es-ccr-facts §1.2).
+ * shard-follow tasks start, and follow-info reports "paused" in that window (docs/providers.md, "Facts").
  */
 async function waitActive(ctx: ExecContext, index: string, timeoutMs: number): Promise<void> {
     const deadline = ctx.runtime.now().getTime() + timeoutMs;

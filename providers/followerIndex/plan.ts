@@ -2,12 +2,13 @@
  * Pure planners for FollowerIndex: (world as read now, desired inputs) → ordered operations.
  * Every transition starts by reading the world, and every step is planned only when its effect
  * is not already there, so a run interrupted anywhere is finished by running it again
- * (aesthetics rule 1; crash windows are listed in docs/providers.md).
+ * (crash windows are listed in docs/providers.md).
  */
-import { canonicalFollowParameters, type FollowParameters } from "../es/ccr";
+import { canonicalFollowParameters, type FollowParameters } from "../../es/ccr";
 import { ProviderError } from "../shared/errors";
 import { deepEqual } from "../shared/util";
-import type { LineageVerdict, PromotedFrom } from "./record";
+import type { PromotedFrom } from "../../es/records";
+import type { LineageVerdict } from "./lineage";
 import { FOLLOWER_ACTIVE_TIMEOUT_MS, type FollowerIndexInputs, type FollowerIndexOutputs } from "./types";
 import type { FollowerWorld, LocalIndex } from "./world";
 
@@ -242,8 +243,8 @@ export function planEnsure(
  * delete: promote the follower (default) or delete it (`onDelete: "deleteIndex"`).
  *
  * Promotion is pause → close → unfollow → write-block (while closed) → open → record → unblock.
- * The promotion record cannot be written before the pause, as the issue first asked: ES refuses
- * mapping updates on any follower, paused or not (403, es-ccr-facts §2). Setting the write block
+ * The promotion record cannot be written before the pause: ES refuses mapping updates on any
+ * follower, paused or not (403, docs/providers.md, "Facts"). Setting the write block
  * while the index is still closed makes the checkpoints read after opening exactly the last
  * replicated ones, and keeps clients out until the record is written.
  */

@@ -4,18 +4,15 @@
  * `failback.enabled`, fences, checks lineage, quarantines divergent writes and re-follows (the
  * failback).
  *
- * Type token `pulumi-nodejs:dynamic/ccr-dr/followerIndex:FollowerIndex`, shown by the CLI as
- * `pulumi-nodejs:dynamic/ccr-dr:FollowerIndex`.
+ * Type token `pulumi-nodejs:dynamic/ccr-dr/followerIndex:FollowerIndex` (providers/registry.ts),
+ * shown by the CLI as `pulumi-nodejs:dynamic/ccr-dr:FollowerIndex`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { FollowParameters } from "../es/ccr";
+import type { FollowParameters } from "../../es/ccr";
 import type { ConnectionState } from "../shared/connectionInput";
 import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
 import type { DesiredStatus, FailbackPolicy, FailbackReport, LeaderIdentity, ObservedStatus, OnDelete, ShardProgress } from "./types";
-
-/** Module of the FollowerIndex type token. */
-export const FOLLOWER_INDEX_MODULE = "ccr-dr/followerIndex";
 
 /** Arguments of {@link FollowerIndex}. */
 export interface FollowerIndexArgs {
@@ -104,8 +101,6 @@ export class FollowerIndex extends DynamicResource {
                 warnings: undefined,
             },
             withSecretOutputs(opts, leader ? ["credentials", "leaderCredentials"] : ["credentials"]),
-            FOLLOWER_INDEX_MODULE,
-            "FollowerIndex",
         );
     }
 }

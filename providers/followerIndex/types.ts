@@ -1,5 +1,5 @@
 /** Inputs and outputs of the FollowerIndex resource, as stored in the Pulumi state. */
-import type { FollowParameters } from "../es/ccr";
+import type { FollowParameters } from "../../es/ccr";
 import type { ConnectionState, Credentials } from "../shared/connectionInput";
 
 /** The follow state asked for. */
@@ -129,7 +129,7 @@ export const FOLLOWER_INPUT_KEYS = [
 
 /**
  * Bound on waiting for a new follower to become active. The follow call returns before the
- * shard-follow tasks start (es-ccr-facts §1.2), and follow-info reports "paused" in that window;
+ * shard-follow tasks start, and follow-info reports "paused" in that window (docs/providers.md, "Facts");
  * two minutes covers the restore of a small index, and a leader that is unreachable or not
  * eligible (no soft deletes) fails within it with a clear message instead of hanging `up`.
  */

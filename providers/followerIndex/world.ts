@@ -2,11 +2,11 @@
  * Reading the world before planning. Every plan starts from what the clusters say now, never
  * from what the state file remembers: that is what makes a re-run after a crash converge.
  */
-import { ccrFollowInfo, ccrFollowStats, type FollowInfo, type FollowStats } from "../es/ccr";
-import { type ClusterInfo, info } from "../es/cluster";
-import type { Es } from "../es/connection";
-import { catIndices, indicesGet, indicesStats, type ShardSeqNo } from "../es/indices";
-import { decodePromotion, decodeQuarantine, type PromotionRecord, type QuarantineRecord } from "./record";
+import { ccrFollowInfo, ccrFollowStats, type FollowInfo, type FollowStats } from "../../es/ccr";
+import { type ClusterInfo, info } from "../../es/cluster";
+import type { Es } from "../../es/connection";
+import { catIndices, indicesGet, indicesStats, type ShardSeqNo } from "../../es/indices";
+import { decodePromotion, decodeQuarantine, type PromotionRecord, type QuarantineRecord } from "../../es/records";
 
 /** The follower-side index as it is now. */
 export interface LocalIndex {

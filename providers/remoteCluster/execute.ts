@@ -1,6 +1,6 @@
 /** Runs a RemoteCluster plan: an exhaustive switch, stopping at the first error. */
-import { clusterPutSettings } from "../es/cluster";
-import type { Es } from "../es/connection";
+import { clusterPutSettings } from "../../es/cluster";
+import type { Es } from "../../es/connection";
 import { messageOf, ProviderError } from "../shared/errors";
 import type { RemoteClusterOp } from "./plan";
 

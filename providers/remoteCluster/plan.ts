@@ -3,9 +3,9 @@
  * A RemoteCluster owns exactly the keys in {@link OWNED_SETTING_KEYS} of `cluster.remote.<alias>`;
  * it writes all of them on every change (`null` for "ES default") and nothing else, except on
  * delete, where every key of the alias must be nulled in the same request or ES refuses with
- * "Cannot configure setting [...] if remote cluster is not enabled" (es-ccr-facts §3).
+ * "Cannot configure setting [...] if remote cluster is not enabled" (docs/providers.md, "Facts").
  */
-import type { SettingsBody } from "../es/cluster";
+import type { SettingsBody } from "../../es/cluster";
 import { deepEqual } from "../shared/util";
 import type { OwnedRemoteSettings, RemoteClusterInputs, RemoteClusterMode } from "./types";
 

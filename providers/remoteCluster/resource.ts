@@ -2,19 +2,15 @@
  * The RemoteCluster resource: registers a peer cluster under an alias on one cluster
  * (`cluster.remote.<alias>.*` persistent settings).
  *
- * Type token `pulumi-nodejs:dynamic/ccr-dr/remoteCluster:RemoteCluster`; the CLI shortens a
- * token whose last module segment is the camelCased type name, so previews read
- * `pulumi-nodejs:dynamic/ccr-dr:RemoteCluster` (pkg/backend/display `simplifyTypeName`).
+ * Type token `pulumi-nodejs:dynamic/ccr-dr/remoteCluster:RemoteCluster` (providers/registry.ts);
+ * previews read `pulumi-nodejs:dynamic/ccr-dr:RemoteCluster` (docs/providers.md, "Type tokens").
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { RemoteInfo } from "../es/cluster";
+import type { RemoteInfo } from "../../es/cluster";
 import type { ConnectionState } from "../shared/connectionInput";
 import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
 import type { RemoteClusterMode } from "./types";
-
-/** Module of the RemoteCluster type token. */
-export const REMOTE_CLUSTER_MODULE = "ccr-dr/remoteCluster";
 
 /** Arguments of {@link RemoteCluster}. */
 export interface RemoteClusterArgs {
@@ -74,8 +70,6 @@ export class RemoteCluster extends DynamicResource {
                 remoteInfo: undefined,
             },
             withSecretOutputs(opts, ["credentials"]),
-            REMOTE_CLUSTER_MODULE,
-            "RemoteCluster",
         );
     }
 }

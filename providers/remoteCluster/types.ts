@@ -1,5 +1,5 @@
 /** Inputs and outputs of the RemoteCluster resource, as stored in the Pulumi state. */
-import type { RemoteInfo } from "../es/cluster";
+import type { RemoteInfo } from "../../es/cluster";
 import type { ConnectionState, Credentials } from "../shared/connectionInput";
 
 /** How the local cluster reaches the remote one (ES `cluster.remote.<alias>.mode`). */

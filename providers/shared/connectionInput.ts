@@ -4,7 +4,7 @@
  * listed in `additionalSecretOutputs`), so that endpoints stay readable in previews while
  * passwords and API keys are ciphertext in the state.
  */
-import type { Connection } from "../es/connection";
+import type { Connection } from "../../es/connection";
 import { type Failures, UNKNOWN } from "./check";
 
 /** Non-secret part of a connection (input `connection`). */

@@ -1,5 +1,5 @@
 /**
- * The one error root of the provider boundary (aesthetics rule 3). Planners throw it to refuse a
+ * The one error root of the provider boundary (docs/providers.md, "Rules kept"). Planners throw it to refuse a
  * transition; executors throw it when a step fails, wrapping the {@link EsCallError} cause and
  * saying which steps were already done, so that the user knows a re-run continues from there.
  */
@@ -26,15 +26,7 @@ export class ProviderError extends Error {
 
     constructor(code: ProviderErrorCode, message: string, cause?: unknown) {
         super(message);
-        // Pulumi serializes provider code by value and turns classes into functions whose
-        // constructor runs `Error.call(this, message)`, which sets nothing on `this`: without
-        // this line the engine would report "error: undefined" (it reads `e.message`).
-        this.message = message;
         this.code = code;
-        // The same serialization leaves `stack` unset and `${e}` as "[object Object]"; the dynamic
-        // provider host logs `${e}: ${e.stack}` for every failed create/update/delete, which showed
-        // "[object Object]: undefined" in every failed `pulumi up` (test/integration/faults.crash.test.ts).
-        if (this.stack === undefined) this.stack = `${this.name}: ${message}`;
         if (cause !== undefined) Object.defineProperty(this, "cause", { value: cause, enumerable: false });
     }
 
@@ -44,10 +36,8 @@ export class ProviderError extends Error {
 }
 
 /**
- * The text of anything thrown. Not `err instanceof Error ? err.message : String(err)`: in the
- * dynamic-provider process the serialized EsCallError/ProviderError classes are plain functions,
- * so their instances are not `Error`s, and that idiom dropped the cause of every failed step as
- * "[object Object]" (found by test/integration/faults.crash.test.ts).
+ * The text of anything thrown: its `message` when it has one (an Error, or an error-like object
+ * from another realm, which `instanceof Error` would miss), else its string form.
  */
 export function messageOf(err: unknown): string {
     const m = (err as { message?: unknown } | null | undefined)?.message;

@@ -1,12 +1,12 @@
 /**
- * Program-side helpers for the resource classes (never captured by a provider: they use the
+ * Program-side helpers for the resource classes (never loaded by a provider: they use the
  * Pulumi runtime). They split a connection into its non-secret and secret stored halves.
  * Values come from `@pulumi/pulumi/output`, not the package index, which would also load the
  * Automation API and TypeScript into every `pulumi up` (see providerCode.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { output, secret, unsecret } from "@pulumi/pulumi/output";
-import type { Connection } from "../es/connection";
+import type { Connection } from "../../es/connection";
 import { type ConnectionState, type Credentials, splitConnection } from "./connectionInput";
 
 /** A connection as the program passes it (any part may be an Output, e.g. a config secret). */

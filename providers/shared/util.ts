@@ -1,4 +1,4 @@
-/** Small pure helpers shared by the providers (captured by value: no module state). */
+/** Small pure helpers shared by the providers (no module state). */
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {

@@ -25,8 +25,6 @@ export class WriteFence extends DynamicResource {
             name,
             { connection, credentials, index: args.index, blocked: undefined },
             withSecretOutputs(opts, ["credentials"]),
-            "ccr-dr/writeFence",
-            "WriteFence",
         );
     }
 }

@@ -21,11 +21,11 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "../../cli/toolchain";
-import { checkAutoFollowPattern } from "../../providers/autoFollowPattern/provider";
-import { checkFollowerIndex } from "../../providers/followerIndex/provider";
-import { checkQuarantineName } from "../../providers/quarantineName/provider";
-import { checkRemoteCluster } from "../../providers/remoteCluster/provider";
-import { checkWriteFence } from "../../providers/writeFence/provider";
+import { checkAutoFollowPattern } from "../../providers/autoFollowPattern/lifecycle";
+import { checkFollowerIndex } from "../../providers/followerIndex/lifecycle";
+import { checkQuarantineName } from "../../providers/quarantineName/lifecycle";
+import { checkRemoteCluster } from "../../providers/remoteCluster/lifecycle";
+import { checkWriteFence } from "../../providers/writeFence/lifecycle";
 import { ConfigError, parseSiteConfig, type RawConfig } from "../../stack/config";
 import { http } from "./sim";
 

@@ -1,11 +1,13 @@
 /**
- * Loads every provider the way Pulumi's dynamic-provider process does with the `__provider` text
- * of our resources (`requireFromString(text).handler()`, in the program directory given as
- * argv[2]), and exercises it; prints one JSON line. Run in a plain Node process by
+ * Loads every provider of providers/registry.ts the way Pulumi's dynamic-provider process does
+ * with the `__provider` text of our resources, and with the old file-path text of older state
+ * (`requireFromString(text).handler()`, in the program directory given as argv[2]), and
+ * exercises it; prints one JSON line. Run in a plain Node process by
  * test/integration/providerStubs.test.ts: the text registers loader.js's require hook, which
  * jest's module system would bypass.
  */
-import { type ProviderName, providerCode } from "../../providers/shared/providerCode";
+import { LEGACY_PROVIDER_PATHS, PROVIDERS, type ProviderName } from "../../providers/registry";
+import { providerCode } from "../../providers/shared/providerCode";
 
 type Provider = {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs?: Record<string, unknown>; failures?: unknown[] }>;
@@ -20,9 +22,14 @@ async function main(): Promise<void> {
   const connection = { name: "clusterB", endpoints: [deadEndpoint], requestTimeoutMs: 2000 };
   const news = { connection, alias: "clusterA", index: "a", leaderIndex: "b", remoteCluster: "clusterA", mode: "proxy", proxyAddress: "127.0.0.1:9300", prefix: "q", name: "p", leaderIndexPatterns: ["logs-*"] };
   const report: Record<string, unknown> = {};
-  for (const name of ["remoteCluster", "followerIndex", "writeFence", "quarantineName", "autoFollowPattern"] as ProviderName[]) {
+  for (const name of Object.keys(PROVIDERS) as ProviderName[]) {
     const text = providerCode(name);
     const p = requireFromString(text).handler();
+    // The `__provider` of state written before the registry (kinds of that time only): the same
+    // provider, through the legacy map.
+    const legacy = Object.entries(LEGACY_PROVIDER_PATHS).find(([, n]) => n === name)?.[0].split("#");
+    const legacyText = legacy && `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(legacy[0])},${JSON.stringify(legacy[1])})`;
+    const legacySame = legacyText === undefined ? undefined : requireFromString(legacyText).handler() === p;
     const checked = await p.check({}, news);
     let createError: string | undefined;
     if (name !== "quarantineName") {
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
         createError = (e as { message?: string }).message;
       }
     }
-    report[name] = { chars: text.length, text, checkFailures: checked.failures?.length ?? 0, createError };
+    report[name] = { chars: text.length, text, legacySame, checkFailures: checked.failures?.length ?? 0, createError };
   }
   console.log(JSON.stringify(report));
 }

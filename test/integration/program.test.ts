@@ -6,7 +6,7 @@
  * configuration refused at preview. Each scenario checks the clusters, then a no-change preview;
  * the seed tutorial also checks the `lastPromotion` output against the promotion record on the cluster.
  */
-import { decodePromotion } from "../../providers/followerIndex/record";
+import { decodePromotion } from "../../es/records";
 import { http } from "../helpers/sim";
 import { A_INDEX, B_INDEX, count, DrPair, eventually, expectNoChanges, followStatus, ids, inSync, loadOrders, startDrPair } from "../helpers/drPair";
 

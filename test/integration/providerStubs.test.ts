@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../../cli/toolchain";
+import { LEGACY_PROVIDER_PATHS, PROVIDERS, type ProviderName } from "../../providers/registry";
 import { stageProgram } from "../../cli/workspace";
 
 test("each provider loads from its one-line __provider in a staged program directory and reports errors with their messages", () => {
@@ -20,14 +21,16 @@ test("each provider loads from its one-line __provider in a staged program direc
       encoding: "utf8",
     });
     const report = JSON.parse(out.trim().split("\n").pop()!);
-    for (const name of ["remoteCluster", "followerIndex", "writeFence", "quarantineName", "autoFollowPattern"]) {
+    for (const name of Object.keys(PROVIDERS)) {
       expect(report[name].checkFailures).toBe(0);
+      // State in the old format (a file path in __provider) gets the same provider.
+      expect(report[name].legacySame).toBe(Object.values(LEGACY_PROVIDER_PATHS).includes(name as ProviderName) ? true : undefined);
       // Stored twice per resource in the state: short, and the same in every checkout.
       expect(report[name].chars).toBeLessThan(200);
       expect(report[name].text).not.toContain(repoRoot);
       expect(report[name].text).not.toContain(dir);
     }
-    for (const name of ["remoteCluster", "followerIndex", "writeFence", "autoFollowPattern"]) {
+    for (const name of Object.keys(PROVIDERS).filter((n) => n !== "quarantineName")) {
       // A dead endpoint: the message names the cluster, never "undefined".
       expect(report[name].createError).toMatch(/clusterB/);
     }

@@ -1,13 +1,13 @@
 /**
  * The `lastPromotion` stack output (stack/promotionOutput.ts): the pure shaping of the records, the
- * chunking of index lists into short request lines (providers/es/indices.ts), and the bounded read
+ * chunking of index lists into short request lines (es/indices.ts), and the bounded read
  * against a small HTTP server standing in for the site's cluster: it must never reject, whatever the
  * cluster does.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { chunkIndexLists, MAX_INDEX_LIST_CHARS } from "../../providers/es/indices";
-import { metaWithPromotion, type PromotionRecord } from "../../providers/followerIndex/record";
+import { chunkIndexLists, MAX_INDEX_LIST_CHARS } from "../../es/indices";
+import { metaWithPromotion, type PromotionRecord } from "../../es/records";
 import type { ClusterConfig } from "../../stack/config";
 import { LAST_PROMOTION_TIMEOUT_MS, lastPromotionOf, lastPromotionTimeoutMs, readLastPromotion } from "../../stack/promotionOutput";
 

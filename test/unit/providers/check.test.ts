@@ -1,6 +1,6 @@
 /** `check` of both resources: every problem reported at preview, before anything is sent. */
-import { checkFollowerIndex } from "../../../providers/followerIndex/provider";
-import { checkRemoteCluster } from "../../../providers/remoteCluster/provider";
+import { checkFollowerIndex } from "../../../providers/followerIndex/lifecycle";
+import { checkRemoteCluster } from "../../../providers/remoteCluster/lifecycle";
 import { hostPortProblem, indexNameProblem, UNKNOWN } from "../../../providers/shared/check";
 
 const conn = { endpoints: ["http://127.0.0.1:9200"] };

@@ -1,6 +1,6 @@
 /** `diff` of both resources: what is an update, what is a replacement, what is nothing. */
-import { diffFollowerIndex } from "../../../providers/followerIndex/provider";
-import { diffRemoteCluster } from "../../../providers/remoteCluster/provider";
+import { diffFollowerIndex } from "../../../providers/followerIndex/lifecycle";
+import { diffRemoteCluster } from "../../../providers/remoteCluster/lifecycle";
 import { UNKNOWN } from "../../../providers/shared/check";
 import { followerOnB } from "./helpers";
 

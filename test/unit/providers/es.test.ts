@@ -1,9 +1,9 @@
 /** The Elasticsearch boundary: error messages, classification, redaction, absent-is-a-value. */
 import { inspect } from "node:util";
-import { ccrFollowInfo, ccrFollowStats, ccrPauseFollow, ccrResumeFollow, ccrUnfollow, canonicalFollowParameters, parseByteSize, parseDuration } from "../../../providers/es/ccr";
-import { clusterLabel, secretsOf } from "../../../providers/es/connection";
-import { EsCallError, redact, toEsCallError } from "../../../providers/es/errors";
-import { indicesDelete, indicesGet } from "../../../providers/es/indices";
+import { ccrFollowInfo, ccrFollowStats, ccrPauseFollow, ccrResumeFollow, ccrUnfollow, canonicalFollowParameters, parseByteSize, parseDuration } from "../../../es/ccr";
+import { clusterLabel, secretsOf } from "../../../es/connection";
+import { EsCallError, redact, toEsCallError } from "../../../es/errors";
+import { indicesDelete, indicesGet } from "../../../es/indices";
 import { twoClusters } from "./helpers";
 
 describe("EsCallError", () => {

@@ -8,7 +8,7 @@
  * It is not es-sim: no persistence, no real replication (tests call `replicate()`).
  */
 import { BaseConnection, errors as transportErrors } from "@elastic/transport";
-import { connect, type Connection, type Es } from "../../../providers/es/connection";
+import { connect, type Connection, type Es } from "../../../es/connection";
 import { DEFAULT_FOLLOW_PARAMETERS } from "../../../sim/ccr/followParameters";
 
 export interface FakeDoc {

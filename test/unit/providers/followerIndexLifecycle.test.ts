@@ -9,8 +9,8 @@ import {
     diffFollowerIndex,
     readFollowerIndex,
     updateFollowerIndex,
-} from "../../../providers/followerIndex/provider";
-import { decodePromotion, decodeQuarantine } from "../../../providers/followerIndex/record";
+} from "../../../providers/followerIndex/lifecycle";
+import { decodePromotion, decodeQuarantine } from "../../../es/records";
 import type { FollowerIndexOutputs } from "../../../providers/followerIndex/types";
 import { ProviderError } from "../../../providers/shared/errors";
 import { FakeCluster } from "./fakeEs";

@@ -1,7 +1,8 @@
 /** Pure FollowerIndex planners: one row per transition, including every crash-intermediate state. */
-import type { FollowInfo } from "../../../providers/es/ccr";
+import type { FollowInfo } from "../../../es/ccr";
 import { isPristinePromotion, type Op, planDelete, planEnsure } from "../../../providers/followerIndex/plan";
-import { decodePromotion, encodePromotion, type PromotionRecord, verifyLineage } from "../../../providers/followerIndex/record";
+import { decodePromotion, encodePromotion, type PromotionRecord } from "../../../es/records";
+import { verifyLineage } from "../../../providers/followerIndex/lineage";
 import type { FollowerWorld, LocalIndex } from "../../../providers/followerIndex/world";
 import { followerOnA, followerOnB, FOLLOWER, LEADER } from "./helpers";
 

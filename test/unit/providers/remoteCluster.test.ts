@@ -1,5 +1,5 @@
 /** RemoteCluster planners and lifecycle against the fake ES. */
-import { createRemoteCluster, deleteRemoteCluster, readRemoteCluster, updateRemoteCluster } from "../../../providers/remoteCluster/provider";
+import { createRemoteCluster, deleteRemoteCluster, readRemoteCluster, updateRemoteCluster } from "../../../providers/remoteCluster/lifecycle";
 import { observedSettings, planApply, planDelete, settingsBody } from "../../../providers/remoteCluster/plan";
 import type { RemoteClusterInputs } from "../../../providers/remoteCluster/types";
 import { FakeCluster } from "./fakeEs";

@@ -1,11 +1,11 @@
 /**
  * RemoteCluster lifecycle as plain async functions (callable from tests and the CLI without the
  * Pulumi engine) and the dynamic provider object that delegates to them. Every method builds its
- * client inside itself from the stored inputs (pulumi-facts §A3).
+ * client inside itself from the stored inputs (docs/providers.md, "Facts").
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { clusterGetSettings, type RemoteInfo, remoteInfo } from "../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
+import { clusterGetSettings, type RemoteInfo, remoteInfo } from "../../es/cluster";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
@@ -145,7 +145,7 @@ export async function deleteRemoteCluster(props: RemoteClusterOutputs, deps: Rem
     await executeRemoteClusterOps(es, ops);
 }
 
-/** The dynamic provider: thin delegation, nothing captured but the functions above. */
+/** The dynamic provider: thin delegation to the functions above. */
 export const remoteClusterProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
         return checkRemoteCluster(news);

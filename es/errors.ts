@@ -1,6 +1,6 @@
 /**
- * The one error root of the Elasticsearch boundary (aesthetics rule 3): every failed call made
- * through `providers/es` becomes an {@link EsCallError} that names the cluster, the index, the
+ * The one error root of the Elasticsearch boundary (docs/providers.md, "Rules kept"): every failed call made
+ * through `es/` becomes an {@link EsCallError} that names the cluster, the index, the
  * operation (rest-api-spec name) and the likely fix. Secrets never appear in its text.
  *
  * {@link toEsCallError} is the one place that reads the client's error objects and ES's error
@@ -107,10 +107,6 @@ export class EsCallError extends Error {
 
     constructor(fields: EsCallErrorFields) {
         super(formatMessage(fields));
-        // Set explicitly: see ProviderError (serialized provider code loses Error's constructor).
-        this.message = formatMessage(fields);
-        // Also unset by serialization: the dynamic provider host logs `${e}: ${e.stack}` (see ProviderError).
-        if (this.stack === undefined) this.stack = `${this.name}: ${this.message}`;
         this.cluster = fields.cluster;
         this.operation = fields.operation;
         this.index = fields.index;

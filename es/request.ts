@@ -17,7 +17,7 @@ export async function call<T>(es: Es, operation: string, index: string | undefin
 
 /**
  * Runs a read; answers `undefined` when the server reports one of `absent` (by default: the
- * index does not exist). Absent is a value, not an error (aesthetics rule 2).
+ * index does not exist). Absent is a value, not an error (docs/providers.md, "Rules kept").
  */
 export async function readOrUndefined<T>(
     es: Es,

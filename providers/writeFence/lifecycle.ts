@@ -4,8 +4,8 @@
  * functions (tests call them directly) and the dynamic provider object that delegates to them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
-import { indicesAddBlock, indicesGet, indicesPutSettings } from "../es/indices";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { indicesAddBlock, indicesGet, indicesPutSettings } from "../../es/indices";
 import { Failures } from "../shared/check";
 import { checkConnection, type ConnectionState, type Credentials, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";

@@ -56,6 +56,14 @@ export async function catIndices(es: Es, index: string): Promise<{ open: boolean
     return { open: row.status !== "close" };
 }
 
+/** `cat.indices` of a pattern: the names of every matching index, open or closed; none when nothing matches. */
+export async function catIndexNames(es: Es, pattern: string): Promise<string[]> {
+    const r = (await call(es, "cat.indices", undefined, (c) =>
+        c.cat.indices({ index: pattern, format: "json", h: "index", expand_wildcards: "all" } as never),
+    )) as unknown as Array<{ index: string }>;
+    return r.map((x) => x.index);
+}
+
 /** `indices.put_settings`; `null` resets a key. Works on closed indices for dynamic settings. */
 export async function indicesPutSettings(es: Es, index: string, settings: Record<string, string | number | boolean | null>): Promise<void> {
     await call(es, "indices.put_settings", index, (c) => c.indices.putSettings({ index, settings: settings as never }));

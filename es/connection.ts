@@ -1,10 +1,8 @@
 /**
  * How the providers and the `ccr-dr` CLI reach one Elasticsearch cluster.
  *
- * This module is captured *by value* into every dynamic provider's serialized code
- * (pulumi-facts §A2/§A3): it keeps no module-level state, and the official client is
- * `require`d inside {@link connect} so that the serialized text only holds a
- * `require("@elastic/elasticsearch")` call, never a client, socket or agent.
+ * It keeps no module-level state: every provider call builds its client from the stored inputs
+ * (docs/providers.md), and the official client is `require`d inside {@link connect}.
  */
 import type { Client } from "@elastic/elasticsearch";
 
@@ -59,7 +57,7 @@ export interface Es {
     requestTimeoutMs: number;
 }
 
-/** Test hook: inject the transport's connection class instead of patching modules (aesthetics B). */
+/** Test hook: inject the transport's connection class instead of patching modules. */
 export interface ConnectOptions {
     /** A `BaseConnection` subclass from `@elastic/transport`; tests pass an in-memory one. */
     Connection?: unknown;
@@ -88,8 +86,9 @@ export function secretsOf(conn: Connection): string[] {
 }
 
 /**
- * Builds a client for `conn`. Requires `@elastic/elasticsearch` lazily: this function is part
- * of the dynamic providers' serialized code, and the require must run in the provider process.
+ * Builds a client for `conn`. Requires `@elastic/elasticsearch` lazily, on the first call: the
+ * program and the CLI's other commands load this module without needing the client (loader.js
+ * preloads it in the provider process).
  */
 export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -109,4 +108,9 @@ export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
         ...(opts.Connection ? { Connection: opts.Connection as never } : {}),
     });
     return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
+}
+
+/** Closes the client's sockets (the connection is unusable afterwards). */
+export function close(es: Es): Promise<void> {
+    return es.client.close();
 }

@@ -34,7 +34,7 @@ export const FOLLOW_PARAMETER_KINDS: Readonly<Record<keyof FollowParameters, "co
     readPollTimeout: "duration",
 };
 
-/** ES's defaults (es-ccr-facts §1.2; confirmed by the `follow_info.yml` REST test). */
+/** ES's defaults (docs/providers.md, "Facts"). */
 export const DEFAULT_FOLLOW_PARAMETERS: Readonly<Required<FollowParameters>> = {
     maxReadRequestOperationCount: 5120,
     maxOutstandingReadRequests: 12,
@@ -232,6 +232,8 @@ export interface FollowShardStats {
     followerMaxSeqNo: number;
     /** `type: reason` of the fatal exception that stopped this shard's task. */
     fatalError: string | undefined;
+    /** Milliseconds since this shard's task last read from the leader. */
+    timeSinceLastReadMillis: number | undefined;
 }
 
 /** `ccr.follow_stats` of one follower. */
@@ -260,6 +262,7 @@ export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats
             followerGlobalCheckpoint: Number(s["follower_global_checkpoint"] ?? -1),
             followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
             fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
+            timeSinceLastReadMillis: typeof s["time_since_last_read_millis"] === "number" ? s["time_since_last_read_millis"] : undefined,
         };
     });
     shards.sort((a, b) => a.shard - b.shard);
@@ -268,4 +271,46 @@ export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats
             ? entry.total_global_checkpoint_lag
             : shards.reduce((sum, s) => sum + Math.max(0, s.leaderGlobalCheckpoint - s.followerGlobalCheckpoint), 0);
     return { shards, globalCheckpointLag: lag, fatalError: shards.find((s) => s.fatalError)?.fatalError };
+}
+
+/** The parts of an auto-follow pattern (`ccr.put_auto_follow_pattern` body, `ccr.get_auto_follow_pattern` entry). */
+export interface AutoFollowPatternBody {
+    remoteCluster: string;
+    leaderIndexPatterns: string[];
+    leaderIndexExclusionPatterns?: string[];
+    followIndexPattern?: string;
+}
+
+/** `ccr.put_auto_follow_pattern`: creates or replaces the pattern `name` (ES's PUT is an upsert). */
+export async function ccrPutAutoFollowPattern(es: Es, name: string, p: AutoFollowPatternBody): Promise<void> {
+    await call(es, "ccr.put_auto_follow_pattern", undefined, (c) =>
+        c.ccr.putAutoFollowPattern({
+            name,
+            remote_cluster: p.remoteCluster,
+            leader_index_patterns: p.leaderIndexPatterns,
+            ...(p.leaderIndexExclusionPatterns ? { leader_index_exclusion_patterns: p.leaderIndexExclusionPatterns } : {}),
+            ...(p.followIndexPattern ? { follow_index_pattern: p.followIndexPattern } : {}),
+        }),
+    );
+}
+
+/** `ccr.get_auto_follow_pattern`: the pattern `name` as the cluster has it; `undefined` when it does not exist. */
+export async function ccrGetAutoFollowPattern(es: Es, name: string): Promise<AutoFollowPatternBody | undefined> {
+    const r = (await readOrUndefined(es, "ccr.get_auto_follow_pattern", undefined, (c) => c.ccr.getAutoFollowPattern({ name }), [
+        "auto_follow_pattern_missing",
+    ])) as unknown as { patterns?: Array<{ name: string; pattern: Record<string, unknown> }> } | undefined;
+    const p = r?.patterns?.find((x) => x.name === name)?.pattern;
+    if (!p) return undefined;
+    const exclusions = p["leader_index_exclusion_patterns"] as string[] | undefined;
+    return {
+        remoteCluster: String(p["remote_cluster"]),
+        leaderIndexPatterns: (p["leader_index_patterns"] as string[] | undefined) ?? [],
+        ...(exclusions && exclusions.length > 0 ? { leaderIndexExclusionPatterns: exclusions } : {}),
+        ...(typeof p["follow_index_pattern"] === "string" ? { followIndexPattern: p["follow_index_pattern"] } : {}),
+    };
+}
+
+/** `ccr.delete_auto_follow_pattern`; a missing pattern counts as done. */
+export function ccrDeleteAutoFollowPattern(es: Es, name: string): Promise<StepOutcome> {
+    return change(es, "ccr.delete_auto_follow_pattern", undefined, (c) => c.ccr.deleteAutoFollowPattern({ name }), ["auto_follow_pattern_missing"]);
 }

@@ -34,16 +34,6 @@ export function newQuarantineName(i: QuarantineNameInputs): QuarantineNameOutput
     return { ...i, name: `${i.prefix}-${randomBytes(SUFFIX_BYTES).toString("hex")}` };
 }
 
-/**
- * The quarantine index of `index` in the failback that `name` identifies: `<name>-<index>`, cut to
- * Elasticsearch's 255-byte limit on index names (whole characters only).
- */
-export function quarantineIndexFor(name: string, index: string): string {
-    let out = `${name}-${index}`;
-    while (Buffer.byteLength(out, "utf8") > 255) out = out.slice(0, -1);
-    return out;
-}
-
 export const quarantineNameProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds, news) {
         return checkQuarantineName(news);

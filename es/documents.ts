@@ -78,3 +78,9 @@ export async function bulkIndex(es: Es, index: string, docs: ReadonlyArray<SeqNo
     }
     return { indexed, failures };
 }
+
+/** `count`: documents in `index`; an absent or closed index is an error. */
+export async function count(es: Es, index: string): Promise<number> {
+    const r = await call(es, "count", index, (c) => c.count({ index }));
+    return r.count;
+}

@@ -1,6 +1,6 @@
 /**
  * The promotion record and the quarantine record: what ccr-dr writes into an index mapping's
- * `_meta` (under `ccr_dr`), and the pure lineage check that failback runs against it.
+ * `_meta` (under `ccr_dr`). Failback checks lineage against it (providers/followerIndex/lineage.ts).
  *
  * The promotion record on a promoted index is the RPO record (how far replication had got) and
  * the lineage (which index on which cluster it was promoted from). Because a follower's mapping
@@ -186,89 +186,4 @@ export function decodeQuarantine(meta: Record<string, unknown> | undefined): Qua
         documents: num(w["documents"]) ?? 0,
         createdAt: str(w["created_at"]) ?? "",
     };
-}
-
-/** Outcome of the lineage check. */
-export type LineageVerdict =
-    | {
-          ok: true;
-          /** Per shard of the stale index: documents with `_seq_no` above this are divergent. */
-          thresholds: number[];
-          record: PromotionRecord;
-      }
-    | { ok: false; reason: string };
-
-/**
- * Failback lineage: the new leader must carry a promotion record saying it was promoted from
- * *this* index on *this* cluster. Identity is proven by the old leader index UUID recorded when
- * the follower was created (or, failing that, the old leader cluster UUID); a name match alone
- * is not enough, because deleting the wrong index loses data.
- */
-export function verifyLineage(a: {
-    /** Record on the new leader (already filtered to the leader's own UUID). */
-    record: PromotionRecord | undefined;
-    /** Names for messages. */
-    leaderIndex: string;
-    leaderCluster: string;
-    localCluster: string;
-    /** The stale local index (our follower's name). */
-    index: string;
-    indexUuid: string;
-    numberOfShards: number;
-    /** UUID of the local cluster. */
-    clusterUuid: string;
-}): LineageVerdict {
-    const r = a.record;
-    const subject = `leader index "${a.leaderIndex}" on cluster "${a.leaderCluster}"`;
-    if (!r) {
-        return {
-            ok: false,
-            reason:
-                `${subject} carries no ccr-dr promotion record, so nothing proves it was promoted from index "${a.index}" on cluster ` +
-                `"${a.localCluster}", and nothing tells which local writes it lacks`,
-        };
-    }
-    if (r.promotedFrom.leaderIndex !== a.index) {
-        return {
-            ok: false,
-            reason: `${subject} was promoted from index "${r.promotedFrom.leaderIndex}" (alias "${r.promotedFrom.remoteCluster}"), not from "${a.index}"`,
-        };
-    }
-    if (r.promotedFrom.leaderIndexUuid) {
-        if (r.promotedFrom.leaderIndexUuid !== a.indexUuid) {
-            return {
-                ok: false,
-                reason:
-                    `${subject} was promoted from an index "${a.index}" with UUID ${r.promotedFrom.leaderIndexUuid}, but the local ` +
-                    `"${a.index}" on cluster "${a.localCluster}" has UUID ${a.indexUuid}: it is a different index`,
-            };
-        }
-    } else if (r.promotedFrom.leaderClusterUuid) {
-        if (r.promotedFrom.leaderClusterUuid !== a.clusterUuid) {
-            return {
-                ok: false,
-                reason:
-                    `${subject} was promoted from cluster UUID ${r.promotedFrom.leaderClusterUuid}` +
-                    `${r.promotedFrom.leaderClusterName ? ` ("${r.promotedFrom.leaderClusterName}")` : ""}, but cluster "${a.localCluster}" ` +
-                    `has UUID ${a.clusterUuid}`,
-            };
-        }
-    } else {
-        return {
-            ok: false,
-            reason:
-                `the promotion record on ${subject} names no leader index or cluster UUID (its follower was created without ` +
-                "leaderConnection), so the local index cannot be proven to be the one it was promoted from",
-        };
-    }
-    if (!r.checkpointsKnown) {
-        return { ok: true, thresholds: Array.from({ length: a.numberOfShards }, () => -1), record: r };
-    }
-    if (r.shards.length !== a.numberOfShards) {
-        return {
-            ok: false,
-            reason: `the promotion record on ${subject} has ${r.shards.length} shard(s) but the local "${a.index}" has ${a.numberOfShards}`,
-        };
-    }
-    return { ok: true, thresholds: r.shards.map((s) => s.globalCheckpoint), record: r };
 }

@@ -4,8 +4,8 @@
  * functions (tests call them directly) and the dynamic provider object that delegates to them.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
-import { call, change, readOrUndefined } from "../es/request";
+import { ccrDeleteAutoFollowPattern, ccrGetAutoFollowPattern, ccrPutAutoFollowPattern } from "../../es/ccr";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures } from "../shared/check";
 import { checkConnection, type ConnectionState, type Credentials, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
@@ -47,38 +47,19 @@ export function checkAutoFollowPattern(news: Record<string, unknown>): { inputs:
 
 /** Creates or replaces the pattern (ES's PUT is an upsert). */
 export async function putAutoFollowPattern(i: AutoFollowPatternInputs, deps: AutoFollowPatternDeps = {}): Promise<AutoFollowPatternInputs> {
-    await call(esOf(i, deps), "ccr.put_auto_follow_pattern", undefined, (c) =>
-        c.ccr.putAutoFollowPattern({
-            name: i.name,
-            remote_cluster: i.remoteCluster,
-            leader_index_patterns: i.leaderIndexPatterns,
-            ...(i.leaderIndexExclusionPatterns ? { leader_index_exclusion_patterns: i.leaderIndexExclusionPatterns } : {}),
-            ...(i.followIndexPattern ? { follow_index_pattern: i.followIndexPattern } : {}),
-        }),
-    );
+    await ccrPutAutoFollowPattern(esOf(i, deps), i.name, i);
     return i;
 }
 
 /** The pattern as the cluster has it; `undefined` when it was deleted out of band. */
 export async function readAutoFollowPattern(i: AutoFollowPatternInputs, deps: AutoFollowPatternDeps = {}): Promise<AutoFollowPatternInputs | undefined> {
-    const r = (await readOrUndefined(esOf(i, deps), "ccr.get_auto_follow_pattern", undefined, (c) => c.ccr.getAutoFollowPattern({ name: i.name }), [
-        "auto_follow_pattern_missing",
-    ])) as unknown as { patterns?: Array<{ name: string; pattern: Record<string, unknown> }> } | undefined;
-    const p = r?.patterns?.find((x) => x.name === i.name)?.pattern;
-    if (!p) return undefined;
-    const exclusions = p["leader_index_exclusion_patterns"] as string[] | undefined;
-    return {
-        ...i,
-        remoteCluster: String(p["remote_cluster"]),
-        leaderIndexPatterns: (p["leader_index_patterns"] as string[] | undefined) ?? [],
-        ...(exclusions && exclusions.length > 0 ? { leaderIndexExclusionPatterns: exclusions } : {}),
-        ...(typeof p["follow_index_pattern"] === "string" ? { followIndexPattern: p["follow_index_pattern"] } : {}),
-    };
+    const p = await ccrGetAutoFollowPattern(esOf(i, deps), i.name);
+    return p ? { ...i, ...p } : undefined;
 }
 
 /** Deletes the pattern; followers it already created stay (they are data). */
 export async function deleteAutoFollowPattern(i: AutoFollowPatternInputs, deps: AutoFollowPatternDeps = {}): Promise<void> {
-    await change(esOf(i, deps), "ccr.delete_auto_follow_pattern", undefined, (c) => c.ccr.deleteAutoFollowPattern({ name: i.name }), ["auto_follow_pattern_missing"]);
+    await ccrDeleteAutoFollowPattern(esOf(i, deps), i.name);
 }
 
 export const autoFollowPatternProvider: pulumi.dynamic.ResourceProvider = {

@@ -1,7 +1,7 @@
 /**
  * FollowerIndex lifecycle as plain async functions (callable from tests and the CLI without the
  * Pulumi engine) and the dynamic provider object that delegates to them. Each function builds
- * its clients inside itself from the stored inputs (pulumi-facts §A3), reads the world, asks a
+ * its clients inside itself from the stored inputs (docs/providers.md, "Facts"), reads the world, asks a
  * pure planner for the steps, and runs them.
  *
  * Which cluster each method talks to: check and diff — none (so `preview` never hangs on a dead
@@ -10,10 +10,10 @@
  * `leaderConnection` only to record its identity or, during failback, to read its promotion record.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../es/ccr";
-import { info } from "../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../es/connection";
-import { indicesGet } from "../es/indices";
+import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../../es/ccr";
+import { info } from "../../es/cluster";
+import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { indicesGet } from "../../es/indices";
 import { Failures, isUnknown, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
@@ -21,7 +21,7 @@ import { messageOf } from "../shared/errors";
 import { compact, defaultRuntime, deepEqual, type Runtime } from "../shared/util";
 import { executeFollowerOps } from "./execute";
 import { needsLineage, planDelete, planEnsure } from "./plan";
-import { type LineageVerdict, verifyLineage } from "./record";
+import { type LineageVerdict, verifyLineage } from "./lineage";
 import {
     FOLLOWER_INPUT_KEYS,
     type FailbackReport,
@@ -41,7 +41,7 @@ export interface FollowerIndexDeps {
 /** Settings the providers manage themselves or that a follower cannot override. */
 const FORBIDDEN_FOLLOWER_SETTINGS = ["index.number_of_shards", "index.routing_partition_size", "index.soft_deletes.enabled", "index.blocks.write"];
 
-/** Longest `max_retry_delay` ES accepts (es-ccr-facts §1.2). */
+/** Longest `max_retry_delay` ES accepts (docs/providers.md, "Facts"). */
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
 /** `check`: validates every input and reports every problem; fills defaults and normalises settings. */
@@ -363,7 +363,7 @@ export async function deleteFollowerIndex(props: FollowerIndexOutputs, deps: Fol
     await executeFollowerOps({ es, runtime }, plan.ops);
 }
 
-/** The dynamic provider: thin delegation, nothing captured but the functions above. */
+/** The dynamic provider: thin delegation to the functions above. */
 export const followerIndexProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
         return checkFollowerIndex(news);
