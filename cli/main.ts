@@ -94,7 +94,7 @@ function printDrill(r: DrillReport): void {
 /**
  * parseArgs throws a TypeError (ERR_PARSE_ARGS_UNKNOWN_OPTION, …_INVALID_OPTION_VALUE) for an
  * unknown option or a missing value: a bad command line, exit 2 — it used to exit 1, "an operation
- * failed" (found by test/integration/badInput.test.ts).
+ * failed" (found by test/integration/faults/badInput.test.ts).
  */
 function usageErrors<T>(parse: () => T): T {
   try {

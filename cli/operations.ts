@@ -70,7 +70,7 @@ const SIGINT_FORWARD_GRACE_MS = 2_000;
  * terminal reaches ccr-dr and its `pulumi` child alike (one process group), and forwarding ccr-dr's
  * as well made it Pulumi's second SIGINT — "terminate immediately" — which stopped a promotion
  * between two steps and left a pending operation instead of cancelling gracefully
- * (test/integration/faults.interrupt.test.ts). So it is forwarded only if Pulumi has not started
+ * (test/integration/faults/interrupt.test.ts). So it is forwarded only if Pulumi has not started
  * cancelling on its own shortly after (a SIGINT sent to ccr-dr alone, e.g. `kill -INT <pid>`).
  */
 function forwardOnce(signal: AbortSignal | undefined, output: () => string, onForward: () => void): AbortSignal | undefined {
@@ -166,7 +166,7 @@ function running(pid: number): boolean {
  * Runs `update`, first removing a stack lock left by a `pulumi` that no longer runs. A `pulumi up`
  * killed with SIGKILL (a cancelled CI job, a lost machine) leaves its lock on a file backend, and
  * every later update fails with "the stack is currently locked" — so a re-run of an interrupted
- * failover failed instead of converging (test/integration/faults.interrupt.test.ts). The lock
+ * failover failed instead of converging (test/integration/faults/interrupt.test.ts). The lock
  * names its holder's host and pid: when that is this host and the pid is gone, no update can hold
  * it, so it is removed (`pulumi cancel`, which on a file backend deletes the lock files) and the
  * update runs once more. Otherwise the error says what to check and what to run.

@@ -251,7 +251,7 @@ function classify(
     if (JSON.stringify(envelope ?? {}).includes("failed_to_remove_retention_leases")) return "retention_lease_removal_failed";
     if (hasType("no_such_remote_cluster_exception")) return "no_such_remote_cluster";
     // ES wraps it: status_exception "… license state of the remote cluster [x] could not be determined",
-    // caused by no_seed_node_left_exception (found by test/integration/faults.config.test.ts).
+    // caused by no_seed_node_left_exception (found by test/integration/faults/config.test.ts).
     if (hasType("no_seed_node_left_exception") || envelope?.caused_by?.type === "no_seed_node_left_exception") return "remote_unreachable";
     if (hasType("index_not_found_exception")) return "index_not_found";
     if (hasType("index_closed_exception")) return "index_closed";

@@ -1,7 +1,7 @@
 /**
  * The bad input table of docs/bad-input.md as data: its rows are read from the markdown, and each
  * row's input is given to the real component that rejects it, which answers the error text the
- * row must show. test/integration/badInput.test.ts asserts every row this way, so the table cannot
+ * row must show. test/integration/faults/badInput.test.ts asserts every row this way, so the table cannot
  * drift from the code.
  *
  * Inputs, by the component in the row's "rejected by" column:

@@ -3,7 +3,7 @@
  * with the `__provider` text of our resources, and with the old file-path text of older state
  * (`requireFromString(text).handler()`, in the program directory given as argv[2]), and
  * exercises it; prints one JSON line. Run in a plain Node process by
- * test/integration/providerStubs.test.ts: the text registers loader.js's require hook, which
+ * test/integration/providers/stubs.test.ts: the text registers loader.js's require hook, which
  * jest's module system would bypass.
  */
 import { LEGACY_PROVIDER_PATHS, PROVIDERS, type ProviderName } from "../../providers/registry";

@@ -1,0 +1,186 @@
+/**
+ * `bin/ccr-dr` as pipelines run it: a real child process, no TTY, on an es-sim pair with the real
+ * program and Pulumi CLI. Checks `--json` output against the documented schemas, refusal without
+ * `--yes`, a saved plan refusing to run once reality moved, a failover re-run after an
+ * interruption, failback, a switchover with no document lost and one that aborts safely, and the
+ * drill (the seed tutorial) with its verdict and every step.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import { schemas } from "../../../cli/schemas";
+import { repoRoot } from "../../../cli/toolchain";
+import { http } from "../../helpers/sim";
+import { A_INDEX, B_INDEX, DrPair, eventually, followStatus, ids, inSync, loadOrders, startDrPair } from "../../helpers/drPair";
+
+jest.setTimeout(900_000);
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+
+function expectSchema(name: keyof typeof schemas, value: unknown): void {
+  const validate = ajv.compile(schemas[name]);
+  if (!validate(value)) throw new Error(`${name} output does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+/** Runs bin/ccr-dr with stdin not a TTY, as a pipeline does. */
+function ccrDr(pair: DrPair | undefined, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "bin/ccr-dr"), ...args, ...(pair ? ["--work-dir", pair.workDir] : [])], {
+      cwd: repoRoot,
+      env: { ...process.env, ...(pair?.env ?? {}), ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin.end();
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
+
+describe("ccr-dr command", () => {
+  let pair: DrPair;
+
+  beforeAll(async () => {
+    pair = await startDrPair();
+    await loadOrders(pair.a.url, A_INDEX, 200);
+    for (const site of ["clusterB", "clusterA"] as const) await (await pair.stack(site)).up();
+    await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
+  });
+  afterAll(async () => pair?.cleanup());
+
+  test("status --json follows its schema and reads the clusters", async () => {
+    const r = await ccrDr(pair, ["status", "--json"]);
+    expect(r.code).toBe(0);
+    expectSchema("status", r.json);
+    expect(r.json).toMatchObject({ primary: "clusterA", primaryBySite: { clusterA: "clusterA", clusterB: "clusterA" } });
+    const [a, b] = r.json.clusters;
+    expect(a).toMatchObject({ cluster: "clusterA", reachable: true, configuredRole: "primary", indices: [{ index: A_INDEX, role: "leader", documents: 200 }] });
+    expect(b).toMatchObject({ cluster: "clusterB", reachable: true, configuredRole: "follower", indices: [{ index: B_INDEX, role: "follower", followStatus: "active", lagOperations: 0 }] });
+  });
+
+  test("a destructive command without --yes off a TTY is refused and changes nothing", async () => {
+    const r = await ccrDr(pair, ["failover", "--to", "clusterB"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("without --yes");
+    expect(await followStatus(pair.b.url, B_INDEX)).toBe("active");
+    const usage = await ccrDr(pair, ["failover", "--to", "clusterC", "--json"]);
+    expect(usage.code).toBe(2);
+    expectSchema("error", usage.json);
+  });
+
+  test("plan saves update plans; once reality moved, the planned failover refuses to run", async () => {
+    const p = await ccrDr(pair, ["plan", "--to", "clusterB", "--json"]);
+    expect(p.code).toBe(0);
+    expectSchema("plan", p.json);
+    const onB = p.json.sites.find((s: { site: string }) => s.site === "clusterB");
+    expect(onB.operations.map((o: { words: string }) => o.words)).toContainEqual(expect.stringMatching(new RegExp(`^promote ${B_INDEX} on clusterB: pause → close → unfollow → open`)));
+    expect(p.json.rpo.operations).toBe(0);
+    expect(fs.existsSync(p.json.planFiles.clusterB)).toBe(true);
+    // The configuration was put back: a plan changes nothing.
+    expect((await (await pair.stack("clusterB")).getConfig("ccr-dr:primary")).value).toBe("clusterA");
+
+    // Reality moves: clusterB's connection details change after the plan was made.
+    const drB = await pair.stack("clusterB");
+    await drB.setConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", { value: "20000" }, true);
+    const f = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]);
+    expect(f.code).toBe(6);
+    expectSchema("error", f.json);
+    expect(await followStatus(pair.b.url, B_INDEX)).toBe("active");
+    await drB.removeConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", true);
+    await drB.setConfig("ccr-dr:primary", { value: "clusterA" });
+    fs.rmSync(p.json.planFiles.clusterB, { force: true });
+    fs.rmSync(p.json.planFiles.clusterA, { force: true });
+  });
+
+  test("failover re-run after an interruption mid-way converges; status shows the promotion record", async () => {
+    // The interrupted run had paused and closed the follower.
+    expect((await http(pair.b.url, "POST", `/${B_INDEX}/_ccr/pause_follow`)).status).toBe(200);
+    expect((await http(pair.b.url, "POST", `/${B_INDEX}/_close`)).status).toBe(200);
+    await pair.a.kill("SIGKILL");
+    const r = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]);
+    expect(r.code).toBe(0);
+    expectSchema("failover", r.json);
+    expect(await followStatus(pair.b.url, B_INDEX)).toBe("none");
+    expect((await http(pair.b.url, "POST", `/${B_INDEX}/_doc?refresh=true`, { user: "kimchy" })).status).toBe(201);
+    const s = await ccrDr(pair, ["status", "--json"]);
+    expectSchema("status", s.json);
+    // clusterA's stack still names itself until the failback: the report says so instead of picking one.
+    expect(s.json.primary).toBeUndefined();
+    expect(s.json.primaryBySite).toEqual({ clusterA: "clusterA", clusterB: "clusterB" });
+    expect(s.json.clusters[0]).toMatchObject({ cluster: "clusterA", reachable: false, configuredRole: "primary" });
+    expect(s.json.clusters[1]).toMatchObject({ cluster: "clusterB", configuredRole: "primary" });
+    expect(s.json.clusters[1].indices[0]).toMatchObject({ role: "leader", documents: 201, promotion: { index: B_INDEX, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX } } });
+  });
+
+  test("failback: the returning clusterA follows clusterB", async () => {
+    await pair.a.restart();
+    const r = await ccrDr(pair, ["failback", "--yes", "--json"]);
+    expect(r.code).toBe(0);
+    expectSchema("failback", r.json);
+    expect(r.json).toMatchObject({ primary: "clusterB", run: { site: "clusterA" } });
+    await eventually("kimchy on clusterA", async () => {
+      const hits = await http(pair.a.url, "GET", `/${A_INDEX}/_search?q=kimchy`);
+      return hits.body.hits?.total?.value === 1 ? true : undefined;
+    });
+    expect(await inSync(pair.b.url, B_INDEX, pair.a.url, A_INDEX)).toHaveLength(201);
+  });
+
+  test("switchover back to clusterA loses nothing; one to a dead target aborts and leaves the primary writable", async () => {
+    await loadOrders(pair.b.url, B_INDEX, 10, "late");
+    const expected = await ids(pair.b.url, B_INDEX);
+    const r = await ccrDr(pair, ["switchover", "--to", "clusterA", "--yes", "--json"]);
+    expect(r.code).toBe(0);
+    expectSchema("switchover", r.json);
+    expect(r.json).toMatchObject({ from: "clusterB", to: "clusterA", rpoOperations: 0 });
+    expect(await ids(pair.a.url, A_INDEX)).toEqual(expected);
+    expect(await followStatus(pair.b.url, B_INDEX)).toBe("active");
+    await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
+
+    await pair.b.kill("SIGKILL");
+    const abort = await ccrDr(pair, ["switchover", "--to", "clusterB", "--yes", "--json", "--timeout", "2"]);
+    expect(abort.code).toBe(4);
+    expectSchema("error", abort.json);
+    expect(await followStatus(pair.a.url, A_INDEX)).toBe("none");
+    expect((await http(pair.a.url, "POST", `/${A_INDEX}/_doc`, { user: "still the primary" })).status).toBe(201);
+    await pair.b.restart();
+  });
+
+  test("drill: the seed tutorial passes, every step reported", async () => {
+    const r = await ccrDr(undefined, ["drill", "--json", "--documents", "500"]);
+    expect(r.code).toBe(0);
+    expectSchema("drill", r.json);
+    expect(r.json.verdict).toBe("pass");
+    expect(r.json.rpoDocuments).toBe(0);
+    expect(r.json.phases.map((p: { name: string; ok: boolean }) => [p.name, p.ok])).toEqual([
+      ["start clusterA and clusterB", true],
+      [`load ${A_INDEX} on clusterA`, true],
+      ["set up replication (pulumi up dr-b, dr-a)", true],
+      ["disaster: kill -9 clusterA", true],
+      ["failover to clusterB (pulumi up dr-b)", true],
+      [`write {"user":"kimchy"} into ${B_INDEX} on clusterB`, true],
+      ["restart clusterA on its data dir", true],
+      ["failback: clusterA follows clusterB (pulumi up dr-a)", true],
+      [`GET ${A_INDEX}/_search?q=kimchy on clusterA`, true],
+    ]);
+    expect(r.stderr).toMatch(/\[\s*\d+\.\ds\] failover to clusterB/); // progress with elapsed time
+  });
+});
