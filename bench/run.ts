@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the DR and es-sim benchmarks (issue 8). Prints a table and writes the figures as
+ * `npm run bench`: the DR and es-sim benchmarks. Prints a table and writes the figures as
  * JSON to bench/results/<timestamp>.json and bench/results/latest.json. Every figure is the median
  * of `--runs` runs, with min and max. Benchmarks are never timed assertions in tests.
  *

@@ -1,7 +1,7 @@
 /**
  * A small in-memory Elasticsearch for unit tests, plugged into the real client as a transport
- * `Connection` class (aesthetics B: inject the connection, not a mock framework). It speaks the
- * REST shapes and error envelopes of es-ccr-facts for exactly the calls the providers make, with
+ * `Connection` class (the connection is injected: no mock framework). It speaks Elasticsearch's
+ * REST shapes and error envelopes (as es-sim does, docs/es-sim.md) for exactly the calls the providers make, with
  * one shard per index, and can "crash": from the N-th state-changing request on, every request
  * fails with a connection error, as if the process running `pulumi up` had died there.
  *

@@ -11,7 +11,7 @@
  *   remote-cluster `proxyAddress` points at it) that can stall, like a network partition, so the
  *   follower lags behind its leader.
  *
- * Both bind 127.0.0.1 on port 0 (aesthetics §H2 rule 8).
+ * Both bind 127.0.0.1 on port 0: an ephemeral port, so parallel runs never collide.
  */
 import * as http from "node:http";
 import * as net from "node:net";

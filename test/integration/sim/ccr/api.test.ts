@@ -1,5 +1,5 @@
 /**
- * CCR response shapes and every error case of es-ccr-facts §1–§2, against two running es-sim
+ * CCR response shapes and every error case of Elasticsearch's CCR APIs (docs/ccr.md, "Following"), against two running es-sim
  * processes (leader and follower over the transport) and one cluster that is its own remote, as
  * Elasticsearch's own CCR YAML tests run.
  */
@@ -263,7 +263,7 @@ describe("the follower refuses writes, mapping and alias changes, and changes of
   });
 });
 
-describe("error cases (es-ccr-facts §2)", () => {
+describe("error cases", () => {
   test("PUT follow into an open index → 500 snapshot_restore_exception", async () => {
     await leaderIndex("err-open", 1);
     await ok(follower.url, "PUT", "/err-open-existing");

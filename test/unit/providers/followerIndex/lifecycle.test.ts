@@ -1,6 +1,6 @@
 /**
  * FollowerIndex lifecycle functions against the in-memory fake ES (real client, fake
- * connection): the paths of issue 5, including a crash after every state change of promotion and
+ * connection): every path of docs/providers.md (create, adopt, update, refresh, promote, failback), including a crash after every state change of promotion and
  * failback followed by a re-run.
  */
 import {
