@@ -45,7 +45,10 @@ function connectionOf(c: ClusterConfig): ConnectionArgs {
 
 // The `lastPromotion` output, read from this site's cluster only (never the peer), bounded and never
 // failing the program. Started before the resources are declared, so that it overlaps them.
-const lastPromotionRead = readLastPromotion(cfg.clusters[cfg.site], cfg.indices.map((pair) => pair[cfg.site]));
+const lastPromotionRead = readLastPromotion(
+  cfg.clusters[cfg.site],
+  cfg.indices.map((pair) => pair[cfg.site]),
+);
 
 const plan = planSite(cfg);
 const connections = { clusterA: connectionOf(cfg.clusters.clusterA), clusterB: connectionOf(cfg.clusters.clusterB) };
@@ -54,7 +57,8 @@ const key = (r: Ref) => `${r.kind}:${r.name}`;
 /** A declared resource of the plan, as its class. */
 const get = <T extends CustomResource>(r: Ref) => declared.get(key(r)) as T;
 /** The quarantine index `q` names, from the generated name. */
-const quarantineIndex = (q: QuarantineIndexRef) => get<QuarantineName>({ kind: "quarantineName", name: q.quarantineName }).name.apply((n) => quarantineIndexFor(n, q.index));
+const quarantineIndex = (q: QuarantineIndexRef) =>
+  get<QuarantineName>({ kind: "quarantineName", name: q.quarantineName }).name.apply((n) => quarantineIndexFor(n, q.index));
 
 /** One declaration of the plan as its resource. */
 function declare(d: Declaration): CustomResource {
@@ -97,7 +101,12 @@ interface IndexStatus {
 function indexStatusOf(i: IndexPlan): IndexStatus {
   if (i.role === "leader") {
     const fence = i.fence ? get<WriteFence>(i.fence) : undefined;
-    return { role: "leader", leader: i.leader, status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open", fenced: i.fenced };
+    return {
+      role: "leader",
+      leader: i.leader,
+      status: fence ? fence.blocked.apply((b) => (b ? "fenced" : "open")) : "open",
+      fenced: i.fenced,
+    };
   }
   const follower = get<FollowerIndex>(i.follower);
   return {

@@ -219,17 +219,24 @@ function provider(name, legacyExportName) {
     register();
     registry = require(path.join(ROOT, "providers", "registry.ts"));
   } catch (e) {
-    throw new Error(`ccr-dr: cannot load the provider registry from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
+    throw new Error(
+      `ccr-dr: cannot load the provider registry from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`,
+    );
   }
   const kind = registry.providerKind(legacyExportName === undefined ? name : registry.legacyProviderName(name, legacyExportName));
   let mod;
   try {
     mod = require(path.join(ROOT, kind.implementation));
   } catch (e) {
-    throw new Error(`ccr-dr: cannot load the provider ${kind.implementation} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`);
+    throw new Error(
+      `ccr-dr: cannot load the provider ${kind.implementation} from ${ROOT}: ${e && e.message}. Pulumi runs the providers in the program directory: run it from a ccr-dr checkout with its dependencies installed (npm run bootstrap).`,
+    );
   }
   const p = mod[kind.exportName];
-  if (!p) throw new Error(`ccr-dr: ${kind.implementation} in ${ROOT} exports no ${kind.exportName} (providers/registry.ts names it): this checkout is broken.`);
+  if (!p)
+    throw new Error(
+      `ccr-dr: ${kind.implementation} in ${ROOT} exports no ${kind.exportName} (providers/registry.ts names it): this checkout is broken.`,
+    );
   // The providers require the Elasticsearch client on their first call (es/connection.ts);
   // loading it now, while the engine is still busy with the program, keeps those 0.2 s of CPU off
   // the first step — in a failover, the first promotion.

@@ -40,7 +40,8 @@ export interface CcrBenchResult {
   lagMaxMs: number;
 }
 
-const WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango".split(" ");
+const WORDS =
+  "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango".split(" ");
 
 /** A ~1 KB document. */
 function makeDoc(n: number, rand: () => number): Record<string, unknown> {
@@ -106,7 +107,9 @@ export async function run(log: (line: string) => void = () => undefined): Promis
   const leader = await spawnSim({ clusterName: "bench-leader" });
   const follower = await spawnSim({ clusterName: "bench-follower" });
   try {
-    await call(follower.url, "PUT", "/_cluster/settings", { persistent: { cluster: { remote: { leader: { mode: "proxy", proxy_address: leader.transportAddress } } } } });
+    await call(follower.url, "PUT", "/_cluster/settings", {
+      persistent: { cluster: { remote: { leader: { mode: "proxy", proxy_address: leader.transportAddress } } } },
+    });
 
     // --- replay catch-up: a follower that is paused while the leader takes 100k operations
     await call(leader.url, "PUT", "/replay", { settings: { number_of_replicas: 0, refresh_interval: "-1" } });
@@ -130,7 +133,9 @@ export async function run(log: (line: string) => void = () => undefined): Promis
     await waitCheckpoint(follower, "new-f", LEADER_DOCS - 1);
     const newFollowerCatchUpSeconds = (performance.now() - t0) / 1000;
     const newFollowerCatchUpOpsPerSec = LEADER_DOCS / newFollowerCatchUpSeconds;
-    log(`new follower catch-up: ${LEADER_DOCS} ops in ${newFollowerCatchUpSeconds.toFixed(2)} s = ${Math.round(newFollowerCatchUpOpsPerSec)} ops/s`);
+    log(
+      `new follower catch-up: ${LEADER_DOCS} ops in ${newFollowerCatchUpSeconds.toFixed(2)} s = ${Math.round(newFollowerCatchUpOpsPerSec)} ops/s`,
+    );
 
     // --- steady state: 2,000 docs/s into the leader, lag from ack to follower checkpoint
     await call(leader.url, "PUT", "/steady", { settings: { number_of_replicas: 0 } });
@@ -148,7 +153,10 @@ export async function run(log: (line: string) => void = () => undefined): Promis
       const lines: string[] = [];
       for (let k = 0; k < STEADY_BULK; k++) {
         const n = sent++;
-        lines.push(JSON.stringify({ index: { _index: "steady", _id: String(n) } }), JSON.stringify({ n, user: `user${n % 100}`, v: rand() }));
+        lines.push(
+          JSON.stringify({ index: { _index: "steady", _id: String(n) } }),
+          JSON.stringify({ n, user: `user${n % 100}`, v: rand() }),
+        );
       }
       pending.push(
         (async () => {
@@ -174,7 +182,9 @@ export async function run(log: (line: string) => void = () => undefined): Promis
       lagP99Ms: percentile(lags, 99),
       lagMaxMs: Math.max(...lags),
     };
-    log(`steady state at ${Math.round(steadyDocsPerSec)} docs/s: lag p50 ${result.lagP50Ms.toFixed(1)} ms, p99 ${result.lagP99Ms.toFixed(1)} ms (${lags.length} bulks)`);
+    log(
+      `steady state at ${Math.round(steadyDocsPerSec)} docs/s: lag p50 ${result.lagP50Ms.toFixed(1)} ms, p99 ${result.lagP99Ms.toFixed(1)} ms (${lags.length} bulks)`,
+    );
     return result;
   } finally {
     await follower.cleanup();

@@ -41,9 +41,17 @@ async function once(n: number, docs: number, log: (line: string) => void): Promi
   const pair = await startBenchPair({ requestTimeoutMs: RESTORE_TIMEOUT_MS });
   try {
     const pairs = indexPairs("fb", n);
-    await pool(pairs, 8, async (p) => void (await rest(pair.a.url, "PUT", `/${p.clusterA}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })));
+    await pool(
+      pairs,
+      8,
+      async (p) => void (await rest(pair.a.url, "PUT", `/${p.clusterA}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })),
+    );
     let t = performance.now();
-    await loadDocs(pair.a.url, pairs.map((p) => p.clusterA), docs);
+    await loadDocs(
+      pair.a.url,
+      pairs.map((p) => p.clusterA),
+      docs,
+    );
     log(`  loaded ${n} × ${docs} documents into clusterA in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     pair.configure(pairs, "clusterA");
     await up(pair, "dr-a");
@@ -72,7 +80,8 @@ async function once(n: number, docs: number, log: (line: string) => void): Promi
     const failbackMs = performance.now() - t0;
     await pool(pairs, 8, async (p) => {
       const [a, b] = [await docCount(pair.a.url, p.clusterA), await docCount(pair.b.url, p.clusterB)];
-      if (a !== docs + 1 || b !== docs + 1) throw new Error(`after the failback ${p.clusterA} has ${a} and ${p.clusterB} ${b} documents; expected ${docs + 1} each`);
+      if (a !== docs + 1 || b !== docs + 1)
+        throw new Error(`after the failback ${p.clusterA} has ${a} and ${p.clusterB} ${b} documents; expected ${docs + 1} each`);
     });
     return { upMs, failbackMs };
   } finally {
@@ -91,9 +100,17 @@ export async function run(opts: FailbackOptions, log: (line: string) => void = (
       upMs.push(m.upMs);
       fb.push(m.failbackMs);
       rate.push((n * (opts.docs + 1)) / (m.failbackMs / 1000));
-      log(`failback ${n} pair(s) × ${opts.docs} docs, run ${r + 1}/${opts.runs}: pulumi up ${(m.upMs / 1000).toFixed(2)} s, in sync after ${(m.failbackMs / 1000).toFixed(2)} s = ${Math.round(rate.at(-1)!)} docs/s`);
+      log(
+        `failback ${n} pair(s) × ${opts.docs} docs, run ${r + 1}/${opts.runs}: pulumi up ${(m.upMs / 1000).toFixed(2)} s, in sync after ${(m.failbackMs / 1000).toFixed(2)} s = ${Math.round(rate.at(-1)!)} docs/s`,
+      );
     }
-    results.push({ pairs: n, docsPerIndex: opts.docs, upMs: figure(upMs, "ms"), failbackMs: figure(fb, "ms"), docsPerSec: figure(rate, "docs/s") });
+    results.push({
+      pairs: n,
+      docsPerIndex: opts.docs,
+      upMs: figure(upMs, "ms"),
+      failbackMs: figure(fb, "ms"),
+      docsPerSec: figure(rate, "docs/s"),
+    });
   }
   return results;
 }

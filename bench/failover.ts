@@ -51,7 +51,11 @@ export interface FailoverResult {
 
 /** Creates `names` on clusterA with a few documents each. */
 async function leaders(pair: BenchPair, names: string[]): Promise<void> {
-  await pool(names, 16, async (index) => void (await rest(pair.a.url, "PUT", `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })));
+  await pool(
+    names,
+    16,
+    async (index) => void (await rest(pair.a.url, "PUT", `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } })),
+  );
   await loadDocs(pair.a.url, names, DOCS_PER_INDEX);
 }
 
@@ -83,14 +87,26 @@ async function dropIndices(pair: BenchPair, pairs: Array<{ clusterA: string; clu
 }
 
 /** One failover through `pulumi up` (or `ccr-dr failover`) of `n` fresh index pairs. */
-async function pulumiFailover(pair: BenchPair, prefix: string, n: number, opts: FailoverOptions, via: "pulumi" | "ccr-dr", log: (l: string) => void) {
+async function pulumiFailover(
+  pair: BenchPair,
+  prefix: string,
+  n: number,
+  opts: FailoverOptions,
+  via: "pulumi" | "ccr-dr",
+  log: (l: string) => void,
+) {
   const pairs = indexPairs(prefix, n);
-  await leaders(pair, pairs.map((p) => p.clusterA));
+  await leaders(
+    pair,
+    pairs.map((p) => p.clusterA),
+  );
   pair.configure(pairs, "clusterA");
   const setup = await up(pair, "dr-b", [], { PULUMI_PARALLEL: SETUP_PARALLEL });
   await caughtUp(pair, pairs);
   const stateBytes = fs.statSync(path.join(pair.dir, "state", ".pulumi", "stacks", "ccr-dr", "dr-b.json")).size;
-  log(`  ${prefix}: ${n} follower(s) deployed by pulumi up in ${(setup.ms / 1000).toFixed(1)} s; state ${Math.round(stateBytes / 1024)} KiB`);
+  log(
+    `  ${prefix}: ${n} follower(s) deployed by pulumi up in ${(setup.ms / 1000).toFixed(1)} s; state ${Math.round(stateBytes / 1024)} KiB`,
+  );
   let rtoMs: number;
   let upMs: number;
   if (via === "pulumi") {
@@ -105,7 +121,10 @@ async function pulumiFailover(pair: BenchPair, prefix: string, n: number, opts: 
     rtoMs = performance.now() - t0;
     upMs = r.run.durationMs;
   }
-  await promoted(pair, pairs.map((p) => p.clusterB));
+  await promoted(
+    pair,
+    pairs.map((p) => p.clusterB),
+  );
   await dropIndices(pair, pairs);
   return { rtoMs, upMs, stateBytes };
 }
@@ -113,9 +132,15 @@ async function pulumiFailover(pair: BenchPair, prefix: string, n: number, opts: 
 /** The same promotion by plain REST calls, all indices in parallel. */
 async function restFailover(pair: BenchPair, prefix: string, n: number): Promise<number> {
   const pairs = indexPairs(prefix, n);
-  await leaders(pair, pairs.map((p) => p.clusterA));
+  await leaders(
+    pair,
+    pairs.map((p) => p.clusterA),
+  );
   await pool(pairs, 16, async (p) => {
-    await rest(pair.b.url, "PUT", `/${p.clusterB}/_ccr/follow?wait_for_active_shards=1`, { remote_cluster: "clusterA", leader_index: p.clusterA });
+    await rest(pair.b.url, "PUT", `/${p.clusterB}/_ccr/follow?wait_for_active_shards=1`, {
+      remote_cluster: "clusterA",
+      leader_index: p.clusterA,
+    });
   });
   await pool(pairs, 16, (p) => until(`${p.clusterB} to be active`, async () => (await followStatus(pair.b.url, p.clusterB)) === "active"));
   await caughtUp(pair, pairs);
@@ -130,13 +155,20 @@ async function restFailover(pair: BenchPair, prefix: string, n: number): Promise
     }),
   );
   const ms = performance.now() - t0;
-  await promoted(pair, pairs.map((p) => p.clusterB));
+  await promoted(
+    pair,
+    pairs.map((p) => p.clusterB),
+  );
   await dropIndices(pair, pairs);
   return ms;
 }
 
 /** Runs the failover benchmark on `pair` (which must have no deployed index pairs). */
-export async function run(pair: BenchPair, opts: FailoverOptions, log: (line: string) => void = () => undefined): Promise<FailoverResult[]> {
+export async function run(
+  pair: BenchPair,
+  opts: FailoverOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<FailoverResult[]> {
   const results: FailoverResult[] = [];
   for (const n of opts.pairs) {
     const rto: number[] = [];
@@ -150,14 +182,19 @@ export async function run(pair: BenchPair, opts: FailoverOptions, log: (line: st
       rto.push(p.rtoMs);
       upMs.push(p.upMs);
       base.push(b);
-      log(`failover ${n} pair(s), run ${r + 1}/${opts.runs}: pulumi ${(p.rtoMs / 1000).toFixed(2)} s (up ${(p.upMs / 1000).toFixed(2)} s), REST ${(b / 1000).toFixed(2)} s`);
+      log(
+        `failover ${n} pair(s), run ${r + 1}/${opts.runs}: pulumi ${(p.rtoMs / 1000).toFixed(2)} s (up ${(p.upMs / 1000).toFixed(2)} s), REST ${(b / 1000).toFixed(2)} s`,
+      );
     }
     const result: FailoverResult = {
       pairs: n,
       rtoMs: figure(rto, "ms"),
       upMs: figure(upMs, "ms"),
       baselineMs: figure(base, "ms"),
-      ratio: figure(rto.map((v, i) => v / base[i]!), "×"),
+      ratio: figure(
+        rto.map((v, i) => v / base[i]!),
+        "×",
+      ),
       stateBytes: figure(state, "bytes"),
     };
     if (opts.ccrDr && n === Math.min(...opts.pairs)) {

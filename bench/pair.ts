@@ -63,18 +63,28 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
     spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(dir, "a-")) }),
     spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(dir, "b-")) }),
   ]);
-  const env: Record<string, string> = { ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }), PULUMI_CONFIG_PASSPHRASE: "bench-passphrase" };
+  const env: Record<string, string> = {
+    ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }),
+    PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
+  };
   if (opts.programRef) {
     // As older versions ran: cli/workspace.ts set this for ts-node, and bootstrap installed
     // @pulumi/pulumi's dynamic-provider shim unchanged (a plugin found on PATH comes first).
     env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
-    fs.symlinkSync(path.join(repoRoot, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"), path.join(bin, "pulumi-resource-pulumi-nodejs"));
+    fs.symlinkSync(
+      path.join(repoRoot, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"),
+      path.join(bin, "pulumi-resource-pulumi-nodejs"),
+    );
     env.PATH = `${bin}${path.delimiter}${env.PATH}`;
   }
   const stacks = (indices: Array<Record<Site, string>>, primary: Site) => {
-    const common = { primary, clusters: { clusterA: cluster(a, opts.requestTimeoutMs), clusterB: cluster(b, opts.requestTimeoutMs) }, indices };
+    const common = {
+      primary,
+      clusters: { clusterA: cluster(a, opts.requestTimeoutMs), clusterB: cluster(b, opts.requestTimeoutMs) },
+      indices,
+    };
     return { "dr-a": { site: "clusterA", ...common }, "dr-b": { site: "clusterB", ...common } };
   };
   // A copy of the program as it is now, so that edits in the checkout during a long run cannot
@@ -85,7 +95,10 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
   if (opts.programRef) {
     fs.mkdirSync(programDir, { recursive: true });
     const listed = execFileSync("git", ["ls-tree", "--name-only", opts.programRef], { cwd: repoRoot, encoding: "utf8" }).split("\n");
-    const archive = execFileSync("git", ["archive", "--format=tar", opts.programRef, ...files.filter((f) => listed.includes(f))], { cwd: repoRoot, maxBuffer: 1 << 28 });
+    const archive = execFileSync("git", ["archive", "--format=tar", opts.programRef, ...files.filter((f) => listed.includes(f))], {
+      cwd: repoRoot,
+      maxBuffer: 1 << 28,
+    });
     execFileSync("tar", ["-x", "-C", programDir], { input: archive });
     pulumiYaml = execFileSync("git", ["show", `${opts.programRef}:Pulumi.yaml`], { cwd: repoRoot, encoding: "utf8" });
   } else {
@@ -99,7 +112,10 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
   // The configuration needs at least one pair; every measurement configures its own before deploying.
   const workDir = stage(stacks(indexPairs("unused", 1), "clusterA"));
   if (fs.existsSync(path.join(programDir, "loader.js"))) {
-    execFileSync(process.execPath, [path.join(programDir, "loader.js"), "--warm"], { cwd: programDir, stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(process.execPath, [path.join(programDir, "loader.js"), "--warm"], {
+      cwd: programDir,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
   }
   const pair: BenchPair = {
     dir,
@@ -126,7 +142,13 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
 // Plain REST (fetch): what the benchmarks do to the clusters outside Pulumi.
 
 /** One JSON request; throws on a status ≥ 300 unless `ok` accepts it. */
-export async function rest(base: string, method: string, p: string, body?: unknown, ok: (status: number) => boolean = (s) => s < 300): Promise<any> {
+export async function rest(
+  base: string,
+  method: string,
+  p: string,
+  body?: unknown,
+  ok: (status: number) => boolean = (s) => s < 300,
+): Promise<any> {
   const bulk = typeof body === "string";
   const res = await fetch(base + p, {
     method,
@@ -160,7 +182,10 @@ export async function loadDocs(base: string, indices: string[], docs: number, pr
     await pool(starts, 4, async (start) => {
       const lines: string[] = [];
       for (let n = start; n < Math.min(start + BULK, docs); n++) {
-        lines.push(JSON.stringify({ index: { _index: index, _id: `${prefix}-${n}` } }), JSON.stringify({ n, customer: `customer ${n % 997}`, total: n * 1.5 }));
+        lines.push(
+          JSON.stringify({ index: { _index: index, _id: `${prefix}-${n}` } }),
+          JSON.stringify({ n, customer: `customer ${n % 997}`, total: n * 1.5 }),
+        );
       }
       const r = await rest(base, "POST", "/_bulk", lines.join("\n") + "\n");
       if (r.errors) throw new Error(`bulk into ${index} reported errors`);

@@ -30,7 +30,12 @@ export function pulumi(pair: BenchPair, args: string[], extraEnv: Record<string,
     child.on("exit", (code, signal) => {
       const ms = performance.now() - started;
       if (code === 0) resolve({ ms, stdout, stderr });
-      else reject(new Error(`pulumi ${args.join(" ")} exited ${code ?? signal} after ${Math.round(ms)} ms:\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
+      else
+        reject(
+          new Error(
+            `pulumi ${args.join(" ")} exited ${code ?? signal} after ${Math.round(ms)} ms:\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`,
+          ),
+        );
     });
   });
 }

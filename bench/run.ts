@@ -141,7 +141,9 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
   const rows: string[][] = [["figure", `median (min–max) of ${opts.runs} run(s)`, "target"]];
   const failoverEnv: Record<string, string> = opts.parallel ? { PULUMI_PARALLEL: String(opts.parallel) } : {};
-  log(`ccr-dr benchmarks: ${[...opts.parts].join(", ")}; ${opts.runs} run(s) per figure; ${os.cpus().length} CPUs, load average ${load().join(" ")}`);
+  log(
+    `ccr-dr benchmarks: ${[...opts.parts].join(", ")}; ${opts.runs} run(s) per figure; ${os.cpus().length} CPUs, load average ${load().join(" ")}`,
+  );
 
   if (opts.parts.has("failover") || opts.parts.has("switchover")) {
     const pair = await startBenchPair(opts.programRef ? { programRef: opts.programRef } : {});
@@ -170,7 +172,11 @@ async function main(): Promise<void> {
         rows.push([`  writes unavailable (as reported: fenced → promoted)`, s(r.reportedUnavailableMs), ""]);
         rows.push([`  longest time the client got no acknowledgement`, s(r.clientGapMs), ""]);
         rows.push([`  RPO: acknowledged documents lost`, show(r.rpoDocuments), "0"]);
-        rows.push([`  client writes acknowledged (offered ${opts.switchoverRate}/s; refused while fenced)`, `${show(r.achievedDocsPerSec)}, ${show(r.ackedDocuments)} per run`, ""]);
+        rows.push([
+          `  client writes acknowledged (offered ${opts.switchoverRate}/s; refused while fenced)`,
+          `${show(r.achievedDocsPerSec)}, ${show(r.ackedDocuments)} per run`,
+          "",
+        ]);
       }
     } finally {
       await pair.cleanup();
@@ -178,7 +184,9 @@ async function main(): Promise<void> {
   }
 
   if (opts.parts.has("failback")) {
-    const r = await section("failback", sections, () => failback.run({ pairs: opts.failbackPairs, docs: opts.failbackDocs, runs: opts.runs }, log));
+    const r = await section("failback", sections, () =>
+      failback.run({ pairs: opts.failbackPairs, docs: opts.failbackDocs, runs: opts.runs }, log),
+    );
     results.failback = r;
     for (const m of r) {
       rows.push([`failback, ${m.pairs} pair(s) × ${num(m.docsPerIndex)} docs: until in sync`, s(m.failbackMs), ""]);
@@ -216,7 +224,11 @@ async function main(): Promise<void> {
     rows.push([`  same, refresh_interval -1`, show(figures.bulkNoRefreshDocsPerSec), ""]);
     rows.push([`es-sim single-document index p50 / p99`, `${show(figures.singleIndexP50Ms)} / ${show(figures.singleIndexP99Ms)}`, ""]);
     rows.push([`es-sim search p50 (q=, ${num(simBench.BULK_DOCS)} docs)`, show(figures.searchP50Ms), "≤ 10 ms"]);
-    rows.push([`CCR catch-up, new follower (${num(ccrBench.LEADER_DOCS)} ops)`, show(figures.newFollowerCatchUpOpsPerSec), "≥ 20,000 ops/s"]);
+    rows.push([
+      `CCR catch-up, new follower (${num(ccrBench.LEADER_DOCS)} ops)`,
+      show(figures.newFollowerCatchUpOpsPerSec),
+      "≥ 20,000 ops/s",
+    ]);
     rows.push([`CCR catch-up, replay only`, show(figures.replayCatchUpOpsPerSec), ""]);
     rows.push([`CCR lag p50 at ${num(figures.steadyDocsPerSec.median)} docs/s`, show(figures.lagP50Ms), ""]);
     rows.push([`CCR lag p99`, show(figures.lagP99Ms), "≤ 1 s"]);
@@ -240,10 +252,18 @@ async function main(): Promise<void> {
 
   const m = report.machine;
   console.log("");
-  console.log(`ccr-dr benchmarks — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.pulumi ? `Pulumi ${m.pulumi}` : "no Pulumi"}, commit ${m.commit}`);
-  if (opts.programRef) console.log(`program: as committed at ${opts.programRef}, run with @pulumi/pulumi's own provider shim and PULUMI_NODEJS_TRANSPILE_ONLY=true`);
-  console.log(`started ${report.startedAt}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average (1, 5, 15 min) per part:`);
-  for (const [name, sec] of Object.entries(sections)) console.log(`  ${name}: ${sec.loadBefore.join(" ")} before, ${sec.loadAfter.join(" ")} after (${sec.seconds} s)`);
+  console.log(
+    `ccr-dr benchmarks — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.pulumi ? `Pulumi ${m.pulumi}` : "no Pulumi"}, commit ${m.commit}`,
+  );
+  if (opts.programRef)
+    console.log(
+      `program: as committed at ${opts.programRef}, run with @pulumi/pulumi's own provider shim and PULUMI_NODEJS_TRANSPILE_ONLY=true`,
+    );
+  console.log(
+    `started ${report.startedAt}, ${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s; load average (1, 5, 15 min) per part:`,
+  );
+  for (const [name, sec] of Object.entries(sections))
+    console.log(`  ${name}: ${sec.loadBefore.join(" ")} before, ${sec.loadAfter.join(" ")} after (${sec.seconds} s)`);
   console.log("");
   console.log(table(rows));
   console.log("");

@@ -17,7 +17,10 @@ const BULK_CONCURRENCY = 4;
 const SINGLE_CLIENTS = 16;
 const SINGLE_DOCS_PER_CLIENT = 150;
 const SEARCHES = 300;
-const WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu".split(" ");
+const WORDS =
+  "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu".split(
+    " ",
+  );
 
 /** What `run()` measures. */
 export interface SimBenchResult {
@@ -35,7 +38,13 @@ export interface SimBenchResult {
 
 /** A ~1 KB document. */
 function makeDoc(n: number, rand: () => number): Record<string, unknown> {
-  return { n, tag: WORDS[n % WORDS.length], user: `user${n % 1000}`, ts: new Date(1_700_000_000_000 + n * 1000).toISOString(), body: randomText(rand, WORDS, 900) };
+  return {
+    n,
+    tag: WORDS[n % WORDS.length],
+    user: `user${n % 1000}`,
+    ts: new Date(1_700_000_000_000 + n * 1000).toISOString(),
+    body: randomText(rand, WORDS, 900),
+  };
 }
 
 async function post(url: string, body: string, contentType = "application/json"): Promise<any> {
@@ -50,7 +59,11 @@ export async function run(log: (line: string) => void = () => undefined): Promis
   const sim = await spawnSim({ clusterName: "bench" });
   try {
     const base = sim.url;
-    await fetch(`${base}/bench`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ settings: { number_of_replicas: 0 } }) });
+    await fetch(`${base}/bench`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ settings: { number_of_replicas: 0 } }),
+    });
     const rand = seededRandom(42);
     const bodies: string[] = [];
     for (let b = 0; b < BULK_DOCS / BULK_SIZE; b++) {
@@ -62,7 +75,11 @@ export async function run(log: (line: string) => void = () => undefined): Promis
       bodies.push(lines.join("\n") + "\n");
     }
     const norefresh = async () => {
-      await fetch(`${base}/bulk-norefresh`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ settings: { number_of_replicas: 0, refresh_interval: "-1" } }) });
+      await fetch(`${base}/bulk-norefresh`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ settings: { number_of_replicas: 0, refresh_interval: "-1" } }),
+      });
       const subset = bodies.slice(0, bodies.length / 2).map((b) => b.replaceAll('"_index":"bench"', '"_index":"bulk-norefresh"'));
       const t0 = performance.now();
       let i = 0;
@@ -92,7 +109,6 @@ export async function run(log: (line: string) => void = () => undefined): Promis
     const bulkDocsPerSec = BULK_DOCS / bulkSeconds;
     log(`bulk: ${Math.round(bulkDocsPerSec)} docs/s (${bulkSeconds.toFixed(2)} s)`);
 
-
     await post(`${base}/bench/_refresh`, "");
     const searchLatencies: number[] = [];
     const qrand = seededRandom(7);
@@ -109,7 +125,11 @@ export async function run(log: (line: string) => void = () => undefined): Promis
     const searchP99Ms = percentile(searchLatencies, 99);
     log(`search q= on ${BULK_DOCS} docs: p50 ${searchP50Ms.toFixed(2)} ms, p99 ${searchP99Ms.toFixed(2)} ms`);
 
-    await fetch(`${base}/single`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ settings: { number_of_replicas: 0 } }) });
+    await fetch(`${base}/single`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ settings: { number_of_replicas: 0 } }),
+    });
     const single: number[] = [];
     const srand = seededRandom(9);
     const docs = Array.from({ length: SINGLE_CLIENTS * SINGLE_DOCS_PER_CLIENT }, (_, n) => JSON.stringify(makeDoc(n, srand)));
@@ -118,7 +138,11 @@ export async function run(log: (line: string) => void = () => undefined): Promis
         for (let k = 0; k < SINGLE_DOCS_PER_CLIENT; k++) {
           const n = c * SINGLE_DOCS_PER_CLIENT + k;
           const t = performance.now();
-          const res = await fetch(`${base}/single/_doc/${n}`, { method: "PUT", body: docs[n], headers: { "content-type": "application/json" } });
+          const res = await fetch(`${base}/single/_doc/${n}`, {
+            method: "PUT",
+            body: docs[n],
+            headers: { "content-type": "application/json" },
+          });
           await res.json();
           if (res.status !== 201) throw new Error(`single index → ${res.status}`);
           single.push(performance.now() - t);
@@ -128,7 +152,17 @@ export async function run(log: (line: string) => void = () => undefined): Promis
     const singleIndexP50Ms = percentile(single, 50);
     const singleIndexP99Ms = percentile(single, 99);
     log(`single-doc index, ${SINGLE_CLIENTS} clients: p50 ${singleIndexP50Ms.toFixed(2)} ms, p99 ${singleIndexP99Ms.toFixed(2)} ms`);
-    return { bulkDocsPerSec, bulkNoRefreshDocsPerSec, bulkDocs: BULK_DOCS, bulkSeconds, singleIndexP50Ms, singleIndexP99Ms, searchP50Ms, searchP99Ms, searchDocs: BULK_DOCS };
+    return {
+      bulkDocsPerSec,
+      bulkNoRefreshDocsPerSec,
+      bulkDocs: BULK_DOCS,
+      bulkSeconds,
+      singleIndexP50Ms,
+      singleIndexP99Ms,
+      searchP50Ms,
+      searchP99Ms,
+      searchDocs: BULK_DOCS,
+    };
   } finally {
     await sim.cleanup();
   }

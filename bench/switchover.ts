@@ -39,7 +39,11 @@ export interface SwitchoverResult {
 
 const other = (s: Site): Site => (s === "clusterA" ? "clusterB" : "clusterA");
 
-export async function run(pair: BenchPair, opts: SwitchoverOptions, log: (line: string) => void = () => undefined): Promise<SwitchoverResult> {
+export async function run(
+  pair: BenchPair,
+  opts: SwitchoverOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<SwitchoverResult> {
   const [names] = indexPairs("switch", 1) as [Record<Site, string>];
   await rest(pair.a.url, "PUT", `/${names.clusterA}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } });
   await loadDocs(pair.a.url, [names.clusterA], 1000, "seed");
@@ -47,7 +51,10 @@ export async function run(pair: BenchPair, opts: SwitchoverOptions, log: (line: 
   await up(pair, "dr-a");
   await up(pair, "dr-b");
   const url = (s: Site) => (s === "clusterA" ? pair.a.url : pair.b.url);
-  await until("the follower to be in sync", async () => (await maxSeqNo(url("clusterB"), names.clusterB)) >= (await maxSeqNo(url("clusterA"), names.clusterA)));
+  await until(
+    "the follower to be in sync",
+    async () => (await maxSeqNo(url("clusterB"), names.clusterB)) >= (await maxSeqNo(url("clusterA"), names.clusterA)),
+  );
 
   const duration: number[] = [];
   const reported: number[] = [];

@@ -51,7 +51,8 @@ export function startWriter(primary: WriterTarget, secondary: WriterTarget, docs
   /** Sends `ids` to `t`; returns the ids it did not acknowledge. */
   const send = async (t: WriterTarget, ids: string[]): Promise<string[]> => {
     const lines: string[] = [];
-    for (const id of ids) lines.push(JSON.stringify({ index: { _index: t.index, _id: id } }), JSON.stringify({ id, at: Date.now(), client: prefix }));
+    for (const id of ids)
+      lines.push(JSON.stringify({ index: { _index: t.index, _id: id } }), JSON.stringify({ id, at: Date.now(), client: prefix }));
     try {
       const r = await rest(t.url, "POST", "/_bulk", lines.join("\n") + "\n", () => true);
       const items = (r?.items ?? []) as Array<{ index: { _id: string; status: number } }>;

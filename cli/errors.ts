@@ -24,7 +24,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class CliError extends Error {
   override readonly name = "CliError";
-  constructor(readonly exitCode: ExitCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message);
     if (options?.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause, enumerable: false });
   }

@@ -40,7 +40,8 @@ const progress: Log = (line) => process.stderr.write(`[${((Date.now() - started)
 
 function cluster(v: string | undefined, flag = "--to"): ClusterName {
   if (v === undefined) throw new CliError(EXIT.usage, `${flag} is required: one of ${CLUSTER_NAMES.join(", ")}`);
-  if (!CLUSTER_NAMES.includes(v as ClusterName)) throw new CliError(EXIT.usage, `${flag} ${v} is not a cluster: use one of ${CLUSTER_NAMES.join(", ")}`);
+  if (!CLUSTER_NAMES.includes(v as ClusterName))
+    throw new CliError(EXIT.usage, `${flag} ${v} is not a cluster: use one of ${CLUSTER_NAMES.join(", ")}`);
   return v as ClusterName;
 }
 
@@ -57,7 +58,12 @@ async function confirm(what: string, yes: boolean): Promise<void> {
 function printStatus(r: StatusReport): void {
   if (r.primary === undefined) {
     const { clusterA, clusterB } = r.primaryBySite;
-    console.log(paint(33, `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover)`));
+    console.log(
+      paint(
+        33,
+        `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover)`,
+      ),
+    );
   }
   for (const c of r.clusters) {
     const head = `${c.cluster} (${c.endpoint}) — ${c.reachable ? paint(32, "reachable") : paint(31, "unreachable")}, configured ${c.configuredRole}`;
@@ -65,14 +71,19 @@ function printStatus(r: StatusReport): void {
     if (c.error) console.log(`  error: ${c.error}`);
     for (const i of c.indices) {
       const parts = [`  ${i.index}: ${i.role}`];
-      if (i.role === "follower") parts.push(`${i.followStatus} from ${i.leader}, lag ${i.lagOperations ?? "?"} ops / ${((i.lagMillis ?? 0) / 1000).toFixed(1)} s`);
+      if (i.role === "follower")
+        parts.push(`${i.followStatus} from ${i.leader}, lag ${i.lagOperations ?? "?"} ops / ${((i.lagMillis ?? 0) / 1000).toFixed(1)} s`);
       if (i.fatalError) parts.push(paint(31, `fatal: ${i.fatalError}`));
       if (i.writeBlocked) parts.push("write-blocked");
       if (i.documents !== undefined) parts.push(`${i.documents} docs`);
-      if (i.promotion) parts.push(`promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`);
+      if (i.promotion)
+        parts.push(
+          `promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`,
+        );
       console.log(parts.join(", "));
     }
-    for (const q of c.quarantine) console.log(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
+    for (const q of c.quarantine)
+      console.log(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
   }
 }
 
@@ -105,23 +116,25 @@ function usageErrors<T>(parse: () => T): T {
 }
 
 export async function main(argv: string[], signal?: AbortSignal): Promise<number> {
-  const { positionals, values } = usageErrors(() => parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: "boolean", default: false },
-      yes: { type: "boolean", default: false },
-      "no-plan": { type: "boolean", default: false },
-      to: { type: "string" },
-      timeout: { type: "string" },
-      keep: { type: "boolean", default: false },
-      documents: { type: "string" },
-      "work-dir": { type: "string" },
-      "stack-a": { type: "string" },
-      "stack-b": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }));
+  const { positionals, values } = usageErrors(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        yes: { type: "boolean", default: false },
+        "no-plan": { type: "boolean", default: false },
+        to: { type: "string" },
+        timeout: { type: "string" },
+        keep: { type: "boolean", default: false },
+        documents: { type: "string" },
+        "work-dir": { type: "string" },
+        "stack-a": { type: "string" },
+        "stack-b": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }),
+  );
   const [command, ...rest] = positionals;
   if (values.help || command === undefined) {
     console.log(USAGE);
@@ -150,7 +163,9 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
           for (const o of s.operations) console.log(`  - ${o.words}`);
           if (s.operations.length === 0) console.log("  - no change");
         }
-        console.log(`estimated RPO: ${r.rpo.operations !== undefined ? `${r.rpo.operations} operations not yet replicated` : `unknown: ${r.rpo.unknownReason}`}`);
+        console.log(
+          `estimated RPO: ${r.rpo.operations !== undefined ? `${r.rpo.operations} operations not yet replicated` : `unknown: ${r.rpo.unknownReason}`}`,
+        );
       });
       return EXIT.ok;
     }
@@ -163,7 +178,10 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     }
     case "failback": {
       const to = values.to === undefined ? undefined : cluster(values.to);
-      await confirm(`fail back (the old primary follows ${to ?? "the current primary"}; stale data is quarantined and replaced)`, values.yes);
+      await confirm(
+        `fail back (the old primary follows ${to ?? "the current primary"}; stale data is quarantined and replaced)`,
+        values.yes,
+      );
       const r = await failback({ ...ws, ...(to ? { to } : {}), usePlan: !values["no-plan"] });
       out(r, () => console.log(`failback done: ${r.run.site} follows ${r.primary}`));
       return EXIT.ok;
@@ -171,15 +189,21 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     case "switchover": {
       const to = cluster(values.to);
       const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
-      if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new CliError(EXIT.usage, `--timeout ${values.timeout} must be a positive number of seconds`);
+      if (timeoutMs !== undefined && !(timeoutMs > 0))
+        throw new CliError(EXIT.usage, `--timeout ${values.timeout} must be a positive number of seconds`);
       await confirm(`switch over to ${to} (fence the primary, wait, promote, re-follow)`, values.yes);
       const r = await switchover(to, { ...ws, ...(timeoutMs ? { timeoutMs } : {}) });
-      out(r, () => console.log(`switchover ${r.from} → ${r.to} done; writes unavailable for ${(r.writeUnavailableMs / 1000).toFixed(1)} s, RPO ${r.rpoOperations}`));
+      out(r, () =>
+        console.log(
+          `switchover ${r.from} → ${r.to} done; writes unavailable for ${(r.writeUnavailableMs / 1000).toFixed(1)} s, RPO ${r.rpoOperations}`,
+        ),
+      );
       return EXIT.ok;
     }
     case "drill": {
       const documents = values.documents === undefined ? undefined : Number(values.documents);
-      if (documents !== undefined && !(Number.isInteger(documents) && documents > 0)) throw new CliError(EXIT.usage, `--documents ${values.documents} must be a positive integer`);
+      if (documents !== undefined && !(Number.isInteger(documents) && documents > 0))
+        throw new CliError(EXIT.usage, `--documents ${values.documents} must be a positive integer`);
       const r = await drill({ log: progress, keep: values.keep, ...(documents ? { documents } : {}), ...(signal ? { signal } : {}) });
       out(r, () => printDrill(r));
       return r.verdict === "pass" ? EXIT.ok : EXIT.drillFailed;

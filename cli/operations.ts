@@ -101,17 +101,31 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
     if (/pending operations? from previous deployment/.test(output.slice(-100) + s)) pendingAnnounced = true;
     output = (output + s).slice(-4096);
   };
-  const forwarded = forwardOnce(signal, () => output, () => log(`interrupting pulumi up on ${site.name} (stack ${site.stack.name}): it stops at the next safe point`));
+  const forwarded = forwardOnce(
+    signal,
+    () => output,
+    () => log(`interrupting pulumi up on ${site.name} (stack ${site.stack.name}): it stops at the next safe point`),
+  );
   let result: UpResult;
   try {
-    result = await clearingStaleLock(site, log, () => site.stack.up({ onEvent: c.onEvent, onOutput, ...(plan ? { plan } : {}), ...(forwarded ? { signal: forwarded } : {}) }));
+    result = await clearingStaleLock(site, log, () =>
+      site.stack.up({ onEvent: c.onEvent, onOutput, ...(plan ? { plan } : {}), ...(forwarded ? { signal: forwarded } : {}) }),
+    );
   } catch (e) {
     if (e instanceof CliError) throw e; // a lock that is not provably stale: its message says what to do
     const text = String((e as Error).message ?? e);
     if (plan && /plan|constraint/i.test(text) && /violat|does not match|not allowed|expected/i.test(text)) {
-      throw new CliError(EXIT.planStale, `the saved plan for ${site.name} no longer matches reality; nothing more was changed by it. Run \`ccr-dr plan\` again.\n${text}`, { cause: e });
+      throw new CliError(
+        EXIT.planStale,
+        `the saved plan for ${site.name} no longer matches reality; nothing more was changed by it. Run \`ccr-dr plan\` again.\n${text}`,
+        { cause: e },
+      );
     }
-    throw new CliError(EXIT.failed, `pulumi up on ${site.name} (stack ${site.stack.name}) failed; it is safe to re-run the same command:\n${text}`, { cause: e });
+    throw new CliError(
+      EXIT.failed,
+      `pulumi up on ${site.name} (stack ${site.stack.name}) failed; it is safe to re-run the same command:\n${text}`,
+      { cause: e },
+    );
   }
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
@@ -126,7 +140,10 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
  * it on every later update until `pulumi refresh --clear-pending-creates`.
  */
 async function pendingCreates(stack: Stack): Promise<{ stale: string[]; unresolved: string[] }> {
-  const d = (await stack.exportStack()).deployment as { resources?: Array<{ urn: string }>; pending_operations?: Array<{ type: string; resource: { urn: string } }> };
+  const d = (await stack.exportStack()).deployment as {
+    resources?: Array<{ urn: string }>;
+    pending_operations?: Array<{ type: string; resource: { urn: string } }>;
+  };
   const present = new Set((d.resources ?? []).map((r) => r.urn));
   const creates = (d.pending_operations ?? []).filter((p) => p.type === "creating").map((p) => p.resource.urn);
   return { stale: creates.filter((u) => present.has(u)), unresolved: creates.filter((u) => !present.has(u)) };
@@ -141,10 +158,14 @@ async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
   const { stale, unresolved } = await pendingCreates(site.stack);
   if (stale.length === 0) return;
   if (unresolved.length > 0) {
-    log(`stack ${site.stack.name} keeps pending creates of an interrupted run; ${unresolved.join(", ")} is not in the state: check the cluster, then run pulumi refresh --clear-pending-creates`);
+    log(
+      `stack ${site.stack.name} keeps pending creates of an interrupted run; ${unresolved.join(", ")} is not in the state: check the cluster, then run pulumi refresh --clear-pending-creates`,
+    );
     return;
   }
-  log(`clearing ${stale.length} pending create(s) an interrupted run left in stack ${site.stack.name}, whose resources exist now (pulumi refresh --clear-pending-creates)`);
+  log(
+    `clearing ${stale.length} pending create(s) an interrupted run left in stack ${site.stack.name}, whose resources exist now (pulumi refresh --clear-pending-creates)`,
+  );
   await site.stack.refresh({ clearPendingCreates: true });
 }
 
@@ -186,7 +207,9 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
         { cause: e },
       );
     }
-    log(`stack ${name} is locked by pulumi pid ${[...new Set(holders.map((h) => h.pid))].join(", ")} on this host, which no longer runs: removing the stale lock (pulumi cancel)`);
+    log(
+      `stack ${name} is locked by pulumi pid ${[...new Set(holders.map((h) => h.pid))].join(", ")} on this host, which no longer runs: removing the stale lock (pulumi cancel)`,
+    );
     await site.stack.cancel();
     return update();
   }
@@ -196,9 +219,15 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
 export async function estimateRpo(sites: Sites, to: ClusterName): Promise<RpoEstimate> {
   const cfg = sites.site[to].config;
   const [target, leader] = await Promise.all([clusterState(cfg, to), clusterState(cfg, other(to))]);
-  const indices = target.indices.filter((i) => i.role === "follower").map((i) => ({ index: i.index, ...(i.lagOperations !== undefined ? { lagOperations: i.lagOperations } : {}) }));
+  const indices = target.indices
+    .filter((i) => i.role === "follower")
+    .map((i) => ({ index: i.index, ...(i.lagOperations !== undefined ? { lagOperations: i.lagOperations } : {}) }));
   if (!target.reachable) return { unknownReason: `${to} unreachable`, indices };
-  if (!leader.reachable) return { unknownReason: `${other(to)} unreachable (last known lag: ${indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0)} operations)`, indices };
+  if (!leader.reachable)
+    return {
+      unknownReason: `${other(to)} unreachable (last known lag: ${indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0)} operations)`,
+      indices,
+    };
   return { operations: indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0), indices };
 }
 
@@ -351,7 +380,10 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
   let fencedAt = Date.now();
   if (target.config.primary !== to) {
     if (source.config.primary !== from) {
-      throw new CliError(EXIT.usage, `${from} is not the primary in its own stack (ccr-dr:primary=${source.config.primary}): finish the failover/failback first`);
+      throw new CliError(
+        EXIT.usage,
+        `${from} is not the primary in its own stack (ccr-dr:primary=${source.config.primary}): finish the failover/failback first`,
+      );
     }
     log(`fence ${from}`);
     await source.stack.setConfig("ccr-dr:fenced", { value: "true" });
@@ -364,7 +396,10 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
       await source.stack.setConfig("ccr-dr:fenced", { value: "false" });
       source.config = await siteConfigOf(source.stack);
       await up(source, log);
-      throw new CliError(EXIT.aborted, `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`);
+      throw new CliError(
+        EXIT.aborted,
+        `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`,
+      );
     }
     log(`${to} has caught up`);
     await setPrimary(target, to);

@@ -40,7 +40,12 @@ export const schemas = {
     additionalProperties: false,
     properties: {
       primary: clusterName,
-      primaryBySite: { type: "object", required: ["clusterA", "clusterB"], additionalProperties: false, properties: { clusterA: clusterName, clusterB: clusterName } },
+      primaryBySite: {
+        type: "object",
+        required: ["clusterA", "clusterB"],
+        additionalProperties: false,
+        properties: { clusterA: clusterName, clusterB: clusterName },
+      },
       clusters: {
         type: "array",
         items: {
@@ -75,7 +80,12 @@ export const schemas = {
             },
             quarantine: {
               type: "array",
-              items: { type: "object", required: ["index", "documents"], properties: { index: str, documents: int, sourceIndex: str }, additionalProperties: false },
+              items: {
+                type: "object",
+                required: ["index", "documents"],
+                properties: { index: str, documents: int, sourceIndex: str },
+                additionalProperties: false,
+              },
             },
           },
         },
@@ -96,7 +106,10 @@ export const schemas = {
         properties: {
           operations: int,
           unknownReason: str,
-          indices: { type: "array", items: { type: "object", required: ["index"], properties: { index: str, lagOperations: int }, additionalProperties: false } },
+          indices: {
+            type: "array",
+            items: { type: "object", required: ["index"], properties: { index: str, lagOperations: int }, additionalProperties: false },
+          },
         },
       },
       planFiles: { type: "object", additionalProperties: str },
@@ -118,7 +131,13 @@ export const schemas = {
     type: "object",
     required: ["from", "to", "runs", "writeUnavailableMs", "rpoOperations"],
     additionalProperties: false,
-    properties: { from: clusterName, to: clusterName, runs: { type: "array", items: siteRun }, writeUnavailableMs: int, rpoOperations: int },
+    properties: {
+      from: clusterName,
+      to: clusterName,
+      runs: { type: "array", items: siteRun },
+      writeUnavailableMs: int,
+      rpoOperations: int,
+    },
   },
   drill: {
     type: "object",
@@ -128,7 +147,12 @@ export const schemas = {
       verdict: { enum: ["pass", "fail"] },
       phases: {
         type: "array",
-        items: { type: "object", required: ["name", "durationMs", "ok", "detail"], properties: { name: str, durationMs: int, ok: { type: "boolean" }, detail: str }, additionalProperties: false },
+        items: {
+          type: "object",
+          required: ["name", "durationMs", "ok", "detail"],
+          properties: { name: str, durationMs: int, ok: { type: "boolean" }, detail: str },
+          additionalProperties: false,
+        },
       },
       rtoMs: int,
       rpoDocuments: int,

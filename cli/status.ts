@@ -139,4 +139,3 @@ export async function status(configs: Record<ClusterName, SiteConfig>): Promise<
     clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n))),
   };
 }
-

@@ -26,7 +26,7 @@ export function pulumiEnv(opts: { backendDir?: string; pulumiHome?: string } = {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_BACKEND_URL: opts.backendDir
       ? `file://${opts.backendDir}`
-      : process.env.PULUMI_BACKEND_URL ?? `file://${path.join(repoRoot, ".pulumi-state")}`,
+      : (process.env.PULUMI_BACKEND_URL ?? `file://${path.join(repoRoot, ".pulumi-state")}`),
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? localPassphrase,
   };
   if (opts.pulumiHome) env.PULUMI_HOME = opts.pulumiHome;

@@ -83,7 +83,10 @@ export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
     const stack = await LocalWorkspace.createOrSelectStack({ stackName: names[name], workDir }, { pulumiCommand, envVars: env });
     const config = await siteConfigOf(stack);
     if (config.site !== name) {
-      throw new CliError(EXIT.usage, `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in Pulumi.${names[name]}.yaml`);
+      throw new CliError(
+        EXIT.usage,
+        `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in Pulumi.${names[name]}.yaml`,
+      );
     }
     site[name] = { name, stack, config };
   }

@@ -8,71 +8,71 @@ import { call, change, readOrUndefined, type StepOutcome } from "./request";
 
 /** Follow parameters (all optional; ES defaults apply to what is left out). */
 export interface FollowParameters {
-    maxReadRequestOperationCount?: number;
-    maxOutstandingReadRequests?: number;
-    maxReadRequestSize?: string;
-    maxWriteRequestOperationCount?: number;
-    maxWriteRequestSize?: string;
-    maxOutstandingWriteRequests?: number;
-    maxWriteBufferCount?: number;
-    maxWriteBufferSize?: string;
-    maxRetryDelay?: string;
-    readPollTimeout?: string;
+  maxReadRequestOperationCount?: number;
+  maxOutstandingReadRequests?: number;
+  maxReadRequestSize?: string;
+  maxWriteRequestOperationCount?: number;
+  maxWriteRequestSize?: string;
+  maxOutstandingWriteRequests?: number;
+  maxWriteBufferCount?: number;
+  maxWriteBufferSize?: string;
+  maxRetryDelay?: string;
+  readPollTimeout?: string;
 }
 
 /** Kind of value of each follow parameter, for validation and comparison. */
 export const FOLLOW_PARAMETER_KINDS: Readonly<Record<keyof FollowParameters, "count" | "bytes" | "duration">> = {
-    maxReadRequestOperationCount: "count",
-    maxOutstandingReadRequests: "count",
-    maxReadRequestSize: "bytes",
-    maxWriteRequestOperationCount: "count",
-    maxWriteRequestSize: "bytes",
-    maxOutstandingWriteRequests: "count",
-    maxWriteBufferCount: "count",
-    maxWriteBufferSize: "bytes",
-    maxRetryDelay: "duration",
-    readPollTimeout: "duration",
+  maxReadRequestOperationCount: "count",
+  maxOutstandingReadRequests: "count",
+  maxReadRequestSize: "bytes",
+  maxWriteRequestOperationCount: "count",
+  maxWriteRequestSize: "bytes",
+  maxOutstandingWriteRequests: "count",
+  maxWriteBufferCount: "count",
+  maxWriteBufferSize: "bytes",
+  maxRetryDelay: "duration",
+  readPollTimeout: "duration",
 };
 
 /** ES's defaults (docs/providers.md, "Facts"). */
 export const DEFAULT_FOLLOW_PARAMETERS: Readonly<Required<FollowParameters>> = {
-    maxReadRequestOperationCount: 5120,
-    maxOutstandingReadRequests: 12,
-    maxReadRequestSize: "32mb",
-    maxWriteRequestOperationCount: 5120,
-    maxWriteRequestSize: "9223372036854775807b",
-    maxOutstandingWriteRequests: 9,
-    maxWriteBufferCount: 2147483647,
-    maxWriteBufferSize: "512mb",
-    maxRetryDelay: "500ms",
-    readPollTimeout: "1m",
+  maxReadRequestOperationCount: 5120,
+  maxOutstandingReadRequests: 12,
+  maxReadRequestSize: "32mb",
+  maxWriteRequestOperationCount: 5120,
+  maxWriteRequestSize: "9223372036854775807b",
+  maxOutstandingWriteRequests: 9,
+  maxWriteBufferCount: 2147483647,
+  maxWriteBufferSize: "512mb",
+  maxRetryDelay: "500ms",
+  readPollTimeout: "1m",
 };
 
 function snake(key: string): string {
-    return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function camel(key: string): string {
-    return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  return key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /** camelCase parameters → ES body fields. */
 export function followParametersToWire(p: FollowParameters | undefined): Record<string, string | number> {
-    const out: Record<string, string | number> = {};
-    for (const [k, v] of Object.entries(p ?? {})) {
-        if (v !== undefined && v !== null) out[snake(k)] = v as string | number;
-    }
-    return out;
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p ?? {})) {
+    if (v !== undefined && v !== null) out[snake(k)] = v as string | number;
+  }
+  return out;
 }
 
 /** ES `parameters` object (follow-info) → camelCase parameters. Unknown keys are dropped. */
 export function followParametersFromWire(w: Record<string, unknown> | undefined): FollowParameters {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(w ?? {})) {
-        const key = camel(k);
-        if (key in FOLLOW_PARAMETER_KINDS) out[key] = v;
-    }
-    return out as FollowParameters;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(w ?? {})) {
+    const key = camel(k);
+    if (key in FOLLOW_PARAMETER_KINDS) out[key] = v;
+  }
+  return out as FollowParameters;
 }
 
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 };
@@ -80,25 +80,25 @@ const TIME_UNITS: Record<string, number> = { nanos: 1e-6, micros: 1e-3, ms: 1, s
 
 /** Parses an ES byte size (`32mb`, `512MB`, `1024b`) to bytes as a bigint; `undefined` if invalid. */
 export function parseByteSize(v: unknown): bigint | undefined {
-    if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
-    if (typeof v !== "string") return undefined;
-    const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(v);
-    if (!m) {
-        const f = /^\s*(\d+\.\d+)\s*([a-zA-Z]+)\s*$/.exec(v);
-        if (!f) return undefined;
-        const unit = BYTE_UNITS[f[2]!.toLowerCase()];
-        return unit === undefined ? undefined : BigInt(Math.round(Number(f[1]) * unit));
-    }
-    const unit = BYTE_UNITS[(m[2] || "b").toLowerCase()];
-    return unit === undefined ? undefined : BigInt(m[1]!) * BigInt(unit);
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v !== "string") return undefined;
+  const m = /^\s*(\d+)\s*([a-zA-Z]*)\s*$/.exec(v);
+  if (!m) {
+    const f = /^\s*(\d+\.\d+)\s*([a-zA-Z]+)\s*$/.exec(v);
+    if (!f) return undefined;
+    const unit = BYTE_UNITS[f[2]!.toLowerCase()];
+    return unit === undefined ? undefined : BigInt(Math.round(Number(f[1]) * unit));
+  }
+  const unit = BYTE_UNITS[(m[2] || "b").toLowerCase()];
+  return unit === undefined ? undefined : BigInt(m[1]!) * BigInt(unit);
 }
 
 /** Parses an ES time value (`500ms`, `1m`, `30s`) to milliseconds; `undefined` if invalid. */
 export function parseDuration(v: unknown): number | undefined {
-    if (typeof v !== "string") return undefined;
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(nanos|micros|ms|s|m|h|d)\s*$/.exec(v);
-    if (!m) return undefined;
-    return Number(m[1]) * TIME_UNITS[m[2]!]!;
+  if (typeof v !== "string") return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(nanos|micros|ms|s|m|h|d)\s*$/.exec(v);
+  if (!m) return undefined;
+  return Number(m[1]) * TIME_UNITS[m[2]!]!;
 }
 
 /**
@@ -106,78 +106,81 @@ export function parseDuration(v: unknown): number | undefined {
  * `32mb` and `33554432b` are the same size.
  */
 export function canonicalFollowParameters(p: FollowParameters | undefined): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const key of Object.keys(FOLLOW_PARAMETER_KINDS) as Array<keyof FollowParameters>) {
-        const raw = p?.[key] ?? DEFAULT_FOLLOW_PARAMETERS[key];
-        switch (FOLLOW_PARAMETER_KINDS[key]) {
-            case "count":
-                out[key] = String(Number(raw));
-                break;
-            case "bytes":
-                out[key] = String(parseByteSize(raw) ?? raw);
-                break;
-            case "duration":
-                out[key] = String(parseDuration(raw) ?? raw);
-                break;
-        }
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(FOLLOW_PARAMETER_KINDS) as Array<keyof FollowParameters>) {
+    const raw = p?.[key] ?? DEFAULT_FOLLOW_PARAMETERS[key];
+    switch (FOLLOW_PARAMETER_KINDS[key]) {
+      case "count":
+        out[key] = String(Number(raw));
+        break;
+      case "bytes":
+        out[key] = String(parseByteSize(raw) ?? raw);
+        break;
+      case "duration":
+        out[key] = String(parseDuration(raw) ?? raw);
+        break;
     }
-    return out;
+  }
+  return out;
 }
 
 /** Response of `ccr.follow`. */
 export interface FollowResponse {
-    followIndexCreated: boolean;
-    followIndexShardsAcked: boolean;
-    indexFollowingStarted: boolean;
+  followIndexCreated: boolean;
+  followIndexShardsAcked: boolean;
+  indexFollowingStarted: boolean;
 }
 
 /** `ccr.follow`: creates `index` on this cluster as a follower of `remoteCluster:leaderIndex`. */
 export async function ccrFollow(
-    es: Es,
-    req: {
-        index: string;
-        remoteCluster: string;
-        leaderIndex: string;
-        parameters?: FollowParameters | undefined;
-        settings?: Record<string, string> | undefined;
-        waitForActiveShards?: string | undefined;
-        /**
-         * Bound on this call when longer than the client's: with `wait_for_active_shards` the answer
-         * comes only once the restore of the leader's data has finished, which takes minutes for a
-         * large index — the client's 30 s default would abandon a follow that is going well.
-         */
-        timeoutMs?: number | undefined;
-    },
+  es: Es,
+  req: {
+    index: string;
+    remoteCluster: string;
+    leaderIndex: string;
+    parameters?: FollowParameters | undefined;
+    settings?: Record<string, string> | undefined;
+    waitForActiveShards?: string | undefined;
+    /**
+     * Bound on this call when longer than the client's: with `wait_for_active_shards` the answer
+     * comes only once the restore of the leader's data has finished, which takes minutes for a
+     * large index — the client's 30 s default would abandon a follow that is going well.
+     */
+    timeoutMs?: number | undefined;
+  },
 ): Promise<FollowResponse> {
-    const body = {
-        remote_cluster: req.remoteCluster,
-        leader_index: req.leaderIndex,
-        ...followParametersToWire(req.parameters),
-        ...(req.settings && Object.keys(req.settings).length > 0 ? { settings: req.settings } : {}),
-    };
-    const r = (await call(es, "ccr.follow", req.index, (c) =>
-        c.ccr.follow(
-            { index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never,
-            { requestTimeout: Math.max(es.requestTimeoutMs, req.timeoutMs ?? 0) },
-        ),
-    )) as unknown as Record<string, unknown>;
-    return {
-        followIndexCreated: r["follow_index_created"] === true,
-        followIndexShardsAcked: r["follow_index_shards_acked"] === true,
-        indexFollowingStarted: r["index_following_started"] === true,
-    };
+  const body = {
+    remote_cluster: req.remoteCluster,
+    leader_index: req.leaderIndex,
+    ...followParametersToWire(req.parameters),
+    ...(req.settings && Object.keys(req.settings).length > 0 ? { settings: req.settings } : {}),
+  };
+  const r = (await call(es, "ccr.follow", req.index, (c) =>
+    c.ccr.follow({ index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never, {
+      requestTimeout: Math.max(es.requestTimeoutMs, req.timeoutMs ?? 0),
+    }),
+  )) as unknown as Record<string, unknown>;
+  return {
+    followIndexCreated: r["follow_index_created"] === true,
+    followIndexShardsAcked: r["follow_index_shards_acked"] === true,
+    indexFollowingStarted: r["index_following_started"] === true,
+  };
 }
 
 /** `ccr.pause_follow`; already paused, not a follower, or absent count as done. */
 export function ccrPauseFollow(es: Es, index: string): Promise<StepOutcome> {
-    return change(es, "ccr.pause_follow", index, (c) => c.ccr.pauseFollow({ index }), ["already_paused", "not_a_follower", "index_not_found"]);
+  return change(es, "ccr.pause_follow", index, (c) => c.ccr.pauseFollow({ index }), [
+    "already_paused",
+    "not_a_follower",
+    "index_not_found",
+  ]);
 }
 
 /** `ccr.resume_follow` with the given parameters (omitted ones fall back to ES defaults); already running counts as done. */
 export function ccrResumeFollow(es: Es, index: string, parameters: FollowParameters | undefined): Promise<StepOutcome> {
-    return change(es, "ccr.resume_follow", index, (c) => c.ccr.resumeFollow({ index, ...followParametersToWire(parameters) } as never), [
-        "already_following",
-    ]);
+  return change(es, "ccr.resume_follow", index, (c) => c.ccr.resumeFollow({ index, ...followParametersToWire(parameters) } as never), [
+    "already_following",
+  ]);
 }
 
 /** Outcome of unfollow: also "done, but the leader's retention leases could not be removed". */
@@ -189,128 +192,130 @@ export type UnfollowOutcome = StepOutcome | "done-leases-remain";
  * that is reported as `"done-leases-remain"`, not as a failure.
  */
 export async function ccrUnfollow(es: Es, index: string): Promise<UnfollowOutcome> {
-    try {
-        return await change(es, "ccr.unfollow", index, (c) => c.ccr.unfollow({ index }), ["not_a_follower", "index_not_found"]);
-    } catch (err) {
-        if (err instanceof EsCallError && err.condition === "retention_lease_removal_failed") return "done-leases-remain";
-        throw err;
-    }
+  try {
+    return await change(es, "ccr.unfollow", index, (c) => c.ccr.unfollow({ index }), ["not_a_follower", "index_not_found"]);
+  } catch (err) {
+    if (err instanceof EsCallError && err.condition === "retention_lease_removal_failed") return "done-leases-remain";
+    throw err;
+  }
 }
 
 /** One entry of `ccr.follow_info`. */
 export interface FollowInfo {
-    followerIndex: string;
-    remoteCluster: string;
-    leaderIndex: string;
-    status: "active" | "paused";
-    /** Present only while active. */
-    parameters: FollowParameters | undefined;
+  followerIndex: string;
+  remoteCluster: string;
+  leaderIndex: string;
+  status: "active" | "paused";
+  /** Present only while active. */
+  parameters: FollowParameters | undefined;
 }
 
 /** `ccr.follow_info`: the follow relationship of `index`, or `undefined` when it is not a follower or absent. */
 export async function ccrFollowInfo(es: Es, index: string): Promise<FollowInfo | undefined> {
-    const r = (await readOrUndefined(es, "ccr.follow_info", index, (c) => c.ccr.followInfo({ index }))) as unknown as
-        | { follower_indices?: Array<Record<string, unknown>> }
-        | undefined;
-    const entry = r?.follower_indices?.find((f) => f["follower_index"] === index);
-    if (!entry) return undefined;
-    return {
-        followerIndex: index,
-        remoteCluster: String(entry["remote_cluster"]),
-        leaderIndex: String(entry["leader_index"]),
-        status: entry["status"] === "active" ? "active" : "paused",
-        parameters: entry["parameters"] ? followParametersFromWire(entry["parameters"] as Record<string, unknown>) : undefined,
-    };
+  const r = (await readOrUndefined(es, "ccr.follow_info", index, (c) => c.ccr.followInfo({ index }))) as unknown as
+    { follower_indices?: Array<Record<string, unknown>> } | undefined;
+  const entry = r?.follower_indices?.find((f) => f["follower_index"] === index);
+  if (!entry) return undefined;
+  return {
+    followerIndex: index,
+    remoteCluster: String(entry["remote_cluster"]),
+    leaderIndex: String(entry["leader_index"]),
+    status: entry["status"] === "active" ? "active" : "paused",
+    parameters: entry["parameters"] ? followParametersFromWire(entry["parameters"] as Record<string, unknown>) : undefined,
+  };
 }
 
 /** Per-shard replication progress (`ccr.follow_stats`). */
 export interface FollowShardStats {
-    shard: number;
-    leaderGlobalCheckpoint: number;
-    leaderMaxSeqNo: number;
-    followerGlobalCheckpoint: number;
-    followerMaxSeqNo: number;
-    /** `type: reason` of the fatal exception that stopped this shard's task. */
-    fatalError: string | undefined;
-    /** Milliseconds since this shard's task last read from the leader. */
-    timeSinceLastReadMillis: number | undefined;
+  shard: number;
+  leaderGlobalCheckpoint: number;
+  leaderMaxSeqNo: number;
+  followerGlobalCheckpoint: number;
+  followerMaxSeqNo: number;
+  /** `type: reason` of the fatal exception that stopped this shard's task. */
+  fatalError: string | undefined;
+  /** Milliseconds since this shard's task last read from the leader. */
+  timeSinceLastReadMillis: number | undefined;
 }
 
 /** `ccr.follow_stats` of one follower. */
 export interface FollowStats {
-    shards: FollowShardStats[];
-    /** Σ (leader global checkpoint − follower global checkpoint). */
-    globalCheckpointLag: number;
-    /** First fatal error of any shard. */
-    fatalError: string | undefined;
+  shards: FollowShardStats[];
+  /** Σ (leader global checkpoint − follower global checkpoint). */
+  globalCheckpointLag: number;
+  /** First fatal error of any shard. */
+  fatalError: string | undefined;
 }
 
 /** `ccr.follow_stats`; `undefined` when the follower has no tasks (paused, not a follower, absent). */
 export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats | undefined> {
-    const r = (await readOrUndefined(es, "ccr.follow_stats", index, (c) => c.ccr.followStats({ index }), [
-        "index_not_found",
-        "no_follow_tasks",
-    ])) as unknown as { indices?: Array<{ index?: string; total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }> } | undefined;
-    const entry = r?.indices?.find((i) => i.index === index);
-    if (!entry) return undefined;
-    const shards = (entry.shards ?? []).map((s): FollowShardStats => {
-        const fatal = s["fatal_exception"] as { type?: string; reason?: string } | undefined;
-        return {
-            shard: Number(s["shard_id"] ?? 0),
-            leaderGlobalCheckpoint: Number(s["leader_global_checkpoint"] ?? -1),
-            leaderMaxSeqNo: Number(s["leader_max_seq_no"] ?? -1),
-            followerGlobalCheckpoint: Number(s["follower_global_checkpoint"] ?? -1),
-            followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
-            fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
-            timeSinceLastReadMillis: typeof s["time_since_last_read_millis"] === "number" ? s["time_since_last_read_millis"] : undefined,
-        };
-    });
-    shards.sort((a, b) => a.shard - b.shard);
-    const lag =
-        typeof entry.total_global_checkpoint_lag === "number"
-            ? entry.total_global_checkpoint_lag
-            : shards.reduce((sum, s) => sum + Math.max(0, s.leaderGlobalCheckpoint - s.followerGlobalCheckpoint), 0);
-    return { shards, globalCheckpointLag: lag, fatalError: shards.find((s) => s.fatalError)?.fatalError };
+  const r = (await readOrUndefined(es, "ccr.follow_stats", index, (c) => c.ccr.followStats({ index }), [
+    "index_not_found",
+    "no_follow_tasks",
+  ])) as unknown as
+    { indices?: Array<{ index?: string; total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }> } | undefined;
+  const entry = r?.indices?.find((i) => i.index === index);
+  if (!entry) return undefined;
+  const shards = (entry.shards ?? []).map((s): FollowShardStats => {
+    const fatal = s["fatal_exception"] as { type?: string; reason?: string } | undefined;
+    return {
+      shard: Number(s["shard_id"] ?? 0),
+      leaderGlobalCheckpoint: Number(s["leader_global_checkpoint"] ?? -1),
+      leaderMaxSeqNo: Number(s["leader_max_seq_no"] ?? -1),
+      followerGlobalCheckpoint: Number(s["follower_global_checkpoint"] ?? -1),
+      followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
+      fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
+      timeSinceLastReadMillis: typeof s["time_since_last_read_millis"] === "number" ? s["time_since_last_read_millis"] : undefined,
+    };
+  });
+  shards.sort((a, b) => a.shard - b.shard);
+  const lag =
+    typeof entry.total_global_checkpoint_lag === "number"
+      ? entry.total_global_checkpoint_lag
+      : shards.reduce((sum, s) => sum + Math.max(0, s.leaderGlobalCheckpoint - s.followerGlobalCheckpoint), 0);
+  return { shards, globalCheckpointLag: lag, fatalError: shards.find((s) => s.fatalError)?.fatalError };
 }
 
 /** The parts of an auto-follow pattern (`ccr.put_auto_follow_pattern` body, `ccr.get_auto_follow_pattern` entry). */
 export interface AutoFollowPatternBody {
-    remoteCluster: string;
-    leaderIndexPatterns: string[];
-    leaderIndexExclusionPatterns?: string[];
-    followIndexPattern?: string;
+  remoteCluster: string;
+  leaderIndexPatterns: string[];
+  leaderIndexExclusionPatterns?: string[];
+  followIndexPattern?: string;
 }
 
 /** `ccr.put_auto_follow_pattern`: creates or replaces the pattern `name` (ES's PUT is an upsert). */
 export async function ccrPutAutoFollowPattern(es: Es, name: string, p: AutoFollowPatternBody): Promise<void> {
-    await call(es, "ccr.put_auto_follow_pattern", undefined, (c) =>
-        c.ccr.putAutoFollowPattern({
-            name,
-            remote_cluster: p.remoteCluster,
-            leader_index_patterns: p.leaderIndexPatterns,
-            ...(p.leaderIndexExclusionPatterns ? { leader_index_exclusion_patterns: p.leaderIndexExclusionPatterns } : {}),
-            ...(p.followIndexPattern ? { follow_index_pattern: p.followIndexPattern } : {}),
-        }),
-    );
+  await call(es, "ccr.put_auto_follow_pattern", undefined, (c) =>
+    c.ccr.putAutoFollowPattern({
+      name,
+      remote_cluster: p.remoteCluster,
+      leader_index_patterns: p.leaderIndexPatterns,
+      ...(p.leaderIndexExclusionPatterns ? { leader_index_exclusion_patterns: p.leaderIndexExclusionPatterns } : {}),
+      ...(p.followIndexPattern ? { follow_index_pattern: p.followIndexPattern } : {}),
+    }),
+  );
 }
 
 /** `ccr.get_auto_follow_pattern`: the pattern `name` as the cluster has it; `undefined` when it does not exist. */
 export async function ccrGetAutoFollowPattern(es: Es, name: string): Promise<AutoFollowPatternBody | undefined> {
-    const r = (await readOrUndefined(es, "ccr.get_auto_follow_pattern", undefined, (c) => c.ccr.getAutoFollowPattern({ name }), [
-        "auto_follow_pattern_missing",
-    ])) as unknown as { patterns?: Array<{ name: string; pattern: Record<string, unknown> }> } | undefined;
-    const p = r?.patterns?.find((x) => x.name === name)?.pattern;
-    if (!p) return undefined;
-    const exclusions = p["leader_index_exclusion_patterns"] as string[] | undefined;
-    return {
-        remoteCluster: String(p["remote_cluster"]),
-        leaderIndexPatterns: (p["leader_index_patterns"] as string[] | undefined) ?? [],
-        ...(exclusions && exclusions.length > 0 ? { leaderIndexExclusionPatterns: exclusions } : {}),
-        ...(typeof p["follow_index_pattern"] === "string" ? { followIndexPattern: p["follow_index_pattern"] } : {}),
-    };
+  const r = (await readOrUndefined(es, "ccr.get_auto_follow_pattern", undefined, (c) => c.ccr.getAutoFollowPattern({ name }), [
+    "auto_follow_pattern_missing",
+  ])) as unknown as { patterns?: Array<{ name: string; pattern: Record<string, unknown> }> } | undefined;
+  const p = r?.patterns?.find((x) => x.name === name)?.pattern;
+  if (!p) return undefined;
+  const exclusions = p["leader_index_exclusion_patterns"] as string[] | undefined;
+  return {
+    remoteCluster: String(p["remote_cluster"]),
+    leaderIndexPatterns: (p["leader_index_patterns"] as string[] | undefined) ?? [],
+    ...(exclusions && exclusions.length > 0 ? { leaderIndexExclusionPatterns: exclusions } : {}),
+    ...(typeof p["follow_index_pattern"] === "string" ? { followIndexPattern: p["follow_index_pattern"] } : {}),
+  };
 }
 
 /** `ccr.delete_auto_follow_pattern`; a missing pattern counts as done. */
 export function ccrDeleteAutoFollowPattern(es: Es, name: string): Promise<StepOutcome> {
-    return change(es, "ccr.delete_auto_follow_pattern", undefined, (c) => c.ccr.deleteAutoFollowPattern({ name }), ["auto_follow_pattern_missing"]);
+  return change(es, "ccr.delete_auto_follow_pattern", undefined, (c) => c.ccr.deleteAutoFollowPattern({ name }), [
+    "auto_follow_pattern_missing",
+  ]);
 }

@@ -8,8 +8,8 @@ import type { Client } from "@elastic/elasticsearch";
 
 /** Basic authentication for a cluster. The password is a secret. */
 export interface BasicAuth {
-    username: string;
-    password: string;
+  username: string;
+  password: string;
 }
 
 /**
@@ -18,18 +18,18 @@ export interface BasicAuth {
  * built by this package ever contains them.
  */
 export interface Connection {
-    /** Name of the cluster in messages (e.g. `clusterB`); defaults to the first endpoint's host:port. */
-    name?: string;
-    /** HTTP(S) endpoint URL(s) of the cluster, e.g. `http://127.0.0.1:9200`. No credentials in URLs. */
-    endpoints: string[];
-    /** Basic authentication; mutually exclusive with `apiKey`. */
-    basicAuth?: BasicAuth;
-    /** API key (the base64 `id:api_key` form, as sent in `Authorization: ApiKey …`). */
-    apiKey?: string;
-    /** PEM of the CA that signed the cluster's HTTP certificate. */
-    caCertificate?: string;
-    /** Per-request timeout; default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
-    requestTimeoutMs?: number;
+  /** Name of the cluster in messages (e.g. `clusterB`); defaults to the first endpoint's host:port. */
+  name?: string;
+  /** HTTP(S) endpoint URL(s) of the cluster, e.g. `http://127.0.0.1:9200`. No credentials in URLs. */
+  endpoints: string[];
+  /** Basic authentication; mutually exclusive with `apiKey`. */
+  basicAuth?: BasicAuth;
+  /** API key (the base64 `id:api_key` form, as sent in `Authorization: ApiKey …`). */
+  apiKey?: string;
+  /** PEM of the CA that signed the cluster's HTTP certificate. */
+  caCertificate?: string;
+  /** Per-request timeout; default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -47,42 +47,42 @@ export const MAX_RETRIES = 1;
 
 /** A connected cluster: the client plus what error messages need to say where they came from. */
 export interface Es {
-    /** The official client. */
-    client: Client;
-    /** Display name used in every message: `connection.name` or the first endpoint's host:port. */
-    cluster: string;
-    /** Secret strings to scrub from any text that leaves this package. */
-    secrets: string[];
-    /** The client's bound on one request (`requestTimeoutMs` or the default). */
-    requestTimeoutMs: number;
+  /** The official client. */
+  client: Client;
+  /** Display name used in every message: `connection.name` or the first endpoint's host:port. */
+  cluster: string;
+  /** Secret strings to scrub from any text that leaves this package. */
+  secrets: string[];
+  /** The client's bound on one request (`requestTimeoutMs` or the default). */
+  requestTimeoutMs: number;
 }
 
 /** Test hook: inject the transport's connection class instead of patching modules. */
 export interface ConnectOptions {
-    /** A `BaseConnection` subclass from `@elastic/transport`; tests pass an in-memory one. */
-    Connection?: unknown;
-    /** Overrides {@link MAX_RETRIES} (tests use 0 to skip the transport's retry back-off). */
-    maxRetries?: number;
+  /** A `BaseConnection` subclass from `@elastic/transport`; tests pass an in-memory one. */
+  Connection?: unknown;
+  /** Overrides {@link MAX_RETRIES} (tests use 0 to skip the transport's retry back-off). */
+  maxRetries?: number;
 }
 
 /** The name a cluster goes by in messages. Never includes credentials. */
 export function clusterLabel(conn: Pick<Connection, "name" | "endpoints">): string {
-    if (conn.name) return conn.name;
-    const first = conn.endpoints?.[0];
-    if (!first) return "(no endpoint)";
-    try {
-        return new URL(first).host;
-    } catch {
-        return "(invalid endpoint)";
-    }
+  if (conn.name) return conn.name;
+  const first = conn.endpoints?.[0];
+  if (!first) return "(no endpoint)";
+  try {
+    return new URL(first).host;
+  } catch {
+    return "(invalid endpoint)";
+  }
 }
 
 /** The secret strings of a connection, longest first (so that redaction never leaves a suffix). */
 export function secretsOf(conn: Connection): string[] {
-    const out: string[] = [];
-    if (conn.basicAuth?.password) out.push(conn.basicAuth.password);
-    if (conn.apiKey) out.push(conn.apiKey);
-    return out.sort((a, b) => b.length - a.length);
+  const out: string[] = [];
+  if (conn.basicAuth?.password) out.push(conn.basicAuth.password);
+  if (conn.apiKey) out.push(conn.apiKey);
+  return out.sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -91,26 +91,26 @@ export function secretsOf(conn: Connection): string[] {
  * preloads it in the provider process).
  */
 export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { Client: EsClient } = require("@elastic/elasticsearch") as typeof import("@elastic/elasticsearch");
-    const auth = conn.apiKey
-        ? { apiKey: conn.apiKey }
-        : conn.basicAuth
-          ? { username: conn.basicAuth.username, password: conn.basicAuth.password }
-          : undefined;
-    const requestTimeoutMs = conn.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const client = new EsClient({
-        nodes: conn.endpoints,
-        ...(auth ? { auth } : {}),
-        ...(conn.caCertificate ? { tls: { ca: conn.caCertificate } } : {}),
-        requestTimeout: requestTimeoutMs,
-        maxRetries: opts.maxRetries ?? MAX_RETRIES,
-        ...(opts.Connection ? { Connection: opts.Connection as never } : {}),
-    });
-    return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { Client: EsClient } = require("@elastic/elasticsearch") as typeof import("@elastic/elasticsearch");
+  const auth = conn.apiKey
+    ? { apiKey: conn.apiKey }
+    : conn.basicAuth
+      ? { username: conn.basicAuth.username, password: conn.basicAuth.password }
+      : undefined;
+  const requestTimeoutMs = conn.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const client = new EsClient({
+    nodes: conn.endpoints,
+    ...(auth ? { auth } : {}),
+    ...(conn.caCertificate ? { tls: { ca: conn.caCertificate } } : {}),
+    requestTimeout: requestTimeoutMs,
+    maxRetries: opts.maxRetries ?? MAX_RETRIES,
+    ...(opts.Connection ? { Connection: opts.Connection as never } : {}),
+  });
+  return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
 }
 
 /** Closes the client's sockets (the connection is unusable afterwards). */
 export function close(es: Es): Promise<void> {
-    return es.client.close();
+  return es.client.close();
 }

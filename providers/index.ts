@@ -7,15 +7,15 @@ export { RemoteCluster, type RemoteClusterArgs } from "./remoteCluster/resource"
 export { FollowerIndex, type FollowerIndexArgs } from "./followerIndex/resource";
 export type { RemoteClusterInputs, RemoteClusterOutputs, RemoteClusterMode } from "./remoteCluster/types";
 export type {
-    FollowerIndexInputs,
-    FollowerIndexOutputs,
-    FailbackPolicy,
-    FailbackReport,
-    LeaderIdentity,
-    ObservedStatus,
-    DesiredStatus,
-    OnDelete,
-    ShardProgress,
+  FollowerIndexInputs,
+  FollowerIndexOutputs,
+  FailbackPolicy,
+  FailbackReport,
+  LeaderIdentity,
+  ObservedStatus,
+  DesiredStatus,
+  OnDelete,
+  ShardProgress,
 } from "./followerIndex/types";
 export type { ConnectionArgs } from "./shared/resourceInputs";
 export { ProviderError, type ProviderErrorCode } from "./shared/errors";

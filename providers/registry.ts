@@ -16,16 +16,16 @@ import { writeFenceWords } from "./writeFence/words";
 
 /** One kind of dynamic resource. */
 export interface ProviderKind {
-    /** Module of the type token `pulumi-nodejs:dynamic/<module>:<type>`. */
-    module: string;
-    /** Type name, the last part of the type token (and the CLI's name for the kind). */
-    type: string;
-    /** The module exporting the provider object, relative to the program directory. */
-    implementation: string;
-    /** The provider object's export name in {@link implementation}. */
-    exportName: string;
-    /** Its planned steps in DR words. */
-    words: Words;
+  /** Module of the type token `pulumi-nodejs:dynamic/<module>:<type>`. */
+  module: string;
+  /** Type name, the last part of the type token (and the CLI's name for the kind). */
+  type: string;
+  /** The module exporting the provider object, relative to the program directory. */
+  implementation: string;
+  /** The provider object's export name in {@link implementation}. */
+  exportName: string;
+  /** Its planned steps in DR words. */
+  words: Words;
 }
 
 /** The stable names stored in `__provider`: never rename one (a delete runs the provider its state names). */
@@ -33,30 +33,62 @@ export type ProviderName = "remoteCluster" | "followerIndex" | "writeFence" | "q
 
 /** Every kind by its stable name. */
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderKind>> = {
-    remoteCluster: { module: "ccr-dr/remoteCluster", type: "RemoteCluster", implementation: "providers/remoteCluster/lifecycle.ts", exportName: "remoteClusterProvider", words: remoteClusterWords },
-    followerIndex: { module: "ccr-dr/followerIndex", type: "FollowerIndex", implementation: "providers/followerIndex/lifecycle.ts", exportName: "followerIndexProvider", words: followerIndexWords },
-    writeFence: { module: "ccr-dr/writeFence", type: "WriteFence", implementation: "providers/writeFence/lifecycle.ts", exportName: "writeFenceProvider", words: writeFenceWords },
-    quarantineName: { module: "ccr-dr/quarantineName", type: "QuarantineName", implementation: "providers/quarantineName/lifecycle.ts", exportName: "quarantineNameProvider", words: quarantineNameWords },
-    autoFollowPattern: { module: "ccr-dr/autoFollowPattern", type: "AutoFollowPattern", implementation: "providers/autoFollowPattern/lifecycle.ts", exportName: "autoFollowPatternProvider", words: autoFollowPatternWords },
+  remoteCluster: {
+    module: "ccr-dr/remoteCluster",
+    type: "RemoteCluster",
+    implementation: "providers/remoteCluster/lifecycle.ts",
+    exportName: "remoteClusterProvider",
+    words: remoteClusterWords,
+  },
+  followerIndex: {
+    module: "ccr-dr/followerIndex",
+    type: "FollowerIndex",
+    implementation: "providers/followerIndex/lifecycle.ts",
+    exportName: "followerIndexProvider",
+    words: followerIndexWords,
+  },
+  writeFence: {
+    module: "ccr-dr/writeFence",
+    type: "WriteFence",
+    implementation: "providers/writeFence/lifecycle.ts",
+    exportName: "writeFenceProvider",
+    words: writeFenceWords,
+  },
+  quarantineName: {
+    module: "ccr-dr/quarantineName",
+    type: "QuarantineName",
+    implementation: "providers/quarantineName/lifecycle.ts",
+    exportName: "quarantineNameProvider",
+    words: quarantineNameWords,
+  },
+  autoFollowPattern: {
+    module: "ccr-dr/autoFollowPattern",
+    type: "AutoFollowPattern",
+    implementation: "providers/autoFollowPattern/lifecycle.ts",
+    exportName: "autoFollowPatternProvider",
+    words: autoFollowPatternWords,
+  },
 };
 
 /** The kind `name`; an unknown name (state written by a newer ccr-dr) is an error that says so. */
 export function providerKind(name: string): ProviderKind {
-    if (!Object.prototype.hasOwnProperty.call(PROVIDERS, name)) {
-        throw new Error(`ccr-dr: the state names a provider "${name}" that this checkout does not have (known: ${Object.keys(PROVIDERS).join(", ")}): it was written by another ccr-dr version; update this checkout.`);
-    }
-    return PROVIDERS[name as ProviderName];
+  if (!Object.prototype.hasOwnProperty.call(PROVIDERS, name)) {
+    throw new Error(
+      `ccr-dr: the state names a provider "${name}" that this checkout does not have (known: ${Object.keys(PROVIDERS).join(", ")}): it was written by another ccr-dr version; update this checkout.`,
+    );
+  }
+  return PROVIDERS[name as ProviderName];
 }
 
 /** The type token of a kind's resources, e.g. `pulumi-nodejs:dynamic/ccr-dr/followerIndex:FollowerIndex`. */
 export function typeToken(name: ProviderName): string {
-    const { module, type } = PROVIDERS[name];
-    return `pulumi-nodejs:dynamic/${module}:${type}`;
+  const { module, type } = PROVIDERS[name];
+  return `pulumi-nodejs:dynamic/${module}:${type}`;
 }
 
 /** The kind of a type token; `undefined` for tokens that are not ours (the stack, the provider plugin). */
 export function kindOfType(token: string): ProviderKind | undefined {
-    return Object.values(PROVIDERS).find((k) => `pulumi-nodejs:dynamic/${k.module}:${k.type}` === token);
+  return Object.values(PROVIDERS).find((k) => `pulumi-nodejs:dynamic/${k.module}:${k.type}` === token);
 }
 
 /**
@@ -67,20 +99,22 @@ export function kindOfType(token: string): ProviderKind | undefined {
  * anywhere, and its first failover runs it.
  */
 export const LEGACY_PROVIDER_PATHS: Readonly<Record<string, ProviderName>> = Object.freeze({
-    "providers/remoteCluster/provider.ts#remoteClusterProvider": "remoteCluster",
-    "providers/followerIndex/provider.ts#followerIndexProvider": "followerIndex",
-    "providers/writeFence/provider.ts#writeFenceProvider": "writeFence",
-    "providers/quarantineName/provider.ts#quarantineNameProvider": "quarantineName",
-    "providers/autoFollowPattern/provider.ts#autoFollowPatternProvider": "autoFollowPattern",
+  "providers/remoteCluster/provider.ts#remoteClusterProvider": "remoteCluster",
+  "providers/followerIndex/provider.ts#followerIndexProvider": "followerIndex",
+  "providers/writeFence/provider.ts#writeFenceProvider": "writeFence",
+  "providers/quarantineName/provider.ts#quarantineNameProvider": "quarantineName",
+  "providers/autoFollowPattern/provider.ts#autoFollowPatternProvider": "autoFollowPattern",
 });
 
 /** The kind an old-format `__provider` (file + export) names; anything else is an error that says what was asked. */
 export function legacyProviderName(file: string, exportName: string): ProviderName {
-    const name = LEGACY_PROVIDER_PATHS[`${file}#${exportName}`];
-    if (name === undefined) {
-        throw new Error(`ccr-dr: the state names the provider ${exportName} of ${file}, which no ccr-dr version had: it was not written by ccr-dr, or was edited.`);
-    }
-    return name;
+  const name = LEGACY_PROVIDER_PATHS[`${file}#${exportName}`];
+  if (name === undefined) {
+    throw new Error(
+      `ccr-dr: the state names the provider ${exportName} of ${file}, which no ccr-dr version had: it was not written by ccr-dr, or was edited.`,
+    );
+  }
+  return name;
 }
 
 /**
@@ -89,10 +123,10 @@ export function legacyProviderName(file: string, exportName: string): ProviderNa
  * of older state).
  */
 export function providerNameOf(text: unknown): ProviderName | undefined {
-    if (typeof text !== "string") return undefined;
-    const m = /\.provider\(("[^"]*")(?:,("[^"]*"))?\)$/.exec(text);
-    if (!m) return undefined;
-    const first = JSON.parse(m[1]!) as string;
-    if (m[2] === undefined) return Object.prototype.hasOwnProperty.call(PROVIDERS, first) ? (first as ProviderName) : undefined;
-    return LEGACY_PROVIDER_PATHS[`${first}#${JSON.parse(m[2]) as string}`];
+  if (typeof text !== "string") return undefined;
+  const m = /\.provider\(("[^"]*")(?:,("[^"]*"))?\)$/.exec(text);
+  if (!m) return undefined;
+  const first = JSON.parse(m[1]!) as string;
+  if (m[2] === undefined) return Object.prototype.hasOwnProperty.call(PROVIDERS, first) ? (first as ProviderName) : undefined;
+  return LEGACY_PROVIDER_PATHS[`${first}#${JSON.parse(m[2]) as string}`];
 }

@@ -87,7 +87,13 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
     });
     const c = cluster;
     const host = opts.host ?? "127.0.0.1";
-    const identity = (): PeerIdentity => ({ clusterName: c.clusterName, clusterUuid: c.clusterUuid, nodeName: c.nodeName, nodeId: c.nodeId, esVersion: ES_VERSION.number });
+    const identity = (): PeerIdentity => ({
+      clusterName: c.clusterName,
+      clusterUuid: c.clusterUuid,
+      nodeName: c.nodeName,
+      nodeId: c.nodeId,
+      esVersion: ES_VERSION.number,
+    });
     transport = await TransportServer.start({ host: opts.transportHost ?? host, port: opts.transportPort ?? 9300, identity });
     const t = transport;
     ccr = new CcrService({

@@ -76,7 +76,9 @@ export function parseArgs(argv: string[]): { help: boolean; settings: Record<str
     const eq = kv.indexOf("=");
     const key = kv.slice(0, eq);
     if (!NODE_SETTINGS.some((s) => s.key === key) && !NODE_SETTING_PREFIXES.some((p) => key.startsWith(p))) {
-      throw new UsageError(`unknown setting [${key}] please check that any required plugins are installed, or check the breaking changes documentation for removed settings`);
+      throw new UsageError(
+        `unknown setting [${key}] please check that any required plugins are installed, or check the breaking changes documentation for removed settings`,
+      );
     }
     settings[key] = kv.slice(eq + 1);
   }
@@ -156,7 +158,7 @@ export async function main(argv: string[]): Promise<void> {
     log(`[es-sim] [${sim.cluster.nodeName}] started: http ${sim.url}, transport ${sim.transportAddress}, path.data ${dataDir}`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const msg = err.code === "EADDRINUSE" ? `failed to bind: ${err.message}` : err.message ?? String(e);
+    const msg = err.code === "EADDRINUSE" ? `failed to bind: ${err.message}` : (err.message ?? String(e));
     log(`es-sim: failed to start: ${msg}`);
     process.exit(1);
   }

@@ -57,7 +57,10 @@ process.on("exit", () => {
 });
 
 /** Runs `bin/es-sim` with `args`; resolves with the parsed start line or rejects with stderr. */
-export function runEsSim(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; start: StartLine; stderr: () => string }> {
+export function runEsSim(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; start: StartLine; stderr: () => string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [ES_SIM_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     live.add(child);
@@ -109,7 +112,16 @@ export async function spawnSim(opts: SpawnSimOptions = {}): Promise<SpawnedSim> 
   let transportPort = opts.transportPort ?? 0;
   let current: { child: ChildProcess; start: StartLine; stderr: () => string };
   const start = async () => {
-    const args = ["-E", `cluster.name=${clusterName}`, "-E", `path.data=${dataDir}`, "-E", `http.port=${httpPort}`, "-E", `transport.port=${transportPort}`];
+    const args = [
+      "-E",
+      `cluster.name=${clusterName}`,
+      "-E",
+      `path.data=${dataDir}`,
+      "-E",
+      `http.port=${httpPort}`,
+      "-E",
+      `transport.port=${transportPort}`,
+    ];
     if (opts.nodeName) args.push("-E", `node.name=${opts.nodeName}`);
     for (const [k, v] of Object.entries(opts.settings ?? {})) args.push("-E", `${k}=${v}`);
     current = await runEsSim(args, opts.env);

@@ -79,15 +79,29 @@ export interface RawConfig {
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: string[]) {
-    super(`invalid ccr-dr configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-      problems.map((p) => `  - ${p}`).join("\n"));
+    super(
+      `invalid ccr-dr configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
   }
 }
 
 /** The settings a cluster entry may have (documented in docs/configuration.md). */
 export const CLUSTER_SETTINGS = [
-  "endpoint", "endpoints", "mode", "proxyAddress", "serverName", "proxySocketConnections", "seeds",
-  "nodeConnections", "skipUnavailable", "username", "password", "apiKey", "caCertificate", "requestTimeoutMs",
+  "endpoint",
+  "endpoints",
+  "mode",
+  "proxyAddress",
+  "serverName",
+  "proxySocketConnections",
+  "seeds",
+  "nodeConnections",
+  "skipUnavailable",
+  "username",
+  "password",
+  "apiKey",
+  "caCertificate",
+  "requestTimeoutMs",
 ] as const;
 const CLUSTER_KEYS = new Set<string>(CLUSTER_SETTINGS);
 
@@ -178,7 +192,8 @@ function parseCluster(name: ClusterName, raw: unknown, problems: string[]): Clus
       }
     }
     const nodeConnections = raw.nodeConnections === undefined ? undefined : positiveInt(raw.nodeConnections);
-    if (raw.nodeConnections !== undefined && nodeConnections === undefined) problems.push(`${key}.nodeConnections must be a positive integer`);
+    if (raw.nodeConnections !== undefined && nodeConnections === undefined)
+      problems.push(`${key}.nodeConnections must be a positive integer`);
     remote = {
       mode,
       seeds: Array.isArray(seeds) ? seeds.map(String) : [],
@@ -194,7 +209,8 @@ function parseCluster(name: ClusterName, raw: unknown, problems: string[]): Clus
   if (raw.password !== undefined && raw.username === undefined) problems.push(`${key}.username is missing: a password needs a username`);
   if (raw.apiKey !== undefined && raw.username !== undefined) problems.push(`${key}: give either username/password or apiKey, not both`);
   const requestTimeoutMs = raw.requestTimeoutMs === undefined ? undefined : positiveInt(raw.requestTimeoutMs);
-  if (raw.requestTimeoutMs !== undefined && requestTimeoutMs === undefined) problems.push(`${key}.requestTimeoutMs must be a positive integer`);
+  if (raw.requestTimeoutMs !== undefined && requestTimeoutMs === undefined)
+    problems.push(`${key}.requestTimeoutMs must be a positive integer`);
   if (!remote) return undefined;
   return {
     name,
@@ -291,14 +307,18 @@ function parseAutoFollow(raw: unknown, problems: string[]): AutoFollowPatternCon
 export function parseSiteConfig(raw: RawConfig): SiteConfig {
   const problems: string[] = [];
   if (!isClusterName(raw.site)) {
-    problems.push(raw.site === undefined
-      ? `ccr-dr:site is missing: set it to the cluster this stack manages, ${oneOf}`
-      : `ccr-dr:site [${String(raw.site)}] is unknown: use ${oneOf}`);
+    problems.push(
+      raw.site === undefined
+        ? `ccr-dr:site is missing: set it to the cluster this stack manages, ${oneOf}`
+        : `ccr-dr:site [${String(raw.site)}] is unknown: use ${oneOf}`,
+    );
   }
   if (!isClusterName(raw.primary)) {
-    problems.push(raw.primary === undefined
-      ? `ccr-dr:primary is missing: set it to the cluster that takes writes, ${oneOf}`
-      : `ccr-dr:primary [${String(raw.primary)}] is unknown: use ${oneOf}`);
+    problems.push(
+      raw.primary === undefined
+        ? `ccr-dr:primary is missing: set it to the cluster that takes writes, ${oneOf}`
+        : `ccr-dr:primary [${String(raw.primary)}] is unknown: use ${oneOf}`,
+    );
   }
   const clusters: Partial<Record<ClusterName, ClusterConfig>> = {};
   if (!isObject(raw.clusters)) {

@@ -53,7 +53,11 @@ export type LastPromotion = LastPromotionRead | LastPromotionUnavailable;
  * ({@link decodePromotion} with that index's UUID), so a record replicated from a leader onto its
  * follower is not presented as a promotion of the follower.
  */
-export function lastPromotionOf(cluster: ClusterName, indices: readonly string[], found: Readonly<Record<string, IndexMeta>>): LastPromotionRead {
+export function lastPromotionOf(
+  cluster: ClusterName,
+  indices: readonly string[],
+  found: Readonly<Record<string, IndexMeta>>,
+): LastPromotionRead {
   const records: Record<string, PromotionRecord> = {};
   let newest: PromotionRecord | undefined;
   let newestAt = -Infinity;
@@ -95,7 +99,11 @@ export interface ReadLastPromotionOptions {
  * resources, so those registrations are sent before the Elasticsearch client is loaded
  * (synchronously, ~0.2 s of CPU), and the client load and the request overlap the engine's work.
  */
-export async function readLastPromotion(site: ClusterConfig, indices: readonly string[], options: ReadLastPromotionOptions = {}): Promise<LastPromotion> {
+export async function readLastPromotion(
+  site: ClusterConfig,
+  indices: readonly string[],
+  options: ReadLastPromotionOptions = {},
+): Promise<LastPromotion> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   if (indices.length === 0) return lastPromotionOf(site.name, indices, {});
   const timeoutMs = options.timeoutMs ?? lastPromotionTimeoutMs(site);
@@ -105,7 +113,9 @@ export async function readLastPromotion(site: ClusterConfig, indices: readonly s
   try {
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        reject(new Error(`cluster "${site.name}" did not answer within ${timeoutMs} ms (indices.get of the index UUIDs and mapping _meta)`));
+        reject(
+          new Error(`cluster "${site.name}" did not answer within ${timeoutMs} ms (indices.get of the index UUIDs and mapping _meta)`),
+        );
         abort.abort();
       }, timeoutMs);
     });

@@ -14,8 +14,8 @@ import type { ClusterName, RemoteConnectionConfig, SiteConfig } from "./config";
 
 /** A declared resource: its kind (providers/registry.ts) and name, unique per kind. */
 export interface Ref {
-    kind: ProviderName;
-    name: string;
+  kind: ProviderName;
+  name: string;
 }
 
 /**
@@ -23,60 +23,60 @@ export interface Ref {
  * the QuarantineName resource `quarantineName` (quarantineIndexFor, providers/quarantineName/resource.ts).
  */
 export interface QuarantineIndexRef {
-    quarantineName: string;
-    index: string;
+  quarantineName: string;
+  index: string;
 }
 
 /** The peer's registration on this site (RemoteClusterArgs, the connection by cluster name). */
 export type RemoteClusterDecl = { connection: ClusterName; alias: string } & (
-    | { mode: "proxy"; proxyAddress: string; serverName?: string; proxySocketConnections?: number; skipUnavailable?: boolean }
-    | { mode: "sniff"; seeds: string[]; nodeConnections?: number; skipUnavailable?: boolean }
+  | { mode: "proxy"; proxyAddress: string; serverName?: string; proxySocketConnections?: number; skipUnavailable?: boolean }
+  | { mode: "sniff"; seeds: string[]; nodeConnections?: number; skipUnavailable?: boolean }
 );
 
 /** One resource to declare; `dependsOn` are declared earlier in the plan. */
 export type Declaration = { name: string; dependsOn: Ref[] } & (
-    | { kind: "remoteCluster"; args: RemoteClusterDecl }
-    | { kind: "quarantineName"; args: { prefix: string; keepers: { primary: ClusterName } } }
-    | { kind: "writeFence"; args: { connection: ClusterName; index: string } }
-    | {
-          kind: "followerIndex";
-          args: {
-              connection: ClusterName;
-              leaderConnection: ClusterName;
-              index: string;
-              remoteCluster: string;
-              leaderIndex: string;
-              failback: { enabled: true; quarantineIndex: QuarantineIndexRef };
-          };
-      }
-    | {
-          kind: "autoFollowPattern";
-          args: {
-              connection: ClusterName;
-              name: string;
-              remoteCluster: string;
-              leaderIndexPatterns: string[];
-              leaderIndexExclusionPatterns?: string[];
-              followIndexPattern?: string;
-          };
-      }
+  | { kind: "remoteCluster"; args: RemoteClusterDecl }
+  | { kind: "quarantineName"; args: { prefix: string; keepers: { primary: ClusterName } } }
+  | { kind: "writeFence"; args: { connection: ClusterName; index: string } }
+  | {
+      kind: "followerIndex";
+      args: {
+        connection: ClusterName;
+        leaderConnection: ClusterName;
+        index: string;
+        remoteCluster: string;
+        leaderIndex: string;
+        failback: { enabled: true; quarantineIndex: QuarantineIndexRef };
+      };
+    }
+  | {
+      kind: "autoFollowPattern";
+      args: {
+        connection: ClusterName;
+        name: string;
+        remoteCluster: string;
+        leaderIndexPatterns: string[];
+        leaderIndexExclusionPatterns?: string[];
+        followIndexPattern?: string;
+      };
+    }
 );
 
 /** What the `indexStatus` output reports for one index of this site, and which resource gives its status. */
 export type IndexPlan =
-    | { index: string; role: "leader"; leader: string; fenced: boolean; fence?: Ref }
-    | { index: string; role: "follower"; leader: string; follower: Ref; quarantineIndex: QuarantineIndexRef };
+  | { index: string; role: "leader"; leader: string; fenced: boolean; fence?: Ref }
+  | { index: string; role: "follower"; leader: string; follower: Ref; quarantineIndex: QuarantineIndexRef };
 
 export interface SitePlan {
-    /** This site's role: `primary` takes writes; `follower` replicates from the primary. */
-    role: "primary" | "follower";
-    /** In declaration order. */
-    declarations: Declaration[];
-    /** The peer's remote-cluster registration (its `connected` is an output). */
-    remote: Ref;
-    indices: IndexPlan[];
-    /** The auto-follow pattern resources, in order. */
-    autoFollowPatterns: Ref[];
+  /** This site's role: `primary` takes writes; `follower` replicates from the primary. */
+  role: "primary" | "follower";
+  /** In declaration order. */
+  declarations: Declaration[];
+  /** The peer's remote-cluster registration (its `connected` is an output). */
+  remote: Ref;
+  indices: IndexPlan[];
+  /** The auto-follow pattern resources, in order. */
+  autoFollowPatterns: Ref[];
 }
 
 /** The resource name of the site's quarantine name: one per failback for the whole site, not one per index (bench/README.md). */
@@ -84,90 +84,97 @@ export const QUARANTINE_NAME = "quarantine-name";
 
 /** The peer's remote-cluster registration, as the tutorial's remote-cluster body. */
 function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig): RemoteClusterDecl {
-    return {
-        connection: site,
-        alias,
-        ...(remote.mode === "proxy"
-            ? {
-                  mode: "proxy" as const,
-                  proxyAddress: remote.proxyAddress,
-                  ...(remote.serverName !== undefined ? { serverName: remote.serverName } : {}),
-                  ...(remote.proxySocketConnections !== undefined ? { proxySocketConnections: remote.proxySocketConnections } : {}),
-              }
-            : {
-                  mode: "sniff" as const,
-                  seeds: remote.seeds,
-                  ...(remote.nodeConnections !== undefined ? { nodeConnections: remote.nodeConnections } : {}),
-              }),
-        ...(remote.skipUnavailable !== undefined ? { skipUnavailable: remote.skipUnavailable } : {}),
-    };
+  return {
+    connection: site,
+    alias,
+    ...(remote.mode === "proxy"
+      ? {
+          mode: "proxy" as const,
+          proxyAddress: remote.proxyAddress,
+          ...(remote.serverName !== undefined ? { serverName: remote.serverName } : {}),
+          ...(remote.proxySocketConnections !== undefined ? { proxySocketConnections: remote.proxySocketConnections } : {}),
+        }
+      : {
+          mode: "sniff" as const,
+          seeds: remote.seeds,
+          ...(remote.nodeConnections !== undefined ? { nodeConnections: remote.nodeConnections } : {}),
+        }),
+    ...(remote.skipUnavailable !== undefined ? { skipUnavailable: remote.skipUnavailable } : {}),
+  };
 }
 
 /** The resources and outputs of `cfg.site`'s stack. */
 export function planSite(cfg: SiteConfig): SitePlan {
-    const peer = cfg.clusters[cfg.peer];
-    const remote: Ref = { kind: "remoteCluster", name: `${cfg.peer}-remote` };
-    const declarations: Declaration[] = [{ ...remote, kind: "remoteCluster", args: remoteArgs(cfg.site, peer.name, peer.remote), dependsOn: [] }];
-    const indices: IndexPlan[] = [];
+  const peer = cfg.clusters[cfg.peer];
+  const remote: Ref = { kind: "remoteCluster", name: `${cfg.peer}-remote` };
+  const declarations: Declaration[] = [
+    { ...remote, kind: "remoteCluster", args: remoteArgs(cfg.site, peer.name, peer.remote), dependsOn: [] },
+  ];
+  const indices: IndexPlan[] = [];
 
-    if (cfg.site === cfg.primary) {
-        for (const pair of cfg.indices) {
-            const local = pair[cfg.site];
-            const leader = `${cfg.site}:${local}`;
-            if (!cfg.fenced) {
-                indices.push({ index: local, role: "leader", leader, fenced: cfg.fenced });
-                continue;
-            }
-            const fence: Ref = { kind: "writeFence", name: `${local}-fence` };
-            declarations.push({ ...fence, kind: "writeFence", args: { connection: cfg.site, index: local }, dependsOn: [] });
-            indices.push({ index: local, role: "leader", leader, fenced: cfg.fenced, fence });
-        }
-        return { role: "primary", declarations, remote, indices, autoFollowPatterns: [] };
-    }
-
-    // New when this site starts following (the primary changed), stable across re-runs of the same
-    // failback; every index of that failback quarantines into `<name>-<index>`, so one failback's
-    // evidence is `<name>-*`.
-    declarations.push({ kind: "quarantineName", name: QUARANTINE_NAME, args: { prefix: "ccr-dr-quarantine", keepers: { primary: cfg.primary } }, dependsOn: [] });
+  if (cfg.site === cfg.primary) {
     for (const pair of cfg.indices) {
-        const local = pair[cfg.site];
-        const upstream = pair[cfg.primary];
-        const follower: Ref = { kind: "followerIndex", name: local };
-        const quarantineIndex = { quarantineName: QUARANTINE_NAME, index: local };
-        declarations.push({
-            ...follower,
-            kind: "followerIndex",
-            args: {
-                connection: cfg.site,
-                leaderConnection: cfg.peer,
-                index: local,
-                remoteCluster: peer.name,
-                leaderIndex: upstream,
-                failback: { enabled: true, quarantineIndex },
-            },
-            // Deleting (promoting) followers must happen before their remote cluster goes away.
-            dependsOn: [remote],
-        });
-        indices.push({ index: local, role: "follower", leader: `${cfg.primary}:${upstream}`, follower, quarantineIndex });
+      const local = pair[cfg.site];
+      const leader = `${cfg.site}:${local}`;
+      if (!cfg.fenced) {
+        indices.push({ index: local, role: "leader", leader, fenced: cfg.fenced });
+        continue;
+      }
+      const fence: Ref = { kind: "writeFence", name: `${local}-fence` };
+      declarations.push({ ...fence, kind: "writeFence", args: { connection: cfg.site, index: local }, dependsOn: [] });
+      indices.push({ index: local, role: "leader", leader, fenced: cfg.fenced, fence });
     }
-    // Leader indices created later on the primary are followed too (only while this site follows).
-    const autoFollowPatterns: Ref[] = [];
-    for (const p of cfg.autoFollowPatterns) {
-        const ref: Ref = { kind: "autoFollowPattern", name: `${p.name}-auto-follow` };
-        declarations.push({
-            ...ref,
-            kind: "autoFollowPattern",
-            args: {
-                connection: cfg.site,
-                name: p.name,
-                remoteCluster: peer.name,
-                leaderIndexPatterns: p.leaderIndexPatterns,
-                ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
-                ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
-            },
-            dependsOn: [remote],
-        });
-        autoFollowPatterns.push(ref);
-    }
-    return { role: "follower", declarations, remote, indices, autoFollowPatterns };
+    return { role: "primary", declarations, remote, indices, autoFollowPatterns: [] };
+  }
+
+  // New when this site starts following (the primary changed), stable across re-runs of the same
+  // failback; every index of that failback quarantines into `<name>-<index>`, so one failback's
+  // evidence is `<name>-*`.
+  declarations.push({
+    kind: "quarantineName",
+    name: QUARANTINE_NAME,
+    args: { prefix: "ccr-dr-quarantine", keepers: { primary: cfg.primary } },
+    dependsOn: [],
+  });
+  for (const pair of cfg.indices) {
+    const local = pair[cfg.site];
+    const upstream = pair[cfg.primary];
+    const follower: Ref = { kind: "followerIndex", name: local };
+    const quarantineIndex = { quarantineName: QUARANTINE_NAME, index: local };
+    declarations.push({
+      ...follower,
+      kind: "followerIndex",
+      args: {
+        connection: cfg.site,
+        leaderConnection: cfg.peer,
+        index: local,
+        remoteCluster: peer.name,
+        leaderIndex: upstream,
+        failback: { enabled: true, quarantineIndex },
+      },
+      // Deleting (promoting) followers must happen before their remote cluster goes away.
+      dependsOn: [remote],
+    });
+    indices.push({ index: local, role: "follower", leader: `${cfg.primary}:${upstream}`, follower, quarantineIndex });
+  }
+  // Leader indices created later on the primary are followed too (only while this site follows).
+  const autoFollowPatterns: Ref[] = [];
+  for (const p of cfg.autoFollowPatterns) {
+    const ref: Ref = { kind: "autoFollowPattern", name: `${p.name}-auto-follow` };
+    declarations.push({
+      ...ref,
+      kind: "autoFollowPattern",
+      args: {
+        connection: cfg.site,
+        name: p.name,
+        remoteCluster: peer.name,
+        leaderIndexPatterns: p.leaderIndexPatterns,
+        ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
+        ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
+      },
+      dependsOn: [remote],
+    });
+    autoFollowPatterns.push(ref);
+  }
+  return { role: "follower", declarations, remote, indices, autoFollowPatterns };
 }

@@ -66,7 +66,13 @@ async function count(base: string, index: string): Promise<number> {
 }
 
 function siteConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim): Record<string, unknown> {
-  const cluster = (s: SpawnedSim) => ({ endpoint: s.url, mode: "proxy", proxyAddress: s.transportAddress, proxySocketConnections: 18, skipUnavailable: true });
+  const cluster = (s: SpawnedSim) => ({
+    endpoint: s.url,
+    mode: "proxy",
+    proxyAddress: s.transportAddress,
+    proxySocketConnections: 18,
+    skipUnavailable: true,
+  });
   return {
     site,
     primary: "clusterA",
@@ -105,14 +111,17 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
   try {
     const [a, b] = await phase("start clusterA and clusterB", async () => {
       const pair = await Promise.all(
-        (["clusterA", "clusterB"] as const).map((name) => spawnSim({ clusterName: name, nodeName: `${name}-node`, dataDir: fs.mkdtempSync(path.join(root, `${name}-`)) })),
+        (["clusterA", "clusterB"] as const).map((name) =>
+          spawnSim({ clusterName: name, nodeName: `${name}-node`, dataDir: fs.mkdtempSync(path.join(root, `${name}-`)) }),
+        ),
       );
       sims.push(...pair);
       return { value: pair as [SpawnedSim, SpawnedSim], detail: `clusterA ${pair[0]!.url}, clusterB ${pair[1]!.url}` };
     });
     await phase(`load ${LEADER_INDEX} on clusterA`, async () => {
       const lines: string[] = [];
-      for (const order of generateOrders(docs)) lines.push(JSON.stringify({ index: { _index: LEADER_INDEX, _id: String(order.order_id) } }), JSON.stringify(order));
+      for (const order of generateOrders(docs))
+        lines.push(JSON.stringify({ index: { _index: LEADER_INDEX, _id: String(order.order_id) } }), JSON.stringify(order));
       for (let i = 0; i < lines.length; i += 2000) {
         const r = await es(a.url, "POST", "/_bulk", lines.slice(i, i + 2000).join("\n") + "\n", true);
         if (r.errors) throw new Error(`bulk load had item errors: ${JSON.stringify(r.items.find((x: any) => x.index?.error))}`);
@@ -120,8 +129,14 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       await es(a.url, "POST", `/${LEADER_INDEX}/_refresh`);
       return { value: undefined, detail: `${await count(a.url, LEADER_INDEX)} orders` };
     });
-    const workDir = stageProgram(path.join(root, "program"), { "dr-a": siteConfig("clusterA", a, b), "dr-b": siteConfig("clusterB", a, b) });
-    const env = { ...pulumiEnv({ backendDir: path.join(root, "state"), pulumiHome: path.join(root, "pulumi-home") }), PULUMI_CONFIG_PASSPHRASE: localPassphrase };
+    const workDir = stageProgram(path.join(root, "program"), {
+      "dr-a": siteConfig("clusterA", a, b),
+      "dr-b": siteConfig("clusterB", a, b),
+    });
+    const env = {
+      ...pulumiEnv({ backendDir: path.join(root, "state"), pulumiHome: path.join(root, "pulumi-home") }),
+      PULUMI_CONFIG_PASSPHRASE: localPassphrase,
+    };
     const ws = { workDir, env, log: (l: string) => log(`  ${l}`), ...(opts.signal ? { signal: opts.signal } : {}) };
     await phase("set up replication (pulumi up dr-b, dr-a)", async () => {
       const sites = await openSites(ws);
@@ -129,10 +144,14 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
         const r = await s.stack.up(opts.signal ? { signal: opts.signal } : {});
         if (r.summary.result !== "succeeded") throw new Error(`pulumi up ${s.stack.name}: ${r.summary.result}`);
       }
-      const n = await until("clusterB to hold every order", async () => {
-        const c = await count(b.url, FOLLOWER_INDEX).catch(() => -1);
-        return c === docs ? c : undefined;
-      }, REPLICATION_TIMEOUT_MS);
+      const n = await until(
+        "clusterB to hold every order",
+        async () => {
+          const c = await count(b.url, FOLLOWER_INDEX).catch(() => -1);
+          return c === docs ? c : undefined;
+        },
+        REPLICATION_TIMEOUT_MS,
+      );
       return { value: undefined, detail: `${FOLLOWER_INDEX} on clusterB follows clusterA: ${n} documents` };
     });
     const beforeDisaster = await count(a.url, LEADER_INDEX);
@@ -161,10 +180,14 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       return { value: undefined, detail: r.run.operations.map((o) => o.words).join("; ") || "nothing to do" };
     });
     await phase(`GET ${LEADER_INDEX}/_search?q=kimchy on clusterA`, async () => {
-      const hit = await until("the kimchy document on clusterA", async () => {
-        const r = await es(a.url, "GET", `/${LEADER_INDEX}/_search?q=kimchy`);
-        return r.hits.total.value === 1 ? r.hits.hits[0] : undefined;
-      }, REPLICATION_TIMEOUT_MS);
+      const hit = await until(
+        "the kimchy document on clusterA",
+        async () => {
+          const r = await es(a.url, "GET", `/${LEADER_INDEX}/_search?q=kimchy`);
+          return r.hits.total.value === 1 ? r.hits.hits[0] : undefined;
+        },
+        REPLICATION_TIMEOUT_MS,
+      );
       const [onA, onB] = await Promise.all([count(a.url, LEADER_INDEX), count(b.url, FOLLOWER_INDEX)]);
       if (onA !== onB) throw new Error(`clusterA holds ${onA} documents, clusterB ${onB}`);
       const quarantine = await es(a.url, "GET", "/_cat/indices/ccr-dr-quarantine-*?format=json&h=index,docs.count");

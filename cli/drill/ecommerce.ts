@@ -8,14 +8,80 @@ import { seededRandom } from "./seeded";
 /** The number of orders in Kibana's sample data set. */
 export const SAMPLE_ORDER_COUNT = 4675;
 
-const FIRST = ["Eddie", "Mary", "Gwen", "Diane", "Oliver", "Abd", "Wagdi", "Elyssa", "Sultan Al", "Pia", "Robbie", "Brigitte", "Jim", "Rabbia Al", "Yasmine", "Clarice"];
-const LAST = ["Underwood", "Bailey", "Butler", "Chandler", "Rios", "Mukherjee", "Shaw", "Graves", "Meyer", "Richards", "Reyes", "Holland", "Perkins", "Baker", "Wolfe", "Lamb"];
+const FIRST = [
+  "Eddie",
+  "Mary",
+  "Gwen",
+  "Diane",
+  "Oliver",
+  "Abd",
+  "Wagdi",
+  "Elyssa",
+  "Sultan Al",
+  "Pia",
+  "Robbie",
+  "Brigitte",
+  "Jim",
+  "Rabbia Al",
+  "Yasmine",
+  "Clarice",
+];
+const LAST = [
+  "Underwood",
+  "Bailey",
+  "Butler",
+  "Chandler",
+  "Rios",
+  "Mukherjee",
+  "Shaw",
+  "Graves",
+  "Meyer",
+  "Richards",
+  "Reyes",
+  "Holland",
+  "Perkins",
+  "Baker",
+  "Wolfe",
+  "Lamb",
+];
 const CATEGORIES = ["Men's Clothing", "Women's Clothing", "Women's Shoes", "Men's Shoes", "Women's Accessories", "Men's Accessories"];
-const MANUFACTURERS = ["Elitelligence", "Oceanavigations", "Pyramidustries", "Tigress Enterprises", "Low Tide Media", "Angeldale", "Gnomehouse", "Spherecords", "Microlutions", "Champion Arts"];
-const PRODUCTS = ["Basic T-shirt", "Jersey dress", "Ankle boots", "Sweatshirt", "Trainers", "Cardigan", "Jeans Skinny Fit", "Winter jacket", "Handbag", "Sunglasses", "Leather belt", "Summer dress", "Lace-up boots", "Polo shirt"];
+const MANUFACTURERS = [
+  "Elitelligence",
+  "Oceanavigations",
+  "Pyramidustries",
+  "Tigress Enterprises",
+  "Low Tide Media",
+  "Angeldale",
+  "Gnomehouse",
+  "Spherecords",
+  "Microlutions",
+  "Champion Arts",
+];
+const PRODUCTS = [
+  "Basic T-shirt",
+  "Jersey dress",
+  "Ankle boots",
+  "Sweatshirt",
+  "Trainers",
+  "Cardigan",
+  "Jeans Skinny Fit",
+  "Winter jacket",
+  "Handbag",
+  "Sunglasses",
+  "Leather belt",
+  "Summer dress",
+  "Lace-up boots",
+  "Polo shirt",
+];
 const CITIES: Array<[string, string, string]> = [
-  ["New York", "US", "North America"], ["Cairo", "EG", "Africa"], ["Istanbul", "TR", "Asia"], ["London", "GB", "Europe"],
-  ["Paris", "FR", "Europe"], ["Dubai", "AE", "Asia"], ["Shanghai", "CN", "Asia"], ["Bogotá", "CO", "South America"],
+  ["New York", "US", "North America"],
+  ["Cairo", "EG", "Africa"],
+  ["Istanbul", "TR", "Asia"],
+  ["London", "GB", "Europe"],
+  ["Paris", "FR", "Europe"],
+  ["Dubai", "AE", "Asia"],
+  ["Shanghai", "CN", "Asia"],
+  ["Bogotá", "CO", "South America"],
 ];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -60,7 +126,7 @@ export function* generateOrders(count = SAMPLE_ORDER_COUNT, seed = 20231): Gener
       };
     });
     const total = Math.round(products.reduce((s, p) => s + p.price, 0) * 100) / 100;
-    const date = new Date(start + Math.floor(i * (30 * 86400_000 / count)));
+    const date = new Date(start + Math.floor(i * ((30 * 86400_000) / count)));
     const [city, country, continent] = pick(CITIES);
     yield {
       order_id: 550000 + i,

@@ -10,87 +10,87 @@ import { decodePromotion, decodeQuarantine, type PromotionRecord, type Quarantin
 
 /** The follower-side index as it is now. */
 export interface LocalIndex {
-    uuid: string;
-    open: boolean;
-    writeBlocked: boolean;
-    numberOfShards: number;
-    /** Flat index settings. */
-    settings: Record<string, unknown>;
-    /** The follow relationship, if the index is (still) a follower. */
-    follow?: FollowInfo;
-    /** Follower stats, when it has tasks. */
-    followStats?: FollowStats;
-    /** Fatal error of the follower task, if any. */
-    fatalError?: string;
-    /** Primaries' sequence numbers (open indices only). */
-    seqNos?: ShardSeqNo[];
-    /** The promotion record about *this* index, if ccr-dr promoted it. */
-    ownPromotion?: PromotionRecord;
+  uuid: string;
+  open: boolean;
+  writeBlocked: boolean;
+  numberOfShards: number;
+  /** Flat index settings. */
+  settings: Record<string, unknown>;
+  /** The follow relationship, if the index is (still) a follower. */
+  follow?: FollowInfo;
+  /** Follower stats, when it has tasks. */
+  followStats?: FollowStats;
+  /** Fatal error of the follower task, if any. */
+  fatalError?: string;
+  /** Primaries' sequence numbers (open indices only). */
+  seqNos?: ShardSeqNo[];
+  /** The promotion record about *this* index, if ccr-dr promoted it. */
+  ownPromotion?: PromotionRecord;
 }
 
 /** The quarantine index as it is now. */
 export interface QuarantineState {
-    exists: boolean;
-    record?: QuarantineRecord;
+  exists: boolean;
+  record?: QuarantineRecord;
 }
 
 /** Everything a FollowerIndex plan needs to know about the follower cluster. */
 export interface FollowerWorld {
-    index?: LocalIndex;
-    quarantine?: QuarantineState;
+  index?: LocalIndex;
+  quarantine?: QuarantineState;
 }
 
 /** Reads `index` (and the quarantine index, when named) on the follower cluster. */
 export async function readFollowerWorld(es: Es, index: string, quarantineIndex?: string): Promise<FollowerWorld> {
-    const world: FollowerWorld = {};
-    if (quarantineIndex) {
-        const q = await indicesGet(es, quarantineIndex);
-        const record = q ? decodeQuarantine(q.meta) : undefined;
-        world.quarantine = record ? { exists: q !== undefined, record } : { exists: q !== undefined };
+  const world: FollowerWorld = {};
+  if (quarantineIndex) {
+    const q = await indicesGet(es, quarantineIndex);
+    const record = q ? decodeQuarantine(q.meta) : undefined;
+    world.quarantine = record ? { exists: q !== undefined, record } : { exists: q !== undefined };
+  }
+  const desc = await indicesGet(es, index);
+  if (!desc) return world;
+  const cat = await catIndices(es, index);
+  const open = cat?.open ?? true;
+  const local: LocalIndex = {
+    uuid: desc.uuid,
+    open,
+    writeBlocked: desc.writeBlocked,
+    numberOfShards: desc.numberOfShards,
+    settings: desc.settings,
+  };
+  const follow = await ccrFollowInfo(es, index);
+  if (follow) {
+    local.follow = follow;
+    if (follow.status === "active") {
+      const stats = await ccrFollowStats(es, index);
+      if (stats) {
+        local.followStats = stats;
+        if (stats.fatalError) local.fatalError = stats.fatalError;
+      }
     }
-    const desc = await indicesGet(es, index);
-    if (!desc) return world;
-    const cat = await catIndices(es, index);
-    const open = cat?.open ?? true;
-    const local: LocalIndex = {
-        uuid: desc.uuid,
-        open,
-        writeBlocked: desc.writeBlocked,
-        numberOfShards: desc.numberOfShards,
-        settings: desc.settings,
-    };
-    const follow = await ccrFollowInfo(es, index);
-    if (follow) {
-        local.follow = follow;
-        if (follow.status === "active") {
-            const stats = await ccrFollowStats(es, index);
-            if (stats) {
-                local.followStats = stats;
-                if (stats.fatalError) local.fatalError = stats.fatalError;
-            }
-        }
-    }
-    if (open) {
-        const seqNos = await indicesStats(es, index);
-        if (seqNos) local.seqNos = seqNos;
-    }
-    const own = decodePromotion(desc.meta, desc.uuid);
-    if (own) local.ownPromotion = own;
-    world.index = local;
-    return world;
+  }
+  if (open) {
+    const seqNos = await indicesStats(es, index);
+    if (seqNos) local.seqNos = seqNos;
+  }
+  const own = decodePromotion(desc.meta, desc.uuid);
+  if (own) local.ownPromotion = own;
+  world.index = local;
+  return world;
 }
 
 /** The new leader, as failback needs it. */
 export interface LeaderView {
-    cluster: ClusterInfo;
-    index?: { uuid: string; promotion?: PromotionRecord };
+  cluster: ClusterInfo;
+  index?: { uuid: string; promotion?: PromotionRecord };
 }
 
 /** Reads the leader cluster's identity and the leader index's own promotion record. */
 export async function readLeaderView(leader: Es, leaderIndex: string): Promise<LeaderView> {
-    const cluster = await info(leader);
-    const desc = await indicesGet(leader, leaderIndex);
-    if (!desc) return { cluster };
-    const promotion = decodePromotion(desc.meta, desc.uuid);
-    return { cluster, index: promotion ? { uuid: desc.uuid, promotion } : { uuid: desc.uuid } };
+  const cluster = await info(leader);
+  const desc = await indicesGet(leader, leaderIndex);
+  if (!desc) return { cluster };
+  const promotion = decodePromotion(desc.meta, desc.uuid);
+  return { cluster, index: promotion ? { uuid: desc.uuid, promotion } : { uuid: desc.uuid } };
 }

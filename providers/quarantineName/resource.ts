@@ -3,17 +3,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DynamicResource } from "../shared/providerCode";
 
 export interface QuarantineNameArgs {
-    prefix: pulumi.Input<string>;
-    keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  prefix: pulumi.Input<string>;
+  keepers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 export class QuarantineName extends DynamicResource {
-    /** The generated index name: `<prefix>-<16 hex characters>`. */
-    declare readonly name: pulumi.Output<string>;
+  /** The generated index name: `<prefix>-<16 hex characters>`. */
+  declare readonly name: pulumi.Output<string>;
 
-    constructor(name: string, args: QuarantineNameArgs, opts?: pulumi.CustomResourceOptions) {
-        super("quarantineName", name, { prefix: args.prefix, keepers: args.keepers, name: undefined }, opts);
-    }
+  constructor(name: string, args: QuarantineNameArgs, opts?: pulumi.CustomResourceOptions) {
+    super("quarantineName", name, { prefix: args.prefix, keepers: args.keepers, name: undefined }, opts);
+  }
 }
 
 /**
@@ -21,7 +21,7 @@ export class QuarantineName extends DynamicResource {
  * Elasticsearch's 255-byte limit on index names (whole characters only).
  */
 export function quarantineIndexFor(name: string, index: string): string {
-    let out = `${name}-${index}`;
-    while (Buffer.byteLength(out, "utf8") > 255) out = out.slice(0, -1);
-    return out;
+  let out = `${name}-${index}`;
+  while (Buffer.byteLength(out, "utf8") > 255) out = out.slice(0, -1);
+  return out;
 }

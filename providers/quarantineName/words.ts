@@ -2,4 +2,4 @@
 import type { Words } from "../words";
 
 export const quarantineNameWords: Words = ({ op, site }) =>
-    op === "create" || op === "replace" ? `reserve this failback's quarantine index names on ${site}` : undefined;
+  op === "create" || op === "replace" ? `reserve this failback's quarantine index names on ${site}` : undefined;

@@ -6,40 +6,40 @@ import type { RemoteClusterOp } from "./plan";
 
 /** Words for one op, for messages. */
 export function describeRemoteClusterOp(op: RemoteClusterOp): string {
-    switch (op.kind) {
-        case "putSettings":
-            return `write the persistent settings of remote cluster "${op.alias}"`;
-        default:
-            return assertNever(op.kind);
-    }
+  switch (op.kind) {
+    case "putSettings":
+      return `write the persistent settings of remote cluster "${op.alias}"`;
+    default:
+      return assertNever(op.kind);
+  }
 }
 
 /** Executes `ops` in order; on failure says which were done and rethrows as a {@link ProviderError}. */
 export async function executeRemoteClusterOps(es: Es, ops: readonly RemoteClusterOp[]): Promise<string[]> {
-    const done: string[] = [];
-    for (const op of ops) {
-        try {
-            switch (op.kind) {
-                case "putSettings":
-                    await clusterPutSettings(es, op.persistent);
-                    break;
-                default:
-                    assertNever(op.kind);
-            }
-        } catch (err) {
-            const message = messageOf(err);
-            throw new ProviderError(
-                "step_failed",
-                `RemoteCluster "${op.alias}" on cluster "${es.cluster}": step "${describeRemoteClusterOp(op)}" failed` +
-                    `${done.length ? ` after: ${done.join("; ")}` : ""}. ${message}`,
-                err,
-            );
-        }
-        done.push(describeRemoteClusterOp(op));
+  const done: string[] = [];
+  for (const op of ops) {
+    try {
+      switch (op.kind) {
+        case "putSettings":
+          await clusterPutSettings(es, op.persistent);
+          break;
+        default:
+          assertNever(op.kind);
+      }
+    } catch (err) {
+      const message = messageOf(err);
+      throw new ProviderError(
+        "step_failed",
+        `RemoteCluster "${op.alias}" on cluster "${es.cluster}": step "${describeRemoteClusterOp(op)}" failed` +
+          `${done.length ? ` after: ${done.join("; ")}` : ""}. ${message}`,
+        err,
+      );
     }
-    return done;
+    done.push(describeRemoteClusterOp(op));
+  }
+  return done;
 }
 
 function assertNever(x: never): never {
-    throw new Error(`Internal error: unexpected operation ${JSON.stringify(x)}`);
+  throw new Error(`Internal error: unexpected operation ${JSON.stringify(x)}`);
 }

@@ -16,9 +16,9 @@ import { type OwnedRemoteSettings, REMOTE_CLUSTER_INPUT_KEYS, type RemoteCluster
 
 /** What the lifecycle functions need from outside; tests inject a fake connection. */
 export interface RemoteClusterDeps {
-    connect?: (conn: Connection) => Es;
-    /** Bound on waiting for `_remote/info` to report `connected` after a change. */
-    connectWaitMs?: number;
+  connect?: (conn: Connection) => Es;
+  /** Bound on waiting for `_remote/info` to report `connected` after a change. */
+  connectWaitMs?: number;
 }
 
 /**
@@ -30,91 +30,100 @@ export const REMOTE_CONNECT_WAIT_MS = 3_000;
 const REMOTE_CONNECT_POLL_MS = 250;
 
 /** `check`: validates every input and reports every problem; fills `mode` with the ES default. */
-export function checkRemoteCluster(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: Array<{ property: string; reason: string }> } {
-    const f = new Failures();
-    checkConnection(f, "connection", "credentials", news["connection"], news["credentials"]);
-    f.alias("alias", news["alias"]);
-    const mode = news["mode"] ?? "sniff";
-    f.optionalEnum("mode", mode, ["proxy", "sniff"]);
-    const present = (k: string) => news[k] !== undefined && news[k] !== null;
-    if (mode === "proxy") {
-        if (news["proxyAddress"] === undefined || news["proxyAddress"] === null) {
-            f.add("proxyAddress", 'proxyAddress (host:port) is required when mode is "proxy".');
-        } else f.hostPort("proxyAddress", news["proxyAddress"]);
-        f.optionalString("serverName", news["serverName"]);
-        f.optionalInteger("proxySocketConnections", news["proxySocketConnections"], 1, 1024);
-        for (const k of ["seeds", "nodeConnections"]) {
-            if (present(k)) f.add(k, `${k} applies to mode "sniff" only; remove it or set mode: "sniff".`);
-        }
-    } else if (mode === "sniff") {
-        const seeds = news["seeds"];
-        if (seeds !== UNKNOWN) {
-            if (!Array.isArray(seeds) || seeds.length === 0) f.add("seeds", 'seeds (a list of host:port) is required when mode is "sniff".');
-            else seeds.forEach((s, i) => f.hostPort(`seeds[${i}]`, s));
-        }
-        f.optionalInteger("nodeConnections", news["nodeConnections"], 1, 1024);
-        for (const k of ["proxyAddress", "serverName", "proxySocketConnections"]) {
-            if (present(k)) f.add(k, `${k} applies to mode "proxy" only; remove it or set mode: "proxy".`);
-        }
+export function checkRemoteCluster(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: Array<{ property: string; reason: string }>;
+} {
+  const f = new Failures();
+  checkConnection(f, "connection", "credentials", news["connection"], news["credentials"]);
+  f.alias("alias", news["alias"]);
+  const mode = news["mode"] ?? "sniff";
+  f.optionalEnum("mode", mode, ["proxy", "sniff"]);
+  const present = (k: string) => news[k] !== undefined && news[k] !== null;
+  if (mode === "proxy") {
+    if (news["proxyAddress"] === undefined || news["proxyAddress"] === null) {
+      f.add("proxyAddress", 'proxyAddress (host:port) is required when mode is "proxy".');
+    } else f.hostPort("proxyAddress", news["proxyAddress"]);
+    f.optionalString("serverName", news["serverName"]);
+    f.optionalInteger("proxySocketConnections", news["proxySocketConnections"], 1, 1024);
+    for (const k of ["seeds", "nodeConnections"]) {
+      if (present(k)) f.add(k, `${k} applies to mode "sniff" only; remove it or set mode: "sniff".`);
     }
-    f.optionalBoolean("skipUnavailable", news["skipUnavailable"]);
-    return { inputs: { ...news, mode }, failures: f.list };
+  } else if (mode === "sniff") {
+    const seeds = news["seeds"];
+    if (seeds !== UNKNOWN) {
+      if (!Array.isArray(seeds) || seeds.length === 0) f.add("seeds", 'seeds (a list of host:port) is required when mode is "sniff".');
+      else seeds.forEach((s, i) => f.hostPort(`seeds[${i}]`, s));
+    }
+    f.optionalInteger("nodeConnections", news["nodeConnections"], 1, 1024);
+    for (const k of ["proxyAddress", "serverName", "proxySocketConnections"]) {
+      if (present(k)) f.add(k, `${k} applies to mode "proxy" only; remove it or set mode: "proxy".`);
+    }
+  }
+  f.optionalBoolean("skipUnavailable", news["skipUnavailable"]);
+  return { inputs: { ...news, mode }, failures: f.list };
 }
 
 /** `diff`: alias change = replace; any other input or provider-code change = update. */
 export function diffRemoteCluster(olds: Record<string, unknown>, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
-    const changed = changedKeys(olds, news, REMOTE_CLUSTER_INPUT_KEYS);
-    const replaces = changed.filter((k) => k === "alias");
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+  const changed = changedKeys(olds, news, REMOTE_CLUSTER_INPUT_KEYS);
+  const replaces = changed.filter((k) => k === "alias");
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
 }
 
 function connectionOf(i: RemoteClusterInputs): Connection {
-    return joinConnection(i.connection, i.credentials);
+  return joinConnection(i.connection, i.credentials);
 }
 
 async function applyAndDescribe(i: RemoteClusterInputs, deps: RemoteClusterDeps): Promise<RemoteClusterOutputs> {
-    const es = (deps.connect ?? realConnect)(connectionOf(i));
-    const before = observedSettings(i.alias, (await clusterGetSettings(es)).persistent);
-    const ops = planApply(before, i);
-    await executeRemoteClusterOps(es, ops);
-    const wait = ops.length > 0 ? (deps.connectWaitMs ?? REMOTE_CONNECT_WAIT_MS) : 0;
-    const info = await waitForConnection(es, i.alias, wait);
-    return outputsOf(i, desiredSettings(i), info);
+  const es = (deps.connect ?? realConnect)(connectionOf(i));
+  const before = observedSettings(i.alias, (await clusterGetSettings(es)).persistent);
+  const ops = planApply(before, i);
+  await executeRemoteClusterOps(es, ops);
+  const wait = ops.length > 0 ? (deps.connectWaitMs ?? REMOTE_CONNECT_WAIT_MS) : 0;
+  const info = await waitForConnection(es, i.alias, wait);
+  return outputsOf(i, desiredSettings(i), info);
 }
 
 async function waitForConnection(es: Es, alias: string, waitMs: number): Promise<RemoteInfo | undefined> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-        const info = (await remoteInfo(es))[alias];
-        if (info?.connected || Date.now() >= deadline) return info;
-        await sleep(REMOTE_CONNECT_POLL_MS);
-    }
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const info = (await remoteInfo(es))[alias];
+    if (info?.connected || Date.now() >= deadline) return info;
+    await sleep(REMOTE_CONNECT_POLL_MS);
+  }
 }
 
 function outputsOf(i: RemoteClusterInputs, s: OwnedRemoteSettings, info: RemoteInfo | undefined): RemoteClusterOutputs {
-    const base: RemoteClusterInputs = compact({
-        connection: i.connection,
-        credentials: i.credentials,
-        alias: i.alias,
-        mode: s.mode,
-        proxyAddress: s.proxyAddress,
-        serverName: s.serverName,
-        proxySocketConnections: s.proxySocketConnections,
-        seeds: s.seeds,
-        nodeConnections: s.nodeConnections,
-        skipUnavailable: s.skipUnavailable,
-    });
-    return compact({ ...base, connected: info?.connected ?? false, remoteInfo: info ? compact({ ...info }) : undefined });
+  const base: RemoteClusterInputs = compact({
+    connection: i.connection,
+    credentials: i.credentials,
+    alias: i.alias,
+    mode: s.mode,
+    proxyAddress: s.proxyAddress,
+    serverName: s.serverName,
+    proxySocketConnections: s.proxySocketConnections,
+    seeds: s.seeds,
+    nodeConnections: s.nodeConnections,
+    skipUnavailable: s.skipUnavailable,
+  });
+  return compact({ ...base, connected: info?.connected ?? false, remoteInfo: info ? compact({ ...info }) : undefined });
 }
 
 /** `create`: writes the owned settings (adopting an alias that already has them) and reports the connection. */
-export async function createRemoteCluster(inputs: RemoteClusterInputs, deps: RemoteClusterDeps = {}): Promise<{ id: string; outs: RemoteClusterOutputs }> {
-    return { id: inputs.alias, outs: await applyAndDescribe(inputs, deps) };
+export async function createRemoteCluster(
+  inputs: RemoteClusterInputs,
+  deps: RemoteClusterDeps = {},
+): Promise<{ id: string; outs: RemoteClusterOutputs }> {
+  return { id: inputs.alias, outs: await applyAndDescribe(inputs, deps) };
 }
 
 /** `update`: the same convergence as create, for the new inputs. */
-export async function updateRemoteCluster(news: RemoteClusterInputs, deps: RemoteClusterDeps = {}): Promise<{ outs: RemoteClusterOutputs }> {
-    return { outs: await applyAndDescribe(news, deps) };
+export async function updateRemoteCluster(
+  news: RemoteClusterInputs,
+  deps: RemoteClusterDeps = {},
+): Promise<{ outs: RemoteClusterOutputs }> {
+  return { outs: await applyAndDescribe(news, deps) };
 }
 
 /**
@@ -123,46 +132,46 @@ export async function updateRemoteCluster(news: RemoteClusterInputs, deps: Remot
  * inputs, so `preview --diff` shows old → desired and `up` writes them again.
  */
 export async function readRemoteCluster(
-    id: string,
-    props: RemoteClusterOutputs,
-    deps: RemoteClusterDeps = {},
+  id: string,
+  props: RemoteClusterOutputs,
+  deps: RemoteClusterDeps = {},
 ): Promise<{ id?: string; props?: RemoteClusterOutputs; inputs?: RemoteClusterInputs }> {
-    const es = (deps.connect ?? realConnect)(connectionOf(props));
-    const observed = observedSettings(props.alias, (await clusterGetSettings(es)).persistent);
-    if (observed === undefined) return {};
-    const info = (await remoteInfo(es))[props.alias];
-    const outs = outputsOf(props, observed, info);
-    const drifted = !deepEqual(observed, desiredSettings(props));
-    if (!drifted) return { id, props: outs };
-    const { connected: _c, remoteInfo: _r, ...inputs } = outs;
-    return { id, props: outs, inputs };
+  const es = (deps.connect ?? realConnect)(connectionOf(props));
+  const observed = observedSettings(props.alias, (await clusterGetSettings(es)).persistent);
+  if (observed === undefined) return {};
+  const info = (await remoteInfo(es))[props.alias];
+  const outs = outputsOf(props, observed, info);
+  const drifted = !deepEqual(observed, desiredSettings(props));
+  if (!drifted) return { id, props: outs };
+  const { connected: _c, remoteInfo: _r, ...inputs } = outs;
+  return { id, props: outs, inputs };
 }
 
 /** `delete`: nulls every key of the alias in one request; an alias already gone is done. */
 export async function deleteRemoteCluster(props: RemoteClusterOutputs, deps: RemoteClusterDeps = {}): Promise<void> {
-    const es = (deps.connect ?? realConnect)(connectionOf(props));
-    const ops = planDelete(props.alias, (await clusterGetSettings(es)).persistent);
-    await executeRemoteClusterOps(es, ops);
+  const es = (deps.connect ?? realConnect)(connectionOf(props));
+  const ops = planDelete(props.alias, (await clusterGetSettings(es)).persistent);
+  await executeRemoteClusterOps(es, ops);
 }
 
 /** The dynamic provider: thin delegation to the functions above. */
 export const remoteClusterProvider: pulumi.dynamic.ResourceProvider = {
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return checkRemoteCluster(news);
-    },
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        return diffRemoteCluster(olds, news);
-    },
-    async create(inputs: RemoteClusterInputs) {
-        return createRemoteCluster(inputs);
-    },
-    async read(id: string, props: RemoteClusterOutputs) {
-        return readRemoteCluster(id, props);
-    },
-    async update(_id: string, _olds: RemoteClusterOutputs, news: RemoteClusterInputs) {
-        return updateRemoteCluster(news);
-    },
-    async delete(_id: string, props: RemoteClusterOutputs) {
-        await deleteRemoteCluster(props);
-    },
+  async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return checkRemoteCluster(news);
+  },
+  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    return diffRemoteCluster(olds, news);
+  },
+  async create(inputs: RemoteClusterInputs) {
+    return createRemoteCluster(inputs);
+  },
+  async read(id: string, props: RemoteClusterOutputs) {
+    return readRemoteCluster(id, props);
+  },
+  async update(_id: string, _olds: RemoteClusterOutputs, news: RemoteClusterInputs) {
+    return updateRemoteCluster(news);
+  },
+  async delete(_id: string, props: RemoteClusterOutputs) {
+    await deleteRemoteCluster(props);
+  },
 };

@@ -11,42 +11,42 @@ import type { OwnedRemoteSettings, RemoteClusterInputs, RemoteClusterMode } from
 
 /** One step of a RemoteCluster plan. */
 export type RemoteClusterOp = {
-    kind: "putSettings";
-    /** The alias the settings belong to (for messages). */
-    alias: string;
-    /** Persistent settings to write, flat keys. */
-    persistent: SettingsBody;
+  kind: "putSettings";
+  /** The alias the settings belong to (for messages). */
+  alias: string;
+  /** Persistent settings to write, flat keys. */
+  persistent: SettingsBody;
 };
 
 /** Setting suffixes (after `cluster.remote.<alias>.`) that a RemoteCluster owns, with their input names. */
 export const OWNED_SETTING_KEYS: ReadonlyArray<readonly [keyof OwnedRemoteSettings, string]> = [
-    ["mode", "mode"],
-    ["seeds", "seeds"],
-    ["nodeConnections", "node_connections"],
-    ["proxyAddress", "proxy_address"],
-    ["serverName", "server_name"],
-    ["proxySocketConnections", "proxy_socket_connections"],
-    ["skipUnavailable", "skip_unavailable"],
+  ["mode", "mode"],
+  ["seeds", "seeds"],
+  ["nodeConnections", "node_connections"],
+  ["proxyAddress", "proxy_address"],
+  ["serverName", "server_name"],
+  ["proxySocketConnections", "proxy_socket_connections"],
+  ["skipUnavailable", "skip_unavailable"],
 ];
 
 /** The setting-key prefix of an alias. */
 export function aliasPrefix(alias: string): string {
-    return `cluster.remote.${alias}.`;
+  return `cluster.remote.${alias}.`;
 }
 
 /** The owned settings the inputs ask for (mode-foreign fields dropped; `check` rejects them anyway). */
 export function desiredSettings(i: RemoteClusterInputs): OwnedRemoteSettings {
-    const out: OwnedRemoteSettings = { mode: i.mode };
-    if (i.mode === "proxy") {
-        if (i.proxyAddress !== undefined) out.proxyAddress = i.proxyAddress;
-        if (i.serverName !== undefined) out.serverName = i.serverName;
-        if (i.proxySocketConnections !== undefined) out.proxySocketConnections = i.proxySocketConnections;
-    } else {
-        if (i.seeds !== undefined) out.seeds = [...i.seeds];
-        if (i.nodeConnections !== undefined) out.nodeConnections = i.nodeConnections;
-    }
-    if (i.skipUnavailable !== undefined) out.skipUnavailable = i.skipUnavailable;
-    return out;
+  const out: OwnedRemoteSettings = { mode: i.mode };
+  if (i.mode === "proxy") {
+    if (i.proxyAddress !== undefined) out.proxyAddress = i.proxyAddress;
+    if (i.serverName !== undefined) out.serverName = i.serverName;
+    if (i.proxySocketConnections !== undefined) out.proxySocketConnections = i.proxySocketConnections;
+  } else {
+    if (i.seeds !== undefined) out.seeds = [...i.seeds];
+    if (i.nodeConnections !== undefined) out.nodeConnections = i.nodeConnections;
+  }
+  if (i.skipUnavailable !== undefined) out.skipUnavailable = i.skipUnavailable;
+  return out;
 }
 
 /**
@@ -54,57 +54,61 @@ export function desiredSettings(i: RemoteClusterInputs): OwnedRemoteSettings {
  * no setting at all (never registered, or removed out of band).
  */
 export function observedSettings(alias: string, persistent: Record<string, unknown>): OwnedRemoteSettings | undefined {
-    const prefix = aliasPrefix(alias);
-    const own = Object.keys(persistent).filter((k) => k.startsWith(prefix));
-    if (own.length === 0) return undefined;
-    const get = (suffix: string): unknown => {
-        const direct = persistent[prefix + suffix];
-        if (direct !== undefined) return direct;
-        // Some renderings flatten lists as key.0, key.1, …
-        const indexed = Object.keys(persistent)
-            .filter((k) => k.startsWith(`${prefix}${suffix}.`) && /^\d+$/.test(k.slice(prefix.length + suffix.length + 1)))
-            .sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
-        return indexed.length > 0 ? indexed.map((k) => persistent[k]) : undefined;
-    };
-    const modeRaw = get("mode");
-    const mode: RemoteClusterMode = typeof modeRaw === "string" && modeRaw.toLowerCase() === "proxy" ? "proxy" : "sniff";
-    const out: OwnedRemoteSettings = { mode };
-    const seeds = get("seeds");
-    if (seeds !== undefined && seeds !== null) {
-        const list = Array.isArray(seeds) ? seeds.map(String) : String(seeds).split(",").map((s) => s.trim());
-        const nonEmpty = list.filter((s) => s.length > 0);
-        if (nonEmpty.length > 0) out.seeds = nonEmpty;
-    }
-    const num = (v: unknown): number | undefined => (v === undefined || v === null || v === "" ? undefined : Number(v));
-    const str = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
-    const nodeConnections = num(get("node_connections"));
-    if (nodeConnections !== undefined) out.nodeConnections = nodeConnections;
-    const proxyAddress = str(get("proxy_address"));
-    if (proxyAddress !== undefined) out.proxyAddress = proxyAddress;
-    const serverName = str(get("server_name"));
-    if (serverName !== undefined) out.serverName = serverName;
-    const sockets = num(get("proxy_socket_connections"));
-    if (sockets !== undefined) out.proxySocketConnections = sockets;
-    const skip = get("skip_unavailable");
-    if (skip !== undefined && skip !== null) out.skipUnavailable = String(skip) === "true";
-    return out;
+  const prefix = aliasPrefix(alias);
+  const own = Object.keys(persistent).filter((k) => k.startsWith(prefix));
+  if (own.length === 0) return undefined;
+  const get = (suffix: string): unknown => {
+    const direct = persistent[prefix + suffix];
+    if (direct !== undefined) return direct;
+    // Some renderings flatten lists as key.0, key.1, …
+    const indexed = Object.keys(persistent)
+      .filter((k) => k.startsWith(`${prefix}${suffix}.`) && /^\d+$/.test(k.slice(prefix.length + suffix.length + 1)))
+      .sort((a, b) => Number(a.split(".").pop()) - Number(b.split(".").pop()));
+    return indexed.length > 0 ? indexed.map((k) => persistent[k]) : undefined;
+  };
+  const modeRaw = get("mode");
+  const mode: RemoteClusterMode = typeof modeRaw === "string" && modeRaw.toLowerCase() === "proxy" ? "proxy" : "sniff";
+  const out: OwnedRemoteSettings = { mode };
+  const seeds = get("seeds");
+  if (seeds !== undefined && seeds !== null) {
+    const list = Array.isArray(seeds)
+      ? seeds.map(String)
+      : String(seeds)
+          .split(",")
+          .map((s) => s.trim());
+    const nonEmpty = list.filter((s) => s.length > 0);
+    if (nonEmpty.length > 0) out.seeds = nonEmpty;
+  }
+  const num = (v: unknown): number | undefined => (v === undefined || v === null || v === "" ? undefined : Number(v));
+  const str = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
+  const nodeConnections = num(get("node_connections"));
+  if (nodeConnections !== undefined) out.nodeConnections = nodeConnections;
+  const proxyAddress = str(get("proxy_address"));
+  if (proxyAddress !== undefined) out.proxyAddress = proxyAddress;
+  const serverName = str(get("server_name"));
+  if (serverName !== undefined) out.serverName = serverName;
+  const sockets = num(get("proxy_socket_connections"));
+  if (sockets !== undefined) out.proxySocketConnections = sockets;
+  const skip = get("skip_unavailable");
+  if (skip !== undefined && skip !== null) out.skipUnavailable = String(skip) === "true";
+  return out;
 }
 
 /** The request body that sets exactly the owned keys of `alias` to `desired` (`null` = ES default). */
 export function settingsBody(alias: string, desired: OwnedRemoteSettings): SettingsBody {
-    const body: SettingsBody = {};
-    for (const [field, suffix] of OWNED_SETTING_KEYS) {
-        const v = desired[field];
-        body[aliasPrefix(alias) + suffix] = v === undefined ? null : Array.isArray(v) ? [...v] : (v as string | number | boolean);
-    }
-    return body;
+  const body: SettingsBody = {};
+  for (const [field, suffix] of OWNED_SETTING_KEYS) {
+    const v = desired[field];
+    body[aliasPrefix(alias) + suffix] = v === undefined ? null : Array.isArray(v) ? [...v] : (v as string | number | boolean);
+  }
+  return body;
 }
 
 /** create/update: nothing when the owned settings already match, else one request writing all owned keys. */
 export function planApply(observed: OwnedRemoteSettings | undefined, inputs: RemoteClusterInputs): RemoteClusterOp[] {
-    const desired = desiredSettings(inputs);
-    if (observed !== undefined && deepEqual(observed, desired)) return [];
-    return [{ kind: "putSettings", alias: inputs.alias, persistent: settingsBody(inputs.alias, desired) }];
+  const desired = desiredSettings(inputs);
+  if (observed !== undefined && deepEqual(observed, desired)) return [];
+  return [{ kind: "putSettings", alias: inputs.alias, persistent: settingsBody(inputs.alias, desired) }];
 }
 
 /**
@@ -112,15 +116,15 @@ export function planApply(observed: OwnedRemoteSettings | undefined, inputs: Rem
  * alias is disabled and removed in one step; nothing when the alias has no setting left.
  */
 export function planDelete(alias: string, persistent: Record<string, unknown>): RemoteClusterOp[] {
-    const prefix = aliasPrefix(alias);
-    const present = Object.keys(persistent).filter((k) => k.startsWith(prefix));
-    if (present.length === 0) return [];
-    const body: SettingsBody = {};
-    for (const [, suffix] of OWNED_SETTING_KEYS) body[prefix + suffix] = null;
-    for (const k of present) {
-        // List renderings (key.0, key.1) reset through their base key.
-        const m = /^(.*)\.\d+$/.exec(k);
-        body[m && OWNED_SETTING_KEYS.some(([, s]) => prefix + s === m[1]) ? m[1]! : k] = null;
-    }
-    return [{ kind: "putSettings", alias, persistent: body }];
+  const prefix = aliasPrefix(alias);
+  const present = Object.keys(persistent).filter((k) => k.startsWith(prefix));
+  if (present.length === 0) return [];
+  const body: SettingsBody = {};
+  for (const [, suffix] of OWNED_SETTING_KEYS) body[prefix + suffix] = null;
+  for (const k of present) {
+    // List renderings (key.0, key.1) reset through their base key.
+    const m = /^(.*)\.\d+$/.exec(k);
+    body[m && OWNED_SETTING_KEYS.some(([, s]) => prefix + s === m[1]) ? m[1]! : k] = null;
+  }
+  return [{ kind: "putSettings", alias, persistent: body }];
 }

@@ -16,16 +16,16 @@ export const PROVIDER_KEY = "__provider";
  * from the state (docs/providers.md, "Provider code").
  */
 export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const k of [...keys, PROVIDER_KEY]) {
-        const n = news[k];
-        if (isUnknown(n) || !(deepEqual(olds[k], n) || (k === PROVIDER_KEY && sameProvider(olds[k], n)))) out.push(k);
-    }
-    return out;
+  const out: string[] = [];
+  for (const k of [...keys, PROVIDER_KEY]) {
+    const n = news[k];
+    if (isUnknown(n) || !(deepEqual(olds[k], n) || (k === PROVIDER_KEY && sameProvider(olds[k], n)))) out.push(k);
+  }
+  return out;
 }
 
 /** Both `__provider` texts name the same kind (in either format). */
 function sameProvider(old: unknown, now: unknown): boolean {
-    const name = providerNameOf(now);
-    return name !== undefined && providerNameOf(old) === name;
+  const name = providerNameOf(now);
+  return name !== undefined && providerNameOf(old) === name;
 }

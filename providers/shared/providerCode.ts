@@ -29,7 +29,7 @@ import { type ProviderName, typeToken } from "../registry";
  * (no absolute path, no version) and short: it is stored twice in every resource's state.
  */
 export function providerCode(name: ProviderName): string {
-    return `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(name)})`;
+  return `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(name)})`;
 }
 
 /**
@@ -39,8 +39,8 @@ export function providerCode(name: ProviderName): string {
  * handled by the `pulumi-nodejs` provider plugin.
  */
 export abstract class DynamicResource extends CustomResource {
-    protected constructor(provider: ProviderName, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
-        if (props["__provider"] !== undefined) throw new Error("A dynamic resource must not define the __provider key");
-        super(typeToken(provider), name, { ...props, __provider: providerCode(provider) }, opts);
-    }
+  protected constructor(provider: ProviderName, name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions | undefined) {
+    if (props["__provider"] !== undefined) throw new Error("A dynamic resource must not define the __provider key");
+    super(typeToken(provider), name, { ...props, __provider: providerCode(provider) }, opts);
+  }
 }

@@ -11,11 +11,11 @@ import { type ConnectionState, type Credentials, splitConnection } from "./conne
 
 /** A connection as the program passes it (any part may be an Output, e.g. a config secret). */
 export type ConnectionArgs = pulumi.Input<
-    Omit<Connection, "endpoints" | "basicAuth" | "apiKey"> & {
-        endpoints: pulumi.Input<string> | pulumi.Input<pulumi.Input<string>[]>;
-        basicAuth?: pulumi.Input<{ username: pulumi.Input<string>; password: pulumi.Input<string> }>;
-        apiKey?: pulumi.Input<string>;
-    }
+  Omit<Connection, "endpoints" | "basicAuth" | "apiKey"> & {
+    endpoints: pulumi.Input<string> | pulumi.Input<pulumi.Input<string>[]>;
+    basicAuth?: pulumi.Input<{ username: pulumi.Input<string>; password: pulumi.Input<string> }>;
+    apiKey?: pulumi.Input<string>;
+  }
 >;
 
 /**
@@ -23,15 +23,18 @@ export type ConnectionArgs = pulumi.Input<
  * un-secreted even when the program passed a secret password inside it), `credentials` is
  * always a secret.
  */
-export function connectionInputs(c: ConnectionArgs): { connection: pulumi.Output<ConnectionState>; credentials: pulumi.Output<Credentials> } {
-    const parts = output(c).apply((v) => splitConnection(v as unknown as Connection));
-    return {
-        connection: unsecret(parts.apply((p) => p.connection)),
-        credentials: secret(parts.apply((p) => p.credentials)),
-    };
+export function connectionInputs(c: ConnectionArgs): {
+  connection: pulumi.Output<ConnectionState>;
+  credentials: pulumi.Output<Credentials>;
+} {
+  const parts = output(c).apply((v) => splitConnection(v as unknown as Connection));
+  return {
+    connection: unsecret(parts.apply((p) => p.connection)),
+    credentials: secret(parts.apply((p) => p.credentials)),
+  };
 }
 
 /** Adds `names` to the resource option `additionalSecretOutputs`. */
 export function withSecretOutputs<T extends pulumi.CustomResourceOptions>(opts: T | undefined, names: string[]): T {
-    return { ...(opts ?? ({} as T)), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
+  return { ...(opts ?? ({} as T)), additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...names] };
 }

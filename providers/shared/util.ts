@@ -2,45 +2,45 @@
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** JSON with object keys sorted, `undefined` members dropped: equal values give equal text. */
 export function stableStringify(v: unknown): string {
-    return JSON.stringify(sortKeys(v)) ?? "undefined";
+  return JSON.stringify(sortKeys(v)) ?? "undefined";
 }
 
 function sortKeys(v: unknown): unknown {
-    if (Array.isArray(v)) return v.map(sortKeys);
-    if (typeof v === "object" && v !== null) {
-        const out: Record<string, unknown> = {};
-        for (const k of Object.keys(v as Record<string, unknown>).sort()) {
-            const val = (v as Record<string, unknown>)[k];
-            if (val !== undefined) out[k] = sortKeys(val);
-        }
-        return out;
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v === "object" && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as Record<string, unknown>).sort()) {
+      const val = (v as Record<string, unknown>)[k];
+      if (val !== undefined) out[k] = sortKeys(val);
     }
-    return v;
+    return out;
+  }
+  return v;
 }
 
 /** Structural equality of JSON-like values (`undefined` members ignored). */
 export function deepEqual(a: unknown, b: unknown): boolean {
-    return stableStringify(a) === stableStringify(b);
+  return stableStringify(a) === stableStringify(b);
 }
 
 /** Drops `undefined` members (Pulumi state cannot hold them and diffs must not see them). */
 export function compact<T extends Record<string, unknown>>(o: T): T {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-    return out as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
 }
 
 /** Things the providers do that tests replace: the clock, waiting, warnings. */
 export interface Runtime {
-    now(): Date;
-    sleep(ms: number): Promise<void>;
-    /** A warning shown to the person running `pulumi up`. */
-    warn(message: string): void;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** A warning shown to the person running `pulumi up`. */
+  warn(message: string): void;
 }
 
 /**
@@ -51,18 +51,18 @@ export interface Runtime {
  * also returned in the resources' `warnings` output, which is what tests and the CLI read.
  */
 export function defaultRuntime(): Runtime {
-    return {
-        now: () => new Date(),
-        sleep,
-        warn: (message: string) => {
-            try {
-                // The log module, not the package index (which loads the Automation API and TypeScript).
-                // eslint-disable-next-line @typescript-eslint/no-var-requires
-                const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
-                void log.warn(message);
-            } catch {
-                // Logging must never fail an operation.
-            }
-        },
-    };
+  return {
+    now: () => new Date(),
+    sleep,
+    warn: (message: string) => {
+      try {
+        // The log module, not the package index (which loads the Automation API and TypeScript).
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
+        void log.warn(message);
+      } catch {
+        // Logging must never fail an operation.
+      }
+    },
+  };
 }

@@ -9,22 +9,17 @@ import { DynamicResource } from "../shared/providerCode";
 import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../shared/resourceInputs";
 
 export interface WriteFenceArgs {
-    connection: ConnectionArgs;
-    index: pulumi.Input<string>;
+  connection: ConnectionArgs;
+  index: pulumi.Input<string>;
 }
 
 export class WriteFence extends DynamicResource {
-    declare readonly index: pulumi.Output<string>;
-    declare readonly connection: pulumi.Output<ConnectionState>;
-    declare readonly blocked: pulumi.Output<boolean>;
+  declare readonly index: pulumi.Output<string>;
+  declare readonly connection: pulumi.Output<ConnectionState>;
+  declare readonly blocked: pulumi.Output<boolean>;
 
-    constructor(name: string, args: WriteFenceArgs, opts?: pulumi.CustomResourceOptions) {
-        const { connection, credentials } = connectionInputs(args.connection);
-        super(
-            "writeFence",
-            name,
-            { connection, credentials, index: args.index, blocked: undefined },
-            withSecretOutputs(opts, ["credentials"]),
-        );
-    }
+  constructor(name: string, args: WriteFenceArgs, opts?: pulumi.CustomResourceOptions) {
+    const { connection, credentials } = connectionInputs(args.connection);
+    super("writeFence", name, { connection, credentials, index: args.index, blocked: undefined }, withSecretOutputs(opts, ["credentials"]));
+  }
 }

@@ -115,7 +115,14 @@ export class AutoFollowService {
   /** `ccr.put_auto_follow_pattern` */
   async put(name: string, body: Json, bodyText: string | undefined): Promise<Json> {
     const reader = new BodyReader(PUT_PATTERN_PARSER, body, bodyText);
-    reader.rejectUnknown(["remote_cluster", "leader_index_patterns", "leader_index_exclusion_patterns", "follow_index_pattern", "settings", ...FOLLOW_PARAMETER_NAMES]);
+    reader.rejectUnknown([
+      "remote_cluster",
+      "leader_index_patterns",
+      "leader_index_exclusion_patterns",
+      "follow_index_pattern",
+      "settings",
+      ...FOLLOW_PARAMETER_NAMES,
+    ]);
     const remote = reader.string("remote_cluster");
     const leaderPatterns = reader.stringArray("leader_index_patterns");
     const exclusions = reader.stringArray("leader_index_exclusion_patterns") ?? [];
@@ -224,7 +231,11 @@ export class AutoFollowService {
   /** Starts loops for remotes with active patterns and stops the others. */
   private syncLoops(): void {
     if (!this.started) return;
-    const wanted = new Set(Object.values(this.patterns()).filter((p) => p.active).map((p) => p.remote_cluster));
+    const wanted = new Set(
+      Object.values(this.patterns())
+        .filter((p) => p.active)
+        .map((p) => p.remote_cluster),
+    );
     for (const [alias, loop] of this.loops) {
       if (!wanted.has(alias)) {
         loop.running = false;

@@ -59,12 +59,20 @@ export class BodyReader {
   }
 
   private wrongType(key: string): EsError {
-    return errors.xContentParse(`${this.location(key, true)} [${this.parserName}] ${key} doesn't support values of type: ${tokenOf(this.body[key])}`);
+    return errors.xContentParse(
+      `${this.location(key, true)} [${this.parserName}] ${key} doesn't support values of type: ${tokenOf(this.body[key])}`,
+    );
   }
 
   /** `failed to parse field [key]` with the cause ES nests under it. */
   failedField(key: string, cause: EsError): EsError {
-    return new EsError("x_content_parse_exception", 400, `${this.location(key, true)} [${this.parserName}] failed to parse field [${key}]`, {}, cause);
+    return new EsError(
+      "x_content_parse_exception",
+      400,
+      `${this.location(key, true)} [${this.parserName}] failed to parse field [${key}]`,
+      {},
+      cause,
+    );
   }
 
   /** `declareString`: strings only. */
@@ -80,11 +88,13 @@ export class BodyReader {
     const v = this.body[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v === "number") {
-      if (!Number.isInteger(v)) throw this.failedField(key, new EsError("illegal_argument_exception", 400, `Value [${v}] is out of range for an integer`));
+      if (!Number.isInteger(v))
+        throw this.failedField(key, new EsError("illegal_argument_exception", 400, `Value [${v}] is out of range for an integer`));
       return v;
     }
     if (typeof v === "string") {
-      if (!/^[-+]?\d+$/.test(v.trim())) throw this.failedField(key, new EsError("number_format_exception", 400, `For input string: "${v}"`));
+      if (!/^[-+]?\d+$/.test(v.trim()))
+        throw this.failedField(key, new EsError("number_format_exception", 400, `For input string: "${v}"`));
       return Number(v);
     }
     throw this.wrongType(key);

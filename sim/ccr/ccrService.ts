@@ -19,7 +19,15 @@ import type { FlatSettings, Json } from "../engine/types";
 import { ACTIONS, type ClusterStateResponse, type IndexView, type ShardChangesResponse } from "./actions";
 import { AutoFollowService, type ClusterCustomStore, MemoryCustomStore } from "./autoFollow";
 import { ccrErrors } from "./errors";
-import { applyLeaderMetadata, applyOperations, CCR_CUSTOM_KEY, REMOTE_CALL_TIMEOUT_MS, TASK_CUSTOM_KEY, type CcrCustom, type TaskCustom } from "./followerIndex";
+import {
+  applyLeaderMetadata,
+  applyOperations,
+  CCR_CUSTOM_KEY,
+  REMOTE_CALL_TIMEOUT_MS,
+  TASK_CUSTOM_KEY,
+  type CcrCustom,
+  type TaskCustom,
+} from "./followerIndex";
 import { resolveFollowParameters, type FollowParametersWire } from "./followParameters";
 import { CCR_LEASE_SOURCE, LeaderService } from "./leader";
 import { effectiveRemoteSettings, RemoteClusterService, type LinkFactory } from "./remoteClusters";
@@ -130,7 +138,12 @@ export class CcrService {
     if (!this.remotes.has(alias)) throw ccrErrors.noSuchRemoteCluster(alias);
     let state: ClusterStateResponse;
     try {
-      state = (await this.remotes.call(alias, ACTIONS.clusterState, { indices: [leaderIndex] }, REMOTE_CALL_TIMEOUT_MS)) as unknown as ClusterStateResponse;
+      state = (await this.remotes.call(
+        alias,
+        ACTIONS.clusterState,
+        { indices: [leaderIndex] },
+        REMOTE_CALL_TIMEOUT_MS,
+      )) as unknown as ClusterStateResponse;
     } catch (e) {
       if (e instanceof EsError && isTransportLevel(e)) throw ccrErrors.remoteLicenseUnknown(alias, leaderIndex, e);
       throw e;
@@ -159,7 +172,13 @@ export class CcrService {
     const leaderRef = { index: ccrMeta.leader_index_name, uuid: ccrMeta.leader_index_uuid };
     const leaseId = this.leaseId(follower, uuid, alias, leaderRef.index, leaderRef.uuid);
     const task = new ShardFollowTask(
-      { remoteCluster: alias, leaderIndex: leaderRef.index, followerIndex: follower, shardId: 0, parameters: resolveFollowParameters(stored.parameters) },
+      {
+        remoteCluster: alias,
+        leaderIndex: leaderRef.index,
+        followerIndex: follower,
+        shardId: 0,
+        parameters: resolveFollowParameters(stored.parameters),
+      },
       {
         now: () => this.cluster.now(),
         schedule: (ms, fn) => {

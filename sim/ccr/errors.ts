@@ -52,19 +52,23 @@ export const ccrErrors = {
   noFollowTasksForIndices: (indices: string[]) =>
     errors.resourceNotFound(`No shard follow tasks for follower indices [${indices.join(",")}]`),
   leaderWithoutSoftDeletes: (leader: string) => errors.illegalArgument(`leader index [${leader}] does not have soft deletes enabled`),
-  followerWithoutSoftDeletes: (follower: string) => errors.illegalArgument(`follower index [${follower}] does not have soft deletes enabled`),
+  followerWithoutSoftDeletes: (follower: string) =>
+    errors.illegalArgument(`follower index [${follower}] does not have soft deletes enabled`),
   leaderIsDataStream: (name: string) => errors.illegalArgument(`cannot follow [${name}], because it is a DATA_STREAM`),
   overrideLeaderSettings: (settings: Record<string, string>) =>
     errors.illegalArgument(`can not put follower index that could override leader settings ${JSON.stringify(settings)}`),
-  unknownFollowerSettings: (keys: string[]) =>
-    errors.illegalArgument(`unknown setting${keys.length === 1 ? "" : "s"} [${keys.join(",")}]`),
+  unknownFollowerSettings: (keys: string[]) => errors.illegalArgument(`unknown setting${keys.length === 1 ? "" : "s"} [${keys.join(",")}]`),
   leaderAndFollowMustBeOpen: () => errors.illegalArgument("leader and follow index must be open"),
   settingsMustBeIdentical: (leader: string, follower: string) =>
     errors.illegalArgument(`the leader index settings [${leader}] and follower index settings [${follower}] must be identical`),
   shardCountMismatch: (leader: number, follower: number) =>
-    errors.illegalArgument(`leader index primary shards [${leader}] does not match with the number of shards of the follow index [${follower}]`),
+    errors.illegalArgument(
+      `leader index primary shards [${leader}] does not match with the number of shards of the follow index [${follower}]`,
+    ),
   leaderUuidMismatch: (follower: string, actual: string, recorded: string) =>
-    errors.illegalArgument(`follow index [${follower}] should reference [${actual}] as leader index but instead reference [${recorded}] as leader index`),
+    errors.illegalArgument(
+      `follow index [${follower}] should reference [${actual}] as leader index but instead reference [${recorded}] as leader index`,
+    ),
   notReadyToFollow: (follower: string) =>
     errors.illegalArgument(
       `the following index [${follower}] is not ready to follow; the setting [index.xpack.ccr.following_index] must be enabled.`,
@@ -88,7 +92,10 @@ function javaClassOf(type: string): string {
     index_not_found_exception: "org.elasticsearch.index.IndexNotFoundException",
   };
   if (known[type]) return known[type]!;
-  const camel = type.split("_").map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join("");
+  const camel = type
+    .split("_")
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join("");
   return `org.elasticsearch.${camel}`;
 }
 

@@ -51,7 +51,9 @@ export async function resumeFollow(ccr: CcrService, name: string, body: Json, bo
   const f = replicatedSettings(shard.meta.settings);
   if (!deepEqual(l, f)) throw ccrErrors.settingsMustBeIdentical(settingsToString(l), settingsToString(f));
   if (ccr.runningTask(name)) throw ccrErrors.followTaskExists(shard.uuid);
-  await ccr.cluster.setIndexMetaInternal(name, { custom: { [TASK_CUSTOM_KEY]: { parameters: withDefaults(parameters) } as unknown as Json } });
+  await ccr.cluster.setIndexMetaInternal(name, {
+    custom: { [TASK_CUSTOM_KEY]: { parameters: withDefaults(parameters) } as unknown as Json },
+  });
   ccr.startTask(name);
   return { acknowledged: true };
 }

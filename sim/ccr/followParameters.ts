@@ -89,7 +89,11 @@ export function parseByteSizeValue(text: string, name: string): { bytes: number;
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/.exec(v);
   const unit = m ? BYTE_UNITS[m[2]!] : undefined;
   if (!m || !unit) {
-    throw new EsError("parse_exception", 400, `failed to parse setting [${name}] with value [${text}] as a size in bytes: unit is missing or unrecognized`);
+    throw new EsError(
+      "parse_exception",
+      400,
+      `failed to parse setting [${name}] with value [${text}] as a size in bytes: unit is missing or unrecognized`,
+    );
   }
   const n = Number(m[1]);
   if (Number.isInteger(n)) return { bytes: n * unit.mult, rep: `${m[1]}${unit.suffix}` };
@@ -139,9 +143,16 @@ export function readFollowParameters(reader: BodyReader): FollowParametersWire {
 /** `FollowParameters.validate()` messages, in ES's order (to be joined into one validation error). */
 export function followParameterProblems(p: FollowParametersWire): string[] {
   const problems: string[] = [];
-  for (const name of ["max_read_request_operation_count", "max_read_request_size", "max_outstanding_read_requests",
-    "max_write_request_operation_count", "max_write_request_size", "max_outstanding_write_requests", "max_write_buffer_count",
-    "max_write_buffer_size"] as const) {
+  for (const name of [
+    "max_read_request_operation_count",
+    "max_read_request_size",
+    "max_outstanding_read_requests",
+    "max_write_request_operation_count",
+    "max_write_request_size",
+    "max_outstanding_write_requests",
+    "max_write_buffer_count",
+    "max_write_buffer_size",
+  ] as const) {
     const v = p[name];
     if (v === undefined) continue;
     const n = typeof v === "number" ? v : parseByteSizeValue(v, name).bytes;
@@ -150,7 +161,8 @@ export function followParameterProblems(p: FollowParametersWire): string[] {
   if (p.max_retry_delay !== undefined) {
     const d = parseTimeValueRep(String(p.max_retry_delay), "max_retry_delay");
     if (d.ms <= 0) problems.push(`[max_retry_delay] must be positive but was [${d.rep}]`);
-    if (d.ms > MAX_RETRY_DELAY_LIMIT.ms) problems.push(`[max_retry_delay] must be less than [${MAX_RETRY_DELAY_LIMIT.rep}] but was [${d.rep}]`);
+    if (d.ms > MAX_RETRY_DELAY_LIMIT.ms)
+      problems.push(`[max_retry_delay] must be less than [${MAX_RETRY_DELAY_LIMIT.rep}] but was [${d.rep}]`);
   }
   return problems;
 }

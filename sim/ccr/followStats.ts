@@ -32,9 +32,18 @@ export function followInfo(ccr: CcrService, expression: string | undefined): Jso
 
 /** `ccr.follow_stats`: per follower with a task (fatal included), sorted by name. */
 export function followStats(ccr: CcrService, expression: string | undefined, human = false): Json {
-  const patterns = expression === undefined ? [] : expression.split(",").map((p) => p.trim()).filter(Boolean);
+  const patterns =
+    expression === undefined
+      ? []
+      : expression
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
   const all = patterns.length === 0 || patterns.some((p) => p === "_all" || p === "*");
-  const names = ccr.runningTaskNames().filter((n) => all || patterns.some((p) => simpleMatch(p, n))).sort();
+  const names = ccr
+    .runningTaskNames()
+    .filter((n) => all || patterns.some((p) => simpleMatch(p, n)))
+    .sort();
   if (!all && names.length === 0) throw ccrErrors.noFollowTasksForIndices(patterns);
   return {
     indices: names.map((name) => {

@@ -42,7 +42,12 @@ export function requireFollowerShard(cluster: Cluster, name: string, uuid: strin
 }
 
 /** The follower side of a bulk of replicated operations (`TransportBulkShardOperationsAction`). */
-export async function applyOperations(cluster: Cluster, name: string, uuid: string, ops: Operation[]): Promise<{ globalCheckpoint: number; maxSeqNo: number }> {
+export async function applyOperations(
+  cluster: Cluster,
+  name: string,
+  uuid: string,
+  ops: Operation[],
+): Promise<{ globalCheckpoint: number; maxSeqNo: number }> {
   const shard = requireFollowerShard(cluster, name, uuid);
   if (!shard.isOpen) throw errors.indexClosed(name, uuid);
   const now = cluster.now();

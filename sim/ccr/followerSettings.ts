@@ -24,7 +24,14 @@ const ALWAYS_DIFFERENT = new Set([
 ]);
 
 /** Settings of the leader that are not copied to a new follower (identity of the leader index). */
-export const NOT_COPIED = new Set(["index.uuid", "index.history.uuid", "index.provided_name", "index.creation_date", "index.version.created", FOLLOWING_INDEX_SETTING]);
+export const NOT_COPIED = new Set([
+  "index.uuid",
+  "index.history.uuid",
+  "index.provided_name",
+  "index.creation_date",
+  "index.version.created",
+  FOLLOWING_INDEX_SETTING,
+]);
 
 const NON_REPLICATED_EXACT = new Set([
   "index.number_of_replicas",

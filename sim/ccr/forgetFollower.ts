@@ -45,6 +45,12 @@ export async function forgetFollower(cluster: Cluster, leaderIndex: string, body
 }
 
 function statusName(status: number): string {
-  const names: Record<number, string> = { 400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 500: "INTERNAL_SERVER_ERROR" };
+  const names: Record<number, string> = {
+    400: "BAD_REQUEST",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    500: "INTERNAL_SERVER_ERROR",
+  };
   return names[status] ?? String(status);
 }

@@ -126,14 +126,21 @@ export class LeaderService {
       aliases_version: m.aliasesVersion,
       number_of_shards: Number(shard.setting("index.number_of_shards")),
       soft_deletes_enabled: shard.setting("index.soft_deletes.enabled") !== "false",
-      retention_lease_period_ms: parseTimeValue("index.soft_deletes.retention_lease.period", shard.setting("index.soft_deletes.retention_lease.period")),
+      retention_lease_period_ms: parseTimeValue(
+        "index.soft_deletes.retention_lease.period",
+        shard.setting("index.soft_deletes.retention_lease.period"),
+      ),
     };
   }
 
   private async clusterState(req: ClusterStateRequest): Promise<ClusterStateResponse> {
     const wanted = req.wait_for_metadata_version;
     if (wanted !== undefined && req.epoch === this.epoch && this.metadataVersion < wanted) {
-      await this.waitFor(this.stateWaiters, () => this.metadataVersion >= wanted, Math.min(req.timeout_ms ?? MAX_STATE_WAIT_MS, MAX_STATE_WAIT_MS));
+      await this.waitFor(
+        this.stateWaiters,
+        () => this.metadataVersion >= wanted,
+        Math.min(req.timeout_ms ?? MAX_STATE_WAIT_MS, MAX_STATE_WAIT_MS),
+      );
     }
     const names = req.indices ?? this.cluster.indexNames();
     const indices: IndexView[] = [];
@@ -145,7 +152,13 @@ export class LeaderService {
       }
       indices.push(this.indexView(shard));
     }
-    return { cluster_name: this.cluster.clusterName, cluster_uuid: this.cluster.clusterUuid, epoch: this.epoch, metadata_version: this.metadataVersion, indices };
+    return {
+      cluster_name: this.cluster.clusterName,
+      cluster_uuid: this.cluster.clusterUuid,
+      epoch: this.epoch,
+      metadata_version: this.metadataVersion,
+      indices,
+    };
   }
 
   /** The shard a follower refers to; a different uuid under the same name is a different (missing) index. */
@@ -180,7 +193,13 @@ export class LeaderService {
     while (end > 0 && history[end - 1]!.seqNo > gcp) end--;
     const session: RestoreSession = { id: randomUUID(), indexUuid: shard.uuid, operations: history.slice(0, end), touchedAt: now };
     this.sessions.set(session.id, session);
-    return { session_id: session.id, index: this.indexView(shard), global_checkpoint: gcp, max_seq_no: gcp, total_operations: session.operations.length };
+    return {
+      session_id: session.id,
+      index: this.indexView(shard),
+      global_checkpoint: gcp,
+      max_seq_no: gcp,
+      total_operations: session.operations.length,
+    };
   }
 
   private restoreChunk(req: RestoreChunkRequest): RestoreChunkResponse {
@@ -247,10 +266,14 @@ export class LeaderService {
     if (req.from_seq_no > shard.globalCheckpoint && req.poll_timeout_ms > 0) {
       const set = this.indexWaiters(req.index);
       // wake on new durable operations, and when the index goes away or closes
-      await this.waitFor(set, () => {
-        const s = this.cluster.shard(req.index);
-        return !s || s.uuid !== req.uuid || !s.isOpen || s.globalCheckpoint >= req.from_seq_no;
-      }, req.poll_timeout_ms);
+      await this.waitFor(
+        set,
+        () => {
+          const s = this.cluster.shard(req.index);
+          return !s || s.uuid !== req.uuid || !s.isOpen || s.globalCheckpoint >= req.from_seq_no;
+        },
+        req.poll_timeout_ms,
+      );
       if (set.size === 0) this.waiters.delete(req.index);
       shard = this.openLeaderShard(req);
     }
@@ -282,7 +305,11 @@ export class LeaderService {
       operations_bytes: bytes,
       retention_lease_period_ms: view.retention_lease_period_ms,
     };
-    if (view.mapping_version > req.mapping_version || view.settings_version > req.settings_version || view.aliases_version > req.aliases_version) {
+    if (
+      view.mapping_version > req.mapping_version ||
+      view.settings_version > req.settings_version ||
+      view.aliases_version > req.aliases_version
+    ) {
       out.index_metadata = view;
     }
     return out;
@@ -350,7 +377,10 @@ export class LeaderService {
     await this.cluster.commit();
     return {
       acknowledged: true,
-      retention_lease_period_ms: parseTimeValue("index.soft_deletes.retention_lease.period", shard.setting("index.soft_deletes.retention_lease.period")),
+      retention_lease_period_ms: parseTimeValue(
+        "index.soft_deletes.retention_lease.period",
+        shard.setting("index.soft_deletes.retention_lease.period"),
+      ),
     };
   }
 

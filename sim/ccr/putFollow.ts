@@ -14,9 +14,22 @@ import { ACTIONS, type IndexView, type RestoreChunkResponse, type RestoreSession
 import { BodyReader } from "./bodyParser";
 import type { CcrService } from "./ccrService";
 import { ccrErrors } from "./errors";
-import { applyLeaderMetadata, CCR_CUSTOM_KEY, REMOTE_CALL_TIMEOUT_MS, requireFollowerShard, TASK_CUSTOM_KEY, type CcrCustom } from "./followerIndex";
+import {
+  applyLeaderMetadata,
+  CCR_CUSTOM_KEY,
+  REMOTE_CALL_TIMEOUT_MS,
+  requireFollowerShard,
+  TASK_CUSTOM_KEY,
+  type CcrCustom,
+} from "./followerIndex";
 import { FOLLOWING_INDEX_SETTING, isKnownIndexSetting, NOT_COPIED, replicatedSettings } from "./followerSettings";
-import { FOLLOW_PARAMETER_NAMES, followParameterProblems, readFollowParameters, withDefaults, type FollowParametersWire } from "./followParameters";
+import {
+  FOLLOW_PARAMETER_NAMES,
+  followParameterProblems,
+  readFollowParameters,
+  withDefaults,
+  type FollowParametersWire,
+} from "./followParameters";
 
 /** ObjectParser name ES reports in body errors. */
 const PUT_FOLLOW_PARSER = "indices:admin/xpack/ccr/put_follow";
@@ -40,7 +53,13 @@ export function parseActiveShardCount(value: string | undefined): number | "all"
  * exists and the remote recovery has started (`true, false, false`); with ≥ 1 it waits for the
  * recovery and the start of following (`true, true, true`; `true, false, false` if recovery failed).
  */
-export async function putFollow(ccr: CcrService, follower: string, body: Json, bodyText: string | undefined, waitForActiveShards: string | undefined): Promise<Json> {
+export async function putFollow(
+  ccr: CcrService,
+  follower: string,
+  body: Json,
+  bodyText: string | undefined,
+  waitForActiveShards: string | undefined,
+): Promise<Json> {
   const wfas = parseActiveShardCount(waitForActiveShards);
   const reader = new BodyReader(PUT_FOLLOW_PARSER, body, bodyText);
   reader.rejectUnknown(["remote_cluster", "leader_index", "settings", "data_stream_name", ...FOLLOW_PARAMETER_NAMES]);
@@ -59,14 +78,17 @@ export async function putFollow(ccr: CcrService, follower: string, body: Json, b
 }
 
 /** PUT follow after request parsing (also what auto-follow calls). */
-export async function followInternal(ccr: CcrService, req: {
-  follower: string;
-  remote: string;
-  leaderIndex: string;
-  settings: Json;
-  parameters: FollowParametersWire;
-  wfas: number | "all";
-}): Promise<Json> {
+export async function followInternal(
+  ccr: CcrService,
+  req: {
+    follower: string;
+    remote: string;
+    leaderIndex: string;
+    settings: Json;
+    parameters: FollowParametersWire;
+    wfas: number | "all";
+  },
+): Promise<Json> {
   const leader = await ccr.fetchLeaderIndex(req.remote, req.leaderIndex);
   if (!leader.soft_deletes_enabled) throw ccrErrors.leaderWithoutSoftDeletes(leader.name);
   const userSettings = followerRequestSettings(req.settings);
@@ -86,7 +108,8 @@ export async function followInternal(ccr: CcrService, req: {
     // restore into the closed index: it takes the leader's metadata and keeps its identity
     const s = existing;
     const settings: FlatSettings = {};
-    for (const k of ["index.uuid", "index.creation_date", "index.provided_name", "index.version.created"]) if (s.meta.settings[k] !== undefined) settings[k] = s.meta.settings[k]!;
+    for (const k of ["index.uuid", "index.creation_date", "index.provided_name", "index.version.created"])
+      if (s.meta.settings[k] !== undefined) settings[k] = s.meta.settings[k]!;
     for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settings[k] = v;
     for (const [k, v] of Object.entries(userSettings)) if (v !== null) settings[k] = v;
     settings[FOLLOWING_INDEX_SETTING] = "true";
@@ -184,11 +207,18 @@ async function remoteRecovery(
         for (const op of ops) s.applyReplicated(op, now);
       });
     } finally {
-      ccr.remotes.call(alias, ACTIONS.restoreSessionClear, { session_id: session.session_id }, REMOTE_CALL_TIMEOUT_MS).catch(() => undefined);
+      ccr.remotes
+        .call(alias, ACTIONS.restoreSessionClear, { session_id: session.session_id }, REMOTE_CALL_TIMEOUT_MS)
+        .catch(() => undefined);
     }
     shard = requireFollowerShard(ccr.cluster, follower, uuid);
     if (replay) {
-      if (shard.localCheckpoint !== gcp) throw new EsError("illegal_state_exception", 500, `restore of [${follower}] ended at checkpoint ${shard.localCheckpoint}, not ${gcp}`);
+      if (shard.localCheckpoint !== gcp)
+        throw new EsError(
+          "illegal_state_exception",
+          500,
+          `restore of [${follower}] ended at checkpoint ${shard.localCheckpoint}, not ${gcp}`,
+        );
       await ccr.cluster.commit(follower);
     } else {
       shard.restore(restoredImage(shard.toSnapshot(), collected.flat(), gcp, ccr.cluster.now()));
@@ -204,7 +234,9 @@ async function remoteRecovery(
     ccr.startTask(follower);
     return true;
   } catch (e) {
-    ccr.log(`[es-sim] [ccr] remote recovery of [${follower}] from [${alias}:${leader.name}] failed: ${e instanceof EsError ? e.message : String(e)}`);
+    ccr.log(
+      `[es-sim] [ccr] remote recovery of [${follower}] from [${alias}:${leader.name}] failed: ${e instanceof EsError ? e.message : String(e)}`,
+    );
     return false;
   }
 }
@@ -213,7 +245,12 @@ async function remoteRecovery(
  * Pages through a restore session with `RESTORE_CONCURRENT_CHUNKS` requests in flight (the leader
  * encodes one page while we decode another) and hands the pages over in order.
  */
-async function fetchRestorePages(ccr: CcrService, alias: string, session: RestoreSessionPutResponse, onPage: (ops: Operation[]) => void): Promise<void> {
+async function fetchRestorePages(
+  ccr: CcrService,
+  alias: string,
+  session: RestoreSessionPutResponse,
+  onPage: (ops: Operation[]) => void,
+): Promise<void> {
   const pageCount = Math.ceil(session.total_operations / RESTORE_CHUNK_OPERATIONS);
   const arrived = new Map<number, Operation[]>();
   let next = 0;

@@ -34,7 +34,8 @@ interface LinkFailure {
 }
 
 function asLinkFailure(e: unknown): LinkFailure | undefined {
-  if (e instanceof Error && typeof (e as unknown as LinkFailure).kind === "string" && !(e instanceof EsError)) return e as unknown as LinkFailure;
+  if (e instanceof Error && typeof (e as unknown as LinkFailure).kind === "string" && !(e instanceof EsError))
+    return e as unknown as LinkFailure;
   return undefined;
 }
 
@@ -111,7 +112,9 @@ export class RemoteClusterService {
       const node = entry.link.peer?.nodeName ?? "";
       switch (failure.kind) {
         case "connect":
-          throw entry.config.mode === "proxy" ? ccrErrors.noProxyConnection(alias, entry.config.proxyAddress) : ccrErrors.noSeedNodeLeft(alias);
+          throw entry.config.mode === "proxy"
+            ? ccrErrors.noProxyConnection(alias, entry.config.proxyAddress)
+            : ccrErrors.noSeedNodeLeft(alias);
         case "disconnected":
           throw ccrErrors.nodeDisconnected(node, failure.address, action);
         case "timeout":

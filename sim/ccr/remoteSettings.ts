@@ -41,15 +41,23 @@ export interface RemoteClusterConfig {
 
 type Validate = (key: string, value: string | string[], ctx: { mode: RemoteMode; enabled: boolean; present: boolean }) => void;
 
-const strategy = (required: RemoteMode, alias: () => string): Validate => (key, _v, ctx) => {
-  if (ctx.present && ctx.mode !== required) {
-    throw errors.illegalArgument(
-      `Setting "${key}" cannot be used with the configured "cluster.remote.${alias()}.mode" [required=${required.toUpperCase()}, configured=${ctx.mode.toUpperCase()}]`,
-    );
-  }
-};
+const strategy =
+  (required: RemoteMode, alias: () => string): Validate =>
+  (key, _v, ctx) => {
+    if (ctx.present && ctx.mode !== required) {
+      throw errors.illegalArgument(
+        `Setting "${key}" cannot be used with the configured "cluster.remote.${alias()}.mode" [required=${required.toUpperCase()}, configured=${ctx.mode.toUpperCase()}]`,
+      );
+    }
+  };
 
-const asList = (v: string | string[]): string[] => (Array.isArray(v) ? v : v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+const asList = (v: string | string[]): string[] =>
+  Array.isArray(v)
+    ? v
+    : v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 const asText = (v: string | string[]): string => (Array.isArray(v) ? v.join(",") : v);
 
 /** `RemoteConnectionStrategy.parsePort` with ES's messages. */
@@ -82,7 +90,9 @@ function suffixValidators(alias: () => string): Record<string, Validate> {
     mode: (key, v) => {
       const text = asText(v).toLowerCase();
       if (text !== "sniff" && text !== "proxy") {
-        throw errors.illegalArgument(`No enum constant org.elasticsearch.transport.RemoteConnectionStrategy.ConnectionStrategy.${asText(v).toUpperCase()}`);
+        throw errors.illegalArgument(
+          `No enum constant org.elasticsearch.transport.RemoteConnectionStrategy.ConnectionStrategy.${asText(v).toUpperCase()}`,
+        );
       }
       void key;
     },
@@ -194,7 +204,9 @@ export function validateRemoteSettings(merged: FlatSettings, touched: string[], 
       throw errors.clusterSettingNotRecognized(scope, key);
     }
   }
-  const keys = Object.keys(merged).filter((k) => splitRemoteKey(k)).sort();
+  const keys = Object.keys(merged)
+    .filter((k) => splitRemoteKey(k))
+    .sort();
   for (const key of keys) {
     const { alias, suffix } = splitRemoteKey(key)!;
     const config = configOf(alias, merged);
@@ -204,7 +216,11 @@ export function validateRemoteSettings(merged: FlatSettings, touched: string[], 
 }
 
 /** Node-level (static) remote settings: readable, not updatable through the API. */
-const NODE_LEVEL_KEYS = new Set(["cluster.remote.initial_connect_timeout", "cluster.remote.connections_per_cluster", "cluster.remote.node.attr"]);
+const NODE_LEVEL_KEYS = new Set([
+  "cluster.remote.initial_connect_timeout",
+  "cluster.remote.connections_per_cluster",
+  "cluster.remote.node.attr",
+]);
 
 /** Definitions to register with the engine's cluster-settings registry. */
 export function remoteClusterSettingDefs(): ClusterSettingDef[] {

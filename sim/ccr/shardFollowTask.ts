@@ -433,7 +433,13 @@ function toEsError(e: unknown): EsError {
 
 /** `ByteSizeValue.toString()`: the largest unit with a value ≥ 1, one decimal when not whole. */
 export function humanBytes(bytes: number): string {
-  const units: Array<[string, number]> = [["pb", 1024 ** 5], ["tb", 1024 ** 4], ["gb", 1024 ** 3], ["mb", 1024 ** 2], ["kb", 1024]];
+  const units: Array<[string, number]> = [
+    ["pb", 1024 ** 5],
+    ["tb", 1024 ** 4],
+    ["gb", 1024 ** 3],
+    ["mb", 1024 ** 2],
+    ["kb", 1024],
+  ];
   for (const [suffix, size] of units) {
     if (bytes >= size) return `${formatDecimal(bytes / size)}${suffix}`;
   }
@@ -442,7 +448,12 @@ export function humanBytes(bytes: number): string {
 
 /** `TimeValue.toString()` of a millisecond value. */
 export function humanTime(ms: number): string {
-  const units: Array<[string, number]> = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]];
+  const units: Array<[string, number]> = [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ];
   for (const [suffix, size] of units) {
     if (ms >= size) return `${formatDecimal(ms / size)}${suffix}`;
   }

@@ -15,7 +15,14 @@ import { EventEmitter } from "node:events";
 import { errors } from "./errors";
 import { randomUuid } from "./docUtils";
 import { resolveIndices, type ResolvableIndex, type ResolveOptions } from "./names";
-import { DEFAULT_CLUSTER_SETTINGS, findClusterSetting, parseByteSize, type ClusterSettingDef, type ClusterSettingsValidator, type SettingValue } from "./settings";
+import {
+  DEFAULT_CLUSTER_SETTINGS,
+  findClusterSetting,
+  parseByteSize,
+  type ClusterSettingDef,
+  type ClusterSettingsValidator,
+  type SettingValue,
+} from "./settings";
 import { IndexShard } from "./shard";
 import type { ClusterStateRecord, EngineStorage } from "./storage";
 import type { FlatSettings, IndexMeta, Json, SearchLibrary } from "./types";
@@ -265,7 +272,10 @@ export class Cluster {
    * CCR hook: replaces an index's settings without user-facing validation (sets or removes
    * `index.xpack.ccr.following_index`, copies leader settings) and records custom metadata.
    */
-  async setIndexMetaInternal(name: string, change: { settings?: Record<string, SettingValue>; custom?: Record<string, Json | null>; mappings?: Json }): Promise<void> {
+  async setIndexMetaInternal(
+    name: string,
+    change: { settings?: Record<string, SettingValue>; custom?: Record<string, Json | null>; mappings?: Json },
+  ): Promise<void> {
     const shard = this.requireShard(name);
     const settings: FlatSettings = { ...shard.meta.settings };
     for (const [k, v] of Object.entries(change.settings ?? {})) {
@@ -332,7 +342,9 @@ export class Cluster {
 
   /** Effective cluster setting (transient over persistent over node over default). */
   clusterSetting(key: string): string | string[] | undefined {
-    return this.transient[key] ?? this.persistent[key] ?? this.opts.nodeSettings?.[key] ?? findClusterSetting(this.settingDefs, key)?.default;
+    return (
+      this.transient[key] ?? this.persistent[key] ?? this.opts.nodeSettings?.[key] ?? findClusterSetting(this.settingDefs, key)?.default
+    );
   }
 
   /**

@@ -32,8 +32,18 @@ function filterObject(obj: Json, prefix: string, includes: string[], excludes: s
 }
 
 /** Parses `_source`/`_source_includes`/`_source_excludes` request values into a filter (or `false`). */
-export function parseSourceParam(source: string | undefined, includes: string | undefined, excludes: string | undefined): { enabled: boolean; includes: string[]; excludes: string[] } {
-  const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
+export function parseSourceParam(
+  source: string | undefined,
+  includes: string | undefined,
+  excludes: string | undefined,
+): { enabled: boolean; includes: string[]; excludes: string[] } {
+  const list = (s: string | undefined) =>
+    s
+      ? s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [];
   if (source === "false") return { enabled: false, includes: [], excludes: [] };
   const inc = source && source !== "true" ? list(source) : list(includes);
   return { enabled: true, includes: inc, excludes: list(excludes) };
@@ -65,7 +75,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a as Json);
   const kb = Object.keys(b as Json);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Json)[k], (b as Json)[k]));
+  return (
+    ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Json)[k], (b as Json)[k]))
+  );
 }
 
 let lastTimestamp = 0;

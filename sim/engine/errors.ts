@@ -52,12 +52,12 @@ export const errors = {
   /** A write refused by an index block, e.g. `index.blocks.write` (ClusterBlockException). */
   clusterBlock: (reason: string) => new EsError("cluster_block_exception", 403, reason),
   status: (status: number, reason: string) => new EsError("status_exception", status, reason),
-  resourceNotFound: (reason: string, extra: Record<string, unknown> = {}) => new EsError("resource_not_found_exception", 404, reason, extra),
+  resourceNotFound: (reason: string, extra: Record<string, unknown> = {}) =>
+    new EsError("resource_not_found_exception", 404, reason, extra),
   security: (reason: string) => new EsError("security_exception", 401, reason),
   mediaType: (reason: string) => new EsError("media_type_header_exception", 400, reason),
   /** Anything es-sim does not implement: an explicit error naming what is missing, never a silent 200. */
-  notSupported: (what: string) =>
-    new EsError("illegal_argument_exception", 400, `es-sim does not support ${what}; see docs/known-gaps.md`),
+  notSupported: (what: string) => new EsError("illegal_argument_exception", 400, `es-sim does not support ${what}; see docs/known-gaps.md`),
   unrecognizedParameters: (path: string, params: string[]) =>
     new EsError(
       "illegal_argument_exception",
@@ -73,7 +73,8 @@ export const errors = {
   indexBlocked: (index: string, block: string, status = 403) =>
     new EsError("cluster_block_exception", status, `index [${index}] blocked by: [${block}];`),
   /** A client write into a CCR follower index (`FollowingEngine`). */
-  followerWrite: () => new EsError("status_exception", 403, "a following engine does not accept operations without an assigned sequence number"),
+  followerWrite: () =>
+    new EsError("status_exception", 403, "a following engine does not accept operations without an assigned sequence number"),
   noWriteIndex: (alias: string) =>
     new EsError(
       "illegal_argument_exception",
@@ -82,7 +83,8 @@ export const errors = {
     ),
   retentionLeaseAlreadyExists: (id: string) =>
     new EsError("retention_lease_already_exists_exception", 400, `retention lease with ID [${id}] already exists`),
-  retentionLeaseNotFound: (id: string) => new EsError("retention_lease_not_found_exception", 404, `retention lease with ID [${id}] not found`),
+  retentionLeaseNotFound: (id: string) =>
+    new EsError("retention_lease_not_found_exception", 404, `retention lease with ID [${id}] not found`),
   /** The leader no longer has the requested history (`ShardChangesAction`); fatal for a follower. */
   operationsMissing: (fromSeqNo: number, toSeqNo: number, leases: string) =>
     new EsError(
@@ -97,7 +99,8 @@ export const errors = {
       "resource.id": names.join(","),
     }),
   /** A cluster setting update ES refuses (`persistent setting [x], not recognized`). */
-  clusterSettingNotRecognized: (scope: string, key: string) => new EsError("illegal_argument_exception", 400, `${scope} setting [${key}], not recognized`),
+  clusterSettingNotRecognized: (scope: string, key: string) =>
+    new EsError("illegal_argument_exception", 400, `${scope} setting [${key}], not recognized`),
   clusterSettingNotDynamic: (scope: string, key: string) =>
     new EsError("illegal_argument_exception", 400, `${scope} setting [${key}], not dynamically updateable`),
   /** Wildcard or `_all` destructive action while `action.destructive_requires_name` is true. */
@@ -122,8 +125,13 @@ export const errors = {
     ),
   /** `unknown query [x]` (plus ES's " did you mean [y]?" hint) with the NamedObjectNotFoundException ES nests under it. */
   unknownQuery: (name: string, line: number, col: number, hint = "") =>
-    new EsError("parsing_exception", 400, `unknown query [${name}]${hint}`, { line, col },
-      new EsError("named_object_not_found_exception", 400, `[${line}:${col}] unknown field [${name}]`)),
+    new EsError(
+      "parsing_exception",
+      400,
+      `unknown query [${name}]${hint}`,
+      { line, col },
+      new EsError("named_object_not_found_exception", 400, `[${line}:${col}] unknown field [${name}]`),
+    ),
   /** A nested `caused_by` entry (never thrown on its own): ES's type and reason for an inner exception. */
   cause: (type: string, reason: string, causedBy?: EsError) => new EsError(type, 400, reason, {}, causedBy),
 } as const;

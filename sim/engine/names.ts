@@ -74,7 +74,10 @@ export interface ResolveOptions {
 /** Parses `expand_wildcards` (`open,hidden`), defaulting to `open`. */
 export function parseExpandWildcards(value: string | undefined, fallback: string[] = ["open"]): string[] {
   if (value === undefined) return fallback;
-  const parts = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const p of parts) {
     if (!["open", "closed", "hidden", "all", "none"].includes(p)) {
       throw errors.illegalArgument(`No enum constant org.elasticsearch.action.support.IndicesOptions.WildcardStates.${p.toUpperCase()}`);

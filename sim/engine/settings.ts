@@ -84,9 +84,7 @@ export function parseTimeValue(key: string, value: string): number {
   if (v === "0") return 0;
   const m = /^(\d+(?:\.\d+)?)\s*(nanos|micros|ms|s|m|h|d)$/.exec(v.toLowerCase());
   if (!m) {
-    throw errors.illegalArgument(
-      `failed to parse setting [${key}] with value [${value}] as a time value: unit is missing or unrecognized`,
-    );
+    throw errors.illegalArgument(`failed to parse setting [${key}] with value [${value}] as a time value: unit is missing or unrecognized`);
   }
   return Number(m[1]) * TIME_UNITS[m[2]!]!;
 }
@@ -151,7 +149,8 @@ export const INDEX_SETTINGS: Record<string, IndexSettingDef> = {
     default: "request",
     dynamic: true,
     validate: (k, v) => {
-      if (v !== "request" && v !== "async") throw errors.illegalArgument(`No enum constant org.elasticsearch.index.translog.Translog.Durability.${v.toUpperCase()}`);
+      if (v !== "request" && v !== "async")
+        throw errors.illegalArgument(`No enum constant org.elasticsearch.index.translog.Translog.Durability.${v.toUpperCase()}`);
       void k;
     },
   },
@@ -208,7 +207,14 @@ const INDEX_SETTING_PREFIXES: Array<{ prefix: string; dynamic: boolean }> = [
 ];
 
 /** Settings whose presence means a feature es-sim does not have: rejected explicitly. */
-const UNSUPPORTED_INDEX_PREFIXES = ["index.analysis.", "index.similarity.", "index.sort.", "index.store.", "index.mode", "index.routing_path"];
+const UNSUPPORTED_INDEX_PREFIXES = [
+  "index.analysis.",
+  "index.similarity.",
+  "index.sort.",
+  "index.store.",
+  "index.mode",
+  "index.routing_path",
+];
 
 /** Normalises a user key to its `index.` form, as ES does for index settings bodies. */
 export function normaliseIndexKey(key: string): string {
@@ -269,9 +275,7 @@ export function validateIndexSettings(
     if (context === "update-open") {
       const nonDynamic = Object.keys(flat).filter((k) => !indexSettingDef(k)?.dynamic);
       if (nonDynamic.length > 0) {
-        throw errors.illegalArgument(
-          `Can't update non dynamic settings [[${nonDynamic.join(", ")}]] for open indices [[${indexLabel}]]`,
-        );
+        throw errors.illegalArgument(`Can't update non dynamic settings [[${nonDynamic.join(", ")}]] for open indices [[${indexLabel}]]`);
       }
     }
   }

@@ -17,7 +17,18 @@
 import { EsError, errors } from "./errors";
 import { indexSetting, parseBool, parseIntSetting, parseTimeValue } from "./settings";
 import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
-import type { DocEntry, IndexMeta, Json, Operation, RetentionLease, RetentionLeases, SearchIndexLike, SearchLibrary, SearchRequest, StoredDoc } from "./types";
+import type {
+  DocEntry,
+  IndexMeta,
+  Json,
+  Operation,
+  RetentionLease,
+  RetentionLeases,
+  SearchIndexLike,
+  SearchLibrary,
+  SearchRequest,
+  StoredDoc,
+} from "./types";
 
 /** Id of the lease every started shard copy holds for itself (`ReplicationTracker`). */
 export const PEER_RECOVERY_LEASE_SOURCE = "peer recovery";
@@ -79,8 +90,18 @@ export class IndexShard {
   private readonly processedAbove = new Set<number>();
   leases: RetentionLeases;
   readonly counters: ShardCounters = {
-    indexTotal: 0, indexFailed: 0, deleteTotal: 0, noopUpdateTotal: 0, getTotal: 0, getExists: 0, getMissing: 0,
-    queryTotal: 0, refreshTotal: 0, externalRefreshTotal: 0, flushTotal: 0, mergeTotal: 0,
+    indexTotal: 0,
+    indexFailed: 0,
+    deleteTotal: 0,
+    noopUpdateTotal: 0,
+    getTotal: 0,
+    getExists: 0,
+    getMissing: 0,
+    queryTotal: 0,
+    refreshTotal: 0,
+    externalRefreshTotal: 0,
+    flushTotal: 0,
+    mergeTotal: 0,
   };
   /** Live docs in the version map. */
   liveCount = 0;
@@ -251,7 +272,15 @@ export class IndexShard {
   noop(id: string): WriteResult {
     const entry = this.docs.get(id)!;
     this.counters.noopUpdateTotal++;
-    return { _index: this.name, _id: id, _version: entry.version, result: "noop", _seq_no: entry.seqNo, _primary_term: entry.primaryTerm, status: 200 };
+    return {
+      _index: this.name,
+      _id: id,
+      _version: entry.version,
+      result: "noop",
+      _seq_no: entry.seqNo,
+      _primary_term: entry.primaryTerm,
+      status: 200,
+    };
   }
 
   private result(op: Operation, result: WriteResult["result"], status: number): WriteResult {
@@ -428,7 +457,8 @@ export class IndexShard {
       if (this.pending.has(id)) {
         // the refreshed view predates the pending change: find the version visible at the last refresh
         const visible = this.history.filter((o) => o.id === id && o.seqNo <= this.refreshedSeqNo).pop();
-        if (visible && visible.source !== null) doc = { id, source: visible.source, seqNo: visible.seqNo, primaryTerm: visible.primaryTerm, version: visible.version };
+        if (visible && visible.source !== null)
+          doc = { id, source: visible.source, seqNo: visible.seqNo, primaryTerm: visible.primaryTerm, version: visible.version };
         void pendingDoc;
       } else if (e && e.source !== null) {
         doc = { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
@@ -541,19 +571,31 @@ export class IndexShard {
 
   /** The peer-recovery lease a started primary holds for itself, retaining above the global checkpoint. */
   private peerRecoveryLease(now: number): RetentionLease {
-    return { id: `peer_recovery/${this.nodeId}`, retaining_seq_no: this.globalCheckpoint + 1, timestamp: now, source: PEER_RECOVERY_LEASE_SOURCE };
+    return {
+      id: `peer_recovery/${this.nodeId}`,
+      retaining_seq_no: this.globalCheckpoint + 1,
+      timestamp: now,
+      source: PEER_RECOVERY_LEASE_SOURCE,
+    };
   }
 
   /** Retention leases as shard stats show them (the peer-recovery lease included). */
   retentionLeases(now: number): RetentionLeases {
-    return { primaryTerm: this.meta.primaryTerm, version: this.leases.version, leases: [this.peerRecoveryLease(now), ...this.leases.leases] };
+    return {
+      primaryTerm: this.meta.primaryTerm,
+      version: this.leases.version,
+      leases: [this.peerRecoveryLease(now), ...this.leases.leases],
+    };
   }
 
   /** ES's `RetentionLeases.toString()`, used in the operations-missing message. */
   retentionLeasesText(now: number): string {
     const l = this.retentionLeases(now);
     const body = l.leases
-      .map((x) => `${x.id}=RetentionLease{id='${x.id}', retainingSequenceNumber=${x.retaining_seq_no}, timestamp=${x.timestamp}, source='${x.source}'}`)
+      .map(
+        (x) =>
+          `${x.id}=RetentionLease{id='${x.id}', retainingSequenceNumber=${x.retaining_seq_no}, timestamp=${x.timestamp}, source='${x.source}'}`,
+      )
       .join(", ");
     return `RetentionLeases{primaryTerm=${l.primaryTerm}, version=${l.version}, leases={${body}}}`;
   }
@@ -685,7 +727,11 @@ export class IndexShard {
   blocks(): string[] {
     const out: string[] = [];
     for (const b of ["write", "read", "read_only", "read_only_allow_delete", "metadata"]) {
-      if (this.meta.settings[`index.blocks.${b}`] !== undefined && parseBool(`index.blocks.${b}`, String(this.meta.settings[`index.blocks.${b}`]))) out.push(b);
+      if (
+        this.meta.settings[`index.blocks.${b}`] !== undefined &&
+        parseBool(`index.blocks.${b}`, String(this.meta.settings[`index.blocks.${b}`]))
+      )
+        out.push(b);
     }
     return out;
   }

@@ -128,7 +128,10 @@ export function locateJsonError(text: string): JsonProblem {
         i++;
         return;
       }
-      if (c < " ") fail(`Illegal unquoted character ((CTRL-CHAR, code ${c.charCodeAt(0)})): has to be escaped using backslash to be included in string value`);
+      if (c < " ")
+        fail(
+          `Illegal unquoted character ((CTRL-CHAR, code ${c.charCodeAt(0)})): has to be escaped using backslash to be included in string value`,
+        );
       i++;
     }
     fail("Unexpected end-of-input: was expecting closing quote for a string value");

@@ -34,7 +34,10 @@ export function simpleError(status: number, message: string): Record<string, unk
  * excludes. Arrays are transparent (a path applies to each element).
  */
 export function applyFilterPath(value: unknown, filterPath: string): unknown {
-  const filters = filterPath.split(",").map((f) => f.trim()).filter(Boolean);
+  const filters = filterPath
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean);
   const includes = filters.filter((f) => !f.startsWith("-")).map((f) => f.split("."));
   const excludes = filters.filter((f) => f.startsWith("-")).map((f) => f.slice(1).split("."));
   let out = value;
@@ -73,7 +76,13 @@ function exclude(value: unknown, paths: string[][]): unknown {
   for (const [k, v] of Object.entries(value)) {
     const matching = paths.filter((p) => p[0] === "**" || simpleMatch(p[0]!, k));
     if (matching.some((p) => p.length === 1)) continue;
-    out[k] = matching.length > 0 ? exclude(v, matching.map((p) => (p[0] === "**" ? p : p.slice(1)))) : v;
+    out[k] =
+      matching.length > 0
+        ? exclude(
+            v,
+            matching.map((p) => (p[0] === "**" ? p : p.slice(1))),
+          )
+        : v;
   }
   return out;
 }

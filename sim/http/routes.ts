@@ -13,4 +13,12 @@ import { searchRoutes } from "./handlers/search";
 import { unsupportedRoutes } from "./handlers/unsupported";
 
 /** Every built-in route. */
-export const allRoutes: RouteDef[] = [...ccrRoutes, ...clusterRoutes, ...catRoutes, ...searchRoutes, ...documentRoutes, ...indicesRoutes, ...unsupportedRoutes];
+export const allRoutes: RouteDef[] = [
+  ...ccrRoutes,
+  ...clusterRoutes,
+  ...catRoutes,
+  ...searchRoutes,
+  ...documentRoutes,
+  ...indicesRoutes,
+  ...unsupportedRoutes,
+];

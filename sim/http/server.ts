@@ -49,7 +49,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
     handle(req, res, router, opts, max).catch((e) => {
       opts.onInternalError?.(e);
       try {
-        if (!res.headersSent) send(res, 500, { "X-elastic-product": PRODUCT_HEADER, "Content-Type": "application/json" }, JSON.stringify(simpleError(500, String(e))));
+        if (!res.headersSent)
+          send(
+            res,
+            500,
+            { "X-elastic-product": PRODUCT_HEADER, "Content-Type": "application/json" },
+            JSON.stringify(simpleError(500, String(e))),
+          );
       } catch {
         res.destroy();
       }
@@ -79,7 +85,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   };
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | undefined, head = false): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: string | undefined,
+  head = false,
+): void {
   const buf = body === undefined ? undefined : Buffer.from(body, "utf8");
   res.writeHead(status, { ...headers, "Content-Length": String(head || !buf ? 0 : buf.length) });
   res.end(head ? undefined : buf);
@@ -146,7 +158,14 @@ function checkCompatibility(req: IncomingMessage, hasContent: boolean): { vendor
   const contentType = req.headers["content-type"];
   const av = accept ? VENDOR_RE.exec(accept) : null;
   const cv = contentType ? VENDOR_RE.exec(contentType) : null;
-  const bad = (reason: string) => new EsError("media_type_header_exception", 400, "Invalid media-type value on headers [Accept, Content-Type]", {}, errors.status(400, reason));
+  const bad = (reason: string) =>
+    new EsError(
+      "media_type_header_exception",
+      400,
+      "Invalid media-type value on headers [Accept, Content-Type]",
+      {},
+      errors.status(400, reason),
+    );
   if (av && av[2] !== undefined && av[2] !== "7" && av[2] !== "8") {
     throw bad(`Accept version must be either version 8 or 7, but found ${av[2]}. Accept=${accept}`);
   }
@@ -176,7 +195,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
 
   const reply = (status: number, body: unknown, extra: Record<string, string | string[]> = {}) => {
     const filtered = query.filter_path && body !== undefined && status < 300 ? applyFilterPath(body, query.filter_path) : body;
-    send(res, status, { ...baseHeaders, "Content-Type": jsonType, ...extra }, body === undefined ? undefined : serialize(filtered, pretty), isHead);
+    send(
+      res,
+      status,
+      { ...baseHeaders, "Content-Type": jsonType, ...extra },
+      body === undefined ? undefined : serialize(filtered, pretty),
+      isHead,
+    );
   };
   const replyError = (e: EsError, extra: Record<string, string | string[]> = {}) => reply(e.status, errorEnvelope(e), extra);
 
@@ -219,7 +244,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
   if (!METHODS.includes(method as Method)) {
     const allowed = METHODS.filter((m) => router.match(m, segments).kind === "found");
     if (allowed.length === 0) reply(400, simpleError(400, `no handler found for uri [${rawUrl}] and method [${method}]`));
-    else reply(405, simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${allowed.join(", ")}]`), { Allow: allowed.join(",") });
+    else
+      reply(405, simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${allowed.join(", ")}]`), {
+        Allow: allowed.join(","),
+      });
     return;
   }
   const match = router.match(method as Method, segments);
@@ -228,9 +256,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     return;
   }
   if (match.kind === "method-not-allowed") {
-    reply(405, simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${match.allowed.join(", ")}]`), {
-      Allow: match.allowed.join(","),
-    });
+    reply(
+      405,
+      simpleError(405, `Incorrect HTTP method for uri [${rawUrl}] and method [${method}], allowed: [${match.allowed.join(", ")}]`),
+      {
+        Allow: match.allowed.join(","),
+      },
+    );
     return;
   }
   const route = match.route;
@@ -239,7 +271,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     const challenge = { "WWW-Authenticate": ['Basic realm="security", charset="UTF-8"', "ApiKey"] };
     const auth = req.headers.authorization;
     const fail = (reason: string) =>
-      replyError(new EsError("security_exception", 401, reason, { header: { "WWW-Authenticate": challenge["WWW-Authenticate"] } }), challenge);
+      replyError(
+        new EsError("security_exception", 401, reason, { header: { "WWW-Authenticate": challenge["WWW-Authenticate"] } }),
+        challenge,
+      );
     if (!auth || !auth.startsWith("Basic ")) {
       fail(`missing authentication credentials for REST request [${rawUrl}]`);
       return;
@@ -274,7 +309,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
       const kind = vendor ? vendor[1]!.toLowerCase() : undefined;
       const isJson = JSON_TYPES.includes(base) || kind === "json" || kind === "x-ndjson";
       if (!isJson) {
-        if (["application/yaml", "application/cbor", "application/smile"].includes(base) || (kind && ["yaml", "cbor", "smile"].includes(kind))) {
+        if (
+          ["application/yaml", "application/cbor", "application/smile"].includes(base) ||
+          (kind && ["yaml", "cbor", "smile"].includes(kind))
+        ) {
           throw errors.notSupported(`request bodies in [${base}] (only JSON)`);
         }
         reply(406, simpleError(406, `Content-Type header [${ct}] is not supported`));

@@ -105,7 +105,10 @@ export class DurableStorage implements EngineStorage {
   private async checkDataDir(): Promise<void> {
     const entries = (await readdir(this.dataDir)).filter((e) => e !== LOCK_FILE && !e.startsWith("."));
     if (entries.length === 0) return;
-    const hasState = await stat(this.statePath).then(() => true, () => false);
+    const hasState = await stat(this.statePath).then(
+      () => true,
+      () => false,
+    );
     if (!hasState) {
       throw new DataFormatError(
         `path.data [${this.dataDir}] is not an es-sim data directory: it holds [${entries.sort().join(", ")}] but no [_state/cluster.json]; use an empty directory`,
@@ -134,7 +137,9 @@ export class DurableStorage implements EngineStorage {
     }
     if (parsed.format !== CLUSTER_STATE_FORMAT) throw new DataFormatError(`[${this.statePath}] is not an es-sim cluster state file`);
     if (parsed.version !== FORMAT_VERSION) {
-      throw new DataFormatError(`[${this.statePath}] has format version [${parsed.version}]; this es-sim reads version [${FORMAT_VERSION}]`);
+      throw new DataFormatError(
+        `[${this.statePath}] has format version [${parsed.version}]; this es-sim reads version [${FORMAT_VERSION}]`,
+      );
     }
     const cluster: ClusterStateRecord = {
       clusterUuid: parsed.clusterUuid!,
@@ -182,14 +187,18 @@ export class DurableStorage implements EngineStorage {
       }
       const d = decodeFile(buf, LOG_MAGIC, path);
       if (d.torn) {
-        if (i !== gens.length - 1) throw new DataFormatError(`[${path}] is corrupt (bad record at byte ${d.goodLength}) and is not the newest log`);
+        if (i !== gens.length - 1)
+          throw new DataFormatError(`[${path}] is corrupt (bad record at byte ${d.goodLength}) and is not the newest log`);
         await truncate(path, d.goodLength); // torn tail of the newest log: cut to the last good record
       }
       for (const v of d.values) records.push(v as LogRecord);
       lastGen = gen;
     }
     const logPath = join(dir, `log-${lastGen}.bin`);
-    const exists = await stat(logPath).then(() => true, () => false);
+    const exists = await stat(logPath).then(
+      () => true,
+      () => false,
+    );
     const fd = await open(logPath, "a");
     if (!exists) {
       await fd.write(fileHeader(LOG_MAGIC));
@@ -347,11 +356,18 @@ function encodeSnapshot(s: IndexSnapshot, logGen: number): Buffer {
   const parts: Buffer[] = [fileHeader(SNAPSHOT_MAGIC)];
   parts.push(
     encodeFrame({
-      t: "header", logGen, meta: s.meta, leases: s.leases, maxSeqNo: s.maxSeqNo, localCheckpoint: s.localCheckpoint, processedAbove: s.processedAbove,
+      t: "header",
+      logGen,
+      meta: s.meta,
+      leases: s.leases,
+      maxSeqNo: s.maxSeqNo,
+      localCheckpoint: s.localCheckpoint,
+      processedAbove: s.processedAbove,
     }),
   );
   for (let i = 0; i < s.docs.length; i += SNAPSHOT_CHUNK) parts.push(encodeFrame({ t: "docs", docs: s.docs.slice(i, i + SNAPSHOT_CHUNK) }));
-  for (let i = 0; i < s.history.length; i += SNAPSHOT_CHUNK) parts.push(encodeFrame({ t: "history", ops: s.history.slice(i, i + SNAPSHOT_CHUNK) }));
+  for (let i = 0; i < s.history.length; i += SNAPSHOT_CHUNK)
+    parts.push(encodeFrame({ t: "history", ops: s.history.slice(i, i + SNAPSHOT_CHUNK) }));
   parts.push(encodeFrame({ t: "end", docs: s.docs.length, history: s.history.length }));
   return Buffer.concat(parts);
 }
@@ -367,12 +383,18 @@ function assembleSnapshot(values: unknown[], path: string): { snapshot: IndexSna
     else if (v.t === "history") for (const o of v.ops!) history.push(o);
     else throw new DataFormatError(`[${path}] is corrupt (unknown record [${v.t}])`);
   }
-  if (docs.length !== end.docs || history.length !== end.history) throw new DataFormatError(`[${path}] is corrupt (record counts do not match)`);
+  if (docs.length !== end.docs || history.length !== end.history)
+    throw new DataFormatError(`[${path}] is corrupt (record counts do not match)`);
   return {
     logGen: header.logGen,
     snapshot: {
-      meta: header.meta, leases: header.leases, maxSeqNo: header.maxSeqNo, localCheckpoint: header.localCheckpoint,
-      processedAbove: header.processedAbove, docs, history,
+      meta: header.meta,
+      leases: header.leases,
+      maxSeqNo: header.maxSeqNo,
+      localCheckpoint: header.localCheckpoint,
+      processedAbove: header.processedAbove,
+      docs,
+      history,
     },
   };
 }

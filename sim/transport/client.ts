@@ -212,7 +212,13 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
             handshaken = true;
             settled = true;
             clearTimeout(timer);
-            this.adopt(socket, { clusterName: m.clusterName, clusterUuid: m.clusterUuid, nodeName: m.nodeName, nodeId: m.nodeId, esVersion: m.esVersion });
+            this.adopt(socket, {
+              clusterName: m.clusterName,
+              clusterUuid: m.clusterUuid,
+              nodeName: m.nodeName,
+              nodeId: m.nodeId,
+              esVersion: m.esVersion,
+            });
             resolve();
             continue;
           }

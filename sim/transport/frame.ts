@@ -14,7 +14,8 @@ export class FrameError extends Error {
 /** Encodes one message as a frame: header and payload, to be written in this order (no copy of large payloads). */
 export function encodeFrameParts(message: Message): [header: Buffer, payload: Buffer] {
   const payload = Buffer.from(JSON.stringify(message), "utf8");
-  if (payload.length > MAX_FRAME_BYTES) throw new FrameError(`message of ${payload.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame limit`);
+  if (payload.length > MAX_FRAME_BYTES)
+    throw new FrameError(`message of ${payload.length} bytes exceeds the ${MAX_FRAME_BYTES}-byte frame limit`);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   FRAME_MAGIC.copy(header, 0);
   header.writeUInt32BE(payload.length, 2);

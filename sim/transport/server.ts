@@ -123,7 +123,11 @@ export class TransportServer {
   private async dispatch(id: number, action: string, body: unknown, peer: PeerIdentity, send: (m: Message) => void): Promise<void> {
     const handler = this.handlers.get(action);
     if (!handler) {
-      send({ k: "error", id, error: errorToWire(new EsError("action_not_found_transport_exception", 400, `No handler for action [${action}]`)) });
+      send({
+        k: "error",
+        id,
+        error: errorToWire(new EsError("action_not_found_transport_exception", 400, `No handler for action [${action}]`)),
+      });
       return;
     }
     try {

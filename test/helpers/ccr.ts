@@ -46,7 +46,13 @@ export function proxyRemote(alias: string, address: string): unknown {
     persistent: {
       cluster: {
         remote: {
-          [alias]: { mode: "proxy", skip_unavailable: "true", server_name: `${alias.toLowerCase()}.es.local`, proxy_socket_connections: "18", proxy_address: address },
+          [alias]: {
+            mode: "proxy",
+            skip_unavailable: "true",
+            server_name: `${alias.toLowerCase()}.es.local`,
+            proxy_socket_connections: "18",
+            proxy_address: address,
+          },
         },
       },
     },
@@ -67,7 +73,13 @@ export async function ok(url: string, method: string, path: string, body?: unkno
 }
 
 /** Indexes `count` documents with ids `${prefix}${i}` in one bulk. */
-export async function bulkIndex(url: string, index: string, count: number, prefix = "d", extra: Record<string, unknown> = {}): Promise<void> {
+export async function bulkIndex(
+  url: string,
+  index: string,
+  count: number,
+  prefix = "d",
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   const lines: string[] = [];
   for (let i = 0; i < count; i++) {
     lines.push(JSON.stringify({ index: { _index: index, _id: `${prefix}${i}` } }));
@@ -106,7 +118,10 @@ export async function operations(url: string, index: string, from = 0): Promise<
 }
 
 /** Live documents with their numbers, sorted by id (realtime view through a refresh). */
-export async function documents(url: string, index: string): Promise<Array<{ id: string; seq: number; term: number; version: number; source: unknown }>> {
+export async function documents(
+  url: string,
+  index: string,
+): Promise<Array<{ id: string; seq: number; term: number; version: number; source: unknown }>> {
   await ok(url, "POST", `/${index}/_refresh`);
   const r = await ok(url, "POST", `/${index}/_search?size=10000&seq_no_primary_term=true&version=true`, { query: { match_all: {} } });
   return (r.hits.hits as any[])

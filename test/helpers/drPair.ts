@@ -34,7 +34,12 @@ function cluster(s: SpawnedSim) {
  * The stack configuration of `site` for the pair, primary clusterA, the tutorial's index pair;
  * `clusterFields` (e.g. `username`) are added to both clusters' entries.
  */
-export function pairConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim, clusterFields: Record<string, unknown> = {}): Record<string, unknown> {
+export function pairConfig(
+  site: "clusterA" | "clusterB",
+  a: SpawnedSim,
+  b: SpawnedSim,
+  clusterFields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     site,
     primary: "clusterA",
@@ -57,7 +62,10 @@ export async function startDrPair(options: DrPairOptions = {}): Promise<DrPair> 
   ]);
   const config = (site: "clusterA" | "clusterB") => pairConfig(site, a, b, options.clusterFields);
   const workDir = stageProgram(path.join(dir, "program"), { "dr-a": config("clusterA"), "dr-b": config("clusterB") });
-  const env = { ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }), PULUMI_CONFIG_PASSPHRASE: "test-passphrase" };
+  const env = {
+    ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }),
+    PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+  };
   const sites = () => openSites({ workDir, env });
   return {
     dir,
@@ -121,5 +129,6 @@ export async function followStatus(base: string, index: string): Promise<string>
 export async function expectNoChanges(stack: Stack): Promise<void> {
   const p = await stack.preview();
   const changed = Object.entries(p.changeSummary).filter(([op, n]) => op !== "same" && (n ?? 0) > 0);
-  if (changed.length > 0) throw new Error(`expected no changes in ${stack.name}, preview shows ${JSON.stringify(p.changeSummary)}\n${p.stdout}`);
+  if (changed.length > 0)
+    throw new Error(`expected no changes in ${stack.name}, preview shows ${JSON.stringify(p.changeSummary)}\n${p.stdout}`);
 }

@@ -62,7 +62,13 @@ export function readRows(markdown: string): BadInputRow[] {
       continue;
     }
     if (!inTable || /^-+$/.test(cells[0]!)) continue;
-    rows.push({ id: codeSpan(cells[0]!), input: codeSpan(cells[1]!), rejectedBy: cells[2]!, error: codeSpan(cells[3]!), backedBy: cells[4] ?? "" });
+    rows.push({
+      id: codeSpan(cells[0]!),
+      input: codeSpan(cells[1]!),
+      rejectedBy: cells[2]!,
+      error: codeSpan(cells[3]!),
+      backedBy: cells[4] ?? "",
+    });
   }
   return rows;
 }
@@ -88,8 +94,20 @@ function validConfig(): Record<string, unknown> {
     site: "clusterB",
     primary: "clusterA",
     clusters: {
-      clusterA: { endpoint: "http://127.0.0.1:9200", mode: "proxy", proxyAddress: "127.0.0.1:9300", proxySocketConnections: 18, skipUnavailable: true },
-      clusterB: { endpoint: "http://127.0.0.1:9201", mode: "proxy", proxyAddress: "127.0.0.1:9301", proxySocketConnections: 18, skipUnavailable: true },
+      clusterA: {
+        endpoint: "http://127.0.0.1:9200",
+        mode: "proxy",
+        proxyAddress: "127.0.0.1:9300",
+        proxySocketConnections: 18,
+        skipUnavailable: true,
+      },
+      clusterB: {
+        endpoint: "http://127.0.0.1:9201",
+        mode: "proxy",
+        proxyAddress: "127.0.0.1:9301",
+        proxySocketConnections: 18,
+        skipUnavailable: true,
+      },
     },
     indices: [{ clusterA: "kibana_sample_data_ecommerce", clusterB: "kibana_sample_data_ecommerce2" }],
   };
@@ -146,7 +164,14 @@ type Check = (news: Record<string, unknown>) => { failures: Array<{ property: st
 const CHECKS: Record<string, { check: Check; valid: Record<string, unknown> }> = {
   "RemoteCluster check": {
     check: checkRemoteCluster,
-    valid: { connection, alias: "clusterA", mode: "proxy", proxyAddress: "127.0.0.1:9300", proxySocketConnections: 18, skipUnavailable: true },
+    valid: {
+      connection,
+      alias: "clusterA",
+      mode: "proxy",
+      proxyAddress: "127.0.0.1:9300",
+      proxySocketConnections: 18,
+      skipUnavailable: true,
+    },
   },
   "FollowerIndex check": {
     check: checkFollowerIndex,
@@ -163,7 +188,13 @@ const CHECKS: Record<string, { check: Check; valid: Record<string, unknown> }> =
   "QuarantineName check": { check: checkQuarantineName, valid: { prefix: "ccr-dr-quarantine-logs", keepers: { primary: "clusterA" } } },
   "AutoFollowPattern check": {
     check: checkAutoFollowPattern,
-    valid: { connection, name: "logs", remoteCluster: "clusterA", leaderIndexPatterns: ["logs-*"], followIndexPattern: "{{leader_index}}-copy" },
+    valid: {
+      connection,
+      name: "logs",
+      remoteCluster: "clusterA",
+      leaderIndexPatterns: ["logs-*"],
+      followIndexPattern: "{{leader_index}}-copy",
+    },
   },
 };
 
@@ -186,7 +217,14 @@ export interface CliContext {
 }
 
 function cliError(input: string, ctx: CliContext): Promise<string> {
-  const args = ["--work-dir", ctx.workDir, ...input.replace(/^ccr-dr\s*/, "").split(/\s+/).filter((a) => a.length > 0)];
+  const args = [
+    "--work-dir",
+    ctx.workDir,
+    ...input
+      .replace(/^ccr-dr\s*/, "")
+      .split(/\s+/)
+      .filter((a) => a.length > 0),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, "bin/ccr-dr"), ...args], {
       cwd: repoRoot,
@@ -218,7 +256,9 @@ export async function esSimFixture(base: string, transportAddress: string): Prom
     if (r.status >= 300) throw new Error(`es-sim fixture: ${method} ${p}: ${r.status} ${r.text}`);
   };
   await ok("PUT", "/orders/_doc/1?refresh=true", { order_id: 1 });
-  await ok("PUT", "/_cluster/settings", { persistent: { "cluster.remote.self.mode": "proxy", "cluster.remote.self.proxy_address": transportAddress } });
+  await ok("PUT", "/_cluster/settings", {
+    persistent: { "cluster.remote.self.mode": "proxy", "cluster.remote.self.proxy_address": transportAddress },
+  });
   await ok("PUT", "/orders-copy/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "self", leader_index: "orders" });
   await ok("PUT", "/fenced/_doc/1", { x: 1 });
   await ok("PUT", "/fenced/_block/write");

@@ -80,7 +80,11 @@ function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** Sends one request to the cluster and reads the whole answer (es-sim answers are small). */
-function forward(upstream: URL, req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(
+  upstream: URL,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: upstream.host };
     delete headers["connection"];

@@ -18,17 +18,34 @@ async function main(): Promise<void> {
   const [programDir, deadEndpoint] = [process.argv[2]!, process.argv[3] ?? "http://127.0.0.1:9"];
   process.chdir(programDir);
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] })) as (code: string) => { handler(): Provider };
+  const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] })) as (
+    code: string,
+  ) => { handler(): Provider };
   const connection = { name: "clusterB", endpoints: [deadEndpoint], requestTimeoutMs: 2000 };
-  const news = { connection, alias: "clusterA", index: "a", leaderIndex: "b", remoteCluster: "clusterA", mode: "proxy", proxyAddress: "127.0.0.1:9300", prefix: "q", name: "p", leaderIndexPatterns: ["logs-*"] };
+  const news = {
+    connection,
+    alias: "clusterA",
+    index: "a",
+    leaderIndex: "b",
+    remoteCluster: "clusterA",
+    mode: "proxy",
+    proxyAddress: "127.0.0.1:9300",
+    prefix: "q",
+    name: "p",
+    leaderIndexPatterns: ["logs-*"],
+  };
   const report: Record<string, unknown> = {};
   for (const name of Object.keys(PROVIDERS) as ProviderName[]) {
     const text = providerCode(name);
     const p = requireFromString(text).handler();
     // The `__provider` of state written before the registry (kinds of that time only): the same
     // provider, through the legacy map.
-    const legacy = Object.entries(LEGACY_PROVIDER_PATHS).find(([, n]) => n === name)?.[0].split("#");
-    const legacyText = legacy && `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(legacy[0])},${JSON.stringify(legacy[1])})`;
+    const legacy = Object.entries(LEGACY_PROVIDER_PATHS)
+      .find(([, n]) => n === name)?.[0]
+      .split("#");
+    const legacyText =
+      legacy &&
+      `exports.handler=()=>require(require("path").join(process.cwd(),"loader.js")).provider(${JSON.stringify(legacy[0])},${JSON.stringify(legacy[1])})`;
     const legacySame = legacyText === undefined ? undefined : requireFromString(legacyText).handler() === p;
     const checked = await p.check({}, news);
     let createError: string | undefined;

@@ -26,8 +26,5 @@ export async function withTestBackend(): Promise<TestBackend> {
 
 /** Creates (or selects) a stack of a local program directory on the test backend. */
 export async function localStack(backend: TestBackend, workDir: string, stackName: string): Promise<Stack> {
-  return LocalWorkspace.createOrSelectStack(
-    { stackName, workDir },
-    { pulumiCommand: backend.command, envVars: backend.env },
-  );
+  return LocalWorkspace.createOrSelectStack({ stackName, workDir }, { pulumiCommand: backend.command, envVars: backend.env });
 }

@@ -12,7 +12,10 @@ export function indexOf(docs: Record<string, unknown>[], explicit?: unknown, opt
     return { id, source: rest, seqNo: i, primaryTerm: 1, version: 1 };
   });
   const index = new SearchIndex({ now: () => options.now ?? Date.UTC(2024, 0, 15, 12), indexUuid: "uuid-1", nodeId: "node-1" });
-  index.apply(stored.map((doc) => ({ id: doc.id, doc })), mappings);
+  index.apply(
+    stored.map((doc) => ({ id: doc.id, doc })),
+    mappings,
+  );
   const search = (body: Record<string, unknown> = {}, params: SearchParams = {}) => index.search({ body, params }, mappings, "test");
   const ids = (body: Record<string, unknown> = {}, params: SearchParams = {}) => search(body, params).hits.map((h) => h._id);
   const q = (query: string, extra: SearchParams = {}) => ids({ size: 100 }, { q: query, ...extra }).sort();

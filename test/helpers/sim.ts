@@ -18,7 +18,8 @@ export async function http(
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     init.body = typeof body === "string" ? body : JSON.stringify(body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) (init.headers as Record<string, string>)["content-type"] = "application/json";
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+      (init.headers as Record<string, string>)["content-type"] = "application/json";
   }
   const res = await fetch(base + path, init);
   const text = await res.text();
@@ -65,6 +66,10 @@ class StubSearchIndex implements SearchIndexLike {
 export const stubSearchLibrary: SearchLibrary = {
   mapDocument: (m) => m,
   validateMappings: (m) => (m ?? {}) as Mappings,
-  mergeMappings: (old, update) => ({ ...old, ...(update as Mappings), properties: { ...(old.properties as Json), ...((update as Mappings).properties as Json) } }),
+  mergeMappings: (old, update) => ({
+    ...old,
+    ...(update as Mappings),
+    properties: { ...(old.properties as Json), ...((update as Mappings).properties as Json) },
+  }),
   SearchIndex: StubSearchIndex,
 };

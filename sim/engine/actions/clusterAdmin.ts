@@ -26,7 +26,10 @@ export function info(cluster: Cluster): Json {
   };
 }
 
-function healthOf(cluster: Cluster, names: string[]): { status: "green" | "yellow" | "red"; primaries: number; active: number; unassigned: number } {
+function healthOf(
+  cluster: Cluster,
+  names: string[],
+): { status: "green" | "yellow" | "red"; primaries: number; active: number; unassigned: number } {
   let primaries = 0;
   let unassigned = 0;
   for (const n of names) {
@@ -43,7 +46,11 @@ function healthOf(cluster: Cluster, names: string[]): { status: "green" | "yello
  * `GET /_cluster/health[/{index}]`: yellow while any index has replicas (they cannot be assigned
  * on one node). With `wait_for_status` it waits up to `timeout`, then answers 408 `timed_out`.
  */
-export async function health(cluster: Cluster, index: string | undefined, opts: { waitForStatus?: string; timeoutMs?: number; level?: string }): Promise<Answer> {
+export async function health(
+  cluster: Cluster,
+  index: string | undefined,
+  opts: { waitForStatus?: string; timeoutMs?: number; level?: string },
+): Promise<Answer> {
   const rank = { green: 0, yellow: 1, red: 2 } as const;
   const deadline = cluster.now() + (opts.timeoutMs ?? HEALTH_DEFAULT_TIMEOUT_MS);
   const waitFor = opts.waitForStatus as keyof typeof rank | undefined;
@@ -103,8 +110,13 @@ export async function health(cluster: Cluster, index: string | undefined, opts: 
             const shards: Json = {};
             for (let i = 0; i < Number(s.setting("index.number_of_shards")); i++) {
               shards[String(i)] = {
-                status: one.status, primary_active: true, active_shards: 1, relocating_shards: 0, initializing_shards: 0,
-                unassigned_shards: replicasOf(s), unassigned_primary_shards: 0,
+                status: one.status,
+                primary_active: true,
+                active_shards: 1,
+                relocating_shards: 0,
+                initializing_shards: 0,
+                unassigned_shards: replicasOf(s),
+                unassigned_primary_shards: 0,
               };
             }
             entry.shards = shards;
@@ -126,7 +138,8 @@ export function getClusterSettings(cluster: Cluster, opts: { flat?: boolean; inc
   if (opts.includeDefaults) {
     const defaults: FlatSettings = { "cluster.name": cluster.clusterName, "node.name": cluster.nodeName, ...(cluster.nodeSettings ?? {}) };
     for (const d of cluster.clusterSettingDefs()) {
-      if (!d.key.endsWith(".") && d.default !== undefined && !(d.key in cluster.persistent) && !(d.key in cluster.transient)) defaults[d.key] = d.default;
+      if (!d.key.endsWith(".") && d.default !== undefined && !(d.key in cluster.persistent) && !(d.key in cluster.transient))
+        defaults[d.key] = d.default;
     }
     body.defaults = render(defaults);
   }

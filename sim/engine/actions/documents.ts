@@ -55,7 +55,10 @@ function checkAutoCreate(cluster: Cluster, name: string): void {
   if (value === "true") return;
   if (value === "false") {
     throw new EsError("index_not_found_exception", 404, `no such index [${name}] and [action.auto_create_index] is [false]`, {
-      "resource.type": "index_expression", "resource.id": name, index_uuid: "_na_", index: name,
+      "resource.type": "index_expression",
+      "resource.id": name,
+      index_uuid: "_na_",
+      index: name,
     });
   }
   for (const pattern of value.split(",").map((p) => p.trim())) {
@@ -67,7 +70,10 @@ function checkAutoCreate(cluster: Cluster, name: string): void {
     }
   }
   throw new EsError("index_not_found_exception", 404, `no such index [${name}] and [action.auto_create_index] ([${value}]) doesn't match`, {
-    "resource.type": "index_expression", "resource.id": name, index_uuid: "_na_", index: name,
+    "resource.type": "index_expression",
+    "resource.id": name,
+    index_uuid: "_na_",
+    index: name,
   });
 }
 
@@ -78,7 +84,12 @@ function readTarget(cluster: Cluster, name: string): IndexShard {
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
   if (aliased.length === 1) return aliased[0]!;
   if (aliased.length > 1) {
-    throw errors.illegalArgument(`alias [${name}] has more than one index associated with it [${aliased.map((s) => s.name).sort().join(", ")}], can't execute a single index op`);
+    throw errors.illegalArgument(
+      `alias [${name}] has more than one index associated with it [${aliased
+        .map((s) => s.name)
+        .sort()
+        .join(", ")}], can't execute a single index op`,
+    );
   }
   throw errors.indexNotFound(name);
 }
@@ -103,7 +114,13 @@ async function afterWrite(cluster: Cluster, shard: IndexShard, seqNo: number, re
 }
 
 /** `PUT|POST /{index}/_doc/{id}`, `POST /{index}/_doc`, `PUT /{index}/_create/{id}` */
-export async function indexDoc(cluster: Cluster, index: string, id: string | undefined, source: Json, opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean }): Promise<Answer> {
+export async function indexDoc(
+  cluster: Cluster,
+  index: string,
+  id: string | undefined,
+  source: Json,
+  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean },
+): Promise<Answer> {
   validateWriteOptions(opts, id);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
   const docId = id ?? generateDocId(cluster.now());
@@ -114,7 +131,12 @@ export async function indexDoc(cluster: Cluster, index: string, id: string | und
 }
 
 /** `DELETE /{index}/_doc/{id}` */
-export async function deleteDoc(cluster: Cluster, index: string, id: string, opts: WriteOptions & { refresh?: RefreshPolicy }): Promise<Answer> {
+export async function deleteDoc(
+  cluster: Cluster,
+  index: string,
+  id: string,
+  opts: WriteOptions & { refresh?: RefreshPolicy },
+): Promise<Answer> {
   validateWriteOptions(opts, id);
   const shard = writeTargetNoCreate(cluster, index);
   const r = shard.delete(id, opts, cluster.now());
@@ -136,18 +158,35 @@ function writeTargetNoCreate(cluster: Cluster, index: string): IndexShard {
 }
 
 /** `GET /{index}/_doc/{id}` (realtime by default) */
-export function getDoc(cluster: Cluster, index: string, id: string, opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string }): Answer {
+export function getDoc(
+  cluster: Cluster,
+  index: string,
+  id: string,
+  opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string },
+): Answer {
   const shard = readTarget(cluster, index);
   const doc = shard.get(id, opts.realtime ?? true);
   if (!doc) return { status: 404, body: { _index: shard.name, _id: id, found: false } };
-  const body: Json = { _index: shard.name, _id: id, _version: doc.version, _seq_no: doc.seqNo, _primary_term: doc.primaryTerm, found: true };
+  const body: Json = {
+    _index: shard.name,
+    _id: id,
+    _version: doc.version,
+    _seq_no: doc.seqNo,
+    _primary_term: doc.primaryTerm,
+    found: true,
+  };
   const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
   if (filter.enabled) body._source = filterSource(doc.source, filter.includes, filter.excludes);
   return { status: 200, body };
 }
 
 /** `GET /{index}/_source/{id}` */
-export function getSource(cluster: Cluster, index: string, id: string, opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string }): Answer {
+export function getSource(
+  cluster: Cluster,
+  index: string,
+  id: string,
+  opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string },
+): Answer {
   const shard = readTarget(cluster, index);
   const doc = shard.get(id, opts.realtime ?? true);
   if (!doc) {
@@ -158,7 +197,13 @@ export function getSource(cluster: Cluster, index: string, id: string, opts: { r
 }
 
 /** `POST /{index}/_update/{id}` with `doc`, `doc_as_upsert`, `upsert`, `detect_noop`. */
-export async function updateDoc(cluster: Cluster, index: string, id: string, body: Json, opts: WriteOptions & { refresh?: RefreshPolicy; source?: string; requireAlias?: boolean }): Promise<Answer> {
+export async function updateDoc(
+  cluster: Cluster,
+  index: string,
+  id: string,
+  body: Json,
+  opts: WriteOptions & { refresh?: RefreshPolicy; source?: string; requireAlias?: boolean },
+): Promise<Answer> {
   const shard = await writeTarget(cluster, index, opts.requireAlias);
   const r = updateOnShard(cluster, shard, id, body, opts);
   if (r.result !== "noop") {
@@ -171,7 +216,12 @@ export async function updateDoc(cluster: Cluster, index: string, id: string, bod
     const doc = shard.docs.get(id);
     if (doc && doc.source !== null) {
       const filter = parseSourceParam(wantSource, undefined, undefined);
-      out.get = { _seq_no: doc.seqNo, _primary_term: doc.primaryTerm, found: true, _source: filterSource(doc.source, filter.includes, filter.excludes) };
+      out.get = {
+        _seq_no: doc.seqNo,
+        _primary_term: doc.primaryTerm,
+        found: true,
+        _source: filterSource(doc.source, filter.includes, filter.excludes),
+      };
     }
   }
   return { status: r.status, body: out };
@@ -274,11 +324,13 @@ function validateWriteOptions(opts: WriteOptions, id: string | undefined): void 
     problems.push(`id [${id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id, "utf8")}`);
   }
   if (opts.ifSeqNo !== undefined && opts.ifPrimaryTerm === undefined) problems.push("ifSeqNo is set, but primary term is [0]");
-  if (opts.ifSeqNo === undefined && opts.ifPrimaryTerm !== undefined) problems.push(`ifSeqNo is unassigned, but primary term is [${opts.ifPrimaryTerm}]`);
+  if (opts.ifSeqNo === undefined && opts.ifPrimaryTerm !== undefined)
+    problems.push(`ifSeqNo is unassigned, but primary term is [${opts.ifPrimaryTerm}]`);
   if (opts.ifSeqNo !== undefined && opts.ifSeqNo < 0) problems.push(`sequence numbers must be non negative. got [${opts.ifSeqNo}].`);
   if ((opts.versionType === "external" || opts.versionType === "external_gte") && opts.version === undefined) {
     problems.push(`illegal version value [-3] for version type [${opts.versionType.toUpperCase()}]`);
   }
-  if (opts.versionType === "external" && opts.opType === "create") problems.push("create operations only support internal versioning. use index instead");
+  if (opts.versionType === "external" && opts.opType === "create")
+    problems.push("create operations only support internal versioning. use index instead");
   if (problems.length > 0) throw errors.validation(problems);
 }

@@ -8,7 +8,15 @@ import type { Cluster, ExpressionOptions } from "../cluster";
 import { deepEqual, randomUuid } from "../docUtils";
 import { EsError, errors } from "../errors";
 import { isWildcard, simpleMatch, validateIndexName } from "../names";
-import { flattenSettings, indexSettingDefaults, nestSettings, normaliseIndexKey, sortedFlat, validateIndexSettings, type SettingValue } from "../settings";
+import {
+  flattenSettings,
+  indexSettingDefaults,
+  nestSettings,
+  normaliseIndexKey,
+  sortedFlat,
+  validateIndexSettings,
+  type SettingValue,
+} from "../settings";
 import type { IndexShard } from "../shard";
 import type { AliasProps, Answer, FlatSettings, IndexMeta, Json } from "../types";
 import { shardsHeader } from "./shardCopies";
@@ -23,7 +31,13 @@ export async function createIndex(cluster: Cluster, name: string, body: Json): P
       throw errors.parse(`unknown key [${key}] for create index`);
     }
   }
-  const shard = await createIndexInternal(cluster, name, (body.settings as Json) ?? {}, (body.mappings as Json) ?? {}, (body.aliases as Json) ?? {});
+  const shard = await createIndexInternal(
+    cluster,
+    name,
+    (body.settings as Json) ?? {},
+    (body.mappings as Json) ?? {},
+    (body.aliases as Json) ?? {},
+  );
   return { acknowledged: true, shards_acknowledged: true, index: shard.name };
 }
 
@@ -31,11 +45,19 @@ export async function createIndex(cluster: Cluster, name: string, body: Json): P
  * Creates an index (validated like `PUT /{index}`). Also the CCR hook for creating a follower
  * with leader settings: `internalSettings` are applied after validation (e.g. the follower flag).
  */
-export async function createIndexInternal(cluster: Cluster, name: string, settingsBody: Json, mappings: Json, aliases: Json, internalSettings: FlatSettings = {}): Promise<IndexShard> {
+export async function createIndexInternal(
+  cluster: Cluster,
+  name: string,
+  settingsBody: Json,
+  mappings: Json,
+  aliases: Json,
+  internalSettings: FlatSettings = {},
+): Promise<IndexShard> {
   validateIndexName(name);
   const existing = cluster.shard(name);
   if (existing) throw errors.indexAlreadyExists(name, existing.uuid);
-  if (cluster.indexShards().some((s) => Object.keys(s.meta.aliases).includes(name))) throw errors.invalidIndexName(name, "already exists as alias");
+  if (cluster.indexShards().some((s) => Object.keys(s.meta.aliases).includes(name)))
+    throw errors.invalidIndexName(name, "already exists as alias");
   const flat: Record<string, SettingValue> = {};
   for (const [k, v] of Object.entries(flattenSettings(settingsBody))) flat[normaliseIndexKey(k)] = v;
   if (flat["index.soft_deletes.enabled"] === "false") {
@@ -61,8 +83,17 @@ export async function createIndexInternal(cluster: Cluster, name: string, settin
     "index.version.created": INDEX_VERSION_CREATED,
   });
   const meta: IndexMeta = {
-    name, uuid, settings, mappings: finalMappings, aliases: aliasMap, state: "open", primaryTerm: 1,
-    mappingVersion: 1, settingsVersion: 1, aliasesVersion: 1, custom: {},
+    name,
+    uuid,
+    settings,
+    mappings: finalMappings,
+    aliases: aliasMap,
+    state: "open",
+    primaryTerm: 1,
+    mappingVersion: 1,
+    settingsVersion: 1,
+    aliasesVersion: 1,
+    custom: {},
   };
   return cluster.addIndex(meta, now);
 }
@@ -78,7 +109,12 @@ function parseAliases(cluster: Cluster, aliases: Json, indexName: string): Recor
 function parseAliasProps(cluster: Cluster, alias: string, raw: Json, indexName: string): AliasProps {
   validateAliasName(alias);
   if (cluster.shard(alias) !== undefined || alias === indexName) {
-    throw new EsError("invalid_alias_name_exception", 400, `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`, { index_uuid: "_na_", index: alias });
+    throw new EsError(
+      "invalid_alias_name_exception",
+      400,
+      `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`,
+      { index_uuid: "_na_", index: alias },
+    );
   }
   const props: AliasProps = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -121,7 +157,10 @@ function checkDestructive(cluster: Cluster, expression: string): void {
 /** `HEAD /{index}` */
 export function indexExists(cluster: Cluster, expression: string, opts: ExpressionOptions): boolean {
   try {
-    return cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] }).length > 0 || !expression.split(",").some((p) => !isWildcard(p));
+    return (
+      cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] }).length > 0 ||
+      !expression.split(",").some((p) => !isWildcard(p))
+    );
   } catch (e) {
     if (e instanceof EsError && e.status === 404) return false;
     throw e;
@@ -129,7 +168,11 @@ export function indexExists(cluster: Cluster, expression: string, opts: Expressi
 }
 
 /** `GET /{index}` */
-export function getIndex(cluster: Cluster, expression: string, opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean }): Json {
+export function getIndex(
+  cluster: Cluster,
+  expression: string,
+  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean },
+): Json {
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const out: Json = {};
   for (const name of names) {
@@ -139,14 +182,20 @@ export function getIndex(cluster: Cluster, expression: string, opts: ExpressionO
       mappings: s.meta.mappings,
       settings: opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
     };
-    if (opts.includeDefaults) entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
+    if (opts.includeDefaults)
+      entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
     out[name] = entry;
   }
   return out;
 }
 
 /** `GET /{index}/_settings[/{name}]` */
-export function getSettings(cluster: Cluster, expression: string | undefined, names: string | undefined, opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean }): Json {
+export function getSettings(
+  cluster: Cluster,
+  expression: string | undefined,
+  names: string | undefined,
+  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean },
+): Json {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const filters = names && names !== "_all" ? names.split(",") : undefined;
   const pick = (f: FlatSettings) => {
@@ -171,7 +220,12 @@ export function getSettings(cluster: Cluster, expression: string | undefined, na
 }
 
 /** `PUT /{index}/_settings` */
-export async function putSettings(cluster: Cluster, expression: string | undefined, body: Json, opts: ExpressionOptions & { preserveExisting?: boolean }): Promise<Json> {
+export async function putSettings(
+  cluster: Cluster,
+  expression: string | undefined,
+  body: Json,
+  opts: ExpressionOptions & { preserveExisting?: boolean },
+): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const source = Object.keys(body).length === 1 && body.settings && typeof body.settings === "object" ? (body.settings as Json) : body;
   const flat: Record<string, SettingValue> = {};
@@ -204,7 +258,11 @@ export async function addBlock(cluster: Cluster, expression: string, block: stri
   const result: Json[] = [];
   for (const name of indices) {
     const s = cluster.shard(name)!;
-    s.updateMeta({ ...s.meta, settings: { ...s.meta.settings, [`index.blocks.${block}`]: "true" }, settingsVersion: s.meta.settingsVersion + 1 });
+    s.updateMeta({
+      ...s.meta,
+      settings: { ...s.meta.settings, [`index.blocks.${block}`]: "true" },
+      settingsVersion: s.meta.settingsVersion + 1,
+    });
     result.push({ name, blocked: true });
   }
   await cluster.commit();
@@ -260,7 +318,10 @@ export async function putMapping(cluster: Cluster, expression: string, body: Jso
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
   if (followers.length > 0) {
-    throw errors.status(403, `can't put mapping to the following indices [${followers.join(", ")}]; the mapping of the following indices are self-replicated from its leader indices`);
+    throw errors.status(
+      403,
+      `can't put mapping to the following indices [${followers.join(", ")}]; the mapping of the following indices are self-replicated from its leader indices`,
+    );
   }
   const merged = new Map<string, Json>();
   for (const name of indices) {
@@ -321,10 +382,14 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
     if (aliasNames.length === 0) throw errors.validation(["One of [alias] or [aliases] is required"]);
     const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
     if (followers.length > 0) {
-      throw errors.status(403, `can't modify aliases on indices [${followers.join(", ")}]; aliases of following indices are self-replicated from their leader indices`);
+      throw errors.status(
+        403,
+        `can't modify aliases on indices [${followers.join(", ")}]; aliases of following indices are self-replicated from their leader indices`,
+      );
     }
     const propsRaw: Json = {};
-    for (const k of ["is_write_index", "is_hidden", "routing", "index_routing", "search_routing", "filter"]) if (k in spec) propsRaw[k] = spec[k];
+    for (const k of ["is_write_index", "is_hidden", "routing", "index_routing", "search_routing", "filter"])
+      if (k in spec) propsRaw[k] = spec[k];
     for (const index of indices) {
       for (const alias of aliasNames) {
         if (kind === "add") planned.push({ kind, index, alias, props: parseAliasProps(cluster, alias, propsRaw, index) });
@@ -367,7 +432,11 @@ export async function flush(cluster: Cluster, expression: string | undefined, op
 }
 
 /** `POST /{index}/_forcemerge`: discards soft-deleted history no retention lease retains. */
-export async function forceMerge(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions & { flush?: boolean }): Promise<Json> {
+export async function forceMerge(
+  cluster: Cluster,
+  expression: string | undefined,
+  opts: ExpressionOptions & { flush?: boolean },
+): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
   const now = cluster.now();
   for (const n of indices) cluster.shard(n)!.forceMerge(now);
@@ -387,7 +456,12 @@ function validateAliasName(alias: string): void {
     validateIndexName(alias.toLowerCase());
   } catch (e) {
     if (e instanceof EsError) {
-      throw new EsError("invalid_alias_name_exception", 400, e.reason.replace(/^Invalid index name \[[^\]]*\], /, `Invalid alias name [${alias}]: `), { index_uuid: "_na_", index: alias });
+      throw new EsError(
+        "invalid_alias_name_exception",
+        400,
+        e.reason.replace(/^Invalid index name \[[^\]]*\], /, `Invalid alias name [${alias}]: `),
+        { index_uuid: "_na_", index: alias },
+      );
     }
     throw e;
   }

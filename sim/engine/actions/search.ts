@@ -23,15 +23,22 @@ export function search(cluster: Cluster, expression: string | undefined, request
   for (const s of shards) {
     const window = parseIntSetting("index.max_result_window", s.setting("index.max_result_window"));
     if (from + size > window) {
-      throw shardFailure(s, errors.illegalArgument(
-        `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
-      ), cluster.nodeId);
+      throw shardFailure(
+        s,
+        errors.illegalArgument(
+          `Result window is too large, from + size must be less than or equal to: [${window}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
+        ),
+        cluster.nodeId,
+      );
     }
   }
   const wantsAggregations = request.body.aggs !== undefined || request.body.aggregations !== undefined;
   // Aggregations are computed per index by the search library; reducing them across indices
   // (re-ranking terms buckets, combining averages) is not implemented.
-  if (wantsAggregations && shards.length !== 1) throw errors.notSupported(`aggregations over ${shards.length === 0 ? "no" : "more than one"} index (es-sim aggregates one index at a time)`);
+  if (wantsAggregations && shards.length !== 1)
+    throw errors.notSupported(
+      `aggregations over ${shards.length === 0 ? "no" : "more than one"} index (es-sim aggregates one index at a time)`,
+    );
   const now = cluster.now();
   for (const s of shards) s.beforeSearch(now);
   let hits: SearchHits;
@@ -66,7 +73,8 @@ function runShardSearch(cluster: Cluster, shard: IndexShard, request: SearchRequ
   try {
     return shard.searchResponse(request);
   } catch (e) {
-    if (e instanceof EsError && (e.type === "query_shard_exception" || e.type === "search_context_exception")) throw shardFailure(shard, e, cluster.nodeId);
+    if (e instanceof EsError && (e.type === "query_shard_exception" || e.type === "search_context_exception"))
+      throw shardFailure(shard, e, cluster.nodeId);
     throw e;
   }
 }
@@ -98,11 +106,17 @@ function intParam(v: unknown, fallback: number): number {
 
 /** Wraps a shard-level failure the way ES reports "all shards failed". */
 function shardFailure(shard: IndexShard, cause: EsError, nodeId: string): EsError {
-  return new EsError("search_phase_execution_exception", 400, "all shards failed", {
-    phase: "query",
-    grouped: true,
-    failed_shards: [{ shard: 0, index: shard.name, node: nodeId, reason: cause.toJSON() }],
-  }, cause);
+  return new EsError(
+    "search_phase_execution_exception",
+    400,
+    "all shards failed",
+    {
+      phase: "query",
+      grouped: true,
+      failed_shards: [{ shard: 0, index: shard.name, node: nodeId, reason: cause.toJSON() }],
+    },
+    cause,
+  );
 }
 
 /** Merges per-index hits: by sort values when a sort is given, else by score. */

@@ -10,7 +10,12 @@ import type { Json } from "../types";
 import { replicasOf, shardsHeader } from "./shardCopies";
 
 /** `GET /{index}/_stats[/{metric}]` with `level=cluster|indices|shards`. */
-export function indicesStats(cluster: Cluster, expression: string | undefined, metrics: string[] | undefined, opts: ExpressionOptions & { level?: string }): Json {
+export function indicesStats(
+  cluster: Cluster,
+  expression: string | undefined,
+  metrics: string[] | undefined,
+  opts: ExpressionOptions & { level?: string },
+): Json {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const level = opts.level ?? "indices";
   if (!["cluster", "indices", "shards"].includes(level)) {
@@ -22,44 +27,83 @@ export function indicesStats(cluster: Cluster, expression: string | undefined, m
     const out: Json = {};
     const bytes = cluster.translogBytes(s);
     const storeSize = approximateStoreSize(s);
-    if (wanted("docs")) out.docs = { count: s.isOpen ? s.visibleCount : 0, deleted: s.isOpen ? s.softDeletedCount : 0, total_size_in_bytes: storeSize };
+    if (wanted("docs"))
+      out.docs = { count: s.isOpen ? s.visibleCount : 0, deleted: s.isOpen ? s.softDeletedCount : 0, total_size_in_bytes: storeSize };
     if (wanted("store")) out.store = { size_in_bytes: storeSize, total_data_set_size_in_bytes: storeSize, reserved_in_bytes: 0 };
     if (wanted("indexing")) {
       out.indexing = {
-        index_total: s.counters.indexTotal, index_time_in_millis: 0, index_current: 0, index_failed: s.counters.indexFailed,
-        delete_total: s.counters.deleteTotal, delete_time_in_millis: 0, delete_current: 0, noop_update_total: s.counters.noopUpdateTotal,
-        is_throttled: false, throttle_time_in_millis: 0, write_load: 0,
+        index_total: s.counters.indexTotal,
+        index_time_in_millis: 0,
+        index_current: 0,
+        index_failed: s.counters.indexFailed,
+        delete_total: s.counters.deleteTotal,
+        delete_time_in_millis: 0,
+        delete_current: 0,
+        noop_update_total: s.counters.noopUpdateTotal,
+        is_throttled: false,
+        throttle_time_in_millis: 0,
+        write_load: 0,
       };
     }
     if (wanted("get")) {
       out.get = {
-        total: s.counters.getTotal, time_in_millis: 0, exists_total: s.counters.getExists, exists_time_in_millis: 0,
-        missing_total: s.counters.getMissing, missing_time_in_millis: 0, current: 0,
+        total: s.counters.getTotal,
+        time_in_millis: 0,
+        exists_total: s.counters.getExists,
+        exists_time_in_millis: 0,
+        missing_total: s.counters.getMissing,
+        missing_time_in_millis: 0,
+        current: 0,
       };
     }
     if (wanted("search")) {
       out.search = {
-        open_contexts: 0, query_total: s.counters.queryTotal, query_time_in_millis: 0, query_current: 0, fetch_total: s.counters.queryTotal,
-        fetch_time_in_millis: 0, fetch_current: 0, scroll_total: 0, scroll_time_in_millis: 0, scroll_current: 0, suggest_total: 0,
-        suggest_time_in_millis: 0, suggest_current: 0,
+        open_contexts: 0,
+        query_total: s.counters.queryTotal,
+        query_time_in_millis: 0,
+        query_current: 0,
+        fetch_total: s.counters.queryTotal,
+        fetch_time_in_millis: 0,
+        fetch_current: 0,
+        scroll_total: 0,
+        scroll_time_in_millis: 0,
+        scroll_current: 0,
+        suggest_total: 0,
+        suggest_time_in_millis: 0,
+        suggest_current: 0,
       };
     }
     if (wanted("merge")) {
       out.merges = {
-        current: 0, current_docs: 0, current_size_in_bytes: 0, total: s.counters.mergeTotal, total_time_in_millis: 0, total_docs: 0,
-        total_size_in_bytes: 0, total_stopped_time_in_millis: 0, total_throttled_time_in_millis: 0, total_auto_throttle_in_bytes: 20971520,
+        current: 0,
+        current_docs: 0,
+        current_size_in_bytes: 0,
+        total: s.counters.mergeTotal,
+        total_time_in_millis: 0,
+        total_docs: 0,
+        total_size_in_bytes: 0,
+        total_stopped_time_in_millis: 0,
+        total_throttled_time_in_millis: 0,
+        total_auto_throttle_in_bytes: 20971520,
       };
     }
     if (wanted("refresh")) {
       out.refresh = {
-        total: s.counters.refreshTotal, total_time_in_millis: 0, external_total: s.counters.externalRefreshTotal,
-        external_total_time_in_millis: 0, listeners: 0,
+        total: s.counters.refreshTotal,
+        total_time_in_millis: 0,
+        external_total: s.counters.externalRefreshTotal,
+        external_total_time_in_millis: 0,
+        listeners: 0,
       };
     }
-    if (wanted("flush")) out.flush = { total: s.counters.flushTotal, periodic: 0, total_time_in_millis: 0, total_time_excluding_waiting_on_lock_in_millis: 0 };
+    if (wanted("flush"))
+      out.flush = { total: s.counters.flushTotal, periodic: 0, total_time_in_millis: 0, total_time_excluding_waiting_on_lock_in_millis: 0 };
     if (wanted("translog")) {
       out.translog = {
-        operations: s.uncommittedOps, size_in_bytes: bytes, uncommitted_operations: s.uncommittedOps, uncommitted_size_in_bytes: bytes,
+        operations: s.uncommittedOps,
+        size_in_bytes: bytes,
+        uncommitted_operations: s.uncommittedOps,
+        uncommitted_size_in_bytes: bytes,
         earliest_last_modified_age: 0,
       };
     }
@@ -80,7 +124,13 @@ export function indicesStats(cluster: Cluster, expression: string | undefined, m
     const s = cluster.shard(n)!;
     const prim = section(s);
     all = Object.keys(all).length === 0 ? prim : sum(all, prim);
-    const entry: Json = { uuid: s.uuid, health: replicasOf(s) > 0 ? "yellow" : "green", status: s.meta.state, primaries: prim, total: prim };
+    const entry: Json = {
+      uuid: s.uuid,
+      health: replicasOf(s) > 0 ? "yellow" : "green",
+      status: s.meta.state,
+      primaries: prim,
+      total: prim,
+    };
     if (level === "shards") {
       entry.shards = {
         "0": [
@@ -103,7 +153,11 @@ export function indicesStats(cluster: Cluster, expression: string | undefined, m
 }
 
 /** Rows of `GET /_cat/indices` (values as strings, as ES's JSON cat output). */
-export function catIndices(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions & { health?: string; pri?: boolean }): Array<Record<string, string | null>> {
+export function catIndices(
+  cluster: Cluster,
+  expression: string | undefined,
+  opts: ExpressionOptions & { health?: string; pri?: boolean },
+): Array<Record<string, string | null>> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["all"] });
   const rows: Array<Record<string, string | null>> = [];
   for (const n of indices) {

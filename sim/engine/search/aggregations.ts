@@ -11,12 +11,56 @@ import { ShardFailure } from "./shardFailure";
 const METRICS = new Set(["value_count", "min", "max", "avg", "sum"]);
 /** Aggregation types ES has that es-sim does not compute. */
 const UNSUPPORTED = new Set([
-  "date_histogram", "histogram", "range", "date_range", "filter", "filters", "cardinality", "stats", "extended_stats", "percentiles",
-  "percentile_ranks", "top_hits", "composite", "significant_terms", "nested", "reverse_nested", "missing", "global", "geo_bounds",
-  "scripted_metric", "bucket_sort", "bucket_script", "bucket_selector", "avg_bucket", "max_bucket", "min_bucket", "sum_bucket",
-  "stats_bucket", "cumulative_sum", "derivative", "multi_terms", "rare_terms", "auto_date_histogram", "variable_width_histogram",
-  "weighted_avg", "median_absolute_deviation", "string_stats", "boxplot", "t_test", "rate", "matrix_stats", "adjacency_matrix",
-  "sampler", "diversified_sampler", "ip_range", "geo_distance", "geohash_grid", "geotile_grid", "frequent_item_sets", "categorize_text",
+  "date_histogram",
+  "histogram",
+  "range",
+  "date_range",
+  "filter",
+  "filters",
+  "cardinality",
+  "stats",
+  "extended_stats",
+  "percentiles",
+  "percentile_ranks",
+  "top_hits",
+  "composite",
+  "significant_terms",
+  "nested",
+  "reverse_nested",
+  "missing",
+  "global",
+  "geo_bounds",
+  "scripted_metric",
+  "bucket_sort",
+  "bucket_script",
+  "bucket_selector",
+  "avg_bucket",
+  "max_bucket",
+  "min_bucket",
+  "sum_bucket",
+  "stats_bucket",
+  "cumulative_sum",
+  "derivative",
+  "multi_terms",
+  "rare_terms",
+  "auto_date_histogram",
+  "variable_width_histogram",
+  "weighted_avg",
+  "median_absolute_deviation",
+  "string_stats",
+  "boxplot",
+  "t_test",
+  "rate",
+  "matrix_stats",
+  "adjacency_matrix",
+  "sampler",
+  "diversified_sampler",
+  "ip_range",
+  "geo_distance",
+  "geohash_grid",
+  "geotile_grid",
+  "frequent_item_sets",
+  "categorize_text",
 ]);
 
 type AggRequest = Record<string, unknown>;
@@ -37,7 +81,8 @@ export function checkAggregations(aggs: unknown): void {
     if (UNSUPPORTED.has(type)) throw errors.notSupported(`the [${type}] aggregation`);
     if (type !== "terms" && !METRICS.has(type)) throw errors.parsing(`Unknown aggregation type [${type}]`);
     const params = def[type];
-    if (!isPlainObject(params) || typeof params.field !== "string") throw errors.notSupported(`aggregation [${name}] without a [field] (scripts are not supported)`);
+    if (!isPlainObject(params) || typeof params.field !== "string")
+      throw errors.notSupported(`aggregation [${name}] without a [field] (scripts are not supported)`);
     const sub = def.aggs ?? def.aggregations;
     if (sub !== undefined) {
       if (type !== "terms") throw errors.parsing(`Aggregator [${name}] of type [${type}] cannot accept sub-aggregations`);
@@ -47,7 +92,13 @@ export function checkAggregations(aggs: unknown): void {
 }
 
 /** Computes the aggregations over the matching documents. */
-export function computeAggregations(aggs: AggRequest, docs: Int32Array, table: FieldTable, index: InvertedIndex, indexName: string): Record<string, unknown> {
+export function computeAggregations(
+  aggs: AggRequest,
+  docs: Int32Array,
+  table: FieldTable,
+  index: InvertedIndex,
+  indexName: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(aggs) as [string, Record<string, unknown>][]) {
     const type = Object.keys(def).find((k) => k !== "aggs" && k !== "aggregations" && k !== "meta")!;
@@ -110,11 +161,22 @@ export function computeAggregations(aggs: AggRequest, docs: Int32Array, table: F
       if (type === "value_count") {
         result.value = count;
       } else if (!numeric) {
-        throw new ShardFailure(errors.illegalArgument(`Field [${field}] of type [${info!.type}] is not supported for aggregation [${type}]`), true);
+        throw new ShardFailure(
+          errors.illegalArgument(`Field [${field}] of type [${info!.type}] is not supported for aggregation [${type}]`),
+          true,
+        );
       } else {
         const sum = values.reduce((a, b) => a + b, 0);
         const value =
-          type === "sum" ? sum : values.length === 0 ? null : type === "avg" ? sum / values.length : type === "min" ? Math.min(...values) : Math.max(...values);
+          type === "sum"
+            ? sum
+            : values.length === 0
+              ? null
+              : type === "avg"
+                ? sum / values.length
+                : type === "min"
+                  ? Math.min(...values)
+                  : Math.max(...values);
         result.value = value;
         const str = value === null || type === "sum" || type === "avg" ? undefined : asString(value);
         if (str !== undefined) result.value_as_string = str;

@@ -132,14 +132,21 @@ const A_MID_NUM = 7;
 const ASCII_KIND = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   ASCII_KIND[c] =
-    c >= 0x61 && c <= 0x7a ? A_LOWER
-    : c >= 0x41 && c <= 0x5a ? A_UPPER
-    : c >= 0x30 && c <= 0x39 ? A_DIGIT
-    : c === 0x5f ? A_UNDERSCORE
-    : c === 0x3a ? A_MID_LETTER
-    : c === 0x2e || c === 0x27 ? A_MID_NUM_LET
-    : c === 0x2c || c === 0x3b ? A_MID_NUM
-    : A_BREAK;
+    c >= 0x61 && c <= 0x7a
+      ? A_LOWER
+      : c >= 0x41 && c <= 0x5a
+        ? A_UPPER
+        : c >= 0x30 && c <= 0x39
+          ? A_DIGIT
+          : c === 0x5f
+            ? A_UNDERSCORE
+            : c === 0x3a
+              ? A_MID_LETTER
+              : c === 0x2e || c === 0x27
+                ? A_MID_NUM_LET
+                : c === 0x2c || c === 0x3b
+                  ? A_MID_NUM
+                  : A_BREAK;
 }
 
 /**
@@ -238,7 +245,10 @@ function tokenizeStretch(text: string, start: number, end: number, lower: boolea
           const following = classes[afterMid];
           const letterMid = next === Wb.MidLetter || next === Wb.MidNumLet;
           const numberMid = next === Wb.MidNum || next === Wb.MidNumLet;
-          if ((prev === Wb.ALetter && letterMid && following === Wb.ALetter) || (prev === Wb.Numeric && numberMid && following === Wb.Numeric)) {
+          if (
+            (prev === Wb.ALetter && letterMid && following === Wb.ALetter) ||
+            (prev === Wb.Numeric && numberMid && following === Wb.Numeric)
+          ) {
             prev = following;
             wordEnd = extendPast(afterMid + 1);
             continue;
@@ -418,8 +428,39 @@ function positioned(terms: string[]): Token[] {
 
 /** Lucene's EnglishAnalyzer/StopAnalyzer default stop set, used by the `stop` analyzer. */
 const ENGLISH_STOP_WORDS = new Set([
-  "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of", "on",
-  "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+  "a",
+  "an",
+  "and",
+  "are",
+  "as",
+  "at",
+  "be",
+  "but",
+  "by",
+  "for",
+  "if",
+  "in",
+  "into",
+  "is",
+  "it",
+  "no",
+  "not",
+  "of",
+  "on",
+  "or",
+  "such",
+  "that",
+  "the",
+  "their",
+  "then",
+  "there",
+  "these",
+  "they",
+  "this",
+  "to",
+  "was",
+  "will",
+  "with",
 ]);
 
 const lower = (s: string) => s.toLowerCase();
@@ -474,8 +515,25 @@ const BUILT_IN: Record<string, Analyzer> = {
 
 /** Built-in analyzers of ES that es-sim does not implement (language analyzers, `pattern`, `fingerprint`). */
 export const UNSUPPORTED_BUILT_IN_ANALYZERS = new Set([
-  "pattern", "fingerprint", "english", "french", "german", "spanish", "italian", "portuguese", "dutch", "russian",
-  "arabic", "cjk", "chinese", "smartcn", "kuromoji", "nori", "icu_analyzer", "snowball", "language",
+  "pattern",
+  "fingerprint",
+  "english",
+  "french",
+  "german",
+  "spanish",
+  "italian",
+  "portuguese",
+  "dutch",
+  "russian",
+  "arabic",
+  "cjk",
+  "chinese",
+  "smartcn",
+  "kuromoji",
+  "nori",
+  "icu_analyzer",
+  "snowball",
+  "language",
 ]);
 
 /** The analyzer registered under `name`, or undefined when es-sim has none by that name. */
@@ -493,7 +551,14 @@ export function normalizerByName(name: string): ((s: string) => string) | undefi
  * positions shifted by `base` to `positions`: the indexing path's form of `analyzer(text)`, with no
  * Token object per term and, for the standard analyzer, no string for a term `dict` already has.
  */
-export function analyzeToIds(analyzer: Analyzer, text: string, base: number, dict: TermDictionary, ids: IntBuffer, positions: IntBuffer): void {
+export function analyzeToIds(
+  analyzer: Analyzer,
+  text: string,
+  base: number,
+  dict: TermDictionary,
+  ids: IntBuffer,
+  positions: IntBuffer,
+): void {
   if (analyzer === standardAnalyzer) {
     const first = ids.length;
     tokenizeInto(text, true, { strings: null, dict, ids });

@@ -57,7 +57,14 @@ function twoDigits(text: string, i: number): number {
  */
 function isoFieldsFast(text: string): Fields | undefined {
   const n = text.length;
-  if (n < 19 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) {
+  if (
+    n < 19 ||
+    text.charCodeAt(4) !== 0x2d ||
+    text.charCodeAt(7) !== 0x2d ||
+    text.charCodeAt(10) !== 0x54 ||
+    text.charCodeAt(13) !== 0x3a ||
+    text.charCodeAt(16) !== 0x3a
+  ) {
     return undefined;
   }
   const y1 = twoDigits(text, 0);
@@ -178,7 +185,7 @@ type PatternParser = (text: string) => Fields | undefined;
 function compilePattern(pattern: string): PatternParser {
   let source = "";
   const groups: string[] = [];
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const ch = pattern[i];
     if (ch === "'") {
       const close = pattern.indexOf("'", i + 1);
@@ -251,9 +258,22 @@ function compilePattern(pattern: string): PatternParser {
 }
 
 const ISO_NAMES = new Set([
-  "strict_date_optional_time", "date_optional_time", "strict_date_optional_time_nanos", "date_optional_time_nanos",
-  "strict_date_time", "date_time", "strict_date_time_no_millis", "date_time_no_millis", "strict_date", "date",
-  "strict_year_month_day", "year_month_day", "strict_year_month", "year_month", "strict_year", "year",
+  "strict_date_optional_time",
+  "date_optional_time",
+  "strict_date_optional_time_nanos",
+  "date_optional_time_nanos",
+  "strict_date_time",
+  "date_time",
+  "strict_date_time_no_millis",
+  "date_time_no_millis",
+  "strict_date",
+  "date",
+  "strict_year_month_day",
+  "year_month_day",
+  "strict_year_month",
+  "year_month",
+  "strict_year",
+  "year",
   "iso8601",
 ]);
 

@@ -125,7 +125,8 @@ function dateBounds(
   let offset = 0;
   if (timeZone !== undefined) {
     const parsed = parseTimeZone(timeZone);
-    if (parsed === undefined) throw errors.notSupported(`named time zones ([time_zone] = [${timeZone}]); use a fixed offset such as +01:00`);
+    if (parsed === undefined)
+      throw errors.notSupported(`named time zones ([time_zone] = [${timeZone}]); use a fixed offset such as +01:00`);
     offset = parsed;
   }
   const parse = (v: unknown, roundUp: boolean): number =>
@@ -146,14 +147,14 @@ function nextFloat(v: number, up: boolean, single: boolean): number {
     scratch.setFloat32(0, v === 0 ? (up ? 0 : -0) : v);
     let bits = scratch.getInt32(0);
     if (v === 0) return up ? 1.401298464324817e-45 : -1.401298464324817e-45;
-    bits += (v > 0) === up ? 1 : -1;
+    bits += v > 0 === up ? 1 : -1;
     scratch.setInt32(0, bits);
     return scratch.getFloat32(0);
   }
   if (v === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;
   scratch.setFloat64(0, v);
   let bits = scratch.getBigInt64(0);
-  bits += (v > 0) === up ? 1n : -1n;
+  bits += v > 0 === up ? 1n : -1n;
   scratch.setBigInt64(0, bits);
   return scratch.getFloat64(0);
 }
@@ -251,14 +252,18 @@ function requireStringField(ctx: FieldQueryContext, info: FieldInfo, what: strin
   throw shardError(
     ctx,
     `failed to create query: Can only use ${what} queries on ${allowed} fields - not on [${info.path}] which is of type [${info.type}]`,
-    errors.cause("illegal_argument_exception", `Can only use ${what} queries on ${allowed} fields - not on [${info.path}] which is of type [${info.type}]`),
+    errors.cause(
+      "illegal_argument_exception",
+      `Can only use ${what} queries on ${allowed} fields - not on [${info.path}] which is of type [${info.type}]`,
+    ),
   );
 }
 
 /** The normalisation ES applies to multi-term query text for a field (`analyzer.normalize`). */
 function multiTermNormalizer(info: FieldInfo, normalize: boolean): (s: string) => string {
   if (info.normalizer) return info.normalizer;
-  if (normalize && info.kind === "text" && info.analyzerName !== "whitespace" && info.analyzerName !== "keyword") return (s) => s.toLowerCase();
+  if (normalize && info.kind === "text" && info.analyzerName !== "whitespace" && info.analyzerName !== "keyword")
+    return (s) => s.toLowerCase();
   return (s) => s;
 }
 
@@ -374,7 +379,15 @@ function fuzzyTermQuery(field: string, term: string, o: FuzzyOptions, boost = 1)
 }
 
 /** `fuzzy` on a keyword/text field (term not analysed, like ES's FuzzyQueryBuilder). */
-export function fuzzyQueryFor(ctx: FieldQueryContext, field: string, value: string, o: FuzzyOptions, boost = 1, lenient = false, normalize = false): Query {
+export function fuzzyQueryFor(
+  ctx: FieldQueryContext,
+  field: string,
+  value: string,
+  o: FuzzyOptions,
+  boost = 1,
+  lenient = false,
+  normalize = false,
+): Query {
   const info = fieldInfo(ctx, field);
   if (!info) return MATCH_NONE;
   if (info.kind !== "text" && info.kind !== "keyword") {
@@ -426,13 +439,18 @@ export function matchQueryFor(ctx: FieldQueryContext, field: string, value: unkn
     return termQueryFor(ctx, field, value, boost, o.lenient);
   }
   const text = textValue(value);
-  const terms = analyzerFor(ctx, info, o.analyzer, false)(text).map((t) => (info.kind === "keyword" && info.normalizer ? info.normalizer(t.term) : t.term));
+  const terms = analyzerFor(
+    ctx,
+    info,
+    o.analyzer,
+    false,
+  )(text).map((t) => (info.kind === "keyword" && info.normalizer ? info.normalizer(t.term) : t.term));
   if (terms.length === 0) return o.zeroTermsQuery === "all" ? zeroTerms(o) : null;
   const termQuery = (term: string): Query =>
     o.fuzzy && o.fuzzy.fuzziness !== undefined ? fuzzyTermQuery(field, term, o.fuzzy) : { kind: "term", field, term, boost: 1 };
   if (terms.length === 1) {
     const q = termQuery(terms[0]);
-    return boost === 1 ? q : { ...q, boost: (q as { boost: number }).boost * boost } as Query;
+    return boost === 1 ? q : ({ ...q, boost: (q as { boost: number }).boost * boost } as Query);
   }
   const clauses = terms.map(termQuery);
   if (o.operator === "AND") return bool({ must: clauses, boost });
@@ -447,7 +465,14 @@ export function phraseQueryFor(
   ctx: FieldQueryContext,
   field: string,
   value: unknown,
-  o: { slop?: number; analyzer?: string; boost?: number; lenient?: boolean; zeroTermsQuery?: "none" | "all"; prefixLast?: { maxExpansions: number; terms: (prefix: string) => string[] } } = {},
+  o: {
+    slop?: number;
+    analyzer?: string;
+    boost?: number;
+    lenient?: boolean;
+    zeroTermsQuery?: "none" | "all";
+    prefixLast?: { maxExpansions: number; terms: (prefix: string) => string[] };
+  } = {},
 ): Query | null {
   const boost = o.boost ?? 1;
   const info = fieldInfo(ctx, field);
@@ -463,9 +488,13 @@ export function phraseQueryFor(
   if (o.prefixLast) {
     const expansions = o.prefixLast.terms(terms[terms.length - 1]).slice(0, o.prefixLast.maxExpansions);
     if (terms.length === 1) {
-      return expansions.length === 0 ? MATCH_NONE : bool({ should: expansions.map((term) => ({ kind: "term", field, term, boost: 1 }) as Query), boost });
+      return expansions.length === 0
+        ? MATCH_NONE
+        : bool({ should: expansions.map((term) => ({ kind: "term", field, term, boost: 1 }) as Query), boost });
     }
-    const phrases = expansions.map((last) => ({ kind: "phrase", field, terms: [...terms.slice(0, -1), last], positions, slop: o.slop ?? 0, boost: 1 }) as Query);
+    const phrases = expansions.map(
+      (last) => ({ kind: "phrase", field, terms: [...terms.slice(0, -1), last], positions, slop: o.slop ?? 0, boost: 1 }) as Query,
+    );
     return phrases.length === 0 ? MATCH_NONE : bool({ should: phrases, boost });
   }
   if (terms.length === 1) return { kind: "term", field, term: terms[0], boost };

@@ -48,7 +48,9 @@ export function javaPreview(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `[${value.map(javaPreview).join(", ")}]`;
   if (typeof value === "object") {
-    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${javaPreview(v)}`).join(", ")}}`;
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${javaPreview(v)}`)
+      .join(", ")}}`;
   }
   return String(value);
 }
@@ -82,7 +84,8 @@ export function toNumber(type: string, value: unknown, coerce = true, scalingFac
       if (!coerce) throw new FieldValueError("illegal_argument_exception", `Value [${n}] has a decimal part`);
       n = Math.trunc(n);
     }
-    if (n < bounds.min || n > bounds.max) throw new FieldValueError("illegal_argument_exception", `Value [${value}] is out of range for ${bounds.noun}`);
+    if (n < bounds.min || n > bounds.max)
+      throw new FieldValueError("illegal_argument_exception", `Value [${value}] is out of range for ${bounds.noun}`);
     return n;
   }
   if (!Number.isFinite(n)) throw new FieldValueError("illegal_argument_exception", `[${type}] supports only finite values, but got [${n}]`);
@@ -96,7 +99,10 @@ export function toBoolean(value: unknown): boolean | undefined {
   if (value === true || value === "true") return true;
   if (value === false || value === "false") return false;
   if (value === "") return undefined;
-  throw new FieldValueError("illegal_argument_exception", `Failed to parse value [${javaPreview(value)}] as only [true] or [false] are allowed.`);
+  throw new FieldValueError(
+    "illegal_argument_exception",
+    `Failed to parse value [${javaPreview(value)}] as only [true] or [false] are allowed.`,
+  );
 }
 
 /** Converts a JSON value for a date field to epoch millis with the field's format. */

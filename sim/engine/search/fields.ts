@@ -62,8 +62,8 @@ function analyzerParam(m: FieldMapping, key: string): Analyzer | undefined {
 function compileLeaf(path: string, m: FieldMapping): FieldInfo {
   const type = m.type ?? "object";
   const kind = kindOf(type);
-  const analyzer = kind === "text" ? analyzerParam(m, "analyzer") ?? standardAnalyzer : keywordAnalyzer;
-  const searchAnalyzer = kind === "text" ? analyzerParam(m, "search_analyzer") ?? analyzer : analyzer;
+  const analyzer = kind === "text" ? (analyzerParam(m, "analyzer") ?? standardAnalyzer) : keywordAnalyzer;
+  const searchAnalyzer = kind === "text" ? (analyzerParam(m, "search_analyzer") ?? analyzer) : analyzer;
   const multiFields = Object.entries(m.fields ?? {}).map(([sub, subMapping]) => compileLeaf(`${path}.${sub}`, subMapping));
   return {
     path,
@@ -72,7 +72,7 @@ function compileLeaf(path: string, m: FieldMapping): FieldInfo {
     indexed: m.index !== false && kind !== "opaque",
     analyzer,
     searchAnalyzer,
-    searchQuoteAnalyzer: kind === "text" ? analyzerParam(m, "search_quote_analyzer") ?? searchAnalyzer : analyzer,
+    searchQuoteAnalyzer: kind === "text" ? (analyzerParam(m, "search_quote_analyzer") ?? searchAnalyzer) : analyzer,
     analyzerName: typeof m.analyzer === "string" ? m.analyzer : kind === "text" ? "standard" : "keyword",
     normalizer: typeof m.normalizer === "string" ? normalizerByName(m.normalizer) : undefined,
     ignoreAbove: typeof m.ignore_above === "number" ? m.ignore_above : Number.POSITIVE_INFINITY,

@@ -43,20 +43,44 @@ const COMMON_LEAF = ["meta", "copy_to", "store", "index", "doc_values", "fields"
 /** Parameters ES accepts per field type (unknown ones are rejected like ES's `unknown parameter`). */
 const TYPE_PARAMS: Record<string, string[]> = {
   text: [
-    "analyzer", "search_analyzer", "search_quote_analyzer", "norms", "fielddata", "fielddata_frequency_filter", "index_options",
-    "index_phrases", "index_prefixes", "position_increment_gap", "similarity", "term_vector", "eager_global_ordinals",
+    "analyzer",
+    "search_analyzer",
+    "search_quote_analyzer",
+    "norms",
+    "fielddata",
+    "fielddata_frequency_filter",
+    "index_options",
+    "index_phrases",
+    "index_prefixes",
+    "position_increment_gap",
+    "similarity",
+    "term_vector",
+    "eager_global_ordinals",
   ],
   keyword: [
-    "ignore_above", "normalizer", "null_value", "similarity", "norms", "eager_global_ordinals", "index_options",
-    "split_queries_on_whitespace", "time_series_dimension",
+    "ignore_above",
+    "normalizer",
+    "null_value",
+    "similarity",
+    "norms",
+    "eager_global_ordinals",
+    "index_options",
+    "split_queries_on_whitespace",
+    "time_series_dimension",
   ],
   date: ["format", "locale", "ignore_malformed", "null_value", "print_format"],
   boolean: ["null_value", "ignore_malformed"],
   ip: ["null_value", "ignore_malformed", "time_series_dimension"],
   geo_point: ["ignore_malformed", "ignore_z_value", "null_value"],
   flattened: [
-    "depth_limit", "eager_global_ordinals", "ignore_above", "index_options", "null_value", "similarity",
-    "split_queries_on_whitespace", "time_series_dimensions",
+    "depth_limit",
+    "eager_global_ordinals",
+    "ignore_above",
+    "index_options",
+    "null_value",
+    "similarity",
+    "split_queries_on_whitespace",
+    "time_series_dimensions",
   ],
   binary: [],
 };
@@ -68,16 +92,56 @@ const NESTED_PARAMS = new Set([...OBJECT_PARAMS, "include_in_parent", "include_i
 
 /** Field types ES has but es-sim does not index or query. */
 const UNSUPPORTED_TYPES = new Set([
-  "alias", "completion", "search_as_you_type", "dense_vector", "sparse_vector", "semantic_text", "wildcard", "match_only_text",
-  "constant_keyword", "unsigned_long", "date_nanos", "integer_range", "long_range", "float_range", "double_range", "date_range",
-  "ip_range", "rank_feature", "rank_features", "token_count", "version", "histogram", "percolator", "join", "point", "shape",
-  "geo_shape", "annotated_text", "murmur3", "aggregate_metric_double", "counted_keyword", "passthrough",
+  "alias",
+  "completion",
+  "search_as_you_type",
+  "dense_vector",
+  "sparse_vector",
+  "semantic_text",
+  "wildcard",
+  "match_only_text",
+  "constant_keyword",
+  "unsigned_long",
+  "date_nanos",
+  "integer_range",
+  "long_range",
+  "float_range",
+  "double_range",
+  "date_range",
+  "ip_range",
+  "rank_feature",
+  "rank_features",
+  "token_count",
+  "version",
+  "histogram",
+  "percolator",
+  "join",
+  "point",
+  "shape",
+  "geo_shape",
+  "annotated_text",
+  "murmur3",
+  "aggregate_metric_double",
+  "counted_keyword",
+  "passthrough",
 ]);
 
 /** Root-level mapping keys ES accepts. */
 const ROOT_KEYS = new Set([
-  "dynamic", "properties", "_meta", "date_detection", "numeric_detection", "dynamic_date_formats", "_source", "_routing",
-  "dynamic_templates", "runtime", "subobjects", "enabled", "_field_names", "_data_stream_timestamp",
+  "dynamic",
+  "properties",
+  "_meta",
+  "date_detection",
+  "numeric_detection",
+  "dynamic_date_formats",
+  "_source",
+  "_routing",
+  "dynamic_templates",
+  "runtime",
+  "subobjects",
+  "enabled",
+  "_field_names",
+  "_data_stream_timestamp",
 ]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -107,7 +171,9 @@ function checkDynamic(value: unknown, path: string): DynamicSetting {
 
 function validateField(name: string, path: string, raw: unknown, isMultiField: boolean): FieldMapping {
   if (!isPlainObject(raw)) {
-    throw errors.mapperParsing(`Expected map for property [fields] on field [${name}] but got a class java.lang.${typeof raw === "string" ? "String" : "Object"}`);
+    throw errors.mapperParsing(
+      `Expected map for property [fields] on field [${name}] but got a class java.lang.${typeof raw === "string" ? "String" : "Object"}`,
+    );
   }
   const type = raw.type ?? (raw.properties !== undefined || !isMultiField ? "object" : undefined);
   if (typeof type !== "string") throw errors.mapperParsing(`No type specified for field [${name}]`);
@@ -116,7 +182,9 @@ function validateField(name: string, path: string, raw: unknown, isMultiField: b
     const allowed = type === "nested" ? NESTED_PARAMS : OBJECT_PARAMS;
     const unknown = Object.keys(raw).filter((k) => !allowed.has(k));
     if (unknown.length > 0) {
-      throw errors.mapperParsing(`Mapping definition for [${name}] has unsupported parameters:  ${unknown.map((k) => javaMapEntry(k, raw[k])).join(" ")}`);
+      throw errors.mapperParsing(
+        `Mapping definition for [${name}] has unsupported parameters:  ${unknown.map((k) => javaMapEntry(k, raw[k])).join(" ")}`,
+      );
     }
     if (raw.subobjects === false) throw errors.notSupported(`[subobjects: false] (on [${path}])`);
     const out: FieldMapping = {};
@@ -141,7 +209,8 @@ function validateField(name: string, path: string, raw: unknown, isMultiField: b
     if (key === "script") throw errors.notSupported(`[script] on a field (on [${path}])`);
     if (key === "fields") {
       if (isMultiField) throw errors.notSupported(`multi-fields inside multi-fields (on [${path}])`);
-      if (!isPlainObject(value)) throw errors.mapperParsing(`Expected map for property [fields] on field [${name}] but got a class java.lang.String`);
+      if (!isPlainObject(value))
+        throw errors.mapperParsing(`Expected map for property [fields] on field [${name}] but got a class java.lang.String`);
       const subs: Record<string, FieldMapping> = {};
       for (const [sub, subRaw] of Object.entries(value)) subs[sub] = validateField(sub, `${path}.${sub}`, subRaw, true);
       out.fields = sortedRecord(subs);
@@ -179,7 +248,8 @@ function checkLeafParams(m: FieldMapping, name: string): void {
 }
 
 function validateProperties(raw: unknown, path: string): Record<string, FieldMapping> {
-  if (!isPlainObject(raw)) throw errors.mapperParsing(`Expected map for property [properties] on field [${path}] but got a class java.lang.String`);
+  if (!isPlainObject(raw))
+    throw errors.mapperParsing(`Expected map for property [properties] on field [${path}] but got a class java.lang.String`);
   const out: Record<string, FieldMapping> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (key === "") throw errors.mapperParsing("field name cannot be an empty string");
@@ -238,7 +308,9 @@ function validateRoot(raw: unknown): Mappings {
   if (keys.length === 1 && keys[0] === "_doc" && isPlainObject(body._doc)) body = body._doc;
   const unknown = Object.keys(body).filter((k) => !ROOT_KEYS.has(k));
   if (unknown.length > 0) {
-    throw errors.mapperParsing(`Root mapping definition has unsupported parameters:  ${unknown.map((k) => javaMapEntry(k, body[k])).join(" ")}`);
+    throw errors.mapperParsing(
+      `Root mapping definition has unsupported parameters:  ${unknown.map((k) => javaMapEntry(k, body[k])).join(" ")}`,
+    );
   }
   const out: Mappings = {};
   if (body.dynamic !== undefined) out.dynamic = checkDynamic(body.dynamic, "_doc");
@@ -265,7 +337,9 @@ function validateRoot(raw: unknown): Mappings {
     const src = body._source;
     const trivial =
       isPlainObject(src) &&
-      Object.entries(src).every(([k, v]) => (k === "enabled" && v === true) || ((k === "includes" || k === "excludes") && Array.isArray(v) && v.length === 0));
+      Object.entries(src).every(
+        ([k, v]) => (k === "enabled" && v === true) || ((k === "includes" || k === "excludes") && Array.isArray(v) && v.length === 0),
+      );
     if (!trivial) throw errors.notSupported("[_source] mapping options (enabled: false, includes, excludes, mode)");
     out._source = src;
   }
@@ -276,18 +350,35 @@ function validateRoot(raw: unknown): Mappings {
 
 /** Parameters whose value may change on an existing field through `PUT _mapping`. */
 const UPDATABLE_PARAMS = new Set([
-  "ignore_above", "meta", "search_analyzer", "search_quote_analyzer", "fielddata", "eager_global_ordinals", "ignore_malformed",
-  "boost", "fields",
+  "ignore_above",
+  "meta",
+  "search_analyzer",
+  "search_quote_analyzer",
+  "fielddata",
+  "eager_global_ordinals",
+  "ignore_malformed",
+  "boost",
+  "fields",
 ]);
 
 /** Defaults used when comparing an omitted parameter with an explicit one. */
 const PARAM_DEFAULTS: Record<string, unknown> = {
-  analyzer: "standard", index: true, doc_values: true, store: false, norms: true, coerce: true, position_increment_gap: 100,
-  format: "strict_date_optional_time||epoch_millis", null_value: null, index_options: "positions", similarity: "BM25",
+  analyzer: "standard",
+  index: true,
+  doc_values: true,
+  store: false,
+  norms: true,
+  coerce: true,
+  position_increment_gap: 100,
+  format: "strict_date_optional_time||epoch_millis",
+  null_value: null,
+  index_options: "positions",
+  similarity: "BM25",
 };
 
 function mergeLeaf(path: string, old: FieldMapping, update: FieldMapping): FieldMapping {
-  if (old.type !== update.type) throw errors.illegalArgument(`mapper [${path}] cannot be changed from type [${old.type}] to [${update.type}]`);
+  if (old.type !== update.type)
+    throw errors.illegalArgument(`mapper [${path}] cannot be changed from type [${old.type}] to [${update.type}]`);
   const conflicts: string[] = [];
   const keys = new Set([...Object.keys(old), ...Object.keys(update)]);
   const merged: FieldMapping = { ...old };
@@ -302,7 +393,8 @@ function mergeLeaf(path: string, old: FieldMapping, update: FieldMapping): Field
     }
     merged[key] = update[key];
   }
-  if (conflicts.length > 0) throw errors.illegalArgument(`Mapper for [${path}] conflicts with existing mapper:\n\t${conflicts.join("\n\t")}`);
+  if (conflicts.length > 0)
+    throw errors.illegalArgument(`Mapper for [${path}] conflicts with existing mapper:\n\t${conflicts.join("\n\t")}`);
   if (update.fields) {
     const fields: Record<string, FieldMapping> = { ...(old.fields ?? {}) };
     for (const [sub, subMapping] of Object.entries(update.fields)) {
@@ -318,7 +410,9 @@ function mergeField(path: string, old: FieldMapping, update: FieldMapping): Fiel
   const newObject = isObjectMapping(update);
   if (oldObject && newObject) {
     if ((old.type === "nested") !== (update.type === "nested")) {
-      throw errors.illegalArgument(`can't merge a ${old.type === "nested" ? "nested" : "non-nested"} mapping [${path}] with a ${update.type === "nested" ? "nested" : "non-nested"} mapping`);
+      throw errors.illegalArgument(
+        `can't merge a ${old.type === "nested" ? "nested" : "non-nested"} mapping [${path}] with a ${update.type === "nested" ? "nested" : "non-nested"} mapping`,
+      );
     }
     const merged: FieldMapping = { ...old, ...update };
     if (old.properties || update.properties) {
@@ -332,7 +426,11 @@ function mergeField(path: string, old: FieldMapping, update: FieldMapping): Fiel
   return mergeLeaf(path, old, update);
 }
 
-function mergeProperties(prefix: string, old: Record<string, FieldMapping>, update: Record<string, FieldMapping>): Record<string, FieldMapping> {
+function mergeProperties(
+  prefix: string,
+  old: Record<string, FieldMapping>,
+  update: Record<string, FieldMapping>,
+): Record<string, FieldMapping> {
   const out: Record<string, FieldMapping> = { ...old };
   for (const [name, m] of Object.entries(update)) {
     const path = prefix ? `${prefix}.${name}` : name;
@@ -418,7 +516,8 @@ function inferMapping(ctx: MapContext, value: unknown): FieldMapping | undefined
       return { type: /^[+-]?\d+$/.test(value.trim()) ? "long" : "float" };
     }
     const dateFormat = looksLikeDate(ctx, value);
-    if (dateFormat !== undefined) return dateFormat === "strict_date_optional_time" ? { type: "date" } : { type: "date", format: dateFormat };
+    if (dateFormat !== undefined)
+      return dateFormat === "strict_date_optional_time" ? { type: "date" } : { type: "date", format: dateFormat };
     return { type: "text", fields: { keyword: { type: "keyword", ignore_above: 256 } } };
   }
   return undefined;
@@ -427,7 +526,8 @@ function inferMapping(ctx: MapContext, value: unknown): FieldMapping | undefined
 function failedToParse(ctx: MapContext, path: string, type: string, value: unknown, jsonPath: JsonPath, e: FieldValueError): EsError {
   const toEs = (f: FieldValueError): EsError => errors.cause(f.esType, f.reason, f.cause && toEs(f.cause));
   const reason = `${location(ctx, jsonPath)} failed to parse field [${path}] of type [${type}] in document with id '${ctx.id}'. Preview of field's value: '${javaPreview(value)}'`;
-  const cause = e.esType === "illegal_state_exception" ? errors.cause(e.esType, `${e.reason} at ${location(ctx, jsonPath).slice(1, -1)}`) : toEs(e);
+  const cause =
+    e.esType === "illegal_state_exception" ? errors.cause(e.esType, `${e.reason} at ${location(ctx, jsonPath).slice(1, -1)}`) : toEs(e);
   return errors.documentParsing(reason, cause);
 }
 

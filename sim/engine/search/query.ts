@@ -18,7 +18,16 @@ export type Query =
   /** Terms matching a predicate (prefix, wildcard, regexp), constant score. */
   | { kind: "multiTerm"; field: string; matches: (term: string) => boolean; boost: number }
   /** Terms within an edit distance, scored per matching term (FuzzyQuery). */
-  | { kind: "fuzzy"; field: string; term: string; maxEdits: number; prefixLength: number; transpositions: boolean; maxExpansions: number; boost: number }
+  | {
+      kind: "fuzzy";
+      field: string;
+      term: string;
+      maxEdits: number;
+      prefixLength: number;
+      transpositions: boolean;
+      maxExpansions: number;
+      boost: number;
+    }
   /** Terms at relative positions, scored with BM25 over summed idf (PhraseQuery). */
   | { kind: "phrase"; field: string; terms: string[]; positions: number[]; slop: number; boost: number }
   | { kind: "bool"; must: Query[]; should: Query[]; filter: Query[]; mustNot: Query[]; minimumShouldMatch: number; boost: number }

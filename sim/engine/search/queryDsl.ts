@@ -5,7 +5,20 @@
  */
 import { errors } from "../errors";
 import {
-  combineFields, existsQueryFor, FieldQueryContext, fuzzyQueryFor, isAllFields, MatchOptions, matchQueryFor, phraseQueryFor, prefixQueryFor, rangeQueryFor, regexpQueryFor, resolveFields, termQueryFor, wildcardQueryFor,
+  combineFields,
+  existsQueryFor,
+  FieldQueryContext,
+  fuzzyQueryFor,
+  isAllFields,
+  MatchOptions,
+  matchQueryFor,
+  phraseQueryFor,
+  prefixQueryFor,
+  rangeQueryFor,
+  regexpQueryFor,
+  resolveFields,
+  termQueryFor,
+  wildcardQueryFor,
 } from "./fieldQueries";
 import { locateInJson } from "./jsonLocation";
 import { editDistance } from "./textDistance";
@@ -24,11 +37,45 @@ export interface DslContext extends FieldQueryContext {
 
 /** Query types ES has that es-sim does not implement (a clear error rather than "unknown query"). */
 const UNSUPPORTED_QUERIES = new Set([
-  "nested", "has_child", "has_parent", "parent_id", "function_score", "script_score", "script", "boosting", "geo_bounding_box",
-  "geo_distance", "geo_polygon", "geo_shape", "shape", "more_like_this", "percolate", "span_term", "span_multi", "span_first",
-  "span_near", "span_or", "span_not", "span_containing", "span_within", "span_field_masking", "intervals", "distance_feature",
-  "rank_feature", "wrapper", "pinned", "knn", "terms_set", "combined_fields", "match_bool_prefix", "semantic", "sparse_vector",
-  "text_expansion", "weighted_tokens", "rule", "type",
+  "nested",
+  "has_child",
+  "has_parent",
+  "parent_id",
+  "function_score",
+  "script_score",
+  "script",
+  "boosting",
+  "geo_bounding_box",
+  "geo_distance",
+  "geo_polygon",
+  "geo_shape",
+  "shape",
+  "more_like_this",
+  "percolate",
+  "span_term",
+  "span_multi",
+  "span_first",
+  "span_near",
+  "span_or",
+  "span_not",
+  "span_containing",
+  "span_within",
+  "span_field_masking",
+  "intervals",
+  "distance_feature",
+  "rank_feature",
+  "wrapper",
+  "pinned",
+  "knn",
+  "terms_set",
+  "combined_fields",
+  "match_bool_prefix",
+  "semantic",
+  "sparse_vector",
+  "text_expansion",
+  "weighted_tokens",
+  "rule",
+  "type",
 ]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -78,7 +125,12 @@ class DslCompiler {
         .filter((x) => x.s > 0.5)
         .sort((a, b) => b.s - a.s || (a.c < b.c ? -1 : 1))
         .map((x) => x.c);
-      const hint = candidates.length === 0 ? "" : candidates.length === 1 ? ` did you mean [${candidates[0]}]?` : ` did you mean any of [${candidates.join(", ")}]?`;
+      const hint =
+        candidates.length === 0
+          ? ""
+          : candidates.length === 1
+            ? ` did you mean [${candidates[0]}]?`
+            : ` did you mean any of [${candidates.join(", ")}]?`;
       throw errors.unknownQuery(name, line, col, hint);
     }
     if (!isPlainObject(body)) throw this.parsing(`[${name}] query malformed, no start_object after query name`, bodyPath);
@@ -86,20 +138,32 @@ class DslCompiler {
   }
 
   /** The single `{field: value}` entry of a field-keyed query (term, match, prefix…). */
-  private fieldEntry(name: string, body: Record<string, unknown>, path: JsonPath, topLevel: string[] = []): { field: string; value: unknown; valuePath: JsonPath; extra: Record<string, unknown> } {
+  private fieldEntry(
+    name: string,
+    body: Record<string, unknown>,
+    path: JsonPath,
+    topLevel: string[] = [],
+  ): { field: string; value: unknown; valuePath: JsonPath; extra: Record<string, unknown> } {
     const extra: Record<string, unknown> = {};
     const fields: string[] = [];
     for (const key of Object.keys(body)) {
       if (topLevel.includes(key)) extra[key] = body[key];
       else fields.push(key);
     }
-    if (fields.length > 1) throw this.parsing(`[${name}] query doesn't support multiple fields, found [${fields[0]}] and [${fields[1]}]`, [...path, fields[1]]);
+    if (fields.length > 1)
+      throw this.parsing(`[${name}] query doesn't support multiple fields, found [${fields[0]}] and [${fields[1]}]`, [...path, fields[1]]);
     if (fields.length === 0) throw this.parsing(`[${name}] query requires a field name`, path);
     return { field: fields[0], value: body[fields[0]], valuePath: [...path, fields[0]], extra };
   }
 
   /** Splits a long-form `{field: {value, params…}}` entry, rejecting unknown parameters as ES does. */
-  private longForm(name: string, value: unknown, path: JsonPath, valueKeys: string[], params: string[]): { value: unknown; params: Record<string, unknown> } {
+  private longForm(
+    name: string,
+    value: unknown,
+    path: JsonPath,
+    valueKeys: string[],
+    params: string[],
+  ): { value: unknown; params: Record<string, unknown> } {
     if (!isPlainObject(value)) {
       if (Array.isArray(value)) throw this.parsing(`[${name}] query does not support array of values`, path);
       return { value, params: {} };
@@ -125,9 +189,11 @@ class DslCompiler {
 
   private matchOptions(name: string, params: Record<string, unknown>, path: JsonPath): MatchOptions {
     const operator = params.operator === undefined ? "OR" : String(params.operator).toUpperCase();
-    if (operator !== "OR" && operator !== "AND") throw this.parsing(`[${name}] query does not support [operator] value [${String(params.operator)}]`, path);
+    if (operator !== "OR" && operator !== "AND")
+      throw this.parsing(`[${name}] query does not support [operator] value [${String(params.operator)}]`, path);
     const zero = params.zero_terms_query === undefined ? "none" : String(params.zero_terms_query).toLowerCase();
-    if (zero !== "none" && zero !== "all") throw this.parsing(`Unsupported zero_terms_query value [${String(params.zero_terms_query)}]`, path);
+    if (zero !== "none" && zero !== "all")
+      throw this.parsing(`Unsupported zero_terms_query value [${String(params.zero_terms_query)}]`, path);
     return {
       operator,
       minimumShouldMatch: params.minimum_should_match as string | number | undefined,
@@ -149,11 +215,13 @@ class DslCompiler {
 
   private readonly handlers: Record<string, (body: Record<string, unknown>, path: JsonPath) => Query> = {
     match_all: (body, path) => {
-      for (const k of Object.keys(body)) if (k !== "boost" && k !== "_name") throw this.parsing(`[match_all] query does not support [${k}]`, [...path, k]);
+      for (const k of Object.keys(body))
+        if (k !== "boost" && k !== "_name") throw this.parsing(`[match_all] query does not support [${k}]`, [...path, k]);
       return { kind: "all", boost: this.boostOf(body, "match_all", path) };
     },
     match_none: (body, path) => {
-      for (const k of Object.keys(body)) if (k !== "boost" && k !== "_name") throw this.parsing(`[match_none] query does not support [${k}]`, [...path, k]);
+      for (const k of Object.keys(body))
+        if (k !== "boost" && k !== "_name") throw this.parsing(`[match_none] query does not support [${k}]`, [...path, k]);
       return MATCH_NONE;
     },
     term: (body, path) => {
@@ -192,25 +260,55 @@ class DslCompiler {
     range: (body, path) => {
       const e = this.fieldEntry("range", body, path);
       if (!isPlainObject(e.value)) throw this.parsing(`[range] query malformed, no start_object after query name`, e.valuePath);
-      const r: { lower?: unknown; upper?: unknown; includeLower: boolean; includeUpper: boolean } = { includeLower: true, includeUpper: true };
+      const r: { lower?: unknown; upper?: unknown; includeLower: boolean; includeUpper: boolean } = {
+        includeLower: true,
+        includeUpper: true,
+      };
       let format: string | undefined;
       let timeZone: string | undefined;
       let boost = 1;
       for (const [k, v] of Object.entries(e.value)) {
         const p = [...e.valuePath, k];
         switch (k) {
-          case "gt": r.lower = v; r.includeLower = false; break;
-          case "gte": r.lower = v; r.includeLower = true; break;
-          case "lt": r.upper = v; r.includeUpper = false; break;
-          case "lte": r.upper = v; r.includeUpper = true; break;
-          case "from": r.lower = v; break;
-          case "to": r.upper = v; break;
-          case "include_lower": r.includeLower = this.bool(v); break;
-          case "include_upper": r.includeUpper = this.bool(v); break;
-          case "format": format = String(v); break;
-          case "time_zone": timeZone = String(v); break;
-          case "boost": boost = this.number(v, "range", "boost", p); break;
-          case "_name": break;
+          case "gt":
+            r.lower = v;
+            r.includeLower = false;
+            break;
+          case "gte":
+            r.lower = v;
+            r.includeLower = true;
+            break;
+          case "lt":
+            r.upper = v;
+            r.includeUpper = false;
+            break;
+          case "lte":
+            r.upper = v;
+            r.includeUpper = true;
+            break;
+          case "from":
+            r.lower = v;
+            break;
+          case "to":
+            r.upper = v;
+            break;
+          case "include_lower":
+            r.includeLower = this.bool(v);
+            break;
+          case "include_upper":
+            r.includeUpper = this.bool(v);
+            break;
+          case "format":
+            format = String(v);
+            break;
+          case "time_zone":
+            timeZone = String(v);
+            break;
+          case "boost":
+            boost = this.number(v, "range", "boost", p);
+            break;
+          case "_name":
+            break;
           case "relation":
             if (String(v).toUpperCase() !== "INTERSECTS") throw errors.notSupported(`[range] [relation] [${String(v)}]`);
             break;
@@ -246,21 +344,42 @@ class DslCompiler {
     prefix: (body, path) => {
       const e = this.fieldEntry("prefix", body, path);
       const { value, params } = this.longForm("prefix", e.value, e.valuePath, ["value", "prefix"], ["case_insensitive", "rewrite"]);
-      return prefixQueryFor(this.ctx, e.field, String(value), { boost: this.boostOf(params, "prefix", e.valuePath), caseInsensitive: this.bool(params.case_insensitive) });
+      return prefixQueryFor(this.ctx, e.field, String(value), {
+        boost: this.boostOf(params, "prefix", e.valuePath),
+        caseInsensitive: this.bool(params.case_insensitive),
+      });
     },
     wildcard: (body, path) => {
       const e = this.fieldEntry("wildcard", body, path);
       const { value, params } = this.longForm("wildcard", e.value, e.valuePath, ["value", "wildcard"], ["case_insensitive", "rewrite"]);
-      return wildcardQueryFor(this.ctx, e.field, String(value), { boost: this.boostOf(params, "wildcard", e.valuePath), caseInsensitive: this.bool(params.case_insensitive) });
+      return wildcardQueryFor(this.ctx, e.field, String(value), {
+        boost: this.boostOf(params, "wildcard", e.valuePath),
+        caseInsensitive: this.bool(params.case_insensitive),
+      });
     },
     regexp: (body, path) => {
       const e = this.fieldEntry("regexp", body, path);
-      const { value, params } = this.longForm("regexp", e.value, e.valuePath, ["value"], ["flags", "flags_value", "case_insensitive", "max_determinized_states", "rewrite"]);
-      return regexpQueryFor(this.ctx, e.field, String(value), { boost: this.boostOf(params, "regexp", e.valuePath), caseInsensitive: this.bool(params.case_insensitive) });
+      const { value, params } = this.longForm(
+        "regexp",
+        e.value,
+        e.valuePath,
+        ["value"],
+        ["flags", "flags_value", "case_insensitive", "max_determinized_states", "rewrite"],
+      );
+      return regexpQueryFor(this.ctx, e.field, String(value), {
+        boost: this.boostOf(params, "regexp", e.valuePath),
+        caseInsensitive: this.bool(params.case_insensitive),
+      });
     },
     fuzzy: (body, path) => {
       const e = this.fieldEntry("fuzzy", body, path);
-      const { value, params } = this.longForm("fuzzy", e.value, e.valuePath, ["value"], ["fuzziness", "prefix_length", "max_expansions", "transpositions", "rewrite"]);
+      const { value, params } = this.longForm(
+        "fuzzy",
+        e.value,
+        e.valuePath,
+        ["value"],
+        ["fuzziness", "prefix_length", "max_expansions", "transpositions", "rewrite"],
+      );
       return fuzzyQueryFor(
         this.ctx,
         e.field,
@@ -276,10 +395,25 @@ class DslCompiler {
     },
     match: (body, path) => {
       const e = this.fieldEntry("match", body, path);
-      const { value, params } = this.longForm("match", e.value, e.valuePath, ["query"], [
-        "operator", "minimum_should_match", "analyzer", "lenient", "fuzziness", "prefix_length", "max_expansions", "fuzzy_transpositions",
-        "fuzzy_rewrite", "zero_terms_query", "auto_generate_synonyms_phrase_query",
-      ]);
+      const { value, params } = this.longForm(
+        "match",
+        e.value,
+        e.valuePath,
+        ["query"],
+        [
+          "operator",
+          "minimum_should_match",
+          "analyzer",
+          "lenient",
+          "fuzziness",
+          "prefix_length",
+          "max_expansions",
+          "fuzzy_transpositions",
+          "fuzzy_rewrite",
+          "zero_terms_query",
+          "auto_generate_synonyms_phrase_query",
+        ],
+      );
       if (value === undefined) throw this.parsing("[match] requires query value", e.valuePath);
       return matchQueryFor(this.ctx, e.field, value, this.matchOptions("match", params, e.valuePath)) ?? MATCH_NONE;
     },
@@ -298,14 +432,23 @@ class DslCompiler {
     },
     match_phrase_prefix: (body, path) => {
       const e = this.fieldEntry("match_phrase_prefix", body, path);
-      const { value, params } = this.longForm("match_phrase_prefix", e.value, e.valuePath, ["query"], ["slop", "analyzer", "max_expansions", "zero_terms_query"]);
+      const { value, params } = this.longForm(
+        "match_phrase_prefix",
+        e.value,
+        e.valuePath,
+        ["query"],
+        ["slop", "analyzer", "max_expansions", "zero_terms_query"],
+      );
       return (
         phraseQueryFor(this.ctx, e.field, value, {
           slop: params.slop === undefined ? 0 : this.number(params.slop, "match_phrase_prefix", "slop", e.valuePath),
           analyzer: params.analyzer as string | undefined,
           boost: this.boostOf(params, "match_phrase_prefix", e.valuePath),
           prefixLast: {
-            maxExpansions: params.max_expansions === undefined ? 50 : this.number(params.max_expansions, "match_phrase_prefix", "max_expansions", e.valuePath),
+            maxExpansions:
+              params.max_expansions === undefined
+                ? 50
+                : this.number(params.max_expansions, "match_phrase_prefix", "max_expansions", e.valuePath),
             terms: (prefix) => this.ctx.termsWithPrefix(e.field, prefix),
           },
         }) ?? MATCH_NONE
@@ -319,15 +462,28 @@ class DslCompiler {
       for (const [k, v] of Object.entries(body)) {
         const p = [...path, k];
         switch (k) {
-          case "must": parts.must.push(...this.clauses(v, p)); break;
-          case "should": parts.should.push(...this.clauses(v, p)); break;
-          case "filter": parts.filter.push(...this.clauses(v, p)); break;
+          case "must":
+            parts.must.push(...this.clauses(v, p));
+            break;
+          case "should":
+            parts.should.push(...this.clauses(v, p));
+            break;
+          case "filter":
+            parts.filter.push(...this.clauses(v, p));
+            break;
           case "must_not":
-          case "mustNot": parts.mustNot.push(...this.clauses(v, p)); break;
-          case "minimum_should_match": msm = v; break;
-          case "boost": boost = this.number(v, "bool", "boost", p); break;
+          case "mustNot":
+            parts.mustNot.push(...this.clauses(v, p));
+            break;
+          case "minimum_should_match":
+            msm = v;
+            break;
+          case "boost":
+            boost = this.number(v, "bool", "boost", p);
+            break;
           case "_name":
-          case "adjust_pure_negative": break;
+          case "adjust_pure_negative":
+            break;
           default:
             throw this.parsing(`[bool] query does not support [${k}]`, p);
         }
@@ -362,12 +518,36 @@ class DslCompiler {
     },
     query_string: (body, path) => {
       const known = [
-        "query", "default_field", "fields", "default_operator", "analyzer", "quote_analyzer", "allow_leading_wildcard", "analyze_wildcard",
-        "fuzziness", "fuzzy_max_expansions", "fuzzy_prefix_length", "fuzzy_transpositions", "lenient", "boost", "minimum_should_match",
-        "phrase_slop", "tie_breaker", "time_zone", "type", "auto_generate_synonyms_phrase_query", "enable_position_increments",
-        "max_determinized_states", "rewrite", "escape", "_name", "quote_field_suffix", "fuzzy_rewrite",
+        "query",
+        "default_field",
+        "fields",
+        "default_operator",
+        "analyzer",
+        "quote_analyzer",
+        "allow_leading_wildcard",
+        "analyze_wildcard",
+        "fuzziness",
+        "fuzzy_max_expansions",
+        "fuzzy_prefix_length",
+        "fuzzy_transpositions",
+        "lenient",
+        "boost",
+        "minimum_should_match",
+        "phrase_slop",
+        "tie_breaker",
+        "time_zone",
+        "type",
+        "auto_generate_synonyms_phrase_query",
+        "enable_position_increments",
+        "max_determinized_states",
+        "rewrite",
+        "escape",
+        "_name",
+        "quote_field_suffix",
+        "fuzzy_rewrite",
       ];
-      for (const k of Object.keys(body)) if (!known.includes(k)) throw this.parsing(`[query_string] query does not support [${k}]`, [...path, k]);
+      for (const k of Object.keys(body))
+        if (!known.includes(k)) throw this.parsing(`[query_string] query does not support [${k}]`, [...path, k]);
       if (body.query === undefined) throw this.parsing("[query_string] must be provided with a [query]", path);
       if (body.quote_field_suffix !== undefined) throw errors.notSupported("[quote_field_suffix] of query_string");
       const fields = Array.isArray(body.fields) ? body.fields.map(String) : undefined;
@@ -394,10 +574,24 @@ class DslCompiler {
     },
     simple_query_string: (body, path) => {
       const known = [
-        "query", "fields", "default_operator", "analyzer", "flags", "lenient", "minimum_should_match", "quote_field_suffix", "analyze_wildcard",
-        "auto_generate_synonyms_phrase_query", "fuzzy_prefix_length", "fuzzy_max_expansions", "fuzzy_transpositions", "boost", "_name",
+        "query",
+        "fields",
+        "default_operator",
+        "analyzer",
+        "flags",
+        "lenient",
+        "minimum_should_match",
+        "quote_field_suffix",
+        "analyze_wildcard",
+        "auto_generate_synonyms_phrase_query",
+        "fuzzy_prefix_length",
+        "fuzzy_max_expansions",
+        "fuzzy_transpositions",
+        "boost",
+        "_name",
       ];
-      for (const k of Object.keys(body)) if (!known.includes(k)) throw this.parsing(`[simple_query_string] unknown token [${k}] after [${k}]`, [...path, k]);
+      for (const k of Object.keys(body))
+        if (!known.includes(k)) throw this.parsing(`[simple_query_string] unknown token [${k}] after [${k}]`, [...path, k]);
       if (body.query === undefined) throw this.parsing("[simple_query_string] query text missing", path);
       if (body.quote_field_suffix !== undefined) throw errors.notSupported("[quote_field_suffix] of simple_query_string");
       const fields = Array.isArray(body.fields) && body.fields.length > 0 ? body.fields.map(String) : ["*"];
@@ -419,10 +613,27 @@ class DslCompiler {
 
   private multiMatch(body: Record<string, unknown>, path: JsonPath): Query {
     const known = [
-      "query", "fields", "type", "operator", "minimum_should_match", "tie_breaker", "analyzer", "fuzziness", "prefix_length", "max_expansions",
-      "fuzzy_transpositions", "fuzzy_rewrite", "lenient", "zero_terms_query", "boost", "_name", "slop", "auto_generate_synonyms_phrase_query",
+      "query",
+      "fields",
+      "type",
+      "operator",
+      "minimum_should_match",
+      "tie_breaker",
+      "analyzer",
+      "fuzziness",
+      "prefix_length",
+      "max_expansions",
+      "fuzzy_transpositions",
+      "fuzzy_rewrite",
+      "lenient",
+      "zero_terms_query",
+      "boost",
+      "_name",
+      "slop",
+      "auto_generate_synonyms_phrase_query",
     ];
-    for (const k of Object.keys(body)) if (!known.includes(k)) throw this.parsing(`[multi_match] query does not support [${k}]`, [...path, k]);
+    for (const k of Object.keys(body))
+      if (!known.includes(k)) throw this.parsing(`[multi_match] query does not support [${k}]`, [...path, k]);
     if (body.query === undefined) throw this.parsing("[multi_match] requires query value", path);
     const type = String(body.type ?? "best_fields").toLowerCase();
     if (!["best_fields", "most_fields", "phrase", "phrase_prefix"].includes(type)) {
@@ -432,7 +643,8 @@ class DslCompiler {
     const specs = body.fields === undefined ? ["*"] : Array.isArray(body.fields) ? body.fields.map(String) : [String(body.fields)];
     const options = this.matchOptions("multi_match", body, path);
     if (options.lenient === undefined && isAllFields(specs)) options.lenient = true;
-    const tieBreaker = body.tie_breaker === undefined ? (type === "most_fields" ? 1 : 0) : this.number(body.tie_breaker, "multi_match", "tie_breaker", path);
+    const tieBreaker =
+      body.tie_breaker === undefined ? (type === "most_fields" ? 1 : 0) : this.number(body.tie_breaker, "multi_match", "tie_breaker", path);
     const slop = body.slop === undefined ? 0 : this.number(body.slop, "multi_match", "slop", path);
     const perField = resolveFields(this.ctx, specs.length === 0 ? ["*"] : specs).map(({ name, boost }) => {
       let q: Query | null;

@@ -3,7 +3,18 @@
  * weights and scorers): each compiled query node becomes the set of matching live documents with
  * their BM25 scores, built from postings with the set algebra of `docSets.ts`.
  */
-import { addScores, bitmapToDocs, constantScore, disMax, EMPTY_DOC_SET, filterOut, intersectDocs, scale, sumUnion, type DocSet } from "./docSets";
+import {
+  addScores,
+  bitmapToDocs,
+  constantScore,
+  disMax,
+  EMPTY_DOC_SET,
+  filterOut,
+  intersectDocs,
+  scale,
+  sumUnion,
+  type DocSet,
+} from "./docSets";
 import type { InvertedIndex } from "./invertedIndex";
 import type { FieldData, Posting } from "./postings";
 import { Query } from "./query";
@@ -43,7 +54,12 @@ export function executeQuery(index: InvertedIndex, q: Query): DocSet {
     case "bool":
       return bool(index, q);
     case "disMax":
-      return disMax(q.queries.map((sub) => executeQuery(index, sub)), q.tieBreaker, q.boost, index.maxOrd);
+      return disMax(
+        q.queries.map((sub) => executeQuery(index, sub)),
+        q.tieBreaker,
+        q.boost,
+        index.maxOrd,
+      );
     case "constant":
       return constantScore(executeQuery(index, q.query).docs, q.boost);
     case "exists":
@@ -195,14 +211,25 @@ function bool(index: InvertedIndex, q: Extract<Query, { kind: "bool" }>): DocSet
     const docs = index.allDocs();
     result = { docs, scores: new Float32Array(docs.length) };
   } else if (!hasRequired) {
-    result = sumUnion(q.should.map((sub) => executeQuery(index, sub)), Math.max(1, q.minimumShouldMatch), index.maxOrd);
+    result = sumUnion(
+      q.should.map((sub) => executeQuery(index, sub)),
+      Math.max(1, q.minimumShouldMatch),
+      index.maxOrd,
+    );
   } else {
     let docs: Int32Array | undefined;
     for (const set of [...required, ...filters].sort((a, b) => a.docs.length - b.docs.length)) {
       docs = docs === undefined ? set.docs : intersectDocs(docs, set.docs);
     }
     // With must/filter present, should clauses only add score unless minimum_should_match asks for them.
-    const optional = q.should.length > 0 ? sumUnion(q.should.map((sub) => executeQuery(index, sub)), Math.max(1, q.minimumShouldMatch), index.maxOrd) : undefined;
+    const optional =
+      q.should.length > 0
+        ? sumUnion(
+            q.should.map((sub) => executeQuery(index, sub)),
+            Math.max(1, q.minimumShouldMatch),
+            index.maxOrd,
+          )
+        : undefined;
     if (optional && q.minimumShouldMatch > 0) docs = intersectDocs(docs!, optional.docs);
     result = { docs: docs!, scores: new Float32Array(docs!.length) };
     for (const set of scoringRequired) addScores(result, set);

@@ -20,7 +20,13 @@ export interface QueryStringBuilder {
   regexpQuery(field: string | undefined, regexp: string): Query | null;
   /** `term~` (fuzziness undefined = the default) or `term~N`. */
   fuzzyQuery(field: string | undefined, term: string, fuzziness: number | undefined): Query | null;
-  rangeQuery(field: string | undefined, lower: string | null, upper: string | null, includeLower: boolean, includeUpper: boolean): Query | null;
+  rangeQuery(
+    field: string | undefined,
+    lower: string | null,
+    upper: string | null,
+    includeLower: boolean,
+    includeUpper: boolean,
+  ): Query | null;
   /** `OR` (default) or `AND`: how clauses without an operator combine. */
   readonly defaultOperator: "OR" | "AND";
 }
@@ -31,9 +37,32 @@ export class QuerySyntaxError extends Error {
 }
 
 type Kind =
-  | "AND" | "OR" | "NOT" | "PLUS" | "MINUS" | "BAREOPER" | "LPAREN" | "RPAREN" | "COLON" | "STAR" | "CARAT"
-  | "QUOTED" | "TERM" | "FUZZY_SLOP" | "PREFIXTERM" | "WILDTERM" | "REGEXPTERM" | "RANGEIN_START" | "RANGEEX_START"
-  | "NUMBER" | "RANGE_TO" | "RANGEIN_END" | "RANGEEX_END" | "RANGE_QUOTED" | "RANGE_GOOP" | "EOF";
+  | "AND"
+  | "OR"
+  | "NOT"
+  | "PLUS"
+  | "MINUS"
+  | "BAREOPER"
+  | "LPAREN"
+  | "RPAREN"
+  | "COLON"
+  | "STAR"
+  | "CARAT"
+  | "QUOTED"
+  | "TERM"
+  | "FUZZY_SLOP"
+  | "PREFIXTERM"
+  | "WILDTERM"
+  | "REGEXPTERM"
+  | "RANGEIN_START"
+  | "RANGEEX_START"
+  | "NUMBER"
+  | "RANGE_TO"
+  | "RANGEIN_END"
+  | "RANGEEX_END"
+  | "RANGE_QUOTED"
+  | "RANGE_GOOP"
+  | "EOF";
 
 interface Tok {
   kind: Kind;
@@ -54,8 +83,18 @@ function isTermChar(ch: string): boolean {
 }
 
 const KIND_NAMES: Partial<Record<Kind, string>> = {
-  PLUS: '"+"', MINUS: '"-"', LPAREN: '"("', RPAREN: '")"', COLON: '":"', STAR: '"*"', CARAT: '"^"',
-  RANGEIN_START: '"["', RANGEEX_START: '"{"', RANGEIN_END: '"]"', RANGEEX_END: '"}"', RANGE_TO: '"TO"',
+  PLUS: '"+"',
+  MINUS: '"-"',
+  LPAREN: '"("',
+  RPAREN: '")"',
+  COLON: '":"',
+  STAR: '"*"',
+  CARAT: '"^"',
+  RANGEIN_START: '"["',
+  RANGEEX_START: '"{"',
+  RANGEIN_END: '"]"',
+  RANGEEX_END: '"}"',
+  RANGE_TO: '"TO"',
 };
 
 function describe(tok: Tok): string {
@@ -116,17 +155,35 @@ export function tokenize(text: string): Tok[] {
       push("BAREOPER", start, i);
       continue;
     }
-    if (ch === "&" && next === "&" && !(chars[i + 2] !== undefined && (isTermChar(chars[i + 2]) || chars[i + 2] === "*" || chars[i + 2] === "?"))) {
+    if (
+      ch === "&" &&
+      next === "&" &&
+      !(chars[i + 2] !== undefined && (isTermChar(chars[i + 2]) || chars[i + 2] === "*" || chars[i + 2] === "?"))
+    ) {
       i += 2;
       push("AND", start, i);
       continue;
     }
-    if (ch === "|" && next === "|" && !(chars[i + 2] !== undefined && (isTermChar(chars[i + 2]) || chars[i + 2] === "*" || chars[i + 2] === "?"))) {
+    if (
+      ch === "|" &&
+      next === "|" &&
+      !(chars[i + 2] !== undefined && (isTermChar(chars[i + 2]) || chars[i + 2] === "*" || chars[i + 2] === "?"))
+    ) {
       i += 2;
       push("OR", start, i);
       continue;
     }
-    const single: Record<string, Kind> = { "+": "PLUS", "-": "MINUS", "!": "NOT", "(": "LPAREN", ")": "RPAREN", ":": "COLON", "^": "CARAT", "[": "RANGEIN_START", "{": "RANGEEX_START" };
+    const single: Record<string, Kind> = {
+      "+": "PLUS",
+      "-": "MINUS",
+      "!": "NOT",
+      "(": "LPAREN",
+      ")": "RPAREN",
+      ":": "COLON",
+      "^": "CARAT",
+      "[": "RANGEIN_START",
+      "{": "RANGEEX_START",
+    };
     if (single[ch] && !(ch === "*")) {
       i++;
       push(single[ch], start, i);
@@ -235,8 +292,22 @@ interface Clause {
 }
 
 const CLAUSE_START = new Set<Kind>([
-  "AND", "OR", "NOT", "PLUS", "MINUS", "BAREOPER", "LPAREN", "STAR", "QUOTED", "TERM", "PREFIXTERM", "WILDTERM", "REGEXPTERM",
-  "RANGEIN_START", "RANGEEX_START", "NUMBER",
+  "AND",
+  "OR",
+  "NOT",
+  "PLUS",
+  "MINUS",
+  "BAREOPER",
+  "LPAREN",
+  "STAR",
+  "QUOTED",
+  "TERM",
+  "PREFIXTERM",
+  "WILDTERM",
+  "REGEXPTERM",
+  "RANGEIN_START",
+  "RANGEEX_START",
+  "NUMBER",
 ]);
 const DISALLOWED_POST_MULTI_TERM = new Set<Kind>(["COLON", "STAR", "FUZZY_SLOP", "CARAT", "AND", "OR"]);
 
@@ -315,7 +386,14 @@ class Parser {
   /** Lucene's addMultiTermClauses: a bool of plain terms is spliced in clause by clause. */
   private addMultiTermClauses(clauses: Clause[], q: Query | null): void {
     if (q === null) return;
-    if (q.kind === "bool" && q.boost === 1 && q.filter.length === 0 && q.mustNot.length === 0 && q.minimumShouldMatch === 0 && [...q.must, ...q.should].every((c) => c.kind === "term")) {
+    if (
+      q.kind === "bool" &&
+      q.boost === 1 &&
+      q.filter.length === 0 &&
+      q.mustNot.length === 0 &&
+      q.minimumShouldMatch === 0 &&
+      [...q.must, ...q.should].every((c) => c.kind === "term")
+    ) {
       for (const c of q.must) clauses.push({ occur: "must", query: c });
       for (const c of q.should) clauses.push({ occur: "should", query: c });
       return;

@@ -6,8 +6,18 @@
  */
 import { errors } from "../errors";
 import {
-  combineFields, existsQueryFor, FieldQueryContext, fuzzyQueryFor, isAllFields, matchQueryFor, phraseQueryFor, prefixQueryFor,
-  rangeQueryFor, regexpQueryFor, resolveFields, wildcardQueryFor,
+  combineFields,
+  existsQueryFor,
+  FieldQueryContext,
+  fuzzyQueryFor,
+  isAllFields,
+  matchQueryFor,
+  phraseQueryFor,
+  prefixQueryFor,
+  rangeQueryFor,
+  regexpQueryFor,
+  resolveFields,
+  wildcardQueryFor,
 } from "./fieldQueries";
 import { bool, MATCH_NONE, Query, resolveMinimumShouldMatch, withBoost } from "./query";
 import { parseQueryString, QueryStringBuilder, QuerySyntaxError } from "./queryStringParser";
@@ -56,10 +66,12 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
     const lenient = lenientFor(specs);
     const resolved = resolveFields(ctx, specs);
     if (resolved.length === 0) return MATCH_NONE;
-    return combine(resolved.map(({ name, boost }) => {
-      const q = build(name, lenient);
-      return q === null ? null : withBoost(q, boost);
-    }));
+    return combine(
+      resolved.map(({ name, boost }) => {
+        const q = build(name, lenient);
+        return q === null ? null : withBoost(q, boost);
+      }),
+    );
   };
   const combine = (queries: (Query | null)[]): Query | null => {
     if (tieBreaker === 1) {
@@ -81,7 +93,9 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
             rangeQueryFor(
               ctx,
               name,
-              side === "lower" ? { lower: value, includeLower: inclusive, includeUpper: true } : { upper: value, includeLower: true, includeUpper: inclusive },
+              side === "lower"
+                ? { lower: value, includeLower: inclusive, includeUpper: true }
+                : { upper: value, includeLower: true, includeUpper: inclusive },
               { timeZone: o.timeZone, lenient, normalize: true },
             ),
           );
@@ -89,15 +103,22 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
       }
       if (quoted || type === "phrase") {
         return perField(field, (name, lenient) =>
-          phraseQueryFor(ctx, name, text, { slop: quoted ? slop || o.phraseSlop : o.phraseSlop, analyzer: o.quoteAnalyzer ?? o.analyzer, lenient }),
+          phraseQueryFor(ctx, name, text, {
+            slop: quoted ? slop || o.phraseSlop : o.phraseSlop,
+            analyzer: o.quoteAnalyzer ?? o.analyzer,
+            lenient,
+          }),
         );
       }
-      return perField(field, (name, lenient) => matchQueryFor(ctx, name, text, { operator: o.defaultOperator, analyzer: o.analyzer, lenient }));
+      return perField(field, (name, lenient) =>
+        matchQueryFor(ctx, name, text, { operator: o.defaultOperator, analyzer: o.analyzer, lenient }),
+      );
     },
     wildcardQuery(field, pattern) {
       const target = field ?? (o.defaultFields.length === 1 ? o.defaultFields[0] : undefined);
       if (pattern === "*" && target !== undefined) return target === "*" ? { kind: "all", boost: 1 } : existsQueryFor(ctx, target);
-      if (o.allowLeadingWildcard === false && /^[*?]/.test(pattern)) throw new QuerySyntaxError(`'*' or '?' not allowed as first character in WildcardQuery`);
+      if (o.allowLeadingWildcard === false && /^[*?]/.test(pattern))
+        throw new QuerySyntaxError(`'*' or '?' not allowed as first character in WildcardQuery`);
       return perField(field, (name, lenient) => wildcardQueryFor(ctx, name, pattern, { normalize: true, lenient }));
     },
     prefixQuery(field, prefix) {
@@ -117,7 +138,12 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
     },
     rangeQuery(field, lower, upper, includeLower, includeUpper) {
       return perField(field, (name, lenient) =>
-        rangeQueryFor(ctx, name, { lower: lower ?? undefined, upper: upper ?? undefined, includeLower, includeUpper }, { timeZone: o.timeZone, lenient, normalize: true }),
+        rangeQueryFor(
+          ctx,
+          name,
+          { lower: lower ?? undefined, upper: upper ?? undefined, includeLower, includeUpper },
+          { timeZone: o.timeZone, lenient, normalize: true },
+        ),
       );
     },
   };
@@ -129,7 +155,12 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
     if (!(e instanceof QuerySyntaxError)) throw e;
     const inner = errors.cause("parse_exception", e.message);
     throw new ShardFailure(
-      errors.queryShard(`Failed to parse query [${o.query}]`, ctx.indexName, ctx.indexUuid, errors.cause("parse_exception", `Cannot parse '${o.query}': ${e.message}`, inner)),
+      errors.queryShard(
+        `Failed to parse query [${o.query}]`,
+        ctx.indexName,
+        ctx.indexUuid,
+        errors.cause("parse_exception", `Cannot parse '${o.query}': ${e.message}`, inner),
+      ),
     );
   }
   if (q === null) return MATCH_NONE;

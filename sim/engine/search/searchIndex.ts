@@ -17,7 +17,15 @@ import { queryStringQuery } from "./queryStringQuery";
 import { ShardFailure } from "./shardFailure";
 import { floatForJson } from "./similarity";
 import {
-  buildSortKeys, compareSortValues, parseSearchAfter, parseSortBody, parseSortParam, readSortValues, renderSortValues, SortSpec, SortValues,
+  buildSortKeys,
+  compareSortValues,
+  parseSearchAfter,
+  parseSortBody,
+  parseSortParam,
+  readSortValues,
+  renderSortValues,
+  SortSpec,
+  SortValues,
 } from "./sort";
 import { FETCH_ALL, filterSource, parseSourceBody, parseSourceParams, SourceFilter } from "./sourceFilter";
 
@@ -99,13 +107,46 @@ const DEFAULT_SIZE = 10;
 
 /** Body keys of a search request es-sim implements. */
 const BODY_KEYS = new Set([
-  "query", "from", "size", "sort", "_source", "track_total_hits", "track_scores", "seq_no_primary_term", "version", "search_after",
-  "timeout", "min_score", "post_filter", "explain", "stored_fields", "profile", "aggs", "aggregations",
+  "query",
+  "from",
+  "size",
+  "sort",
+  "_source",
+  "track_total_hits",
+  "track_scores",
+  "seq_no_primary_term",
+  "version",
+  "search_after",
+  "timeout",
+  "min_score",
+  "post_filter",
+  "explain",
+  "stored_fields",
+  "profile",
+  "aggs",
+  "aggregations",
 ]);
 /** Body keys ES knows that es-sim does not implement. */
 const UNSUPPORTED_BODY_KEYS = new Set([
-  "highlight", "suggest", "rescore", "collapse", "slice", "pit", "runtime_mappings", "knn", "indices_boost", "terminate_after",
-  "stats", "ext", "rank", "retriever", "docvalue_fields", "fields", "script_fields", "sub_searches", "point_in_time",
+  "highlight",
+  "suggest",
+  "rescore",
+  "collapse",
+  "slice",
+  "pit",
+  "runtime_mappings",
+  "knn",
+  "indices_boost",
+  "terminate_after",
+  "stats",
+  "ext",
+  "rank",
+  "retriever",
+  "docvalue_fields",
+  "fields",
+  "script_fields",
+  "sub_searches",
+  "point_in_time",
 ]);
 
 function tokenOf(value: unknown): string {
@@ -148,7 +189,8 @@ function trackTotalHits(bodyValue: unknown, param: string | undefined): number |
   if (raw === true || raw === "true") return Number.POSITIVE_INFINITY;
   if (raw === false || raw === "false") return false;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw errors.illegalArgument(`[track_total_hits] parameter must be a boolean or an integer, got [${String(raw)}]`);
+  if (!Number.isInteger(n))
+    throw errors.illegalArgument(`[track_total_hits] parameter must be a boolean or an integer, got [${String(raw)}]`);
   if (n === -1) return Number.POSITIVE_INFINITY;
   if (n < 0) throw errors.illegalArgument(`[track_total_hits] parameter must be positive or equals to -1, got ${n}`);
   return n;
@@ -218,7 +260,8 @@ export class SearchIndex {
   private buildQuery(ctx: DslContext, body: Record<string, unknown>, params: SearchParams): Query {
     if (params.q !== undefined) {
       const operator = (params.default_operator ?? "OR").toUpperCase();
-      if (operator !== "OR" && operator !== "AND") throw errors.illegalArgument(`operator [${params.default_operator}] is not allowed, use [AND] or [OR]`);
+      if (operator !== "OR" && operator !== "AND")
+        throw errors.illegalArgument(`operator [${params.default_operator}] is not allowed, use [AND] or [OR]`);
       return queryStringQuery(ctx, {
         query: params.q,
         defaultFields: [params.df ?? "*"],
@@ -240,11 +283,13 @@ export class SearchIndex {
       const { line, col } = locateInJson(body, [key]);
       throw errors.parsing(`Unknown key for a ${tokenOf(value)} in [${key}].`, { line, col });
     }
-    if (body.aggs !== undefined && body.aggregations !== undefined) throw errors.parsing("Found two aggregation definitions: [aggs] and [aggregations]");
+    if (body.aggs !== undefined && body.aggregations !== undefined)
+      throw errors.parsing("Found two aggregation definitions: [aggs] and [aggregations]");
     const aggs = body.aggs ?? body.aggregations;
     if (aggs !== undefined) checkAggregations(aggs);
     if (body.explain === true || body.profile === true) throw errors.notSupported(body.explain === true ? "[explain]" : "[profile]");
-    if (body.stored_fields !== undefined && body.stored_fields !== "_none_") throw errors.notSupported("[stored_fields] in a search request");
+    if (body.stored_fields !== undefined && body.stored_fields !== "_none_")
+      throw errors.notSupported("[stored_fields] in a search request");
     if (body.query !== undefined && (body.query === null || typeof body.query !== "object" || Array.isArray(body.query))) {
       const { line, col } = locateInJson(body, ["query"]);
       throw errors.parsing(`Unknown key for a ${tokenOf(body.query)} in [query].`, { line, col });
@@ -292,10 +337,15 @@ export class SearchIndex {
     const from = intParam("from", params.from) ?? bodyInt(body, "from") ?? 0;
     if (size < 0) throw errors.illegalArgument(`[size] parameter cannot be negative, found [${size}]`);
     if (from < 0) throw errors.illegalArgument(`[from] parameter cannot be negative, found [${from}]`);
-    const sortSpecs: SortSpec[] | undefined = params.sort !== undefined ? parseSortParam(params.sort) : body.sort !== undefined ? parseSortBody(body.sort) : undefined;
+    const sortSpecs: SortSpec[] | undefined =
+      params.sort !== undefined ? parseSortParam(params.sort) : body.sort !== undefined ? parseSortBody(body.sort) : undefined;
     const source: SourceFilter =
       parseSourceParams(params._source, params._source_includes, params._source_excludes) ??
-      (body._source !== undefined ? parseSourceBody(body._source) : body.stored_fields === "_none_" ? { fetch: false, includes: [], excludes: [] } : FETCH_ALL);
+      (body._source !== undefined
+        ? parseSourceBody(body._source)
+        : body.stored_fields === "_none_"
+          ? { fetch: false, includes: [], excludes: [] }
+          : FETCH_ALL);
     const track = trackTotalHits(body.track_total_hits, params.track_total_hits);
     const seqNoPrimaryTerm = boolParam(params.seq_no_primary_term) ?? body.seq_no_primary_term === true;
     const version = boolParam(params.version) ?? body.version === true;
@@ -328,7 +378,9 @@ export class SearchIndex {
           if (after && compareSortValues(sortKeys, sortValues, after) <= 0) continue;
           candidates.push({ ord: set.docs[i], score: set.scores[i], sortValues });
         }
-        page = topK(candidates, from + size, (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord).slice(from);
+        page = topK(candidates, from + size, (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord).slice(
+          from,
+        );
       } else {
         if (body.search_after !== undefined) throw errors.illegalArgument("search_after requires a sort");
         page = topByScore(set, from + size).slice(from);

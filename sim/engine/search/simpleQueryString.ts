@@ -5,7 +5,14 @@
  */
 import { errors } from "../errors";
 import {
-  combineFields, FieldQueryContext, fuzzyQueryFor, isAllFields, matchQueryFor, phraseQueryFor, prefixQueryFor, resolveFields,
+  combineFields,
+  FieldQueryContext,
+  fuzzyQueryFor,
+  isAllFields,
+  matchQueryFor,
+  phraseQueryFor,
+  prefixQueryFor,
+  resolveFields,
 } from "./fieldQueries";
 import { bool, MATCH_NONE, Query, resolveMinimumShouldMatch, withBoost } from "./query";
 
@@ -66,16 +73,28 @@ export function simpleQueryStringQuery(ctx: FieldQueryContext, o: SimpleQueryStr
     if (present.length > 1) return bool({ should: present });
     return combineFields(queries, 0);
   };
-  const termQuery = (text: string) => sumFields((name) => matchQueryFor(ctx, name, text, { operator: o.defaultOperator, analyzer: o.analyzer, lenient }));
+  const termQuery = (text: string) =>
+    sumFields((name) => matchQueryFor(ctx, name, text, { operator: o.defaultOperator, analyzer: o.analyzer, lenient }));
   const phraseQuery = (text: string, slop: number) =>
-    combineFields(fields.map(({ name, boost }) => {
-      const q = phraseQueryFor(ctx, name, text, { slop, analyzer: o.analyzer, lenient });
-      return q === null ? null : withBoost(q, boost);
-    }), 0);
+    combineFields(
+      fields.map(({ name, boost }) => {
+        const q = phraseQueryFor(ctx, name, text, { slop, analyzer: o.analyzer, lenient });
+        return q === null ? null : withBoost(q, boost);
+      }),
+      0,
+    );
   const prefixQuery = (text: string) => sumFields((name) => prefixQueryFor(ctx, name, text, { normalize: true, lenient: true }));
   const fuzzyQuery = (text: string, edits: number) =>
     sumFields((name) =>
-      fuzzyQueryFor(ctx, name, text, { fuzziness: edits, prefixLength: o.fuzzyPrefixLength, maxExpansions: o.fuzzyMaxExpansions, transpositions: o.fuzzyTranspositions }, 1, true, true),
+      fuzzyQueryFor(
+        ctx,
+        name,
+        text,
+        { fuzziness: edits, prefixLength: o.fuzzyPrefixLength, maxExpansions: o.fuzzyMaxExpansions, transpositions: o.fuzzyTranspositions },
+        1,
+        true,
+        true,
+      ),
     );
 
   const data = [...o.query];

@@ -24,7 +24,8 @@ const SORT_PARAMS = new Set(["order", "missing", "mode", "unmapped_type", "numer
 
 function order(value: unknown): "asc" | "desc" {
   const o = String(value).toLowerCase();
-  if (o !== "asc" && o !== "desc") throw errors.illegalArgument(`No enum constant org.elasticsearch.search.sort.SortOrder.${String(value).toUpperCase()}`);
+  if (o !== "asc" && o !== "desc")
+    throw errors.illegalArgument(`No enum constant org.elasticsearch.search.sort.SortOrder.${String(value).toUpperCase()}`);
   return o;
 }
 
@@ -91,28 +92,46 @@ const LONG_MIN = -LONG_MAX;
 function reduce(values: number[], mode: string | undefined, order: "asc" | "desc"): number | undefined {
   if (values.length === 0) return undefined;
   switch (mode ?? (order === "asc" ? "min" : "max")) {
-    case "min": return Math.min(...values);
-    case "max": return Math.max(...values);
-    case "sum": return values.reduce((a, b) => a + b, 0);
-    case "avg": return values.reduce((a, b) => a + b, 0) / values.length;
+    case "min":
+      return Math.min(...values);
+    case "max":
+      return Math.max(...values);
+    case "sum":
+      return values.reduce((a, b) => a + b, 0);
+    case "avg":
+      return values.reduce((a, b) => a + b, 0) / values.length;
     case "median": {
       const s = [...values].sort((a, b) => a - b);
       const mid = s.length >> 1;
       return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
     }
-    default: throw errors.illegalArgument(`Unknown SortMode [${mode}]`);
+    default:
+      throw errors.illegalArgument(`Unknown SortMode [${mode}]`);
   }
 }
 
 /** Builds the sort keys for a request, failing like ES on the shard for unsortable fields. */
-export function buildSortKeys(specs: SortSpec[], table: FieldTable, index: InvertedIndex, indexName: string, fail: (e: ShardFailure) => never): SortKey[] {
+export function buildSortKeys(
+  specs: SortSpec[],
+  table: FieldTable,
+  index: InvertedIndex,
+  indexName: string,
+  fail: (e: ShardFailure) => never,
+): SortKey[] {
   return specs.map((spec): SortKey => {
     const { field } = spec;
     if (field === "_score") return { spec, read: (_ord, score) => score, render: (v) => floatForJson(v as number) };
     if (field === "_doc") return { spec, read: (ord) => ord, render: (v) => v };
     if (field === "_index") return { spec, read: () => indexName, render: (v) => v };
     if (field === "_id") {
-      return fail(new ShardFailure(errors.illegalArgument("Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled"), true));
+      return fail(
+        new ShardFailure(
+          errors.illegalArgument(
+            "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled",
+          ),
+          true,
+        ),
+      );
     }
     const numeric = (read: (ord: number) => number[], integer: boolean, float: boolean): SortKey => ({
       spec,

@@ -31,16 +31,27 @@ export function parseSourceBody(value: unknown): SourceFilter {
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      if (!["includes", "include", "excludes", "exclude"].includes(key)) throw errors.parsing(`Unknown key for a VALUE_STRING in [${key}].`);
+      if (!["includes", "include", "excludes", "exclude"].includes(key))
+        throw errors.parsing(`Unknown key for a VALUE_STRING in [${key}].`);
     }
-    return { fetch: true, includes: patterns(obj.includes ?? obj.include, "includes"), excludes: patterns(obj.excludes ?? obj.exclude, "excludes") };
+    return {
+      fetch: true,
+      includes: patterns(obj.includes ?? obj.include, "includes"),
+      excludes: patterns(obj.excludes ?? obj.exclude, "excludes"),
+    };
   }
   throw errors.parsing("Expected one of [TRUE, FALSE, VALUE_STRING, START_ARRAY, START_OBJECT] but found [VALUE_NULL]");
 }
 
 /** Parses the URL form: `_source` (true/false/comma list), `_source_includes`, `_source_excludes`. */
 export function parseSourceParams(source?: string, includes?: string, excludes?: string): SourceFilter | undefined {
-  const list = (s: string | undefined) => (s === undefined || s === "" ? [] : s.split(",").map((p) => p.trim()).filter(Boolean));
+  const list = (s: string | undefined) =>
+    s === undefined || s === ""
+      ? []
+      : s
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
   if (source === undefined && includes === undefined && excludes === undefined) return undefined;
   if (source === "false") return { fetch: false, includes: [], excludes: [] };
   const inc = source === undefined || source === "true" ? list(includes) : [...list(source), ...list(includes)];

@@ -4,7 +4,19 @@ import { errors } from "../../engine/errors";
 import { EXPRESSION_PARAMS, type RequestContext, type RouteDef } from "../context";
 
 const CAT_PARAMS = ["format", "h", "help", "v", "s", "bytes", "time", "local", "master_timeout"];
-const INDEX_COLUMNS = ["health", "status", "index", "uuid", "pri", "rep", "docs.count", "docs.deleted", "store.size", "pri.store.size", "dataset.size"];
+const INDEX_COLUMNS = [
+  "health",
+  "status",
+  "index",
+  "uuid",
+  "pri",
+  "rep",
+  "docs.count",
+  "docs.deleted",
+  "store.size",
+  "pri.store.size",
+  "dataset.size",
+];
 const SIZE_COLUMNS = new Set(["store.size", "pri.store.size", "dataset.size"]);
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4, pb: 1024 ** 5 };
 
@@ -29,7 +41,12 @@ function renderCat(ctx: RequestContext, columns: string[], rows: Array<Record<st
   if (ctx.bool("help", false)) {
     return { text: columns.map((c) => `${c.padEnd(16)} | ${c}\n`).join(""), headers: { "Content-Type": "text/plain; charset=UTF-8" } };
   }
-  const h = ctx.param("h")?.split(",").map((s) => s.trim()).filter(Boolean) ?? columns;
+  const h =
+    ctx
+      .param("h")
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) ?? columns;
   for (const c of h) if (!columns.includes(c) && c !== "*") throw errors.illegalArgument(`header [${c}] is not found`);
   const cols = h.includes("*") ? columns : h;
   const shown = rows.map((r) => {
@@ -63,9 +80,19 @@ function renderCat(ctx: RequestContext, columns: string[], rows: Array<Record<st
   const format = ctx.param("format") ?? "text";
   if (format === "json") return { body: shown };
   if (format !== "text" && format !== "txt") throw errors.notSupported(`cat format [${format}]`);
-  const table = ctx.bool("v", false) ? [cols, ...shown.map((r) => cols.map((c) => r[c] ?? ""))] : shown.map((r) => cols.map((c) => r[c] ?? ""));
+  const table = ctx.bool("v", false)
+    ? [cols, ...shown.map((r) => cols.map((c) => r[c] ?? ""))]
+    : shown.map((r) => cols.map((c) => r[c] ?? ""));
   const widths = cols.map((_, i) => Math.max(...table.map((row) => row[i]!.length), 0));
-  const text = table.map((row) => row.map((v, i) => v.padEnd(widths[i]!)).join(" ").trimEnd() + "\n").join("");
+  const text = table
+    .map(
+      (row) =>
+        row
+          .map((v, i) => v.padEnd(widths[i]!))
+          .join(" ")
+          .trimEnd() + "\n",
+    )
+    .join("");
   return { text, headers: { "Content-Type": "text/plain; charset=UTF-8" } };
 }
 
@@ -78,7 +105,8 @@ export const catRoutes: RouteDef[] = [
     body: "none",
     handler: (ctx) => {
       const health = ctx.param("health");
-      if (health !== undefined && !["green", "yellow", "red"].includes(health)) throw errors.illegalArgument(`unknown health status [${health}]`);
+      if (health !== undefined && !["green", "yellow", "red"].includes(health))
+        throw errors.illegalArgument(`unknown health status [${health}]`);
       const rows = catIndices(ctx.cluster, ctx.pathParams.index, { ...ctx.expression(), health });
       return renderCat(ctx, INDEX_COLUMNS, rows);
     },

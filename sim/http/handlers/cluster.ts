@@ -25,14 +25,24 @@ export const clusterRoutes: RouteDef[] = [
     methods: ["GET"],
     paths: ["/_cluster/health", "/_cluster/health/{index}"],
     params: [
-      ...EXPRESSION_PARAMS, ...MASTER_PARAMS, "level", "local", "wait_for_active_shards", "wait_for_nodes", "wait_for_events",
-      "wait_for_no_relocating_shards", "wait_for_no_initializing_shards", "wait_for_status",
+      ...EXPRESSION_PARAMS,
+      ...MASTER_PARAMS,
+      "level",
+      "local",
+      "wait_for_active_shards",
+      "wait_for_nodes",
+      "wait_for_events",
+      "wait_for_no_relocating_shards",
+      "wait_for_no_initializing_shards",
+      "wait_for_status",
     ],
     body: "none",
     handler: async (ctx) => {
       const level = ctx.param("level");
       if (level !== undefined && !["cluster", "indices", "shards"].includes(level)) {
-        throw errors.illegalArgument(`No enum constant org.elasticsearch.action.admin.cluster.health.ClusterHealthRequest.Level.${level.toUpperCase()}`);
+        throw errors.illegalArgument(
+          `No enum constant org.elasticsearch.action.admin.cluster.health.ClusterHealthRequest.Level.${level.toUpperCase()}`,
+        );
       }
       const r = await health(ctx.cluster, ctx.pathParams.index, {
         waitForStatus: ctx.param("wait_for_status"),
@@ -49,7 +59,10 @@ export const clusterRoutes: RouteDef[] = [
     params: [...MASTER_PARAMS, "flat_settings", "include_defaults", "local"],
     body: "none",
     handler: (ctx) => ({
-      body: getClusterSettings(ctx.cluster, { flat: ctx.bool("flat_settings", false), includeDefaults: ctx.bool("include_defaults", false) }),
+      body: getClusterSettings(ctx.cluster, {
+        flat: ctx.bool("flat_settings", false),
+        includeDefaults: ctx.bool("include_defaults", false),
+      }),
     }),
   },
   {

@@ -6,12 +6,41 @@ import type { Json } from "../../engine/types";
 import { type RequestContext, type RouteDef } from "../context";
 import { locateJsonError, parseJsonObject, type JsonProblem } from "../json";
 
-const WRITE_PARAMS = ["if_seq_no", "if_primary_term", "refresh", "routing", "timeout", "version", "version_type", "wait_for_active_shards", "pipeline", "require_alias", "require_data_stream", "op_type", "list_executed_pipelines", "include_source_on_error"];
-const GET_PARAMS = ["realtime", "refresh", "routing", "preference", "stored_fields", "_source", "_source_includes", "_source_excludes", "version", "version_type"];
+const WRITE_PARAMS = [
+  "if_seq_no",
+  "if_primary_term",
+  "refresh",
+  "routing",
+  "timeout",
+  "version",
+  "version_type",
+  "wait_for_active_shards",
+  "pipeline",
+  "require_alias",
+  "require_data_stream",
+  "op_type",
+  "list_executed_pipelines",
+  "include_source_on_error",
+];
+const GET_PARAMS = [
+  "realtime",
+  "refresh",
+  "routing",
+  "preference",
+  "stored_fields",
+  "_source",
+  "_source_includes",
+  "_source_excludes",
+  "version",
+  "version_type",
+];
 
 /** A document source that is not valid JSON: ES's `document_parsing_exception`. */
 export function documentParseError(p: JsonProblem): EsError {
-  return errors.documentParsing(`[${p.line}:${p.column}] failed to parse: ${p.message}`, errors.xContentParse(`[${p.line}:${p.column}] ${p.message}`));
+  return errors.documentParsing(
+    `[${p.line}:${p.column}] failed to parse: ${p.message}`,
+    errors.xContentParse(`[${p.line}:${p.column}] ${p.message}`),
+  );
 }
 
 function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean } {
@@ -66,7 +95,14 @@ async function indexHandler(ctx: RequestContext, forceCreate: boolean) {
     opts.opType = "create";
   }
   const r = await indexDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id, source, { ...opts, refresh: ctx.refresh() });
-  return { status: r.status, body: r.body, headers: r.status === 201 ? { Location: `/${encodeURIComponent(String(r.body._index))}/_doc/${encodeURIComponent(String(r.body._id))}` } : undefined };
+  return {
+    status: r.status,
+    body: r.body,
+    headers:
+      r.status === 201
+        ? { Location: `/${encodeURIComponent(String(r.body._index))}/_doc/${encodeURIComponent(String(r.body._id))}` }
+        : undefined,
+  };
 }
 
 export const documentRoutes: RouteDef[] = [
@@ -140,7 +176,21 @@ export const documentRoutes: RouteDef[] = [
     api: "update",
     methods: ["POST"],
     paths: ["/{index}/_update/{id}"],
-    params: ["if_seq_no", "if_primary_term", "refresh", "routing", "timeout", "wait_for_active_shards", "retry_on_conflict", "require_alias", "_source", "_source_includes", "_source_excludes", "lang", "include_source_on_error"],
+    params: [
+      "if_seq_no",
+      "if_primary_term",
+      "refresh",
+      "routing",
+      "timeout",
+      "wait_for_active_shards",
+      "retry_on_conflict",
+      "require_alias",
+      "_source",
+      "_source_includes",
+      "_source_excludes",
+      "lang",
+      "include_source_on_error",
+    ],
     body: "required",
     handler: async (ctx) => {
       const body = ctx.json();
@@ -156,7 +206,20 @@ export const documentRoutes: RouteDef[] = [
     api: "bulk",
     methods: ["POST", "PUT"],
     paths: ["/_bulk", "/{index}/_bulk"],
-    params: ["refresh", "routing", "timeout", "wait_for_active_shards", "pipeline", "require_alias", "require_data_stream", "_source", "_source_includes", "_source_excludes", "list_executed_pipelines", "include_source_on_error"],
+    params: [
+      "refresh",
+      "routing",
+      "timeout",
+      "wait_for_active_shards",
+      "pipeline",
+      "require_alias",
+      "require_data_stream",
+      "_source",
+      "_source_includes",
+      "_source_excludes",
+      "list_executed_pipelines",
+      "include_source_on_error",
+    ],
     body: "ndjson",
     handler: async (ctx) => {
       checkPipeline(ctx.param("pipeline"));
@@ -167,7 +230,22 @@ export const documentRoutes: RouteDef[] = [
   },
 ];
 
-const BULK_META_FIELDS = new Set(["_index", "_id", "routing", "if_seq_no", "if_primary_term", "version", "version_type", "require_alias", "pipeline", "retry_on_conflict", "_source", "dynamic_templates", "require_data_stream", "list_executed_pipelines"]);
+const BULK_META_FIELDS = new Set([
+  "_index",
+  "_id",
+  "routing",
+  "if_seq_no",
+  "if_primary_term",
+  "version",
+  "version_type",
+  "require_alias",
+  "pipeline",
+  "retry_on_conflict",
+  "_source",
+  "dynamic_templates",
+  "require_data_stream",
+  "list_executed_pipelines",
+]);
 
 /**
  * Parses a `_bulk` NDJSON body as ES's `BulkRequestParser`: action/metadata lines, then a source
@@ -189,17 +267,22 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
     if (line.trim() === "") continue;
     const parsed = parseJsonObjectLine(line, lineNo);
     const keys = Object.keys(parsed);
-    if (keys.length === 0) throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected FIELD_NAME but found [END_OBJECT]`);
+    if (keys.length === 0)
+      throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected FIELD_NAME but found [END_OBJECT]`);
     const action = keys[0]!;
     if (!["index", "create", "update", "delete"].includes(action)) {
-      throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`);
+      throw errors.illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`,
+      );
     }
     if (keys.length > 1) {
       throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected END_OBJECT but found [FIELD_NAME]`);
     }
     const meta = parsed[action];
     if (meta === null || typeof meta !== "object" || Array.isArray(meta)) {
-      throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected START_OBJECT or END_OBJECT but found [${tokenName(meta)}]`);
+      throw errors.illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected START_OBJECT or END_OBJECT but found [${tokenName(meta)}]`,
+      );
     }
     const m = meta as Json;
     for (const k of Object.keys(m)) {
@@ -216,7 +299,8 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
     if (index !== undefined) item.index = String(index);
     else missing.push("index is missing");
     if (m._id !== undefined && m._id !== null) item.id = String(m._id);
-    if (m.pipeline !== undefined && m.pipeline !== "_none") item.error = errors.notSupported(`ingest pipelines ([pipeline]=[${String(m.pipeline)}])`);
+    if (m.pipeline !== undefined && m.pipeline !== "_none")
+      item.error = errors.notSupported(`ingest pipelines ([pipeline]=[${String(m.pipeline)}])`);
     if (action === "delete") {
       if (item.id === undefined) missing.push("id is missing");
       items.push(item);

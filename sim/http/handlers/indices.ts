@@ -1,5 +1,22 @@
 /** Routes of the index APIs: create/get/delete/exists, settings, mappings, aliases, blocks, close/open, refresh/flush/forcemerge, stats. */
-import { addBlock, closeIndex, createIndex, deleteIndex, flush, forceMerge, getAliases, getIndex, getMapping, getSettings, indexExists, openIndex, putMapping, putSettings, refresh, updateAliases } from "../../engine/actions/indexAdmin";
+import {
+  addBlock,
+  closeIndex,
+  createIndex,
+  deleteIndex,
+  flush,
+  forceMerge,
+  getAliases,
+  getIndex,
+  getMapping,
+  getSettings,
+  indexExists,
+  openIndex,
+  putMapping,
+  putSettings,
+  refresh,
+  updateAliases,
+} from "../../engine/actions/indexAdmin";
 import { indicesStats } from "../../engine/actions/stats";
 import { errors } from "../../engine/errors";
 import type { Json } from "../../engine/types";
@@ -69,7 +86,10 @@ export const indicesRoutes: RouteDef[] = [
     handler: async (ctx) => {
       if (ctx.bool("reopen", false)) throw errors.notSupported("[reopen] on indices.put_settings");
       return {
-        body: await putSettings(ctx.cluster, ctx.pathParams.index, ctx.json(), { ...ctx.expression(), preserveExisting: ctx.bool("preserve_existing", false) }),
+        body: await putSettings(ctx.cluster, ctx.pathParams.index, ctx.json(), {
+          ...ctx.expression(),
+          preserveExisting: ctx.bool("preserve_existing", false),
+        }),
       };
     },
   },
@@ -189,12 +209,45 @@ export const indicesRoutes: RouteDef[] = [
     api: "indices.stats",
     methods: ["GET"],
     paths: ["/_stats", "/_stats/{metric}", "/{index}/_stats", "/{index}/_stats/{metric}"],
-    params: [...EXPRESSION_PARAMS, "level", "completion_fields", "fielddata_fields", "fields", "groups", "include_segment_file_sizes", "include_unloaded_segments", "forbid_closed_indices"],
+    params: [
+      ...EXPRESSION_PARAMS,
+      "level",
+      "completion_fields",
+      "fielddata_fields",
+      "fields",
+      "groups",
+      "include_segment_file_sizes",
+      "include_unloaded_segments",
+      "forbid_closed_indices",
+    ],
     body: "none",
     handler: (ctx) => {
       const metrics = ctx.pathParams.metric?.split(",");
-      const known = ["_all", "docs", "store", "indexing", "get", "search", "merge", "refresh", "flush", "translog", "completion", "fielddata", "query_cache", "request_cache", "segments", "warmer", "bulk", "shard_stats", "mappings", "dense_vector", "sparse_vector"];
-      for (const m of metrics ?? []) if (!known.includes(m)) throw errors.illegalArgument(`request [${ctx.path}] contains unrecognized metric: [${m}]`);
+      const known = [
+        "_all",
+        "docs",
+        "store",
+        "indexing",
+        "get",
+        "search",
+        "merge",
+        "refresh",
+        "flush",
+        "translog",
+        "completion",
+        "fielddata",
+        "query_cache",
+        "request_cache",
+        "segments",
+        "warmer",
+        "bulk",
+        "shard_stats",
+        "mappings",
+        "dense_vector",
+        "sparse_vector",
+      ];
+      for (const m of metrics ?? [])
+        if (!known.includes(m)) throw errors.illegalArgument(`request [${ctx.path}] contains unrecognized metric: [${m}]`);
       return { body: indicesStats(ctx.cluster, ctx.pathParams.index, metrics, { ...ctx.expression(), level: ctx.param("level") }) };
     },
   },

@@ -8,19 +8,61 @@ const QUERY_STRING_PARAMS = ["q", "df", "default_operator", "analyzer", "analyze
 
 /** Search parameters handed to the search library as they are. */
 const SEARCH_PARAMS = [
-  ...EXPRESSION_PARAMS, ...QUERY_STRING_PARAMS, "from", "size", "sort", "_source", "_source_includes", "_source_excludes",
-  "track_total_hits", "track_scores", "seq_no_primary_term", "version", "explain", "timeout", "routing", "preference",
-  "search_type", "request_cache", "batched_reduce_size", "max_concurrent_shard_requests", "pre_filter_shard_size",
-  "rest_total_hits_as_int", "typed_keys", "allow_partial_search_results", "ccs_minimize_roundtrips", "ignore_throttled",
-  "terminate_after", "stored_fields", "docvalue_fields", "stats", "scroll", "suggest_field", "suggest_mode", "suggest_size",
-  "suggest_text", "include_named_queries_score", "force_synthetic_source",
+  ...EXPRESSION_PARAMS,
+  ...QUERY_STRING_PARAMS,
+  "from",
+  "size",
+  "sort",
+  "_source",
+  "_source_includes",
+  "_source_excludes",
+  "track_total_hits",
+  "track_scores",
+  "seq_no_primary_term",
+  "version",
+  "explain",
+  "timeout",
+  "routing",
+  "preference",
+  "search_type",
+  "request_cache",
+  "batched_reduce_size",
+  "max_concurrent_shard_requests",
+  "pre_filter_shard_size",
+  "rest_total_hits_as_int",
+  "typed_keys",
+  "allow_partial_search_results",
+  "ccs_minimize_roundtrips",
+  "ignore_throttled",
+  "terminate_after",
+  "stored_fields",
+  "docvalue_fields",
+  "stats",
+  "scroll",
+  "suggest_field",
+  "suggest_mode",
+  "suggest_size",
+  "suggest_text",
+  "include_named_queries_score",
+  "force_synthetic_source",
 ];
 
 /** Parameters es-sim refuses explicitly rather than ignore. */
-const UNSUPPORTED_SEARCH_PARAMS = ["scroll", "suggest_field", "suggest_mode", "suggest_size", "suggest_text", "docvalue_fields", "stored_fields", "terminate_after", "force_synthetic_source"];
+const UNSUPPORTED_SEARCH_PARAMS = [
+  "scroll",
+  "suggest_field",
+  "suggest_mode",
+  "suggest_size",
+  "suggest_text",
+  "docvalue_fields",
+  "stored_fields",
+  "terminate_after",
+  "force_synthetic_source",
+];
 
 function searchRequest(ctx: RequestContext, allowed: string[]): SearchRequest {
-  for (const p of UNSUPPORTED_SEARCH_PARAMS) if (ctx.param(p) !== undefined && allowed.includes(p)) throw errors.notSupported(`[${p}] on ${ctx.path}`);
+  for (const p of UNSUPPORTED_SEARCH_PARAMS)
+    if (ctx.param(p) !== undefined && allowed.includes(p)) throw errors.notSupported(`[${p}] on ${ctx.path}`);
   const st = ctx.param("search_type");
   if (st !== undefined && st !== "query_then_fetch" && st !== "dfs_query_then_fetch") {
     throw errors.illegalArgument(`No search type for [${st}]`);

@@ -20,7 +20,8 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 
 function expectSchema(name: keyof typeof schemas, value: unknown): void {
   const validate = ajv.compile(schemas[name]);
-  if (!validate(value)) throw new Error(`${name} output does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
+  if (!validate(value))
+    throw new Error(`${name} output does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
 }
 
 interface Run {
@@ -73,8 +74,18 @@ describe("ccr-dr command", () => {
     expectSchema("status", r.json);
     expect(r.json).toMatchObject({ primary: "clusterA", primaryBySite: { clusterA: "clusterA", clusterB: "clusterA" } });
     const [a, b] = r.json.clusters;
-    expect(a).toMatchObject({ cluster: "clusterA", reachable: true, configuredRole: "primary", indices: [{ index: A_INDEX, role: "leader", documents: 200 }] });
-    expect(b).toMatchObject({ cluster: "clusterB", reachable: true, configuredRole: "follower", indices: [{ index: B_INDEX, role: "follower", followStatus: "active", lagOperations: 0 }] });
+    expect(a).toMatchObject({
+      cluster: "clusterA",
+      reachable: true,
+      configuredRole: "primary",
+      indices: [{ index: A_INDEX, role: "leader", documents: 200 }],
+    });
+    expect(b).toMatchObject({
+      cluster: "clusterB",
+      reachable: true,
+      configuredRole: "follower",
+      indices: [{ index: B_INDEX, role: "follower", followStatus: "active", lagOperations: 0 }],
+    });
   });
 
   test("a destructive command without --yes off a TTY is refused and changes nothing", async () => {
@@ -92,7 +103,9 @@ describe("ccr-dr command", () => {
     expect(p.code).toBe(0);
     expectSchema("plan", p.json);
     const onB = p.json.sites.find((s: { site: string }) => s.site === "clusterB");
-    expect(onB.operations.map((o: { words: string }) => o.words)).toContainEqual(expect.stringMatching(new RegExp(`^promote ${B_INDEX} on clusterB: pause → close → unfollow → open`)));
+    expect(onB.operations.map((o: { words: string }) => o.words)).toContainEqual(
+      expect.stringMatching(new RegExp(`^promote ${B_INDEX} on clusterB: pause → close → unfollow → open`)),
+    );
     expect(p.json.rpo.operations).toBe(0);
     expect(fs.existsSync(p.json.planFiles.clusterB)).toBe(true);
     // The configuration was put back: a plan changes nothing.
@@ -128,7 +141,11 @@ describe("ccr-dr command", () => {
     expect(s.json.primaryBySite).toEqual({ clusterA: "clusterA", clusterB: "clusterB" });
     expect(s.json.clusters[0]).toMatchObject({ cluster: "clusterA", reachable: false, configuredRole: "primary" });
     expect(s.json.clusters[1]).toMatchObject({ cluster: "clusterB", configuredRole: "primary" });
-    expect(s.json.clusters[1].indices[0]).toMatchObject({ role: "leader", documents: 201, promotion: { index: B_INDEX, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX } } });
+    expect(s.json.clusters[1].indices[0]).toMatchObject({
+      role: "leader",
+      documents: 201,
+      promotion: { index: B_INDEX, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX } },
+    });
   });
 
   test("failback: the returning clusterA follows clusterB", async () => {

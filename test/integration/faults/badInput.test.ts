@@ -17,7 +17,9 @@ jest.setTimeout(120_000);
 const rows = readBadInputDoc();
 
 function testFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? testFiles(path.join(dir, e.name)) : e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []));
 }
 
 describe("bad input table (docs/bad-input.md)", () => {
@@ -31,8 +33,17 @@ describe("bad input table (docs/bad-input.md)", () => {
     await esSimFixture(sim.url, sim.transportAddress);
     // ccr-dr rows run on a staged program and a backend of their own; no cluster is ever reached.
     const nowhere = { url: "http://127.0.0.1:9", transportAddress: "127.0.0.1:9" } as SpawnedSim;
-    const workDir = stageProgram(path.join(dir, "program"), { "dr-a": pairConfig("clusterA", nowhere, nowhere), "dr-b": pairConfig("clusterB", nowhere, nowhere) });
-    cli = { workDir, env: { ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }), PULUMI_CONFIG_PASSPHRASE: "test-passphrase" } };
+    const workDir = stageProgram(path.join(dir, "program"), {
+      "dr-a": pairConfig("clusterA", nowhere, nowhere),
+      "dr-b": pairConfig("clusterB", nowhere, nowhere),
+    });
+    cli = {
+      workDir,
+      env: {
+        ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }),
+        PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+      },
+    };
   });
   afterAll(async () => {
     await sim?.cleanup();
@@ -42,7 +53,16 @@ describe("bad input table (docs/bad-input.md)", () => {
   test("the table has rows for every component, with unique ids", () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
     const components = new Set(rows.map((r) => r.rejectedBy));
-    for (const c of ["stack config", "RemoteCluster check", "FollowerIndex check", "WriteFence check", "QuarantineName check", "AutoFollowPattern check", "ccr-dr", "es-sim"]) {
+    for (const c of [
+      "stack config",
+      "RemoteCluster check",
+      "FollowerIndex check",
+      "WriteFence check",
+      "QuarantineName check",
+      "AutoFollowPattern check",
+      "ccr-dr",
+      "es-sim",
+    ]) {
       expect(components).toContain(c);
     }
   });
@@ -55,7 +75,8 @@ describe("bad input table (docs/bad-input.md)", () => {
       for (const c of cited.filter((x) => x.file !== "badInput.test.ts")) {
         const file = files.find((f) => path.basename(f) === c.file);
         if (!file) throw new Error(`row ${row.id} cites ${c.file}, which does not exist under test/`);
-        if (!fs.readFileSync(file, "utf8").includes(c.name)) throw new Error(`row ${row.id} cites "${c.name}", which is not a test of ${c.file}`);
+        if (!fs.readFileSync(file, "utf8").includes(c.name))
+          throw new Error(`row ${row.id} cites "${c.name}", which is not a test of ${c.file}`);
       }
     }
   });

@@ -15,7 +15,8 @@ jest.setTimeout(600_000);
 const PASSWORD = "s3cret-Elastic-pw";
 const WRONG = "not-the-Elastic-pw";
 const AUTH = { authorization: `Basic ${Buffer.from(`elastic:${PASSWORD}`).toString("base64")}` };
-const es = (base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => http(base, method, p, body, { ...AUTH, ...headers });
+const es = (base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
+  http(base, method, p, body, { ...AUTH, ...headers });
 
 async function docIds(base: string, index: string): Promise<string[]> {
   await es(base, "POST", `/${index}/_refresh`);
@@ -39,7 +40,10 @@ async function startSecuredPair(): Promise<DrPair> {
 /** Resource types in the stack's state (the stack and provider resources left out). */
 async function resourceTypes(stack: Stack): Promise<string[]> {
   const d = (await stack.exportStack()).deployment as { resources?: Array<{ type: string }> };
-  return (d.resources ?? []).map((r) => r.type.split(":").pop()!).filter((t) => t !== "Stack" && t !== "pulumi-nodejs").sort();
+  return (d.resources ?? [])
+    .map((r) => r.type.split(":").pop()!)
+    .filter((t) => t !== "Stack" && t !== "pulumi-nodejs")
+    .sort();
 }
 
 async function upError(stack: Stack): Promise<string> {
@@ -79,7 +83,9 @@ describe("wrong credentials, unreachable endpoints, a remote alias pointing nowh
       expect((await drB.preview()).changeSummary.create).toBeGreaterThan(0); // check and diff never call a cluster
       const message = await upError(drB);
       expect(message).toMatch(
-        new RegExp(`cluster\\.get_settings on cluster "clusterB" failed: cannot connect \\(.*${dead.hostPort}.*\\)\\. Likely fix: check that cluster "clusterB" is up and its endpoint URL is right`),
+        new RegExp(
+          `cluster\\.get_settings on cluster "clusterB" failed: cannot connect \\(.*${dead.hostPort}.*\\)\\. Likely fix: check that cluster "clusterB" is up and its endpoint URL is right`,
+        ),
       );
       expect(await resourceTypes(drB)).not.toContain("RemoteCluster");
       await expectBUntouched();
@@ -103,7 +109,11 @@ describe("wrong credentials, unreachable endpoints, a remote alias pointing nowh
       await expectBUntouched();
       const status = await ccrDr(pair, ["status", "--json"]);
       expect(status.code).toBe(0);
-      expect(status.json.clusters[1]).toMatchObject({ cluster: "clusterB", reachable: false, error: expect.stringMatching(/401 security_exception/) });
+      expect(status.json.clusters[1]).toMatchObject({
+        cluster: "clusterB",
+        reachable: false,
+        error: expect.stringMatching(/401 security_exception/),
+      });
       expect(status.stdout + status.stderr).not.toContain(WRONG);
     } finally {
       for (const s of stacks) await s.setConfig("ccr-dr:clusters.clusterB.password", { value: PASSWORD, secret: true }, true);
@@ -130,7 +140,9 @@ describe("wrong credentials, unreachable endpoints, a remote alias pointing nowh
   test("once right, the same stacks converge; a failover with a wrong password then changes nothing", async () => {
     const drB = await pair.stack("clusterB");
     await drB.up();
-    await eventually("clusterB to hold clusterA's orders", async () => (JSON.stringify(await docIds(pair.b.url, B_INDEX)) === JSON.stringify([...orders].sort()) ? true : undefined));
+    await eventually("clusterB to hold clusterA's orders", async () =>
+      JSON.stringify(await docIds(pair.b.url, B_INDEX)) === JSON.stringify([...orders].sort()) ? true : undefined,
+    );
     await expectNoChanges(drB);
 
     const before = await resourceTypes(drB);

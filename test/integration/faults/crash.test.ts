@@ -118,7 +118,11 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
     expect(up.outputs.role!.value).toBe("primary");
     expect(await indexState(b.url, B_INDEX)).toEqual({ exists: true, open: true, follower: "none", writeBlocked: false, promotion: true });
     const record = (await ccrDrMeta(b.url, B_INDEX))!.promotion;
-    expect(record).toMatchObject({ index: B_INDEX, checkpoints_known: true, promoted_from: { remote_cluster: "clusterA", leader_index: A_INDEX } });
+    expect(record).toMatchObject({
+      index: B_INDEX,
+      checkpoints_known: true,
+      promoted_from: { remote_cluster: "clusterA", leader_index: A_INDEX },
+    });
     expect(await pendingOperations(drB)).toEqual([]);
     await expectNoChanges(drB);
 
@@ -126,7 +130,9 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
     onBAtPromotion = await ids(b.url, B_INDEX);
     expect(minus(ORDERS, onBAtPromotion)).toEqual([]);
     expect(minus(onBAtPromotion, ackedOnA)).toEqual([]);
-    report(`failover: ${ackedOnA.length} documents acknowledged by clusterA before it died, ${onBAtPromotion.length} on clusterB at its promotion (${ackedOnA.length - onBAtPromotion.length} never replicated)`);
+    report(
+      `failover: ${ackedOnA.length} documents acknowledged by clusterA before it died, ${onBAtPromotion.length} on clusterB at its promotion (${ackedOnA.length - onBAtPromotion.length} never replicated)`,
+    );
     expect((await http(b.url, "POST", `/${B_INDEX}/_doc?refresh=true`, { user: "kimchy" })).status).toBe(201);
   });
 
@@ -203,7 +209,10 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
     expect(up.outputs.role!.value).toBe("follower");
     expect(await indexState(a.url, A_INDEX)).toMatchObject({ open: true, follower: "active" });
     const [quarantine] = await quarantineOf();
-    expect((up.outputs.indexStatus!.value as any)[A_INDEX]).toMatchObject({ quarantineIndex: quarantine, quarantinedDocuments: divergent.length });
+    expect((up.outputs.indexStatus!.value as any)[A_INDEX]).toMatchObject({
+      quarantineIndex: quarantine,
+      quarantinedDocuments: divergent.length,
+    });
     await expectNoChanges(drA);
     await expectNoChanges(drB);
 

@@ -64,7 +64,13 @@ describe("a failover interrupted by SIGINT or kill -9 of the operator's process"
   /** The failover converged: B promoted with every document, open for writes, nothing left pending. */
   async function expectConverged(): Promise<void> {
     const drB = await pair.stack("clusterB");
-    expect(await indexState(pair.b.url, B_INDEX)).toEqual({ exists: true, open: true, follower: "none", writeBlocked: false, promotion: true });
+    expect(await indexState(pair.b.url, B_INDEX)).toEqual({
+      exists: true,
+      open: true,
+      follower: "none",
+      writeBlocked: false,
+      promotion: true,
+    });
     // Open, no write block, not a follower: it takes writes (none is made here, so that the next case
     // may turn this untouched promotion back into a follower; faults.crash.test.ts writes to it).
     expect(await ids(pair.b.url, B_INDEX)).toEqual(expected);
@@ -146,7 +152,9 @@ describe("a failover interrupted by SIGINT or kill -9 of the operator's process"
     const first = startCcrDr(pair, ["failover", "--to", "clusterB", "--yes"]);
     await hold.reached;
     process.kill(first.pid, "SIGINT"); // a supervisor's signal: pulumi does not get it, ccr-dr forwards it
-    await eventually("ccr-dr to interrupt pulumi", async () => (/interrupting pulumi up on clusterB/.test(first.stderrSoFar()) ? true : undefined));
+    await eventually("ccr-dr to interrupt pulumi", async () =>
+      /interrupting pulumi up on clusterB/.test(first.stderrSoFar()) ? true : undefined,
+    );
     hold.release();
     const r1 = await first.done;
     expect(r1.code).toBe(130);
@@ -173,7 +181,9 @@ describe("a failover interrupted by SIGINT or kill -9 of the operator's process"
     expect(await pendingOperations(drB)).toEqual([{ type: "deleting", urn: FOLLOWER_URN }]);
 
     const r = await startCcrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]).done;
-    expect(r.stderr).toMatch(/stack dr-b is locked by pulumi pid \d+ on this host, which no longer runs: removing the stale lock \(pulumi cancel\)/);
+    expect(r.stderr).toMatch(
+      /stack dr-b is locked by pulumi pid \d+ on this host, which no longer runs: removing the stale lock \(pulumi cancel\)/,
+    );
     expect(r.code).toBe(0);
     await expectConverged();
   });

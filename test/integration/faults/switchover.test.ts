@@ -57,7 +57,9 @@ describe("a planned switchover to a target that is lagging or down", () => {
     const r = await ccrDr(pair, ["switchover", "--to", "clusterB", "--yes", "--json", "--timeout", "3"]);
     expect(r.code).toBe(4);
     expect(r.json).toEqual({
-      error: expect.stringMatching(/^switchover to clusterB aborted: clusterB was still \d+ operations behind clusterA; nothing was promoted and clusterA takes writes again$/),
+      error: expect.stringMatching(
+        /^switchover to clusterB aborted: clusterB was still \d+ operations behind clusterA; nothing was promoted and clusterA takes writes again$/,
+      ),
       exitCode: 4,
     });
     expect(r.stderr).toMatch(/waiting for clusterB to catch up: \d+ operations behind/);
@@ -66,7 +68,9 @@ describe("a planned switchover to a target that is lagging or down", () => {
     const onB = await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
     expect(onB).toEqual(expect.arrayContaining([...late, afterAbort]));
     expect(onB).toEqual(await ids(pair.a.url, A_INDEX));
-    report(`switchover, target lagging: aborted (exit 4), ${late.length} unreplicated documents reached clusterB after the link healed; ${onB.length} on both`);
+    report(
+      `switchover, target lagging: aborted (exit 4), ${late.length} unreplicated documents reached clusterB after the link healed; ${onB.length} on both`,
+    );
     await expectNoChanges(await pair.stack("clusterA"));
     await expectNoChanges(await pair.stack("clusterB"));
   });
@@ -76,12 +80,16 @@ describe("a planned switchover to a target that is lagging or down", () => {
     await pair.b.kill("SIGKILL");
     const r = await ccrDr(pair, ["switchover", "--to", "clusterB", "--yes", "--json", "--timeout", "2"]);
     expect(r.code).toBe(4);
-    expect(r.json.error).toMatch(/^switchover to clusterB aborted: clusterB was still \d+ operations behind clusterA; nothing was promoted and clusterA takes writes again$/);
+    expect(r.json.error).toMatch(
+      /^switchover to clusterB aborted: clusterB was still \d+ operations behind clusterA; nothing was promoted and clusterA takes writes again$/,
+    );
     await pair.b.restart();
     const afterAbort = await expectAbortedCleanly();
     const onB = await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
     expect(onB).toEqual([...before, afterAbort].sort());
-    report(`switchover, target down: aborted (exit 4), clusterA took a write after the abort; ${onB.length} documents on both after clusterB's restart`);
+    report(
+      `switchover, target down: aborted (exit 4), clusterA took a write after the abort; ${onB.length} documents on both after clusterB's restart`,
+    );
     await expectNoChanges(await pair.stack("clusterA"));
     await expectNoChanges(await pair.stack("clusterB"));
   });

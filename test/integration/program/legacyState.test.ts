@@ -41,11 +41,15 @@ describe("state in the format before the provider registry", () => {
       },
     });
     expect(remote.status).toBe(200);
-    const follow = await http(b.url, "PUT", `/${B_INDEX}/_ccr/follow?wait_for_active_shards=1`, { remote_cluster: "clusterA", leader_index: A_INDEX });
+    const follow = await http(b.url, "PUT", `/${B_INDEX}/_ccr/follow?wait_for_active_shards=1`, {
+      remote_cluster: "clusterA",
+      leader_index: A_INDEX,
+    });
     expect(follow.status).toBe(200);
     await inSync(a.url, A_INDEX, b.url, B_INDEX);
 
-    const uuid = async (base: string, index: string) => (await http(base, "GET", `/${index}/_settings?flat_settings=true`)).body[index].settings["index.uuid"] as string;
+    const uuid = async (base: string, index: string) =>
+      (await http(base, "GET", `/${index}/_settings?flat_settings=true`)).body[index].settings["index.uuid"] as string;
     const clusterUuid = async (base: string) => (await http(base, "GET", "/")).body.cluster_uuid as string;
     const values: Record<string, string> = {
       A_URL: a.url,
@@ -60,7 +64,9 @@ describe("state in the format before the provider registry", () => {
     const text = fs.readFileSync(FIXTURE, "utf8").replace(/\{\{([A-Z_]+)\}\}/g, (m, k: string) => values[k] ?? m);
     expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
     const deployment = JSON.parse(text);
-    const providerTexts = (deployment.deployment.resources as Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>)
+    const providerTexts = (
+      deployment.deployment.resources as Array<{ type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>
+    )
       .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
       .flatMap((r) => [r.inputs?.["__provider"], r.outputs?.["__provider"]]);
     expect(providerTexts.length).toBe(6); // RemoteCluster, QuarantineName, FollowerIndex; inputs and outputs

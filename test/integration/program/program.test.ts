@@ -8,7 +8,19 @@
  */
 import { decodePromotion } from "../../../es/records";
 import { http } from "../../helpers/sim";
-import { A_INDEX, B_INDEX, count, DrPair, eventually, expectNoChanges, followStatus, ids, inSync, loadOrders, startDrPair } from "../../helpers/drPair";
+import {
+  A_INDEX,
+  B_INDEX,
+  count,
+  DrPair,
+  eventually,
+  expectNoChanges,
+  followStatus,
+  ids,
+  inSync,
+  loadOrders,
+  startDrPair,
+} from "../../helpers/drPair";
 
 jest.setTimeout(600_000);
 
@@ -72,8 +84,17 @@ describe("site stacks dr-a / dr-b", () => {
     });
     const recordB = decodePromotion(bMeta, bUuid);
     expect(recordB).toBeDefined();
-    expect(afterFailover.outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterB", indices: { [B_INDEX]: recordB }, newest: recordB });
-    expect(recordB).toMatchObject({ index: B_INDEX, indexUuid: bUuid, promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX, leaderIndexUuid: aUuid } });
+    expect(afterFailover.outputs.lastPromotion!.value).toEqual({
+      status: "ok",
+      cluster: "clusterB",
+      indices: { [B_INDEX]: recordB },
+      newest: recordB,
+    });
+    expect(recordB).toMatchObject({
+      index: B_INDEX,
+      indexUuid: bUuid,
+      promotedFrom: { remoteCluster: "clusterA", leaderIndex: A_INDEX, leaderIndexUuid: aUuid },
+    });
     await expectNoChanges(drB);
 
     // clusterA returns; dr-a is flipped: fence, lineage, quarantine (nothing diverged), delete, follow B.
@@ -96,7 +117,12 @@ describe("site stacks dr-a / dr-b", () => {
     });
     expect(replicated).toMatchObject({ index: B_INDEX, index_uuid: bUuid });
     expect((await drA.up()).outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterA", indices: {} });
-    expect((await drB.up()).outputs.lastPromotion!.value).toEqual({ status: "ok", cluster: "clusterB", indices: { [B_INDEX]: recordB }, newest: recordB });
+    expect((await drB.up()).outputs.lastPromotion!.value).toEqual({
+      status: "ok",
+      cluster: "clusterB",
+      indices: { [B_INDEX]: recordB },
+      newest: recordB,
+    });
     await expectNoChanges(drA);
     await expectNoChanges(drB);
 

@@ -73,11 +73,18 @@ async function bulk(base: string, index: string, n: number, prefix: string): Pro
 async function docs(base: string, index: string): Promise<Array<{ id: string; source: unknown }>> {
   await must(base, "POST", `/${index}/_refresh`);
   const r = await must(base, "POST", `/${index}/_search?size=10000`, { query: { match_all: {} } });
-  return (r.hits.hits as Array<{ _id: string; _source: unknown }>).map((h) => ({ id: h._id, source: h._source })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  return (r.hits.hits as Array<{ _id: string; _source: unknown }>)
+    .map((h) => ({ id: h._id, source: h._source }))
+    .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
 /** Waits until the follower holds exactly the leader's documents; returns them. */
-async function inSync(leader: SpawnedSim, leaderIndex: string, follower: SpawnedSim, followerIndex: string): Promise<Array<{ id: string; source: unknown }>> {
+async function inSync(
+  leader: SpawnedSim,
+  leaderIndex: string,
+  follower: SpawnedSim,
+  followerIndex: string,
+): Promise<Array<{ id: string; source: unknown }>> {
   const want = await docs(leader.url, leaderIndex);
   return waitFor(`${followerIndex} on ${follower.clusterName} to match ${leaderIndex}`, async () => {
     const got = await docs(follower.url, followerIndex);
@@ -105,7 +112,9 @@ async function followStats(base: string, index: string): Promise<any> {
 /** Persistent remote-cluster settings of `alias`, flat. */
 async function remoteSettings(base: string, alias: string): Promise<Record<string, unknown>> {
   const r = await must(base, "GET", "/_cluster/settings?flat_settings=true");
-  return Object.fromEntries(Object.entries(r.persistent as Record<string, unknown>).filter(([k]) => k.startsWith(`cluster.remote.${alias}.`)));
+  return Object.fromEntries(
+    Object.entries(r.persistent as Record<string, unknown>).filter(([k]) => k.startsWith(`cluster.remote.${alias}.`)),
+  );
 }
 
 /** CCR retention leases on the leader's shard. */
@@ -190,7 +199,14 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
   let drB: Stack; // the real program, site clusterB following clusterA
   let fixture: Stack; // the fixture program on clusterB
 
-  const cluster = (s: SpawnedSim) => ({ endpoint: s.url, mode: "proxy", proxyAddress: s.transportAddress, proxySocketConnections: 18, skipUnavailable: true, username: "elastic" });
+  const cluster = (s: SpawnedSim) => ({
+    endpoint: s.url,
+    mode: "proxy",
+    proxyAddress: s.transportAddress,
+    proxySocketConnections: 18,
+    skipUnavailable: true,
+    username: "elastic",
+  });
 
   beforeAll(async () => {
     backend = await withTestBackend();
@@ -201,7 +217,12 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
     ]);
 
     programDir = stageProgram(path.join(backend.dir, "program"), {
-      "dr-b": { site: "clusterB", primary: "clusterA", clusters: { clusterA: cluster(a), clusterB: cluster(b) }, indices: [{ clusterA: ORDERS, clusterB: REPLICA }] },
+      "dr-b": {
+        site: "clusterB",
+        primary: "clusterA",
+        clusters: { clusterA: cluster(a), clusterB: cluster(b) },
+        indices: [{ clusterA: ORDERS, clusterB: REPLICA }],
+      },
     });
     drB = await localStack(backend, programDir, "dr-b");
     for (const c of ["clusterA", "clusterB"]) await drB.setConfig(`ccr-dr:clusters.${c}.password`, { value: PASSWORD, secret: true }, true);
@@ -217,7 +238,9 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
     fixture = await localStack(backend, fixtureDir, "params");
     await fixture.setAllConfig({
       "provider-program:follower": { value: JSON.stringify({ name: "clusterB", endpoint: b.url, username: "elastic" }) },
-      "provider-program:leader": { value: JSON.stringify({ name: "clusterA", endpoint: a.url, transportAddress: a.transportAddress, username: "elastic" }) },
+      "provider-program:leader": {
+        value: JSON.stringify({ name: "clusterA", endpoint: a.url, transportAddress: a.transportAddress, username: "elastic" }),
+      },
       "provider-program:alias": { value: FIXTURE_ALIAS },
       "provider-program:password": { value: PASSWORD, secret: true },
       "provider-program:followers": { value: "[]" },
@@ -245,7 +268,10 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
         "cluster.remote.clusterA.skip_unavailable": true,
       },
     });
-    const started = await must(b.url, "PUT", `/${REPLICA}/_ccr/follow?wait_for_active_shards=1`, { remote_cluster: "clusterA", leader_index: ORDERS });
+    const started = await must(b.url, "PUT", `/${REPLICA}/_ccr/follow?wait_for_active_shards=1`, {
+      remote_cluster: "clusterA",
+      leader_index: ORDERS,
+    });
     expect(started.index_following_started).toBe(true);
     const replicated = await inSync(a, ORDERS, b, REPLICA);
     const uuid = await uuidOf(b.url, REPLICA);
@@ -258,13 +284,26 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
 
     // The world: the same follower (no re-copy), still following the same leader, the same documents.
     expect(await uuidOf(b.url, REPLICA)).toBe(uuid);
-    expect(await followInfo(b.url, REPLICA)).toMatchObject({ follower_index: REPLICA, remote_cluster: "clusterA", leader_index: ORDERS, status: "active" });
+    expect(await followInfo(b.url, REPLICA)).toMatchObject({
+      follower_index: REPLICA,
+      remote_cluster: "clusterA",
+      leader_index: ORDERS,
+      status: "active",
+    });
     expect(await docs(b.url, REPLICA)).toEqual(replicated);
     expect(await remoteSettings(b.url, "clusterA")).toEqual(remoteBefore);
-    expect((await must(b.url, "GET", "/_remote/info")).clusterA).toMatchObject({ connected: true, mode: "proxy", proxy_address: a.transportAddress });
+    expect((await must(b.url, "GET", "/_remote/info")).clusterA).toMatchObject({
+      connected: true,
+      mode: "proxy",
+      proxy_address: a.transportAddress,
+    });
     // What the provider recorded matches the world: this index, and the leader's identity for a later failback.
     const state = await followerState(drB, REPLICA);
-    expect(state?.outputs).toMatchObject({ status: "active", indexUuid: uuid, leaderIdentity: { clusterName: "clusterA", indexUuid: await uuidOf(a.url, ORDERS) } });
+    expect(state?.outputs).toMatchObject({
+      status: "active",
+      indexUuid: uuid,
+      leaderIdentity: { clusterName: "clusterA", indexUuid: await uuidOf(a.url, ORDERS) },
+    });
     // The adopted follower keeps replicating.
     await bulk(a.url, ORDERS, 5, "after-adopt");
     expect(await inSync(a, ORDERS, b, REPLICA)).toHaveLength(45);
@@ -275,11 +314,16 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
     await must(a.url, "PUT", `/${PARAMS}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } });
     await bulk(a.url, PARAMS, 30, "p");
     const follower = (maxReadRequestOperationCount: number) =>
-      JSON.stringify([{ index: PARAMS_REPLICA, leaderIndex: PARAMS, parameters: { maxReadRequestOperationCount, maxOutstandingReadRequests: 4 } }]);
+      JSON.stringify([
+        { index: PARAMS_REPLICA, leaderIndex: PARAMS, parameters: { maxReadRequestOperationCount, maxOutstandingReadRequests: 4 } },
+      ]);
     await fixture.setConfig("provider-program:followers", { value: follower(1000) });
     const createSteps = stepRecorder();
     await fixture.up({ onEvent: createSteps.onEvent });
-    expect(createSteps.ops).toEqual({ [`RemoteCluster::${FIXTURE_ALIAS}-remote`]: ["create"], [`FollowerIndex::${PARAMS_REPLICA}`]: ["create"] });
+    expect(createSteps.ops).toEqual({
+      [`RemoteCluster::${FIXTURE_ALIAS}-remote`]: ["create"],
+      [`FollowerIndex::${PARAMS_REPLICA}`]: ["create"],
+    });
     expect(await followInfo(b.url, PARAMS_REPLICA)).toMatchObject({
       remote_cluster: FIXTURE_ALIAS,
       leader_index: PARAMS,
@@ -360,7 +404,9 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
     // Delete-before-replace (the delete half promotes, the create half replaces that pristine copy), because of `status`.
     expect(planned.ops).toEqual({ [`FollowerIndex::${REPLICA}`]: ["delete-replaced", "replace", "create-replacement"] });
     expect(planned.replaceKeys).toEqual({ [`FollowerIndex::${REPLICA}`]: ["status"] });
-    expect(preview.stdout).toContain("the follower stopped with a fatal error (resource_not_found_exception: Operations are no longer available for replicating");
+    expect(preview.stdout).toContain(
+      "the follower stopped with a fatal error (resource_not_found_exception: Operations are no longer available for replicating",
+    );
     expect(preview.stdout).toMatch(/status\s*:\s*"fatal"\s*=>\s*"active"/);
 
     const done = stepRecorder();
@@ -422,7 +468,12 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
       index: LINEAGE_LEADER,
       index_uuid: leaderUuid,
       cluster: "clusterA",
-      promoted_from: { remote_cluster: "clusterB", leader_index: LINEAGE_STALE, leader_index_uuid: "an0therIndexUuid000000", leader_cluster_name: "clusterB" },
+      promoted_from: {
+        remote_cluster: "clusterB",
+        leader_index: LINEAGE_STALE,
+        leader_index_uuid: "an0therIndexUuid000000",
+        leader_cluster_name: "clusterB",
+      },
       promoted_at: new Date().toISOString(),
       checkpoints_known: true,
       shards: [{ shard: 0, global_checkpoint: 5, max_seq_no: 5 }],
@@ -496,9 +547,12 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
       });
       expect(plain.stdout).not.toContain(PASSWORD);
       expect(plain.stdout).not.toContain(BASIC);
-      const encrypted = (JSON.parse(plain.stdout).deployment.resources as Array<{ type: string; outputs: any }>).filter((r) => /:(FollowerIndex|RemoteCluster)$/.test(r.type));
+      const encrypted = (JSON.parse(plain.stdout).deployment.resources as Array<{ type: string; outputs: any }>).filter((r) =>
+        /:(FollowerIndex|RemoteCluster)$/.test(r.type),
+      );
       expect(encrypted.length).toBe(withCredentials.length);
-      for (const r of encrypted) expect(r.outputs.credentials).toMatchObject({ [SECRET_SIG]: SECRET_VALUE, ciphertext: expect.any(String) });
+      for (const r of encrypted)
+        expect(r.outputs.credentials).toMatchObject({ [SECRET_SIG]: SECRET_VALUE, ciphertext: expect.any(String) });
     }
 
     // The file backend's own files: current state, backups, history (every checkpoint of every update).
@@ -507,7 +561,9 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
       // The current state is there, as plain JSON holding the credentials encrypted (so the scan below reads what matters).
       const current = stateFiles.filter((f) => f.endsWith(`${path.sep}${name}.json`) && f.includes(`${path.sep}stacks${path.sep}`));
       expect(current).toHaveLength(1);
-      expect(fs.readFileSync(current[0]!, "utf8")).toMatch(/"credentials":\s*\{\s*"4dabf18193072939515e22adb298388d":\s*"1b47061264138c4ac30d75fd1eb44270",\s*"ciphertext"/);
+      expect(fs.readFileSync(current[0]!, "utf8")).toMatch(
+        /"credentials":\s*\{\s*"4dabf18193072939515e22adb298388d":\s*"1b47061264138c4ac30d75fd1eb44270",\s*"ciphertext"/,
+      );
     }
     for (const f of [...stateFiles, path.join(programDir, "Pulumi.dr-b.yaml"), path.join(fixtureDir, "Pulumi.params.yaml")]) {
       const text = fs.readFileSync(f, "utf8");

@@ -16,10 +16,20 @@ test("each provider loads from its one-line __provider in a staged program direc
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccr-dr-stubs-"));
   try {
     const programDir = stageProgram(path.join(dir, "program"), {});
-    const out = execFileSync(process.execPath, ["-r", path.join(repoRoot, "scripts/register.js"), path.join(repoRoot, "test/helpers/providerStubs.ts"), programDir, "http://127.0.0.1:9"], {
-      cwd: repoRoot,
-      encoding: "utf8",
-    });
+    const out = execFileSync(
+      process.execPath,
+      [
+        "-r",
+        path.join(repoRoot, "scripts/register.js"),
+        path.join(repoRoot, "test/helpers/providerStubs.ts"),
+        programDir,
+        "http://127.0.0.1:9",
+      ],
+      {
+        cwd: repoRoot,
+        encoding: "utf8",
+      },
+    );
     const report = JSON.parse(out.trim().split("\n").pop()!);
     for (const name of Object.keys(PROVIDERS)) {
       expect(report[name].checkFailures).toBe(0);

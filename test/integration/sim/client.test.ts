@@ -31,7 +31,11 @@ test("info and cluster APIs", async () => {
 
 test("indices.* lifecycle", async () => {
   expect(await client.indices.exists({ index: "books" })).toBe(false);
-  const created = await client.indices.create({ index: "books", settings: { number_of_replicas: 0 }, mappings: { properties: { title: { type: "text" } } } });
+  const created = await client.indices.create({
+    index: "books",
+    settings: { number_of_replicas: 0 },
+    mappings: { properties: { title: { type: "text" } } },
+  });
   expect(created).toEqual({ acknowledged: true, shards_acknowledged: true, index: "books" });
   expect(await client.indices.exists({ index: "books" })).toBe(true);
   const settings = await client.indices.getSettings({ index: "books" });
@@ -54,7 +58,12 @@ test("documents, bulk, helpers.bulk, search and count", async () => {
   expect(g._source).toEqual({ user: "kimchy", n: 1 });
   const b = await client.bulk({
     refresh: true,
-    operations: [{ index: { _index: "docs", _id: "2" } }, { user: "alice", n: 2 }, { create: { _index: "docs", _id: "1" } }, { user: "dup" }],
+    operations: [
+      { index: { _index: "docs", _id: "2" } },
+      { user: "alice", n: 2 },
+      { create: { _index: "docs", _id: "1" } },
+      { user: "dup" },
+    ],
   });
   expect(b.errors).toBe(true);
   expect(b.items[1]!.create!.status).toBe(409);

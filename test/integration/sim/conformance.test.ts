@@ -22,7 +22,10 @@ let sim: SpawnedSim | undefined;
 beforeAll(async () => {
   if (ES_URL) {
     const u = new URL(ES_URL);
-    if (u.username) auth = { authorization: `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}` };
+    if (u.username)
+      auth = {
+        authorization: `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`,
+      };
     u.username = "";
     u.password = "";
     base = u.toString().replace(/\/$/, "");
@@ -65,10 +68,15 @@ describe("protocol", () => {
   });
 
   test("vendored media types: compatible-with=8 accepted, 9 refused", async () => {
-    const ok = await req("PUT", `/${name("vnd")}/_doc/1`, { a: 1 }, {
-      "content-type": "application/vnd.elasticsearch+json; compatible-with=8",
-      accept: "application/vnd.elasticsearch+json; compatible-with=8",
-    });
+    const ok = await req(
+      "PUT",
+      `/${name("vnd")}/_doc/1`,
+      { a: 1 },
+      {
+        "content-type": "application/vnd.elasticsearch+json; compatible-with=8",
+        accept: "application/vnd.elasticsearch+json; compatible-with=8",
+      },
+    );
     expect(ok.status).toBe(201);
     const nd = await req("POST", "/_bulk", ndjson([{ index: { _index: name("vnd"), _id: "2" } }, { a: 2 }]), {
       "content-type": "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
@@ -94,7 +102,12 @@ describe("protocol", () => {
 
   test("unknown query parameter → 400 with a suggestion", async () => {
     const r = await req("GET", "/_cluster/health?levle=indices");
-    expectError(r, 400, "illegal_argument_exception", "request [/_cluster/health] contains unrecognized parameter: [levle] -> did you mean [level]?");
+    expectError(
+      r,
+      400,
+      "illegal_argument_exception",
+      "request [/_cluster/health] contains unrecognized parameter: [levle] -> did you mean [level]?",
+    );
   });
 
   test("malformed JSON → 400 x_content_parse_exception with [line:col]", async () => {
@@ -120,7 +133,10 @@ describe("protocol", () => {
 describe("indices", () => {
   test("create, exists, get, already exists, delete, not found", async () => {
     const i = name("idx");
-    const c = await req("PUT", `/${i}`, { settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings: { properties: { f: { type: "keyword" } } } });
+    const c = await req("PUT", `/${i}`, {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { properties: { f: { type: "keyword" } } },
+    });
     expect(c.body).toEqual({ acknowledged: true, shards_acknowledged: true, index: i });
     expect((await req("HEAD", `/${i}`)).status).toBe(200);
     const g = await req("GET", `/${i}`);
@@ -155,7 +171,11 @@ describe("indices", () => {
     const i = name("settings");
     await req("PUT", `/${i}`, { settings: { number_of_replicas: 0 } });
     const d = await req("GET", `/${i}/_settings?include_defaults=true&flat_settings=true`);
-    expect(d.body[i].defaults).toMatchObject({ "index.refresh_interval": "1s", "index.soft_deletes.enabled": "true", "index.soft_deletes.retention_lease.period": "12h" });
+    expect(d.body[i].defaults).toMatchObject({
+      "index.refresh_interval": "1s",
+      "index.soft_deletes.enabled": "true",
+      "index.soft_deletes.retention_lease.period": "12h",
+    });
     expect((await req("PUT", `/${i}/_settings`, { index: { refresh_interval: "2s" } })).body).toEqual({ acknowledged: true });
     expect((await req("GET", `/${i}/_settings/index.refresh_interval`)).body[i].settings.index.refresh_interval).toBe("2s");
     const st = await req("PUT", `/${i}/_settings`, { "index.number_of_shards": 2 });
@@ -193,7 +213,9 @@ describe("indices", () => {
   test("mappings with _meta; dynamic mapping of strings as text + keyword", async () => {
     const i = name("mapping");
     await req("PUT", `/${i}`, { mappings: { _meta: { v: 1 } } });
-    expect((await req("PUT", `/${i}/_mapping`, { _meta: { v: 2 }, properties: { n: { type: "long" } } })).body).toEqual({ acknowledged: true });
+    expect((await req("PUT", `/${i}/_mapping`, { _meta: { v: 2 }, properties: { n: { type: "long" } } })).body).toEqual({
+      acknowledged: true,
+    });
     await req("PUT", `/${i}/_doc/1`, { user: "kimchy", count: 3, ok: true });
     const m = (await req("GET", `/${i}/_mapping`)).body[i].mappings;
     expect(m._meta).toEqual({ v: 2 });
@@ -242,7 +264,13 @@ describe("cluster", () => {
     const i = name("health");
     await req("PUT", `/${i}`, { settings: { number_of_replicas: 1 } });
     const h = await req("GET", `/_cluster/health/${i}?level=indices`);
-    expect(h.body).toMatchObject({ status: "yellow", timed_out: false, number_of_nodes: 1, active_primary_shards: 1, unassigned_shards: 1 });
+    expect(h.body).toMatchObject({
+      status: "yellow",
+      timed_out: false,
+      number_of_nodes: 1,
+      active_primary_shards: 1,
+      unassigned_shards: 1,
+    });
     expect(h.body.indices[i]).toMatchObject({ status: "yellow", number_of_shards: 1, number_of_replicas: 1 });
     await req("PUT", `/${i}/_settings`, { number_of_replicas: 0 });
     expect((await req("GET", `/_cluster/health/${i}`)).body.status).toBe("green");
@@ -252,16 +280,31 @@ describe("cluster", () => {
   });
 
   test("cluster settings: persistent and transient, nested or flat, null removes, unknown refused", async () => {
-    const put = await req("PUT", "/_cluster/settings", { persistent: { action: { auto_create_index: "true" } }, transient: { "search.default_search_timeout": "50s" } });
-    expect(put.body).toEqual({ acknowledged: true, persistent: { action: { auto_create_index: "true" } }, transient: { search: { default_search_timeout: "50s" } } });
+    const put = await req("PUT", "/_cluster/settings", {
+      persistent: { action: { auto_create_index: "true" } },
+      transient: { "search.default_search_timeout": "50s" },
+    });
+    expect(put.body).toEqual({
+      acknowledged: true,
+      persistent: { action: { auto_create_index: "true" } },
+      transient: { search: { default_search_timeout: "50s" } },
+    });
     const flat = await req("GET", "/_cluster/settings?flat_settings=true");
     expect(flat.body.persistent["action.auto_create_index"]).toBe("true");
     expect(flat.body.transient["search.default_search_timeout"]).toBe("50s");
-    const cleared = await req("PUT", "/_cluster/settings", { persistent: { "action.auto_create_index": null }, transient: { "search.default_search_timeout": null } });
+    const cleared = await req("PUT", "/_cluster/settings", {
+      persistent: { "action.auto_create_index": null },
+      transient: { "search.default_search_timeout": null },
+    });
     expect(cleared.body).toEqual({ acknowledged: true, persistent: {}, transient: {} });
     const after = await req("GET", "/_cluster/settings?flat_settings=true");
     expect(after.body.persistent["action.auto_create_index"]).toBeUndefined();
-    expectError(await req("PUT", "/_cluster/settings", { persistent: { "no.such.setting": 1 } }), 400, "illegal_argument_exception", "persistent setting [no.such.setting], not recognized");
+    expectError(
+      await req("PUT", "/_cluster/settings", { persistent: { "no.such.setting": 1 } }),
+      400,
+      "illegal_argument_exception",
+      "persistent setting [no.such.setting], not recognized",
+    );
   });
 });
 
@@ -279,7 +322,12 @@ describe("documents", () => {
     expectError(dup, 409, "version_conflict_engine_exception", "[1]: version conflict, document already exists (current version [2])");
     expect(dup.body.error).toMatchObject({ shard: "0", index: i });
     const cas = await req("PUT", `/${i}/_doc/1?if_seq_no=0&if_primary_term=1`, { user: "y" });
-    expectError(cas, 409, "version_conflict_engine_exception", "[1]: version conflict, required seqNo [0], primary term [1]. current document has seqNo [1] and primary term [1]");
+    expectError(
+      cas,
+      409,
+      "version_conflict_engine_exception",
+      "[1]: version conflict, required seqNo [0], primary term [1]. current document has seqNo [1] and primary term [1]",
+    );
     const ok = await req("PUT", `/${i}/_doc/1?if_seq_no=1&if_primary_term=1`, { user: "z" });
     expect(ok.body).toMatchObject({ _seq_no: 2, _version: 3 });
     const g = await req("GET", `/${i}/_doc/1`);
@@ -317,14 +365,19 @@ describe("documents", () => {
   test("bulk with partial failures: per-item status and errors flag", async () => {
     const i = name("bulk");
     await req("PUT", `/${i}/_doc/x`, { a: 0 });
-    const body = [
-      JSON.stringify({ index: { _index: i, _id: "1" } }), JSON.stringify({ a: 1 }),
-      JSON.stringify({ create: { _index: i, _id: "x" } }), JSON.stringify({ a: 2 }),
-      JSON.stringify({ update: { _index: i, _id: "missing" } }), JSON.stringify({ doc: { a: 3 } }),
-      JSON.stringify({ delete: { _index: i, _id: "gone" } }),
-      JSON.stringify({ index: { _index: i, _id: "bad" } }), '{"a": }',
-      JSON.stringify({ delete: { _index: i, _id: "1" } }),
-    ].join("\n") + "\n";
+    const body =
+      [
+        JSON.stringify({ index: { _index: i, _id: "1" } }),
+        JSON.stringify({ a: 1 }),
+        JSON.stringify({ create: { _index: i, _id: "x" } }),
+        JSON.stringify({ a: 2 }),
+        JSON.stringify({ update: { _index: i, _id: "missing" } }),
+        JSON.stringify({ doc: { a: 3 } }),
+        JSON.stringify({ delete: { _index: i, _id: "gone" } }),
+        JSON.stringify({ index: { _index: i, _id: "bad" } }),
+        '{"a": }',
+        JSON.stringify({ delete: { _index: i, _id: "1" } }),
+      ].join("\n") + "\n";
     const b = await req("POST", "/_bulk", body, { "content-type": "application/x-ndjson" });
     expect(b.status).toBe(200);
     expect(b.body.errors).toBe(true);
@@ -341,10 +394,17 @@ describe("documents", () => {
   });
 
   test("bulk request-level errors", async () => {
-    const noNewline = await req("POST", "/_bulk", JSON.stringify({ index: { _index: name("b2") } }) + "\n" + JSON.stringify({ a: 1 }), { "content-type": "application/x-ndjson" });
+    const noNewline = await req("POST", "/_bulk", JSON.stringify({ index: { _index: name("b2") } }) + "\n" + JSON.stringify({ a: 1 }), {
+      "content-type": "application/x-ndjson",
+    });
     expectError(noNewline, 400, "illegal_argument_exception", "The bulk request must be terminated by a newline [\\n]");
     const badAction = await bulk([{ upsert: { _index: name("b2") } }, { a: 1 }]);
-    expectError(badAction, 400, "illegal_argument_exception", /^Malformed action\/metadata line \[1\], expected field \[create\], \[delete\], \[index\] or \[update\] but found \[upsert\]$/);
+    expectError(
+      badAction,
+      400,
+      "illegal_argument_exception",
+      /^Malformed action\/metadata line \[1\], expected field \[create\], \[delete\], \[index\] or \[update\] but found \[upsert\]$/,
+    );
     const noIndex = await bulk([{ index: { _id: "1" } }, { a: 1 }]);
     expectError(noIndex, 400, "action_request_validation_exception", "Validation Failed: 1: index is missing;");
   });
@@ -358,14 +418,20 @@ describe("documents", () => {
 describe("search", () => {
   const i = name("search");
   beforeAll(async () => {
-    await req("PUT", `/${i}`, { settings: { number_of_replicas: 0 }, mappings: { properties: { user: { type: "keyword" }, msg: { type: "text" }, n: { type: "long" } } } });
+    await req("PUT", `/${i}`, {
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { user: { type: "keyword" }, msg: { type: "text" }, n: { type: "long" } } },
+    });
     const docs = [
       { user: "kimchy", msg: "trying out Elasticsearch", n: 1 },
       { user: "alice", msg: "quick brown fox", n: 2 },
       { user: "bob", msg: "the lazy dog", n: 3 },
       { user: "kimchy", msg: "another quick note", n: 4 },
     ];
-    await bulk(docs.flatMap((d, k) => [{ index: { _index: i, _id: String(k + 1) } }, d]), "?refresh=true");
+    await bulk(
+      docs.flatMap((d, k) => [{ index: { _index: i, _id: String(k + 1) } }, d]),
+      "?refresh=true",
+    );
   });
 
   test("q= query string: field:value, phrases, boolean operators, ranges, _exists_", async () => {
@@ -390,7 +456,14 @@ describe("search", () => {
     expect(r.body).toMatchObject({ timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } });
     expect(typeof r.body.took).toBe("number");
     expect(r.body.hits.total).toEqual({ value: 2, relation: "eq" });
-    expect(r.body.hits.hits[0]).toMatchObject({ _index: i, _id: "4", _version: 1, _seq_no: 3, _primary_term: 1, _source: { user: "kimchy" } });
+    expect(r.body.hits.hits[0]).toMatchObject({
+      _index: i,
+      _id: "4",
+      _version: 1,
+      _seq_no: 3,
+      _primary_term: 1,
+      _source: { user: "kimchy" },
+    });
     const nt = await req("POST", `/${i}/_search`, { track_total_hits: false, size: 1 });
     expect(nt.body.hits.total).toBeUndefined();
     const c = await req("POST", `/${i}/_count`, { query: { term: { user: "kimchy" } } });
@@ -401,7 +474,11 @@ describe("search", () => {
     const r = await req("POST", `/${i}/_search`, {
       size: 0,
       query: { range: { n: { gte: 1 } } },
-      aggs: { users: { terms: { field: "user" }, aggs: { top: { max: { field: "n" } } } }, total: { sum: { field: "n" } }, mean: { avg: { field: "n" } } },
+      aggs: {
+        users: { terms: { field: "user" }, aggs: { top: { max: { field: "n" } } } },
+        total: { sum: { field: "n" } },
+        mean: { avg: { field: "n" } },
+      },
     });
     expect(r.status).toBe(200);
     expect(r.body.hits).toMatchObject({ total: { value: 4, relation: "eq" }, hits: [] });
@@ -418,13 +495,23 @@ describe("search", () => {
       total: { value: 10 },
       mean: { value: 2.5 },
     });
-    expectError(await req("POST", `/${i}/_search`, { size: 0, aggs: { m: { terms: { field: "msg" } } } }), 400, "search_phase_execution_exception", /all shards failed/);
+    expectError(
+      await req("POST", `/${i}/_search`, { size: 0, aggs: { m: { terms: { field: "msg" } } } }),
+      400,
+      "search_phase_execution_exception",
+      /all shards failed/,
+    );
   });
 
   simOnly("aggregations over several indices answer an explicit error (es-sim)", async () => {
     const other = name("search-other");
     await req("PUT", `/${other}`, { settings: { number_of_replicas: 0 } });
-    expectError(await req("POST", `/${i},${other}/_search`, { size: 0, aggs: { u: { terms: { field: "user" } } } }), 400, "illegal_argument_exception", /^es-sim does not support aggregations over more than one index/);
+    expectError(
+      await req("POST", `/${i},${other}/_search`, { size: 0, aggs: { u: { terms: { field: "user" } } } }),
+      400,
+      "illegal_argument_exception",
+      /^es-sim does not support aggregations over more than one index/,
+    );
     await req("DELETE", `/${other}`);
   });
 

@@ -33,9 +33,16 @@ test("prints one start line; a second process on the same data dir is refused; S
   expect(a.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(a.transportAddress).toMatch(/^127\.0\.0\.1:\d+$/);
   const info = await http(a.url, "GET", "/");
-  expect(info.body).toMatchObject({ name: "a1", cluster_name: "clusterA", version: { build_flavor: "default" }, tagline: "You Know, for Search" });
+  expect(info.body).toMatchObject({
+    name: "a1",
+    cluster_name: "clusterA",
+    version: { build_flavor: "default" },
+    tagline: "You Know, for Search",
+  });
   expect(info.body.version.number).toMatch(/^8\./);
-  await expect(runEsSim(["-E", `path.data=${a.dataDir}`, "-E", "http.port=0", "-E", "transport.port=0"])).rejects.toThrow(/failed to obtain node locks/);
+  await expect(runEsSim(["-E", `path.data=${a.dataDir}`, "-E", "http.port=0", "-E", "transport.port=0"])).rejects.toThrow(
+    /failed to obtain node locks/,
+  );
   expect(await a.kill("SIGTERM")).toBe(0);
   expect(readdirSync(a.dataDir)).not.toContain("node.lock");
   await a.restart(); // a stale lock of a dead pid is taken over as well
@@ -96,28 +103,41 @@ test("kill -9 with concurrent writers: every acknowledged write survives", async
 
 test("restart restores indices, settings, mappings, aliases, closed state, blocks, seq_nos and persistent cluster settings", async () => {
   const s = await sim();
-  await http(s.url, "PUT", "/keep", { settings: { number_of_replicas: 0, "index.refresh_interval": "5s" }, mappings: { _meta: { owner: "dr" }, properties: { user: { type: "keyword" } } }, aliases: { "keep-alias": {} } });
+  await http(s.url, "PUT", "/keep", {
+    settings: { number_of_replicas: 0, "index.refresh_interval": "5s" },
+    mappings: { _meta: { owner: "dr" }, properties: { user: { type: "keyword" } } },
+    aliases: { "keep-alias": {} },
+  });
   await http(s.url, "PUT", "/keep/_doc/1", { user: "kimchy" });
   await http(s.url, "DELETE", "/keep/_doc/1");
   await http(s.url, "PUT", "/keep/_doc/2", { user: "other" });
   await http(s.url, "PUT", "/keep/_block/write");
   await http(s.url, "PUT", "/shut", {});
   await http(s.url, "POST", "/shut/_close");
-  await http(s.url, "PUT", "/_cluster/settings", { persistent: { "action.auto_create_index": "false" }, transient: { "search.max_buckets": 100 } });
+  await http(s.url, "PUT", "/_cluster/settings", {
+    persistent: { "action.auto_create_index": "false" },
+    transient: { "search.max_buckets": 100 },
+  });
   const before = (await http(s.url, "GET", "/keep/_settings?flat_settings")).body.keep.settings;
 
   await s.kill("SIGKILL");
   await s.restart();
 
   expect((await http(s.url, "GET", "/keep/_settings?flat_settings")).body.keep.settings).toEqual(before);
-  expect((await http(s.url, "GET", "/keep/_mapping")).body.keep.mappings).toMatchObject({ _meta: { owner: "dr" }, properties: { user: { type: "keyword" } } });
+  expect((await http(s.url, "GET", "/keep/_mapping")).body.keep.mappings).toMatchObject({
+    _meta: { owner: "dr" },
+    properties: { user: { type: "keyword" } },
+  });
   expect((await http(s.url, "GET", "/keep/_alias")).body).toEqual({ keep: { aliases: { "keep-alias": {} } } });
   expect((await http(s.url, "GET", "/keep-alias/_doc/2")).body).toMatchObject({ _seq_no: 2, _version: 1, found: true });
   const blocked = await http(s.url, "PUT", "/keep/_doc/3", { user: "x" });
   expect(blocked.status).toBe(403);
   expect(blocked.body.error.type).toBe("cluster_block_exception");
   expect((await http(s.url, "GET", "/_cat/indices/shut?format=json")).body[0].status).toBe("close");
-  expect((await http(s.url, "GET", "/_cluster/settings")).body).toEqual({ persistent: { action: { auto_create_index: "false" } }, transient: {} });
+  expect((await http(s.url, "GET", "/_cluster/settings")).body).toEqual({
+    persistent: { action: { auto_create_index: "false" } },
+    transient: {},
+  });
   await http(s.url, "PUT", "/keep/_settings", { "index.blocks.write": false });
   const next = await http(s.url, "PUT", "/keep/_doc/3", { user: "x" });
   expect(next.body).toMatchObject({ _seq_no: 3, _primary_term: 2 });
@@ -144,7 +164,13 @@ test("a corrupt or foreign data dir fails to start with a clear message and exit
 
 test("transport port answers the versioned handshake with cluster identity", async () => {
   const s = await sim({ clusterName: "clusterB" });
-  const conn = new PeerConnection([s.transportAddress], () => ({ clusterName: "probe", clusterUuid: "probe", nodeName: "probe", nodeId: "probe", esVersion: "8.19.2" }));
+  const conn = new PeerConnection([s.transportAddress], () => ({
+    clusterName: "probe",
+    clusterUuid: "probe",
+    nodeName: "probe",
+    nodeId: "probe",
+    esVersion: "8.19.2",
+  }));
   await conn.ensureConnected();
   const info = (await http(s.url, "GET", "/")).body;
   expect(conn.peer).toMatchObject({ clusterName: "clusterB", clusterUuid: info.cluster_uuid, nodeName: info.name });

@@ -16,7 +16,10 @@ test("a module is compiled once per source text, and an edit is never served sta
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
     const mod = path.join(dir, "index.ts");
     const value = () =>
-      execFileSync(process.execPath, ["-e", 'require("./loader").register(); const m = require("./index.ts"); console.log(m.value(2))'], { cwd: dir, encoding: "utf8" }).trim();
+      execFileSync(process.execPath, ["-e", 'require("./loader").register(); const m = require("./index.ts"); console.log(m.value(2))'], {
+        cwd: dir,
+        encoding: "utf8",
+      }).trim();
     const cached = () => fs.readdirSync(path.join(dir, ".ccr-dr", "cache", "js")).filter((f) => f.endsWith(".js")).length;
 
     fs.writeFileSync(mod, "export const value = (n: number): number => n * 10;\n");

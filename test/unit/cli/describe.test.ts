@@ -5,7 +5,11 @@ import { type ProviderName, typeToken } from "../../../providers/registry";
 
 function event(kind: ProviderName | "stack", op: string, name: string, inputs: Record<string, unknown> = {}): EngineEvent {
   const type = kind === "stack" ? "pulumi:pulumi:Stack" : typeToken(kind);
-  return { sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { op, urn: `urn:pulumi:dr-b::ccr-dr::${type}::${name}`, type, new: { inputs } } } } as unknown as EngineEvent;
+  return {
+    sequence: 0,
+    timestamp: 0,
+    resourcePreEvent: { metadata: { op, urn: `urn:pulumi:dr-b::ccr-dr::${type}::${name}`, type, new: { inputs } } },
+  } as unknown as EngineEvent;
 }
 
 test("every kind's steps in its words; the stack and unchanged resources are left out", () => {
@@ -20,10 +24,16 @@ test("every kind's steps in its words; the stack and unchanged resources are lef
     event("autoFollowPattern", "delete", "logs-auto-follow"),
     event("followerIndex", "same", "orders-b"),
     event("stack", "update", "ccr-dr-dr-b"),
-  ]) onEvent(e);
+  ])
+    onEvent(e);
   expect(operations.map((o) => [o.op, o.kind, o.name, o.words])).toEqual([
     ["delete", "FollowerIndex", "orders-b", "promote orders-b on clusterB: pause → close → unfollow → open (promotion recorded in _meta)"],
-    ["create", "FollowerIndex", "orders-b", "follow clusterA:orders as orders-b on clusterB: a stale orders-b is fenced → lineage checked → divergent writes quarantined → deleted → followed"],
+    [
+      "create",
+      "FollowerIndex",
+      "orders-b",
+      "follow clusterA:orders as orders-b on clusterB: a stale orders-b is fenced → lineage checked → divergent writes quarantined → deleted → followed",
+    ],
     ["create", "RemoteCluster", "clusterA-remote", "register remote cluster clusterA on clusterB"],
     ["create", "WriteFence", "orders-fence", "fence orders on clusterB: write block, no more writes accepted"],
     ["replace", "QuarantineName", "quarantine-name", "reserve this failback's quarantine index names on clusterB"],

@@ -4,7 +4,13 @@ const valid = (): RawConfig => ({
   site: "clusterB",
   primary: "clusterA",
   clusters: {
-    clusterA: { endpoint: "http://127.0.0.1:9200", mode: "proxy", proxyAddress: "127.0.0.1:9300", skipUnavailable: "true", proxySocketConnections: "18" },
+    clusterA: {
+      endpoint: "http://127.0.0.1:9200",
+      mode: "proxy",
+      proxyAddress: "127.0.0.1:9300",
+      skipUnavailable: "true",
+      proxySocketConnections: "18",
+    },
     clusterB: { endpoint: "http://127.0.0.1:9201", proxyAddress: "127.0.0.1:9301" },
   },
   indices: [{ clusterA: "kibana_sample_data_ecommerce", clusterB: "kibana_sample_data_ecommerce2" }],
@@ -26,7 +32,12 @@ describe("parseSiteConfig", () => {
     expect(cfg.site).toBe("clusterB");
     expect(cfg.peer).toBe("clusterA");
     expect(cfg.fenced).toBe(false);
-    expect(cfg.clusters.clusterA.remote).toEqual({ mode: "proxy", proxyAddress: "127.0.0.1:9300", proxySocketConnections: 18, skipUnavailable: true });
+    expect(cfg.clusters.clusterA.remote).toEqual({
+      mode: "proxy",
+      proxyAddress: "127.0.0.1:9300",
+      proxySocketConnections: 18,
+      skipUnavailable: true,
+    });
     expect(cfg.clusters.clusterB.endpoints).toEqual(["http://127.0.0.1:9201"]);
     expect(cfg.indices).toEqual([{ clusterA: "kibana_sample_data_ecommerce", clusterB: "kibana_sample_data_ecommerce2" }]);
   });

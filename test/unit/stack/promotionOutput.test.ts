@@ -17,7 +17,12 @@ function record(index: string, indexUuid: string, promotedAt: string): Promotion
     index,
     indexUuid,
     cluster: "clusterB",
-    promotedFrom: { remoteCluster: "clusterA", leaderIndex: `${index}-a`, leaderIndexUuid: `${index}-a-uuid`, leaderClusterName: "clusterA" },
+    promotedFrom: {
+      remoteCluster: "clusterA",
+      leaderIndex: `${index}-a`,
+      leaderIndexUuid: `${index}-a-uuid`,
+      leaderClusterName: "clusterA",
+    },
     promotedAt,
     checkpointsKnown: true,
     shards: [{ shard: 0, globalCheckpoint: 41, maxSeqNo: 41, leaderGlobalCheckpoint: 42, leaderMaxSeqNo: 42 }],
@@ -34,7 +39,10 @@ describe("lastPromotionOf", () => {
       two: { uuid: "uuid-2", meta: metaWithPromotion(undefined, own2) },
       // A follower whose mapping (and so `_meta`) was replicated from its leader: the record is
       // about the leader index, not this one.
-      replicated: { uuid: "follower-uuid", meta: metaWithPromotion(undefined, record("replicated-leader", "leader-uuid", "2027-01-01T00:00:00.000Z")) },
+      replicated: {
+        uuid: "follower-uuid",
+        meta: metaWithPromotion(undefined, record("replicated-leader", "leader-uuid", "2027-01-01T00:00:00.000Z")),
+      },
       plain: { uuid: "uuid-3", meta: undefined },
     });
     expect(out).toEqual({ status: "ok", cluster: "clusterB", indices: { one: own1, two: own2 }, newest: own2 });
@@ -123,12 +131,25 @@ describe("readLastPromotion against a stand-in cluster", () => {
 
   test("reads the records of many indices in short requests", async () => {
     const names = Array.from({ length: 60 }, (_, i) => `promoted-${i}-${"n".repeat(150)}`);
-    const records = Object.fromEntries(names.map((n, i) => [n, record(n, `uuid-${i}`, `2026-01-01T00:00:${String(i).padStart(2, "0")}.000Z`)]));
+    const records = Object.fromEntries(
+      names.map((n, i) => [n, record(n, `uuid-${i}`, `2026-01-01T00:00:${String(i).padStart(2, "0")}.000Z`)]),
+    );
     handler = (req, res) => {
       const u = new URL(req.url!, url);
       expect(u.searchParams.get("ignore_unavailable")).toBe("true");
       const asked = decodeURIComponent(u.pathname.slice(1)).split(",");
-      json(res, 200, Object.fromEntries(asked.filter((n) => records[n]).map((n) => [n, { settings: { index: { uuid: records[n]!.indexUuid } }, mappings: { _meta: metaWithPromotion(undefined, records[n]!) } }])));
+      json(
+        res,
+        200,
+        Object.fromEntries(
+          asked
+            .filter((n) => records[n])
+            .map((n) => [
+              n,
+              { settings: { index: { uuid: records[n]!.indexUuid } }, mappings: { _meta: metaWithPromotion(undefined, records[n]!) } },
+            ]),
+        ),
+      );
     };
     const out = await readLastPromotion(site(url), [...names, "absent"]);
     expect(out).toEqual({ status: "ok", cluster: "clusterB", indices: records, newest: records[names[59]!] });

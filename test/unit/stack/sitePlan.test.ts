@@ -12,7 +12,12 @@ const PAIRS = [
   { clusterA: "users", clusterB: "users-b" },
 ];
 const PATTERNS = [
-  { name: "logs", leaderIndexPatterns: ["logs-*"], leaderIndexExclusionPatterns: ["logs-tmp-*"], followIndexPattern: "{{leader_index}}-copy" },
+  {
+    name: "logs",
+    leaderIndexPatterns: ["logs-*"],
+    leaderIndexExclusionPatterns: ["logs-tmp-*"],
+    followIndexPattern: "{{leader_index}}-copy",
+  },
   { name: "metrics", leaderIndexPatterns: ["metrics-*"] },
 ];
 
@@ -22,7 +27,13 @@ function config(site: ClusterName, primary: ClusterName, fenced: boolean, pairs:
     primary,
     fenced,
     clusters: {
-      clusterA: { endpoint: "http://127.0.0.1:9200", mode: "proxy", proxyAddress: "127.0.0.1:9300", proxySocketConnections: 18, skipUnavailable: true },
+      clusterA: {
+        endpoint: "http://127.0.0.1:9200",
+        mode: "proxy",
+        proxyAddress: "127.0.0.1:9300",
+        proxySocketConnections: 18,
+        skipUnavailable: true,
+      },
       clusterB: { endpoint: "http://127.0.0.1:9201", mode: "sniff", seeds: ["127.0.0.1:9301"], nodeConnections: 2 },
     },
     indices: PAIRS.slice(0, Math.max(1, pairs)),
@@ -35,7 +46,8 @@ const names = (ds: Declaration[], kind: Declaration["kind"]) => ds.filter((d) =>
 const CASES: Array<[ClusterName, ClusterName, boolean, number, number]> = [];
 for (const site of ["clusterA", "clusterB"] as const)
   for (const primary of ["clusterA", "clusterB"] as const)
-    for (const fenced of [false, true]) for (const pairs of [0, 1, 3]) for (const patterns of [0, 2]) CASES.push([site, primary, fenced, pairs, patterns]);
+    for (const fenced of [false, true])
+      for (const pairs of [0, 1, 3]) for (const patterns of [0, 2]) CASES.push([site, primary, fenced, pairs, patterns]);
 
 describe("planSite", () => {
   test.each(CASES)("site %s, primary %s, fenced %s, %i pair(s), %i pattern(s)", (site, primary, fenced, pairs, patterns) => {
@@ -53,10 +65,19 @@ describe("planSite", () => {
 
     if (site === primary) {
       expect(plan.role).toBe("primary");
-      expect(plan.declarations.map((d) => d.kind)).toEqual(["remoteCluster", ...locals.map(() => (fenced ? "writeFence" : undefined)).filter(Boolean)]);
+      expect(plan.declarations.map((d) => d.kind)).toEqual([
+        "remoteCluster",
+        ...locals.map(() => (fenced ? "writeFence" : undefined)).filter(Boolean),
+      ]);
       expect(names(plan.declarations, "writeFence")).toEqual(fenced ? locals.map((l) => `${l}-fence`) : []);
       expect(plan.indices).toEqual(
-        locals.map((l) => ({ index: l, role: "leader", leader: `${site}:${l}`, fenced, ...(fenced ? { fence: { kind: "writeFence", name: `${l}-fence` } } : {}) })),
+        locals.map((l) => ({
+          index: l,
+          role: "leader",
+          leader: `${site}:${l}`,
+          fenced,
+          ...(fenced ? { fence: { kind: "writeFence", name: `${l}-fence` } } : {}),
+        })),
       );
       expect(plan.autoFollowPatterns).toEqual([]);
       return;
@@ -70,11 +91,18 @@ describe("planSite", () => {
       ...locals.map(() => "followerIndex"),
       ...PATTERNS.slice(0, patterns).map(() => "autoFollowPattern"),
     ]);
-    expect(plan.declarations[1]).toEqual({ kind: "quarantineName", name: "quarantine-name", args: { prefix: "ccr-dr-quarantine", keepers: { primary } }, dependsOn: [] });
+    expect(plan.declarations[1]).toEqual({
+      kind: "quarantineName",
+      name: "quarantine-name",
+      args: { prefix: "ccr-dr-quarantine", keepers: { primary } },
+      dependsOn: [],
+    });
     for (const d of plan.declarations.slice(2)) expect(d.dependsOn).toEqual([remote]);
     expect(names(plan.declarations, "followerIndex")).toEqual(locals);
     expect(names(plan.declarations, "autoFollowPattern")).toEqual(PATTERNS.slice(0, patterns).map((p) => `${p.name}-auto-follow`));
-    expect(plan.autoFollowPatterns).toEqual(PATTERNS.slice(0, patterns).map((p) => ({ kind: "autoFollowPattern", name: `${p.name}-auto-follow` })));
+    expect(plan.autoFollowPatterns).toEqual(
+      PATTERNS.slice(0, patterns).map((p) => ({ kind: "autoFollowPattern", name: `${p.name}-auto-follow` })),
+    );
     expect(plan.indices).toEqual(
       PAIRS.slice(0, pairs).map((p) => ({
         index: p[site],
@@ -92,10 +120,22 @@ describe("planSite", () => {
       {
         kind: "remoteCluster",
         name: "clusterA-remote",
-        args: { connection: "clusterB", alias: "clusterA", mode: "proxy", proxyAddress: "127.0.0.1:9300", proxySocketConnections: 18, skipUnavailable: true },
+        args: {
+          connection: "clusterB",
+          alias: "clusterA",
+          mode: "proxy",
+          proxyAddress: "127.0.0.1:9300",
+          proxySocketConnections: 18,
+          skipUnavailable: true,
+        },
         dependsOn: [],
       },
-      { kind: "quarantineName", name: "quarantine-name", args: { prefix: "ccr-dr-quarantine", keepers: { primary: "clusterA" } }, dependsOn: [] },
+      {
+        kind: "quarantineName",
+        name: "quarantine-name",
+        args: { prefix: "ccr-dr-quarantine", keepers: { primary: "clusterA" } },
+        dependsOn: [],
+      },
       {
         kind: "followerIndex",
         name: "orders-b",
@@ -134,7 +174,12 @@ describe("planSite", () => {
   test("a fenced primary registering a sniff-mode peer, exactly", () => {
     const plan = planSite(config("clusterA", "clusterA", true, 1, 2));
     expect(plan.declarations).toEqual([
-      { kind: "remoteCluster", name: "clusterB-remote", args: { connection: "clusterA", alias: "clusterB", mode: "sniff", seeds: ["127.0.0.1:9301"], nodeConnections: 2 }, dependsOn: [] },
+      {
+        kind: "remoteCluster",
+        name: "clusterB-remote",
+        args: { connection: "clusterA", alias: "clusterB", mode: "sniff", seeds: ["127.0.0.1:9301"], nodeConnections: 2 },
+        dependsOn: [],
+      },
       { kind: "writeFence", name: "orders-fence", args: { connection: "clusterA", index: "orders" }, dependsOn: [] },
     ]);
   });

@@ -23,7 +23,11 @@ const exists = async (url: string, index: string) => (await http(url, "HEAD", `/
 test("put, get one and all, pause/resume flip `active`, delete; unknown pattern → 404", async () => {
   expect(await ok(follower.url, "GET", "/_ccr/auto_follow")).toEqual({ patterns: [] });
   expect(
-    await ok(follower.url, "PUT", "/_ccr/auto_follow/my_pattern", { remote_cluster: "leader_cluster", leader_index_patterns: ["logs-*"], max_outstanding_read_requests: 2 }),
+    await ok(follower.url, "PUT", "/_ccr/auto_follow/my_pattern", {
+      remote_cluster: "leader_cluster",
+      leader_index_patterns: ["logs-*"],
+      max_outstanding_read_requests: 2,
+    }),
   ).toEqual({ acknowledged: true });
   await ok(follower.url, "PUT", "/_ccr/auto_follow/other", {
     remote_cluster: "leader_cluster",
@@ -36,7 +40,13 @@ test("put, get one and all, pause/resume flip `active`, delete; unknown pattern 
     patterns: [
       {
         name: "my_pattern",
-        pattern: { active: true, remote_cluster: "leader_cluster", leader_index_patterns: ["logs-*"], leader_index_exclusion_patterns: [], max_outstanding_read_requests: 2 },
+        pattern: {
+          active: true,
+          remote_cluster: "leader_cluster",
+          leader_index_patterns: ["logs-*"],
+          leader_index_exclusion_patterns: [],
+          max_outstanding_read_requests: 2,
+        },
       },
     ],
   });
@@ -77,7 +87,10 @@ test("validation: name rules, missing fields, parameters; unknown remote → 404
   expect(bad.body.error.reason).toBe(
     "Validation Failed: 1: [name] name must not contain a ',';2: [name] name must not start with '_';3: [remote_cluster] is missing;4: [leader_index_patterns] is missing;5: [max_retry_delay] must be positive but was [0s];",
   );
-  const long = await http(follower.url, "PUT", `/_ccr/auto_follow/${"n".repeat(256)}`, { remote_cluster: "leader_cluster", leader_index_patterns: ["x"] });
+  const long = await http(follower.url, "PUT", `/_ccr/auto_follow/${"n".repeat(256)}`, {
+    remote_cluster: "leader_cluster",
+    leader_index_patterns: ["x"],
+  });
   expect(long.body.error.reason).toBe("Validation Failed: 1: [name] name is too long (256 > 255);");
   const unknown = await http(follower.url, "PUT", "/_ccr/auto_follow/p", { remote_cluster: "nope", leader_index_patterns: ["x"] });
   expect({ status: unknown.status, type: unknown.body.error.type, reason: unknown.body.error.reason }).toEqual({
@@ -100,7 +113,10 @@ test("indices created after the pattern are followed (not existing or excluded o
   await ok(leader.url, "PUT", "/metrics-new", { settings: { number_of_replicas: 1 } });
   await bulkIndex(leader.url, "metrics-new", 25);
   await ok(leader.url, "PUT", "/metrics-private-x");
-  await waitFor("metrics-new-copy to be followed", async () => (await ok(follower.url, "GET", "/metrics-new-copy/_ccr/info")).follower_indices[0]?.status === "active");
+  await waitFor(
+    "metrics-new-copy to be followed",
+    async () => (await ok(follower.url, "GET", "/metrics-new-copy/_ccr/info")).follower_indices[0]?.status === "active",
+  );
   await waitCaughtUp(leader.url, "metrics-new", follower.url, "metrics-new-copy");
   expect(await documents(follower.url, "metrics-new-copy")).toEqual(await documents(leader.url, "metrics-new"));
   const info = (await ok(follower.url, "GET", "/metrics-new-copy/_ccr/info")).follower_indices[0];
@@ -115,11 +131,19 @@ test("indices created after the pattern are followed (not existing or excluded o
   expect(stats.auto_followed_clusters).toHaveLength(1);
   expect(stats.auto_followed_clusters[0].cluster_name).toBe("leader_cluster");
   expect(stats.auto_followed_clusters[0].last_seen_metadata_version).toBeGreaterThan(0);
-  expect(Object.keys(stats.auto_followed_clusters[0])).toEqual(["cluster_name", "time_since_last_check_millis", "last_seen_metadata_version"]);
+  expect(Object.keys(stats.auto_followed_clusters[0])).toEqual([
+    "cluster_name",
+    "time_since_last_check_millis",
+    "last_seen_metadata_version",
+  ]);
 });
 
 test("a failing auto-follow is counted and listed in recent_auto_follow_errors", async () => {
-  await ok(follower.url, "PUT", "/_ccr/auto_follow/broken", { remote_cluster: "leader_cluster", leader_index_patterns: ["broken-*"], follow_index_pattern: "{{leader_index}}#bad" });
+  await ok(follower.url, "PUT", "/_ccr/auto_follow/broken", {
+    remote_cluster: "leader_cluster",
+    leader_index_patterns: ["broken-*"],
+    follow_index_pattern: "{{leader_index}}#bad",
+  });
   await ok(leader.url, "PUT", "/broken-1");
   const stats = await waitFor("a recorded error", async () => {
     const st = (await ok(follower.url, "GET", "/_ccr/stats")).auto_follow_stats;

@@ -6,7 +6,18 @@
  * available" that only a re-bootstrap (close, pause, follow again) cures.
  */
 import { http } from "../../../helpers/sim";
-import { addRemote, bulkIndex, documents, history, ok, operations, SimFleet, shardStats, waitCaughtUp, waitFor } from "../../../helpers/ccr";
+import {
+  addRemote,
+  bulkIndex,
+  documents,
+  history,
+  ok,
+  operations,
+  SimFleet,
+  shardStats,
+  waitCaughtUp,
+  waitFor,
+} from "../../../helpers/ccr";
 import type { SpawnedSim } from "../../../helpers/sim";
 
 const fleet = new SimFleet();
@@ -19,10 +30,19 @@ beforeAll(async () => {
 });
 afterAll(() => fleet.cleanup());
 
-async function setup(name: string, docs: number, settings: Record<string, unknown> = {}, params: Record<string, unknown> = {}): Promise<void> {
+async function setup(
+  name: string,
+  docs: number,
+  settings: Record<string, unknown> = {},
+  params: Record<string, unknown> = {},
+): Promise<void> {
   await ok(leader.url, "PUT", `/${name}`, { settings: { number_of_replicas: 0, ...settings } });
   if (docs > 0) await bulkIndex(leader.url, name, docs);
-  const r = await ok(follower.url, "PUT", `/${name}-f/_ccr/follow?wait_for_active_shards=1`, { remote_cluster: "leader", leader_index: name, ...params });
+  const r = await ok(follower.url, "PUT", `/${name}-f/_ccr/follow?wait_for_active_shards=1`, {
+    remote_cluster: "leader",
+    leader_index: name,
+    ...params,
+  });
   expect(r.index_following_started).toBe(true);
 }
 
@@ -100,7 +120,10 @@ test("leader index closed: reads fail with the closed-index block and are retrie
     const st = await shardStats(follower.url, "lc-f");
     return st.read_exceptions.length > 0 && st.failed_read_requests >= 1 ? st : undefined;
   });
-  expect(s.read_exceptions[0].exception).toMatchObject({ type: "cluster_block_exception", reason: "index [lc] blocked by: [FORBIDDEN/4/index closed];" });
+  expect(s.read_exceptions[0].exception).toMatchObject({
+    type: "cluster_block_exception",
+    reason: "index [lc] blocked by: [FORBIDDEN/4/index closed];",
+  });
   expect(s.fatal_exception).toBeUndefined();
   await ok(leader.url, "POST", "/lc/_open");
   await bulkIndex(leader.url, "lc", 5, "reopened-");
@@ -175,7 +198,10 @@ test("lease expired and history merged away: fatal resource_not_found_exception;
   // the recovery procedure of IndexFollowingIT.runFallBehindTest
   await ok(follower.url, "POST", "/fb-f/_close");
   await ok(follower.url, "POST", "/fb-f/_ccr/pause_follow");
-  const again = await http(follower.url, "PUT", "/fb-f/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "fb" });
+  const again = await http(follower.url, "PUT", "/fb-f/_ccr/follow?wait_for_active_shards=1", {
+    remote_cluster: "leader",
+    leader_index: "fb",
+  });
   expect(again.body).toEqual({ follow_index_created: true, follow_index_shards_acked: true, index_following_started: true });
   await waitCaughtUp(leader.url, "fb", follower.url, "fb-f");
   expect(await documents(follower.url, "fb-f")).toEqual(await documents(leader.url, "fb"));

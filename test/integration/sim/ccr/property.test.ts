@@ -12,7 +12,6 @@ import { seededRandom } from "../../../../cli/drill/seeded";
 const fleet = new SimFleet();
 afterAll(() => fleet.cleanup());
 
-
 const STEPS = 350;
 const IDS = 40;
 const MAX_RESTARTS = 3;
@@ -23,7 +22,10 @@ test("random operations with pauses, resumes and follower restarts end in identi
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const log: string[] = [`seed ${seed}`];
-  const [leader, follower] = await Promise.all([fleet.spawn({ clusterName: "prop-leader" }), fleet.spawn({ clusterName: "prop-follower" })]);
+  const [leader, follower] = await Promise.all([
+    fleet.spawn({ clusterName: "prop-leader" }),
+    fleet.spawn({ clusterName: "prop-follower" }),
+  ]);
   await addRemote(follower.url, "leader", leader.transportAddress);
   await ok(leader.url, "PUT", "/prop", { settings: { number_of_replicas: 0 } });
   const randomParameters = () => ({
@@ -34,7 +36,11 @@ test("random operations with pauses, resumes and follower restarts end in identi
     max_write_buffer_count: int(5, 100),
     max_retry_delay: "100ms",
   });
-  await ok(follower.url, "PUT", "/prop-f/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "prop", ...randomParameters() });
+  await ok(follower.url, "PUT", "/prop-f/_ccr/follow?wait_for_active_shards=1", {
+    remote_cluster: "leader",
+    leader_index: "prop",
+    ...randomParameters(),
+  });
 
   let paused = false;
   let restarts = 0;
@@ -44,7 +50,11 @@ test("random operations with pauses, resumes and follower restarts end in identi
       const roll = rnd();
       if (roll < 0.35) {
         log.push(`${step} index ${id}`);
-        await http(leader.url, "PUT", `/prop/_doc/${id}`, { step, value: rnd(), words: pick(["alpha beta", "gamma", "delta epsilon zeta"]) });
+        await http(leader.url, "PUT", `/prop/_doc/${id}`, {
+          step,
+          value: rnd(),
+          words: pick(["alpha beta", "gamma", "delta epsilon zeta"]),
+        });
       } else if (roll < 0.55) {
         log.push(`${step} update ${id}`);
         await http(leader.url, "POST", `/prop/_update/${id}`, { doc: { touched: step }, doc_as_upsert: true });

@@ -37,14 +37,35 @@ test("no remotes: `{}`", async () => {
 
 test("proxy mode: the tutorial's nested string body; exact field set and live state", async () => {
   const r = await ok(node.url, "PUT", "/_cluster/settings", {
-    persistent: { cluster: { remote: { p1: { mode: "proxy", skip_unavailable: "true", server_name: "p1.example", proxy_socket_connections: "18", proxy_address: peer.transportAddress } } } },
+    persistent: {
+      cluster: {
+        remote: {
+          p1: {
+            mode: "proxy",
+            skip_unavailable: "true",
+            server_name: "p1.example",
+            proxy_socket_connections: "18",
+            proxy_address: peer.transportAddress,
+          },
+        },
+      },
+    },
   });
   expect(r.persistent.cluster.remote.p1.proxy_address).toBe(peer.transportAddress);
   const p1 = await waitFor("p1 connected", async () => {
     const i = await info();
     return i.p1?.connected ? i.p1 : undefined;
   });
-  expect(Object.keys(p1)).toEqual(["connected", "mode", "proxy_address", "server_name", "num_proxy_sockets_connected", "max_proxy_socket_connections", "initial_connect_timeout", "skip_unavailable"]);
+  expect(Object.keys(p1)).toEqual([
+    "connected",
+    "mode",
+    "proxy_address",
+    "server_name",
+    "num_proxy_sockets_connected",
+    "max_proxy_socket_connections",
+    "initial_connect_timeout",
+    "skip_unavailable",
+  ]);
   expect(p1).toEqual({
     connected: true,
     mode: "proxy",
@@ -65,7 +86,15 @@ test("sniff mode: flat keys and native types; defaults; exact field set", async 
     const i = await info();
     return i.s1?.connected ? i.s1 : undefined;
   });
-  expect(Object.keys(s1)).toEqual(["connected", "mode", "seeds", "num_nodes_connected", "max_connections_per_cluster", "initial_connect_timeout", "skip_unavailable"]);
+  expect(Object.keys(s1)).toEqual([
+    "connected",
+    "mode",
+    "seeds",
+    "num_nodes_connected",
+    "max_connections_per_cluster",
+    "initial_connect_timeout",
+    "skip_unavailable",
+  ]);
   expect(s1).toEqual({
     connected: true,
     mode: "sniff",
@@ -78,7 +107,15 @@ test("sniff mode: flat keys and native types; defaults; exact field set", async 
 });
 
 test("a dead address and an unresolvable host are accepted and shown disconnected", async () => {
-  expect((await put({ transient: { cluster: { remote: { dead: { seeds: "127.0.0.1:1" }, nohost: { mode: "proxy", proxy_address: "no-such-host.invalid:9300" } } } } })).status).toBe(200);
+  expect(
+    (
+      await put({
+        transient: {
+          cluster: { remote: { dead: { seeds: "127.0.0.1:1" }, nohost: { mode: "proxy", proxy_address: "no-such-host.invalid:9300" } } },
+        },
+      })
+    ).status,
+  ).toBe(200);
   await new Promise((r) => setTimeout(r, 300));
   const i = await info();
   expect(i.dead).toMatchObject({ connected: false, mode: "sniff", seeds: ["127.0.0.1:1"], num_nodes_connected: 0 });
@@ -90,15 +127,29 @@ test("a dead address and an unresolvable host are accepted and shown disconnecte
 test("mode-specific settings with the other mode are refused (15_connection_mode_configuration.yml)", async () => {
   const addr = peer.transportAddress;
   await expectIae(
-    { transient: { "cluster.remote.test_remote_cluster.mode": "proxy", "cluster.remote.test_remote_cluster.node_connections": "5", "cluster.remote.test_remote_cluster.proxy_address": addr } },
+    {
+      transient: {
+        "cluster.remote.test_remote_cluster.mode": "proxy",
+        "cluster.remote.test_remote_cluster.node_connections": "5",
+        "cluster.remote.test_remote_cluster.proxy_address": addr,
+      },
+    },
     'Setting "cluster.remote.test_remote_cluster.node_connections" cannot be used with the configured "cluster.remote.test_remote_cluster.mode" [required=SNIFF, configured=PROXY]',
   );
   await expectIae(
-    { transient: { "cluster.remote.test_remote_cluster.mode": "proxy", "cluster.remote.test_remote_cluster.seeds": addr, "cluster.remote.test_remote_cluster.proxy_address": addr } },
+    {
+      transient: {
+        "cluster.remote.test_remote_cluster.mode": "proxy",
+        "cluster.remote.test_remote_cluster.seeds": addr,
+        "cluster.remote.test_remote_cluster.proxy_address": addr,
+      },
+    },
     'Setting "cluster.remote.test_remote_cluster.seeds" cannot be used with the configured "cluster.remote.test_remote_cluster.mode" [required=SNIFF, configured=PROXY]',
   );
   await expectIae(
-    { transient: { "cluster.remote.test_remote_cluster.proxy_socket_connections": "20", "cluster.remote.test_remote_cluster.seeds": addr } },
+    {
+      transient: { "cluster.remote.test_remote_cluster.proxy_socket_connections": "20", "cluster.remote.test_remote_cluster.seeds": addr },
+    },
     'Setting "cluster.remote.test_remote_cluster.proxy_socket_connections" cannot be used with the configured "cluster.remote.test_remote_cluster.mode" [required=PROXY, configured=SNIFF]',
   );
   await expectIae(
@@ -112,7 +163,13 @@ test("switching sniff → proxy needs the seeds nulled in the same request", asy
     { persistent: { "cluster.remote.s1.mode": "proxy", "cluster.remote.s1.proxy_address": peer.transportAddress } },
     'Setting "cluster.remote.s1.seeds" cannot be used with the configured "cluster.remote.s1.mode" [required=SNIFF, configured=PROXY]',
   );
-  const r = await put({ persistent: { "cluster.remote.s1.mode": "proxy", "cluster.remote.s1.seeds": null, "cluster.remote.s1.proxy_address": peer.transportAddress } });
+  const r = await put({
+    persistent: {
+      "cluster.remote.s1.mode": "proxy",
+      "cluster.remote.s1.seeds": null,
+      "cluster.remote.s1.proxy_address": peer.transportAddress,
+    },
+  });
   expect(r.status).toBe(200);
   expect(r.body.persistent).toEqual({ "cluster.remote.s1.mode": "proxy", "cluster.remote.s1.proxy_address": peer.transportAddress });
   await waitFor("s1 reconnected in proxy mode", async () => {
@@ -122,11 +179,20 @@ test("switching sniff → proxy needs the seeds nulled in the same request", asy
 });
 
 test("address syntax and value validation", async () => {
-  await expectIae({ persistent: { "cluster.remote.bad.seeds": "localhost" } }, "remote hosts need to be configured as [host:port], found [localhost] instead");
+  await expectIae(
+    { persistent: { "cluster.remote.bad.seeds": "localhost" } },
+    "remote hosts need to be configured as [host:port], found [localhost] instead",
+  );
   await expectIae({ persistent: { "cluster.remote.bad.seeds": "localhost:abc" } }, "failed to parse port");
   await expectIae({ persistent: { "cluster.remote.bad.seeds": "localhost:0" } }, "port number must be > 0 but was: [0]");
-  await expectIae({ persistent: { "cluster.remote.bad.mode": "proxy", "cluster.remote.bad.proxy_address": "nohostport" } }, "remote hosts need to be configured as [host:port], found [nohostport] instead");
-  await expectIae({ persistent: { "cluster.remote.bad.mode": "bogus" } }, "No enum constant org.elasticsearch.transport.RemoteConnectionStrategy.ConnectionStrategy.BOGUS");
+  await expectIae(
+    { persistent: { "cluster.remote.bad.mode": "proxy", "cluster.remote.bad.proxy_address": "nohostport" } },
+    "remote hosts need to be configured as [host:port], found [nohostport] instead",
+  );
+  await expectIae(
+    { persistent: { "cluster.remote.bad.mode": "bogus" } },
+    "No enum constant org.elasticsearch.transport.RemoteConnectionStrategy.ConnectionStrategy.BOGUS",
+  );
   await expectIae(
     { persistent: { "cluster.remote.bad.seeds": "h:1", "cluster.remote.bad.node_connections": 0 } },
     "Failed to parse value [0] for setting [cluster.remote.bad.node_connections] must be >= 1",
@@ -135,15 +201,27 @@ test("address syntax and value validation", async () => {
     { persistent: { "cluster.remote.bad.seeds": "h:1", "cluster.remote.bad.skip_unavailable": "maybe" } },
     "Failed to parse value [maybe] as only [true] or [false] are allowed.",
   );
-  await expectIae({ persistent: { "cluster.remote.bad.skip_unavailable": true } }, "Cannot configure setting [cluster.remote.bad.skip_unavailable] if remote cluster is not enabled.");
-  await expectIae({ persistent: { "cluster.remote.bad.frobnicate": 1 } }, "persistent setting [cluster.remote.bad.frobnicate], not recognized");
-  await expectIae({ persistent: { "cluster.remote.connections_per_cluster": 5 } }, "persistent setting [cluster.remote.connections_per_cluster], not dynamically updateable");
+  await expectIae(
+    { persistent: { "cluster.remote.bad.skip_unavailable": true } },
+    "Cannot configure setting [cluster.remote.bad.skip_unavailable] if remote cluster is not enabled.",
+  );
+  await expectIae(
+    { persistent: { "cluster.remote.bad.frobnicate": 1 } },
+    "persistent setting [cluster.remote.bad.frobnicate], not recognized",
+  );
+  await expectIae(
+    { persistent: { "cluster.remote.connections_per_cluster": 5 } },
+    "persistent setting [cluster.remote.connections_per_cluster], not dynamically updateable",
+  );
 });
 
 test("removing a remote: null for every key in one request; seeds alone while skip_unavailable is set is refused", async () => {
   await put({ persistent: { "cluster.remote.gone.seeds": peer.transportAddress, "cluster.remote.gone.skip_unavailable": true } });
   expect(Object.keys(await info())).toContain("gone");
-  await expectIae({ persistent: { "cluster.remote.gone.seeds": null } }, "Cannot configure setting [cluster.remote.gone.skip_unavailable] if remote cluster is not enabled.");
+  await expectIae(
+    { persistent: { "cluster.remote.gone.seeds": null } },
+    "Cannot configure setting [cluster.remote.gone.skip_unavailable] if remote cluster is not enabled.",
+  );
   const r = await put({ persistent: { "cluster.remote.gone.seeds": null, "cluster.remote.gone.skip_unavailable": null } });
   expect(r.status).toBe(200);
   expect(Object.keys(await info())).not.toContain("gone");

@@ -48,7 +48,12 @@ describe("follow parameters", () => {
     expect(given).toEqual({ max_read_request_operation_count: 10, max_retry_delay: "2s", read_poll_timeout: "30s" });
     expect(withDefaults(given)).toEqual({ ...DEFAULT_FOLLOW_PARAMETERS, ...given });
     const resolved = resolveFollowParameters(given);
-    expect(resolved).toMatchObject({ maxReadRequestOperationCount: 10, maxRetryDelayMs: 2000, readPollTimeoutMs: 30_000, maxOutstandingReadRequests: 12 });
+    expect(resolved).toMatchObject({
+      maxReadRequestOperationCount: 10,
+      maxRetryDelayMs: 2000,
+      readPollTimeoutMs: 30_000,
+      maxOutstandingReadRequests: 12,
+    });
     expect(resolved.maxWriteBufferSizeBytes).toBe(512 * 1024 * 1024);
   });
 
@@ -59,7 +64,9 @@ describe("follow parameters", () => {
     expect(e.reason).toBe("[1:35] [indices:admin/xpack/ccr/put_follow] failed to parse field [max_outstanding_read_requests]");
     expect(e.causedBy?.toJSON()).toEqual({ type: "number_format_exception", reason: 'For input string: "many"' });
     const t2 = '{"max_retry_delay": {"a": 1}}';
-    expect(errorOf(() => readFollowParameters(new BodyReader("p", JSON.parse(t2), t2))).reason).toBe("[1:21] [p] max_retry_delay doesn't support values of type: START_OBJECT");
+    expect(errorOf(() => readFollowParameters(new BodyReader("p", JSON.parse(t2), t2))).reason).toBe(
+      "[1:21] [p] max_retry_delay doesn't support values of type: START_OBJECT",
+    );
   });
 
   test("validation messages in ES's order", () => {
@@ -122,16 +129,32 @@ describe("remote cluster settings", () => {
     expect(iae({ "cluster.remote.x.server_name": "s", "cluster.remote.x.seeds": "h:1" })).toBe(
       'Setting "cluster.remote.x.server_name" cannot be used with the configured "cluster.remote.x.mode" [required=PROXY, configured=SNIFF]',
     );
-    expect(iae({ "cluster.remote.x.seeds": ["h:1", "bad"] })).toBe("remote hosts need to be configured as [host:port], found [bad] instead");
-    expect(iae({ "cluster.remote.x.transport.ping_schedule": "5s" })).toBe("Cannot configure setting [cluster.remote.x.transport.ping_schedule] if remote cluster is not enabled.");
+    expect(iae({ "cluster.remote.x.seeds": ["h:1", "bad"] })).toBe(
+      "remote hosts need to be configured as [host:port], found [bad] instead",
+    );
+    expect(iae({ "cluster.remote.x.transport.ping_schedule": "5s" })).toBe(
+      "Cannot configure setting [cluster.remote.x.transport.ping_schedule] if remote cluster is not enabled.",
+    );
     expect(iae({ "cluster.remote.x.nope": "1" })).toBe("persistent setting [cluster.remote.x.nope], not recognized");
-    expect(() => validateRemoteSettings({ "cluster.remote.x.mode": "proxy", "cluster.remote.x.proxy_address": "h:1", "cluster.remote.x.skip_unavailable": "false" }, [], "persistent")).not.toThrow();
+    expect(() =>
+      validateRemoteSettings(
+        { "cluster.remote.x.mode": "proxy", "cluster.remote.x.proxy_address": "h:1", "cluster.remote.x.skip_unavailable": "false" },
+        [],
+        "persistent",
+      ),
+    ).not.toThrow();
   });
 });
 
 describe("follower settings", () => {
   test("replicated vs non-replicated (TransportResumeFollowAction.filter)", () => {
-    for (const k of ["index.number_of_replicas", "index.refresh_interval", "index.routing.allocation.include._tier_preference", "index.soft_deletes.retention_lease.period", "index.search.slowlog.threshold.query.warn"]) {
+    for (const k of [
+      "index.number_of_replicas",
+      "index.refresh_interval",
+      "index.routing.allocation.include._tier_preference",
+      "index.soft_deletes.retention_lease.period",
+      "index.search.slowlog.threshold.query.warn",
+    ]) {
       expect(isNonReplicated(k)).toBe(true);
     }
     expect(
@@ -157,9 +180,16 @@ describe("retries", () => {
   });
   test("retryable vs fatal exceptions (ShardFollowNodeTask.shouldRetry)", () => {
     const e = (type: string) => new EsError(type, 500, "x");
-    for (const t of ["no_seed_node_left_exception", "node_disconnected_exception", "cluster_block_exception", "index_closed_exception", "no_such_remote_cluster_exception"]) {
+    for (const t of [
+      "no_seed_node_left_exception",
+      "node_disconnected_exception",
+      "cluster_block_exception",
+      "index_closed_exception",
+      "no_such_remote_cluster_exception",
+    ]) {
       expect(isRetryable(e(t))).toBe(true);
     }
-    for (const t of ["index_not_found_exception", "resource_not_found_exception", "illegal_argument_exception"]) expect(isRetryable(e(t))).toBe(false);
+    for (const t of ["index_not_found_exception", "resource_not_found_exception", "illegal_argument_exception"])
+      expect(isRetryable(e(t))).toBe(false);
   });
 });

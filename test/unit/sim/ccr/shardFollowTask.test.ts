@@ -11,7 +11,14 @@ import { resolveFollowParameters, type FollowParametersWire } from "../../../../
 import { ShardFollowTask } from "../../../../sim/ccr/shardFollowTask";
 
 function op(seqNo: number): Operation {
-  return { op: seqNo % 7 === 6 ? "delete" : "index", id: `id-${seqNo % 13}`, seqNo, primaryTerm: 1, version: 1 + Math.floor(seqNo / 13), source: seqNo % 7 === 6 ? null : { n: seqNo } };
+  return {
+    op: seqNo % 7 === 6 ? "delete" : "index",
+    id: `id-${seqNo % 13}`,
+    seqNo,
+    primaryTerm: 1,
+    version: 1 + Math.floor(seqNo / 13),
+    source: seqNo % 7 === 6 ? null : { n: seqNo },
+  };
 }
 
 const view = { mapping_version: 3, settings_version: 2, aliases_version: 1 } as IndexView;
@@ -33,7 +40,13 @@ class Fixture {
 
   constructor(params: FollowParametersWire) {
     this.task = new ShardFollowTask(
-      { remoteCluster: "r", leaderIndex: "l", followerIndex: "f", shardId: 0, parameters: resolveFollowParameters({ read_poll_timeout: "200ms", ...params }) },
+      {
+        remoteCluster: "r",
+        leaderIndex: "l",
+        followerIndex: "f",
+        shardId: 0,
+        parameters: resolveFollowParameters({ read_poll_timeout: "200ms", ...params }),
+      },
       {
         now: () => Date.now(),
         random: () => 0.999,
@@ -61,7 +74,12 @@ class Fixture {
     for (const w of this.wakers.splice(0)) w();
   }
 
-  private async read(r: { fromSeqNo: number; maxOperationCount: number; pollTimeoutMs: number; mappingVersion: number }): Promise<ShardChangesResponse> {
+  private async read(r: {
+    fromSeqNo: number;
+    maxOperationCount: number;
+    pollTimeoutMs: number;
+    mappingVersion: number;
+  }): Promise<ShardChangesResponse> {
     this.outstandingReads++;
     this.maxOutstandingReads = Math.max(this.maxOutstandingReads, this.outstandingReads);
     try {
@@ -77,9 +95,16 @@ class Fixture {
       const ops = this.leaderOps.slice(r.fromSeqNo, Math.min(this.gcp, r.fromSeqNo + r.maxOperationCount - 1) + 1);
       this.readSizes.push(ops.length);
       const out: ShardChangesResponse = {
-        global_checkpoint: this.gcp, max_seq_no: this.gcp, max_seq_no_of_updates_or_deletes: this.gcp,
-        mapping_version: 3, settings_version: 2, aliases_version: 1, took_in_millis: 0,
-        operations: ops, operations_bytes: ops.length * 100, retention_lease_period_ms: 43_200_000,
+        global_checkpoint: this.gcp,
+        max_seq_no: this.gcp,
+        max_seq_no_of_updates_or_deletes: this.gcp,
+        mapping_version: 3,
+        settings_version: 2,
+        aliases_version: 1,
+        took_in_millis: 0,
+        operations: ops,
+        operations_bytes: ops.length * 100,
+        retention_lease_period_ms: 43_200_000,
       };
       if (r.mappingVersion < 3) out.index_metadata = view;
       return out;
@@ -112,7 +137,12 @@ class Fixture {
 }
 
 test("batch parameters are honoured and every operation is written exactly once", async () => {
-  const f = new Fixture({ max_read_request_operation_count: 7, max_outstanding_read_requests: 3, max_write_request_operation_count: 5, max_outstanding_write_requests: 2 });
+  const f = new Fixture({
+    max_read_request_operation_count: 7,
+    max_outstanding_read_requests: 3,
+    max_write_request_operation_count: 5,
+    max_outstanding_write_requests: 2,
+  });
   f.append(200);
   f.task.start(-1, -1);
   await f.until(() => f.task.status().follower_global_checkpoint === 199);
@@ -126,13 +156,23 @@ test("batch parameters are honoured and every operation is written exactly once"
   expect(f.maxOutstandingWrites).toBeLessThanOrEqual(2);
   expect(f.written.map((o) => o.seqNo).sort((a, b) => a - b)).toEqual([...Array(257).keys()]);
   const s = f.task.status();
-  expect(s).toMatchObject({ operations_written: 257, operations_read: 257, leader_global_checkpoint: 256, follower_mapping_version: 3, follower_settings_version: 2, read_exceptions: [] });
+  expect(s).toMatchObject({
+    operations_written: 257,
+    operations_read: 257,
+    leader_global_checkpoint: 256,
+    follower_mapping_version: 3,
+    follower_settings_version: 2,
+    read_exceptions: [],
+  });
 });
 
 test("retryable read failures back off up to max_retry_delay, show in read_exceptions, and clear on success", async () => {
   const f = new Fixture({ max_retry_delay: "120ms" });
   f.append(10);
-  for (let i = 0; i < 6; i++) f.failReads.push(new EsError("no_seed_node_left_exception", 500, "Unable to open any proxy connections to cluster [r] at address [h:1]"));
+  for (let i = 0; i < 6; i++)
+    f.failReads.push(
+      new EsError("no_seed_node_left_exception", 500, "Unable to open any proxy connections to cluster [r] at address [h:1]"),
+    );
   f.task.start(-1, -1);
   await f.until(() => (f.task.status().read_exceptions as unknown[]).length === 1 && f.failReads.length <= 2);
   const during = f.task.status();
@@ -141,7 +181,7 @@ test("retryable read failures back off up to max_retry_delay, show in read_excep
   await f.until(() => f.task.status().follower_global_checkpoint === 9);
   f.task.stop();
   const retryDelays = f.delays.filter((d) => d < 10_000); // the rest are lease renewals
-  expect(retryDelays.every((d) => d <= 120 && d % 50 === 0 || d === 120)).toBe(true);
+  expect(retryDelays.every((d) => (d <= 120 && d % 50 === 0) || d === 120)).toBe(true);
   expect(retryDelays).toContain(120);
   expect(f.task.status()).toMatchObject({ failed_read_requests: 6, read_exceptions: [] });
   expect(f.task.status().fatal_exception).toBeUndefined();
@@ -158,7 +198,9 @@ test("a non-retryable failure is fatal: recorded once with retries 0, the task s
   expect(f.readSizes.length).toBe(reads);
   const s = f.task.status();
   expect(s.fatal_exception).toEqual({ type: "index_not_found_exception", reason: "no such index [l]" });
-  expect(s.read_exceptions).toEqual([{ from_seq_no: 0, retries: 0, exception: { type: "index_not_found_exception", reason: "no such index [l]" } }]);
+  expect(s.read_exceptions).toEqual([
+    { from_seq_no: 0, retries: 0, exception: { type: "index_not_found_exception", reason: "no such index [l]" } },
+  ]);
   expect(s.failed_read_requests).toBe(1);
   f.task.stop();
 });

@@ -42,15 +42,24 @@ describe("sequence numbers and versions", () => {
     const b = await indexDoc(cluster, "i", "1", { a: 2 }, {});
     expect(b.body).toMatchObject({ _seq_no: 1, _version: 2, result: "updated" });
     await expectEsError(indexDoc(cluster, "i", "1", { a: 3 }, { opType: "create" }), "version_conflict_engine_exception", 409);
-    const e = await expectEsError(indexDoc(cluster, "i", "1", { a: 3 }, { ifSeqNo: 0, ifPrimaryTerm: 1 }), "version_conflict_engine_exception", 409);
-    expect(e.reason).toBe("[1]: version conflict, required seqNo [0], primary term [1]. current document has seqNo [1] and primary term [1]");
+    const e = await expectEsError(
+      indexDoc(cluster, "i", "1", { a: 3 }, { ifSeqNo: 0, ifPrimaryTerm: 1 }),
+      "version_conflict_engine_exception",
+      409,
+    );
+    expect(e.reason).toBe(
+      "[1]: version conflict, required seqNo [0], primary term [1]. current document has seqNo [1] and primary term [1]",
+    );
     const d = await deleteDoc(cluster, "i", "nope", {});
     expect(d).toMatchObject({ status: 404, body: { result: "not_found", _seq_no: 2, _version: 1 } });
     const del = await deleteDoc(cluster, "i", "1", {});
     expect(del.body).toMatchObject({ result: "deleted", _seq_no: 3, _version: 3 });
     const again = await indexDoc(cluster, "i", "1", { a: 4 }, {});
     expect(again.body).toMatchObject({ result: "created", _seq_no: 4, _version: 4 });
-    const missing = await expectEsError(indexDoc(cluster, "i", "x", {}, { ifSeqNo: 1, ifPrimaryTerm: 1 }), "version_conflict_engine_exception");
+    const missing = await expectEsError(
+      indexDoc(cluster, "i", "x", {}, { ifSeqNo: 1, ifPrimaryTerm: 1 }),
+      "version_conflict_engine_exception",
+    );
     expect(missing.reason).toBe("[x]: version conflict, required seqNo [1], primary term [1]. but no document was found");
     const shard = cluster.requireShard("i");
     expect([shard.maxSeqNo, shard.localCheckpoint, shard.globalCheckpoint]).toEqual([4, 4, 4]);
@@ -110,7 +119,11 @@ describe("blocks, closed indices, followers", () => {
     expect(shard.applyReplicated({ op: "index", id: "b", seqNo: 0, primaryTerm: 7, version: 1, source: {} }, now)).toBe(false);
     expect([shard.maxSeqNo, shard.localCheckpoint]).toEqual([1, 1]);
     expect(getDoc(cluster, "f", "a", {}).body).toMatchObject({ _version: 3, _seq_no: 1, _primary_term: 7 });
-    await expectEsError(() => putSettings(cluster, "f", { "index.xpack.ccr.following_index": false }, {}), "illegal_argument_exception", 400);
+    await expectEsError(
+      () => putSettings(cluster, "f", { "index.xpack.ccr.following_index": false }, {}),
+      "illegal_argument_exception",
+      400,
+    );
   });
 });
 
@@ -124,7 +137,9 @@ describe("history, leases, forcemerge", () => {
     await forceMerge(cluster, "l", {});
     expect(shard.readOperations(2, 4, 100, now).map((o) => o.seqNo)).toEqual([2, 3, 4]);
     const e = await expectEsError(() => shard.readOperations(0, 4, 100, now), "resource_not_found_exception", 404);
-    expect(e.reason).toMatch(/^Operations are no longer available for replicating\. Existing retention leases \[RetentionLeases\{primaryTerm=1/);
+    expect(e.reason).toMatch(
+      /^Operations are no longer available for replicating\. Existing retention leases \[RetentionLeases\{primaryTerm=1/,
+    );
     expect(e.extra.requested_operations_missing).toEqual(["0", "4"]);
     now += 11_000;
     await forceMerge(cluster, "l", {});

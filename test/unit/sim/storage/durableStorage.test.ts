@@ -26,11 +26,20 @@ afterAll(() => {
 async function openCluster(dir: string) {
   const storage = await DurableStorage.open(dir);
   const cluster = await Cluster.open({ clusterName: "c", nodeName: "n", storage, search: stubSearchLibrary, startTimers: false });
-  return { storage, cluster, close: async () => { await cluster.close(); await storage.close(); } };
+  return {
+    storage,
+    cluster,
+    close: async () => {
+      await cluster.close();
+      await storage.close();
+    },
+  };
 }
 
 function logFiles(dir: string, uuid: string): string[] {
-  return readdirSync(join(dir, "indices", uuid)).filter((f) => f.startsWith("log-")).sort();
+  return readdirSync(join(dir, "indices", uuid))
+    .filter((f) => f.startsWith("log-"))
+    .sort();
 }
 
 test("round trip, flush compaction and rotation", async () => {

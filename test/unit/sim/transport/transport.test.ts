@@ -69,7 +69,12 @@ describe("handshake and requests", () => {
     const c = client([s.publishAddress]);
     const e = (await c.request("fail", {}).catch((x) => x)) as EsError;
     expect(e).toBeInstanceOf(EsError);
-    expect(e.toJSON()).toEqual({ type: "index_not_found_exception", reason: "no such index [x]", index: "x", caused_by: { type: "cause_exception", reason: "inner" } });
+    expect(e.toJSON()).toEqual({
+      type: "index_not_found_exception",
+      reason: "no such index [x]",
+      index: "x",
+      caused_by: { type: "cause_exception", reason: "inner" },
+    });
     expect(e.status).toBe(404);
     const unknown = (await c.request("no-such-action", {}).catch((x) => x)) as EsError;
     expect(unknown.type).toBe("action_not_found_transport_exception");

@@ -1,4 +1,11 @@
-import { keywordAnalyzer, simpleAnalyzer, standardAnalyzer, standardTokenize, stopAnalyzer, whitespaceAnalyzer } from "../../../../../sim/engine/search";
+import {
+  keywordAnalyzer,
+  simpleAnalyzer,
+  standardAnalyzer,
+  standardTokenize,
+  stopAnalyzer,
+  whitespaceAnalyzer,
+} from "../../../../../sim/engine/search";
 import { decodeNorm, encodeNorm, floatForJson, idf } from "../../../../../sim/engine/search/similarity";
 
 const terms = (tokens: { term: string }[]) => tokens.map((t) => t.term);

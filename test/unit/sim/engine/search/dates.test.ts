@@ -5,7 +5,6 @@
 import { compileDateFormat, Fields, isoFields, isoFieldsByRegex, toMillis, toMillisByDate } from "../../../../../sim/engine/search/dates";
 import { seededRandom } from "../../../../../cli/drill/seeded";
 
-
 const outcome = (f: () => unknown) => {
   try {
     return { value: f() };
@@ -16,11 +15,33 @@ const outcome = (f: () => unknown) => {
 
 describe("ISO date-time fast path agrees with the regex", () => {
   test.each([
-    "2023-11-14T22:13:20.000Z", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20", "2023-11-14T22:13:20.5", "2023-11-14T22:13:20,123456789Z",
-    "2023-11-14T22:13:20.1234567891Z", "2023-11-14T22:13:20.Z", "2023-11-14T22:13:20+05:30", "2023-11-14T22:13:20-05:30", "2023-11-14T22:13:20-00:00",
-    "2023-11-14T22:13:20+0530", "2023-11-14T22:13:20+05", "2023-11-14T22:13:20z", "2023-11-14t22:13:20Z", "2023-11-14T22:13:20Z ", " 2023-11-14T22:13:20Z",
-    "2023-13-45T99:99:99Z", "0000-01-01T00:00:00Z", "20231-11-14T22:13:20Z", "2023-11-14T2213:20Z", "2023-11-14T22:13", "2023-11-14", "2023",
-    "+2023-11-14T22:13:20Z", "2023-1a-14T22:13:20Z", "2023-11-14T22:13:20.12x", "2023-11-14T22:13:20+05:3x",
+    "2023-11-14T22:13:20.000Z",
+    "2023-11-14T22:13:20Z",
+    "2023-11-14T22:13:20",
+    "2023-11-14T22:13:20.5",
+    "2023-11-14T22:13:20,123456789Z",
+    "2023-11-14T22:13:20.1234567891Z",
+    "2023-11-14T22:13:20.Z",
+    "2023-11-14T22:13:20+05:30",
+    "2023-11-14T22:13:20-05:30",
+    "2023-11-14T22:13:20-00:00",
+    "2023-11-14T22:13:20+0530",
+    "2023-11-14T22:13:20+05",
+    "2023-11-14T22:13:20z",
+    "2023-11-14t22:13:20Z",
+    "2023-11-14T22:13:20Z ",
+    " 2023-11-14T22:13:20Z",
+    "2023-13-45T99:99:99Z",
+    "0000-01-01T00:00:00Z",
+    "20231-11-14T22:13:20Z",
+    "2023-11-14T2213:20Z",
+    "2023-11-14T22:13",
+    "2023-11-14",
+    "2023",
+    "+2023-11-14T22:13:20Z",
+    "2023-1a-14T22:13:20Z",
+    "2023-11-14T22:13:20.12x",
+    "2023-11-14T22:13:20+05:3x",
   ])("%j", (text) => {
     expect(isoFields(text)).toStrictEqual(isoFieldsByRegex(text));
   });
@@ -37,11 +58,17 @@ describe("ISO date-time fast path agrees with the regex", () => {
         const at = Math.floor(rand() * (text.length + 1));
         const ch = alphabet[Math.floor(rand() * alphabet.length)];
         const op = rand();
-        text = op < 0.4 ? text.slice(0, at) + ch + text.slice(at + 1) : op < 0.7 ? text.slice(0, at) + ch + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+        text =
+          op < 0.4
+            ? text.slice(0, at) + ch + text.slice(at + 1)
+            : op < 0.7
+              ? text.slice(0, at) + ch + text.slice(at)
+              : text.slice(0, at) + text.slice(at + 1);
       }
       const fast = isoFields(text);
       const slow = isoFieldsByRegex(text);
-      if (JSON.stringify(fast) !== JSON.stringify(slow) || !Object.is(fast?.offsetMinutes, slow?.offsetMinutes)) expect({ text, fields: fast }).toStrictEqual({ text, fields: slow });
+      if (JSON.stringify(fast) !== JSON.stringify(slow) || !Object.is(fast?.offsetMinutes, slow?.offsetMinutes))
+        expect({ text, fields: fast }).toStrictEqual({ text, fields: slow });
     }
   });
 });

@@ -7,11 +7,28 @@
 import { seededRandom as prng } from "../../../../../cli/drill/seeded";
 import { mapDocument, Mappings, SearchIndex, SearchParams, standardAnalyzer } from "../../../../../sim/engine/search";
 
-
-const VOCAB = ["alpha", "Bravo", "charlie", "délta", "echo", "fox", "golf", "hôtel", "india", "o'neil", "3.14", "snake_case", "中文", "x1", "kilo", "lima"];
+const VOCAB = [
+  "alpha",
+  "Bravo",
+  "charlie",
+  "délta",
+  "echo",
+  "fox",
+  "golf",
+  "hôtel",
+  "india",
+  "o'neil",
+  "3.14",
+  "snake_case",
+  "中文",
+  "x1",
+  "kilo",
+  "lima",
+];
 
 function randomDoc(rand: () => number, n: number): Record<string, unknown> {
-  const words = (count: number) => Array.from({ length: count }, () => VOCAB[Math.floor(rand() * VOCAB.length)]).join(rand() < 0.8 ? " " : ", ");
+  const words = (count: number) =>
+    Array.from({ length: count }, () => VOCAB[Math.floor(rand() * VOCAB.length)]).join(rand() < 0.8 ? " " : ", ");
   const doc: Record<string, unknown> = {
     title: words(1 + Math.floor(rand() * 4)),
     body: rand() < 0.2 ? [words(3), words(1 + Math.floor(rand() * 20))] : words(Math.floor(rand() * 40)),
@@ -45,7 +62,11 @@ const QUERIES: { body?: Record<string, unknown>; params?: SearchParams }[] = [
 
 function answers(index: SearchIndex, mappings: Mappings) {
   return QUERIES.map((q) => {
-    const res = index.searchResponse({ body: { size: 10_000, track_total_hits: true, ...(q.body ?? {}) }, params: q.params ?? {} }, mappings, "i");
+    const res = index.searchResponse(
+      { body: { size: 10_000, track_total_hits: true, ...(q.body ?? {}) }, params: q.params ?? {} },
+      mappings,
+      "i",
+    );
     return { hits: res.hits.hits.map((h) => [h._id, h._score]), total: res.hits.total, aggs: res.aggregations };
   });
 }
@@ -57,10 +78,13 @@ function phraseOracle(docs: Iterable<{ id: string; source: Record<string, unknow
   for (const { id, source } of docs) {
     const values = source.body === undefined ? [] : Array.isArray(source.body) ? source.body : [source.body];
     // Values are 100 positions apart (position_increment_gap), so a phrase never spans two.
-    if (values.some((v) => {
-      const terms = standardAnalyzer(String(v)).map((t) => t.term);
-      return terms.some((_, i) => wanted.every((w, k) => terms[i + k] === w));
-    })) out.push(id);
+    if (
+      values.some((v) => {
+        const terms = standardAnalyzer(String(v)).map((t) => t.term);
+        return terms.some((_, i) => wanted.every((w, k) => terms[i + k] === w));
+      })
+    )
+      out.push(id);
   }
   return out.sort();
 }
@@ -74,7 +98,10 @@ describe("incremental indexing agrees with indexing the final documents in one g
     const current = new Map<string, { id: string; source: Record<string, unknown>; seqNo: number }>();
     let seqNo = 0;
     for (let refresh = 0; refresh < 40; refresh++) {
-      const changes: { id: string; doc: { id: string; source: Record<string, unknown>; seqNo: number; primaryTerm: number; version: number } | null }[] = [];
+      const changes: {
+        id: string;
+        doc: { id: string; source: Record<string, unknown>; seqNo: number; primaryTerm: number; version: number } | null;
+      }[] = [];
       const pending = new Map<string, Record<string, unknown> | null>();
       const ops = Math.floor(rand() * 150);
       for (let k = 0; k < ops; k++) {
@@ -101,11 +128,16 @@ describe("incremental indexing agrees with indexing the final documents in one g
       index.apply(changes, mappings);
     }
     const fresh = new SearchIndex();
-    fresh.apply([...current.values()].map((doc) => ({ id: doc.id, doc: { ...doc, primaryTerm: 1, version: 1 } })), mappings);
+    fresh.apply(
+      [...current.values()].map((doc) => ({ id: doc.id, doc: { ...doc, primaryTerm: 1, version: 1 } })),
+      mappings,
+    );
     expect(index.docCount).toBe(current.size);
     expect(answers(index, mappings)).toEqual(answers(fresh, mappings));
     for (const phrase of ["alpha bravo", "echo fox golf", "snake_case 3.14", "o'neil kilo", "中文 x1"]) {
-      const found = index.search({ body: { size: 10_000, query: { match_phrase: { body: phrase } } }, params: {} }, mappings, "i").hits.map((h) => h._id);
+      const found = index
+        .search({ body: { size: 10_000, query: { match_phrase: { body: phrase } } }, params: {} }, mappings, "i")
+        .hits.map((h) => h._id);
       expect({ phrase, ids: found.sort() }).toEqual({ phrase, ids: phraseOracle(current.values(), phrase) });
     }
   });
@@ -115,7 +147,10 @@ describe("positions storage", () => {
   const mappings: Mappings = { properties: { body: { type: "text" } } };
   const doc = (id: string, body: string, seqNo: number) => ({ id, doc: { id, source: { body }, seqNo, primaryTerm: 1, version: 1 } });
   const phrase = (index: SearchIndex, text: string, slop = 0) =>
-    index.search({ body: { size: 100, query: { match_phrase: { body: { query: text, slop } } } }, params: {} }, mappings, "i").hits.map((h) => h._id).sort();
+    index
+      .search({ body: { size: 100, query: { match_phrase: { body: { query: text, slop } } } }, params: {} }, mappings, "i")
+      .hits.map((h) => h._id)
+      .sort();
 
   test("documents longer than a storage block, between and after ordinary ones", () => {
     const index = new SearchIndex();

@@ -16,7 +16,14 @@ const TEXT = { type: "text", fields: { keyword: { type: "keyword", ignore_above:
 describe("dynamic mapping", () => {
   test("infers ES's default types", () => {
     const m = mapDocument({}, { s: "hello", n: 3, f: 1.5, b: true, d: "2020-01-02T03:04:05Z", nil: null, arr: [null, 7], empty: [] }, "1");
-    expect(m.properties).toEqual({ arr: { type: "long" }, b: { type: "boolean" }, d: { type: "date" }, f: { type: "float" }, n: { type: "long" }, s: TEXT });
+    expect(m.properties).toEqual({
+      arr: { type: "long" },
+      b: { type: "boolean" },
+      d: { type: "date" },
+      f: { type: "float" },
+      n: { type: "long" },
+      s: TEXT,
+    });
   });
 
   test("date detection: ISO dates, the slash format, but never pure numbers", () => {
@@ -76,13 +83,19 @@ describe("dynamic mapping", () => {
   });
 
   test("type errors for booleans, dates, integers out of range and objects", () => {
-    const m: Mappings = { properties: { b: { type: "boolean" }, d: { type: "date" }, i: { type: "integer" }, o: { properties: {} }, k: { type: "keyword" } } };
-    expect(thrown(() => mapDocument(m, { b: "yes" }, "1")).causedBy?.reason).toBe("Failed to parse value [yes] as only [true] or [false] are allowed.");
+    const m: Mappings = {
+      properties: { b: { type: "boolean" }, d: { type: "date" }, i: { type: "integer" }, o: { properties: {} }, k: { type: "keyword" } },
+    };
+    expect(thrown(() => mapDocument(m, { b: "yes" }, "1")).causedBy?.reason).toBe(
+      "Failed to parse value [yes] as only [true] or [false] are allowed.",
+    );
     const date = thrown(() => mapDocument(m, { d: "tomorrow" }, "1"));
     expect(date.causedBy?.reason).toBe("failed to parse date field [tomorrow] with format [strict_date_optional_time||epoch_millis]");
     expect(date.causedBy?.causedBy?.type).toBe("date_time_parse_exception");
     expect(thrown(() => mapDocument(m, { i: 2 ** 31 }, "1")).causedBy?.reason).toBe("Value [2147483648] is out of range for an integer");
-    expect(thrown(() => mapDocument(m, { o: 5 }, "1")).reason).toBe("[1:6] object mapping for [o] tried to parse field [o] as object, but found a concrete value");
+    expect(thrown(() => mapDocument(m, { o: 5 }, "1")).reason).toBe(
+      "[1:6] object mapping for [o] tried to parse field [o] as object, but found a concrete value",
+    );
     expect(thrown(() => mapDocument(m, { k: { a: 1 } }, "1")).reason).toContain("Preview of field's value: '{a=1}'");
   });
 
@@ -109,10 +122,16 @@ describe("validateMappings", () => {
   });
 
   test("unknown parameters, root keys and analyzers", () => {
-    expect(thrown(() => validateMappings({ properties: { k: { type: "keyword", foo: 1 } } })).reason).toBe("unknown parameter [foo] on mapper [k] of type [keyword]");
+    expect(thrown(() => validateMappings({ properties: { k: { type: "keyword", foo: 1 } } })).reason).toBe(
+      "unknown parameter [foo] on mapper [k] of type [keyword]",
+    );
     expect(thrown(() => validateMappings({ foo: "bar" })).reason).toBe("Root mapping definition has unsupported parameters:  [foo : bar]");
-    expect(thrown(() => validateMappings({ properties: { t: { type: "text", analyzer: "nope" } } })).reason).toBe("analyzer [nope] has not been configured in mappings");
-    expect(thrown(() => validateMappings({ properties: { s: { type: "scaled_float" } } })).reason).toBe("Field [scaling_factor] is required");
+    expect(thrown(() => validateMappings({ properties: { t: { type: "text", analyzer: "nope" } } })).reason).toBe(
+      "analyzer [nope] has not been configured in mappings",
+    );
+    expect(thrown(() => validateMappings({ properties: { s: { type: "scaled_float" } } })).reason).toBe(
+      "Field [scaling_factor] is required",
+    );
   });
 
   test("known types es-sim does not implement are refused explicitly", () => {
@@ -122,14 +141,34 @@ describe("validateMappings", () => {
   });
 
   test("accepts every common type", () => {
-    for (const type of ["text", "keyword", "long", "integer", "short", "byte", "double", "float", "half_float", "date", "boolean", "ip", "geo_point", "flattened", "nested", "object"]) {
+    for (const type of [
+      "text",
+      "keyword",
+      "long",
+      "integer",
+      "short",
+      "byte",
+      "double",
+      "float",
+      "half_float",
+      "date",
+      "boolean",
+      "ip",
+      "geo_point",
+      "flattened",
+      "nested",
+      "object",
+    ]) {
       expect(() => validateMappings({ properties: { f: { type } } })).not.toThrow();
     }
   });
 });
 
 describe("mergeMappings", () => {
-  const base = validateMappings({ properties: { n: { type: "long" }, t: { type: "text" }, o: { properties: { a: { type: "keyword" } } } }, _meta: { v: 1 } });
+  const base = validateMappings({
+    properties: { n: { type: "long" }, t: { type: "text" }, o: { properties: { a: { type: "keyword" } } } },
+    _meta: { v: 1 },
+  });
 
   test("adds fields, merges objects and replaces _meta wholesale", () => {
     const m = mergeMappings(base, { properties: { k: { type: "keyword" }, o: { properties: { b: { type: "long" } } } }, _meta: { w: 2 } });
@@ -143,12 +182,16 @@ describe("mergeMappings", () => {
     const e = thrown(() => mergeMappings(base, { properties: { n: { type: "text" } } }));
     expect(e.type).toBe("illegal_argument_exception");
     expect(e.reason).toBe("mapper [n] cannot be changed from type [long] to [text]");
-    expect(thrown(() => mergeMappings(base, { properties: { o: { type: "long" } } })).reason).toBe("can't merge a non object mapping [o] with an object mapping");
+    expect(thrown(() => mergeMappings(base, { properties: { o: { type: "long" } } })).reason).toBe(
+      "can't merge a non object mapping [o] with an object mapping",
+    );
   });
 
   test("non-updatable parameters conflict, updatable ones change", () => {
     const e = thrown(() => mergeMappings(base, { properties: { t: { type: "text", analyzer: "simple" } } }));
-    expect(e.reason).toBe("Mapper for [t] conflicts with existing mapper:\n\tCannot update parameter [analyzer] from [standard] to [simple]");
+    expect(e.reason).toBe(
+      "Mapper for [t] conflicts with existing mapper:\n\tCannot update parameter [analyzer] from [standard] to [simple]",
+    );
     const m = mergeMappings(base, { properties: { t: { type: "text", fields: { raw: { type: "keyword" } } } } });
     expect(m.properties!.t).toEqual({ type: "text", fields: { raw: { type: "keyword" } } });
   });

@@ -141,7 +141,9 @@ describe("q= and query_string on an index", () => {
     expect(reason.type).toBe("query_shard_exception");
     expect(reason.reason).toBe(`Failed to parse query [${text}]`);
     expect((reason.caused_by as { type: string; reason: string }).type).toBe("parse_exception");
-    expect((reason.caused_by as { reason: string }).reason).toMatch(new RegExp(`^Cannot parse '${text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}': `));
+    expect((reason.caused_by as { reason: string }).reason).toMatch(
+      new RegExp(`^Cannot parse '${text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}': `),
+    );
   });
   test("EOF position in the message", () => {
     const e = thrown(() => search({}, { q: "foo:(bar" }));
@@ -157,7 +159,8 @@ describe("q= and query_string on an index", () => {
 
 describe("simple_query_string", () => {
   const { ids } = indexOf(docs);
-  const sqs = (query: string, extra: Record<string, unknown> = {}) => ids({ size: 100, query: { simple_query_string: { query, fields: ["title"], ...extra } } }).sort();
+  const sqs = (query: string, extra: Record<string, unknown> = {}) =>
+    ids({ size: 100, query: { simple_query_string: { query, fields: ["title"], ...extra } } }).sort();
   test("operators", () => {
     expect(sqs("quick + fox")).toEqual(["1"]);
     expect(sqs("fox | dog")).toEqual(["1", "2"]);

@@ -64,7 +64,10 @@ describe("query DSL semantics", () => {
     expect(find({ range: { "kind.keyword": { gte: "c", lt: "e" } } })).toEqual(["3", "5"]);
   });
   test("metadata fields sort and match: _seq_no, _id in q=, dates sort by epoch millis", () => {
-    expect(search({ sort: [{ _seq_no: "desc" }], size: 2 }).hits.map((h) => [h._id, h.sort])).toEqual([["5", [4]], ["4", [3]]]);
+    expect(search({ sort: [{ _seq_no: "desc" }], size: 2 }).hits.map((h) => [h._id, h.sort])).toEqual([
+      ["5", [4]],
+      ["4", [3]],
+    ]);
     expect(ids({}, { q: "_id:2" })).toEqual(["2"]);
     expect(search({ sort: ["added"], size: 1 }).hits[0].sort).toEqual([Date.parse("2023-12-31T23:59:59Z")]);
   });
@@ -78,7 +81,9 @@ describe("query DSL semantics", () => {
     expect(find({ bool: { filter: [{ term: { kind: "fruit" } }, { range: { price: { gt: 2 } } }] } })).toEqual(["1"]);
     expect(find({ bool: { should: [{ term: { kind: "fruit" } }, { term: { kind: "bakery" } }] } })).toEqual(["1", "2", "4"]);
     expect(find({ bool: { must: { term: { kind: "fruit" } }, should: { term: { name: "red" } } } })).toEqual(["1", "4"]);
-    expect(find({ bool: { must: { term: { kind: "fruit" } }, should: { term: { name: "red" } }, minimum_should_match: 1 } })).toEqual(["1"]);
+    expect(find({ bool: { must: { term: { kind: "fruit" } }, should: { term: { name: "red" } }, minimum_should_match: 1 } })).toEqual([
+      "1",
+    ]);
     expect(find({ bool: { must_not: { term: { kind: "fruit" } } } })).toEqual(["2", "3", "5"]);
     expect(find({ bool: { should: [{ term: { kind: "fruit" } }], minimum_should_match: 2 } })).toEqual([]);
   });
@@ -109,15 +114,25 @@ describe("DSL errors", () => {
     expect(e.type).toBe("parsing_exception");
     expect(e.reason).toBe("Unknown key for a START_OBJECT in [querry].");
     expect(thrown(() => search({ size: 1, foo: "x" })).reason).toBe("Unknown key for a VALUE_STRING in [foo].");
-    expect(thrown(() => search({ query: { match: { a: "x", b: "y" } } })).reason).toBe("[match] query doesn't support multiple fields, found [a] and [b]");
+    expect(thrown(() => search({ query: { match: { a: "x", b: "y" } } })).reason).toBe(
+      "[match] query doesn't support multiple fields, found [a] and [b]",
+    );
     expect(thrown(() => search({ query: { term: { a: { value: "x", foo: 1 } } } })).reason).toBe("[term] query does not support [foo]");
-    expect(thrown(() => search({ query: { bool: { must: { match_all: {} }, oops: [] } } })).reason).toBe("[bool] query does not support [oops]");
-    expect(thrown(() => search({ query: { match_all: {}, term: { a: 1 } } })).reason).toBe("[match_all] malformed query, expected [END_OBJECT] but found [FIELD_NAME]");
+    expect(thrown(() => search({ query: { bool: { must: { match_all: {} }, oops: [] } } })).reason).toBe(
+      "[bool] query does not support [oops]",
+    );
+    expect(thrown(() => search({ query: { match_all: {}, term: { a: 1 } } })).reason).toBe(
+      "[match_all] malformed query, expected [END_OBJECT] but found [FIELD_NAME]",
+    );
   });
   test("not-supported features say so", () => {
-    expect(thrown(() => search({ query: { nested: { path: "x", query: {} } } })).reason).toContain("es-sim does not support the [nested] query");
+    expect(thrown(() => search({ query: { nested: { path: "x", query: {} } } })).reason).toContain(
+      "es-sim does not support the [nested] query",
+    );
     expect(thrown(() => search({ highlight: {} })).reason).toContain("es-sim does not support [highlight]");
-    expect(thrown(() => search({ aggs: { a: { terms: { field: "kind.keyword" } } } })).reason).toContain("es-sim does not support aggregations through SearchIndex.search");
+    expect(thrown(() => search({ aggs: { a: { terms: { field: "kind.keyword" } } } })).reason).toContain(
+      "es-sim does not support aggregations through SearchIndex.search",
+    );
   });
   test("bad numbers are shard failures", () => {
     const e = thrown(() => search({ query: { term: { price: "cheap" } } }));
@@ -159,7 +174,12 @@ describe("scoring", () => {
 });
 
 describe("hits: paging, totals, _source, sort, metadata", () => {
-  const many = Array.from({ length: 25 }, (_, i) => ({ n: i, k: `k${String(i).padStart(2, "0")}`, t: i % 2 ? "odd" : "even", o: { a: i, b: "x" } }));
+  const many = Array.from({ length: 25 }, (_, i) => ({
+    n: i,
+    k: `k${String(i).padStart(2, "0")}`,
+    t: i % 2 ? "odd" : "even",
+    o: { a: i, b: "x" },
+  }));
   const { search, ids } = indexOf(many);
 
   test("size and from, default 10", () => {
@@ -177,7 +197,9 @@ describe("hits: paging, totals, _source, sort, metadata", () => {
   test("result window", () => {
     const e = thrown(() => search({ from: 9995, size: 10 }));
     expect(e.type).toBe("search_phase_execution_exception");
-    expect(e.causedBy?.reason).toMatch(/^Result window is too large, from \+ size must be less than or equal to: \[10000\] but was \[10005\]/);
+    expect(e.causedBy?.reason).toMatch(
+      /^Result window is too large, from \+ size must be less than or equal to: \[10000\] but was \[10005\]/,
+    );
   });
   test("_source filtering in all forms", () => {
     const first = (body: Record<string, unknown>, params = {}) => search({ size: 1, ...body }, params).hits[0];
@@ -193,7 +215,10 @@ describe("hits: paging, totals, _source, sort, metadata", () => {
   test("sort by field: sort values, _score null, max_score null", () => {
     const res = search({ sort: [{ n: { order: "desc" } }], size: 2 });
     expect(res.max_score).toBeNull();
-    expect(res.hits.map((h) => [h._id, h._score, h.sort])).toEqual([["25", null, [24]], ["24", null, [23]]]);
+    expect(res.hits.map((h) => [h._id, h._score, h.sort])).toEqual([
+      ["25", null, [24]],
+      ["24", null, [23]],
+    ]);
     expect(search({ sort: ["k.keyword"], size: 1 }).hits[0].sort).toEqual(["k00"]);
   });
   test("sort by _score, _doc, multiple keys, track_scores", () => {
@@ -209,10 +234,14 @@ describe("hits: paging, totals, _source, sort, metadata", () => {
     expect(e.type).toBe("search_phase_execution_exception");
     const reason = (e.extra.failed_shards as { reason: { type: string; reason: string } }[])[0].reason;
     expect(reason.type).toBe("illegal_argument_exception");
-    expect(reason.reason).toMatch(/^Text fields are not optimised for operations that require per-document field data like aggregations and sorting/);
+    expect(reason.reason).toMatch(
+      /^Text fields are not optimised for operations that require per-document field data like aggregations and sorting/,
+    );
     expect(reason.reason).toContain("set fielddata=true on [t]");
     const unmapped = thrown(() => search({ sort: ["nope"] }));
-    expect((unmapped.extra.failed_shards as { reason: { reason: string } }[])[0].reason.reason).toBe("No mapping found for [nope] in order to sort on");
+    expect((unmapped.extra.failed_shards as { reason: { reason: string } }[])[0].reason.reason).toBe(
+      "No mapping found for [nope] in order to sort on",
+    );
     expect(search({ sort: [{ nope: { unmapped_type: "long" } }], size: 1 }).hits[0].sort).toEqual([null]);
   });
   test("missing values go last, with ES's sentinel sort values", () => {
@@ -242,7 +271,10 @@ describe("hits: paging, totals, _source, sort, metadata", () => {
 
 describe("near-real-time and incremental apply", () => {
   const mappings = validateMappings({ properties: { t: { type: "text" }, n: { type: "long" } } });
-  const doc = (id: string, t: string, n: number, seqNo: number) => ({ id, doc: { id, source: { t, n }, seqNo, primaryTerm: 1, version: seqNo + 1 } });
+  const doc = (id: string, t: string, n: number, seqNo: number) => ({
+    id,
+    doc: { id, source: { t, n }, seqNo, primaryTerm: 1, version: seqNo + 1 },
+  });
 
   test("only applied (refreshed) changes are searchable", () => {
     const index = new SearchIndex();
@@ -259,7 +291,11 @@ describe("near-real-time and incremental apply", () => {
     index.apply([doc("1", "beta", 10, 3), { id: "3", doc: null }], mappings);
     const hits = (body: Record<string, unknown>) => index.search({ body, params: {} }, mappings, "i").hits;
     expect(hits({ query: { match: { t: "alpha" } } }).map((h) => h._id)).toEqual(["2"]);
-    expect(hits({ query: { match: { t: "beta" } } }).map((h) => h._id).sort()).toEqual(["1", "2"]);
+    expect(
+      hits({ query: { match: { t: "beta" } } })
+        .map((h) => h._id)
+        .sort(),
+    ).toEqual(["1", "2"]);
     expect(hits({ query: { match: { t: "gamma" } } })).toEqual([]);
     expect(hits({ query: { range: { n: { gte: 5 } } } }).map((h) => h._id)).toEqual(["1"]);
     expect(index.docCount).toBe(2);
@@ -275,7 +311,10 @@ describe("near-real-time and incremental apply", () => {
   test("many updates stay correct through compaction", () => {
     const index = new SearchIndex();
     for (let round = 0; round < 5; round++) {
-      index.apply(Array.from({ length: 600 }, (_, i) => doc(String(i), `round${round} item${i}`, round, round * 600 + i)), mappings);
+      index.apply(
+        Array.from({ length: 600 }, (_, i) => doc(String(i), `round${round} item${i}`, round, round * 600 + i)),
+        mappings,
+      );
     }
     expect(index.docCount).toBe(600);
     const total = (q: string) => index.search({ body: { track_total_hits: true }, params: { q } }, mappings, "i").total!.value;
@@ -334,13 +373,19 @@ describe("aggregations (searchResponse)", () => {
       aggs: { kinds: { terms: { field: "kind.keyword", size: 1, order: { _key: "asc" } } } },
     });
     expect(res.hits.total).toEqual({ value: 1, relation: "eq" });
-    expect(res.aggregations!.kinds).toEqual({ doc_count_error_upper_bound: 0, sum_other_doc_count: 2, buckets: [{ key: "bakery", doc_count: 1 }] });
+    expect(res.aggregations!.kinds).toEqual({
+      doc_count_error_upper_bound: 0,
+      sum_other_doc_count: 2,
+      buckets: [{ key: "bakery", doc_count: 1 }],
+    });
   });
 
   test("errors: text fields, unknown and unsupported types", () => {
     const e = thrown(() => aggs({ aggs: { k: { terms: { field: "kind" } } } }));
     expect(e.type).toBe("search_phase_execution_exception");
     expect(thrown(() => aggs({ aggs: { k: { frobnicate: { field: "kind" } } } })).reason).toBe("Unknown aggregation type [frobnicate]");
-    expect(thrown(() => aggs({ aggs: { k: { date_histogram: { field: "added" } } } })).reason).toContain("es-sim does not support the [date_histogram] aggregation");
+    expect(thrown(() => aggs({ aggs: { k: { date_histogram: { field: "added" } } } })).reason).toContain(
+      "es-sim does not support the [date_histogram] aggregation",
+    );
   });
 });

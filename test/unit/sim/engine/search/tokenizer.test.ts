@@ -5,7 +5,15 @@
  * are run on many random strings mixing ASCII, Latin-1, combining marks, CJK, Thai, emoji and lone
  * surrogates.
  */
-import { analyzeToIds, simpleAnalyzer, standardAnalyzer, standardTokenize, stopAnalyzer, whitespaceAnalyzer, MAX_TOKEN_LENGTH } from "../../../../../sim/engine/search/analysis";
+import {
+  analyzeToIds,
+  simpleAnalyzer,
+  standardAnalyzer,
+  standardTokenize,
+  stopAnalyzer,
+  whitespaceAnalyzer,
+  MAX_TOKEN_LENGTH,
+} from "../../../../../sim/engine/search/analysis";
 import { hashString, IntBuffer, TermDictionary } from "../../../../../sim/engine/search/termDictionary";
 import { seededRandom } from "../../../../../cli/drill/seeded";
 
@@ -139,7 +147,10 @@ function referenceTokenize(text: string): string[] {
           const following = classes[afterMid];
           const letterMid = next === Wb.MidLetter || next === Wb.MidNumLet;
           const numberMid = next === Wb.MidNum || next === Wb.MidNumLet;
-          if ((prev === Wb.ALetter && letterMid && following === Wb.ALetter) || (prev === Wb.Numeric && numberMid && following === Wb.Numeric)) {
+          if (
+            (prev === Wb.ALetter && letterMid && following === Wb.ALetter) ||
+            (prev === Wb.Numeric && numberMid && following === Wb.Numeric)
+          ) {
             prev = following;
             end = extendPast(afterMid + 1);
             continue;
@@ -174,11 +185,65 @@ function pushSplit(out: string[], word: string): void {
 const ASCII_WORDY = "abcxyzABCXYZ0189_:.',; \t\n-!?@/#\"";
 /** Characters around every rule: mid letters/numbers, Extend/Format, ZWJ, scripts, case oddities. */
 const UNICODE_PIECES = [
-  "é", "ß", "Ü", "µ", "ª", "·", "\u0301", "\u00ad", "\u200d", "\u200b", "\u2019", "\u2018", "\u2024", "\u2027", "\uff0e", "\uff0c", "\u037e",
-  "Σ", "σ", "İ", "ΑΣ", "Ǆ", "\u0660", "\u0661", "\u06f1", "\u203f", "\u2044", "\u00a0", "\u3000",
-  "中", "文", "ひ", "ら", "カ", "タ", "ー", "\uff70", "ｶ", "ก", "ข", "\u0e31", "ລ", "ក", "ミャ",
-  "❤", "\ufe0f", "🍵", "👍", "🏽", "👩‍💻", "😀", "\u{1f1e6}", "𝐀", "𝟘", "\u{20000}",
-  "\ud800", "\udc00", "\udbff", "\udfff",
+  "é",
+  "ß",
+  "Ü",
+  "µ",
+  "ª",
+  "·",
+  "\u0301",
+  "\u00ad",
+  "\u200d",
+  "\u200b",
+  "\u2019",
+  "\u2018",
+  "\u2024",
+  "\u2027",
+  "\uff0e",
+  "\uff0c",
+  "\u037e",
+  "Σ",
+  "σ",
+  "İ",
+  "ΑΣ",
+  "Ǆ",
+  "\u0660",
+  "\u0661",
+  "\u06f1",
+  "\u203f",
+  "\u2044",
+  "\u00a0",
+  "\u3000",
+  "中",
+  "文",
+  "ひ",
+  "ら",
+  "カ",
+  "タ",
+  "ー",
+  "\uff70",
+  "ｶ",
+  "ก",
+  "ข",
+  "\u0e31",
+  "ລ",
+  "ក",
+  "ミャ",
+  "❤",
+  "\ufe0f",
+  "🍵",
+  "👍",
+  "🏽",
+  "👩‍💻",
+  "😀",
+  "\u{1f1e6}",
+  "𝐀",
+  "𝟘",
+  "\u{20000}",
+  "\ud800",
+  "\udc00",
+  "\udbff",
+  "\udfff",
 ];
 
 function randomString(rand: () => number, unicodeShare: number): string {
@@ -224,22 +289,96 @@ function expectSameAsReference(text: string): void {
   const idTerms = Array.from(ids.data.subarray(0, ids.length), (id) => sharedDict.terms[id]);
   if (!sameList(idTerms, lowered)) expect({ text, idTerms }).toEqual({ text, idTerms: lowered });
   const shifted = Array.from(idPositions.data.subarray(0, idPositions.length));
-  if (!shifted.every((p, i) => p === i + 3) || shifted.length !== lowered.length) expect({ text, shifted }).toEqual({ text, shifted: lowered.map((_, i) => i + 3) });
+  if (!shifted.every((p, i) => p === i + 3) || shifted.length !== lowered.length)
+    expect({ text, shifted }).toEqual({ text, shifted: lowered.map((_, i) => i + 3) });
 }
 
 describe("standard tokenizer fast paths agree with the full UAX#29 reference", () => {
-  test.each([
-    "", "a", "A", "_", "__", "_a", "a_", "1_a", "a'", "'a", "a'b", "a''b", "a:b", "a::b", "a.b.c", "a.", "1.2", "1,2", "1;2", "1:2", "a,b", "a;b",
-    "1.a", "a.1", "1'2", "x'1", "Can't STOP", "e.g.", "U.S.A.", "3.14.15", "1,000.50", "foo_bar:baz.qux'quux",
-    "café", "CAFÉ", "naïve x", "a\u0301b", "a\u0301", "\u0301a", "a\u200db", "a\u00adb", "a·b", "a\u2019b", "1\uff0c2", "e\u0301.x", "x.é", "é.x", "x'é", "é'x",
-    "ΑΣ", "ΑΣ.Β", "ΑΣ..Β", "ΟΔΟΣ ΟΔΟΣ", "İstanbul", "ǄUNGLA", "\u0661\u0662.\u0663",
-    "中文字", "ひらがな", "カタカナ text", "ｶﾀｶﾅ", "ภาษาไทย abc", "I ❤ tea 🍵", "👩‍💻 dev", "👍🏽", "❤\ufe0f", "𝐀𝐁𝐂 𝟘𝟙",
-    "\ud800", "\udc00", "\ud800a", "\ud800 b", "a\ud800b", "é\ud800a b", "x\udc00y", "\ud83d\ude00x",
-    "x".repeat(600), "É".repeat(300), "a".repeat(254) + "é" + "b".repeat(10), "Σ".repeat(256) + " x", "a".repeat(255) + "\u{1f600}",
-    "1".repeat(300) + ".5", "word ".repeat(100), "_".repeat(300) + "a",
-  ].map((text) => [JSON.stringify(text).length > 40 ? `${JSON.stringify(text).slice(0, 37)}…` : JSON.stringify(text), text]))("%s", (_label, text) =>
-    expectSameAsReference(text),
-  );
+  test.each(
+    [
+      "",
+      "a",
+      "A",
+      "_",
+      "__",
+      "_a",
+      "a_",
+      "1_a",
+      "a'",
+      "'a",
+      "a'b",
+      "a''b",
+      "a:b",
+      "a::b",
+      "a.b.c",
+      "a.",
+      "1.2",
+      "1,2",
+      "1;2",
+      "1:2",
+      "a,b",
+      "a;b",
+      "1.a",
+      "a.1",
+      "1'2",
+      "x'1",
+      "Can't STOP",
+      "e.g.",
+      "U.S.A.",
+      "3.14.15",
+      "1,000.50",
+      "foo_bar:baz.qux'quux",
+      "café",
+      "CAFÉ",
+      "naïve x",
+      "a\u0301b",
+      "a\u0301",
+      "\u0301a",
+      "a\u200db",
+      "a\u00adb",
+      "a·b",
+      "a\u2019b",
+      "1\uff0c2",
+      "e\u0301.x",
+      "x.é",
+      "é.x",
+      "x'é",
+      "é'x",
+      "ΑΣ",
+      "ΑΣ.Β",
+      "ΑΣ..Β",
+      "ΟΔΟΣ ΟΔΟΣ",
+      "İstanbul",
+      "ǄUNGLA",
+      "\u0661\u0662.\u0663",
+      "中文字",
+      "ひらがな",
+      "カタカナ text",
+      "ｶﾀｶﾅ",
+      "ภาษาไทย abc",
+      "I ❤ tea 🍵",
+      "👩‍💻 dev",
+      "👍🏽",
+      "❤\ufe0f",
+      "𝐀𝐁𝐂 𝟘𝟙",
+      "\ud800",
+      "\udc00",
+      "\ud800a",
+      "\ud800 b",
+      "a\ud800b",
+      "é\ud800a b",
+      "x\udc00y",
+      "\ud83d\ude00x",
+      "x".repeat(600),
+      "É".repeat(300),
+      "a".repeat(254) + "é" + "b".repeat(10),
+      "Σ".repeat(256) + " x",
+      "a".repeat(255) + "\u{1f600}",
+      "1".repeat(300) + ".5",
+      "word ".repeat(100),
+      "_".repeat(300) + "a",
+    ].map((text) => [JSON.stringify(text).length > 40 ? `${JSON.stringify(text).slice(0, 37)}…` : JSON.stringify(text), text]),
+  )("%s", (_label, text) => expectSameAsReference(text));
 
   test("random ASCII strings", () => {
     const rand = seededRandom(1);
@@ -305,7 +444,9 @@ describe("analyzeToIds and the term dictionary", () => {
     const dict = new TermDictionary();
     const rand = seededRandom(6);
     const letters = "abcdefghijklmnopqrstuvwxyz";
-    const words = Array.from({ length: 6000 }, () => Array.from({ length: 1 + Math.floor(rand() * 9) }, () => letters[Math.floor(rand() * 26)]).join(""));
+    const words = Array.from({ length: 6000 }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 9) }, () => letters[Math.floor(rand() * 26)]).join(""),
+    );
     for (let round = 0; round < 2; round++) {
       for (let start = 0; start < words.length; start += 100) {
         const text = words
