@@ -91,7 +91,7 @@ export function secretsOf(conn: Connection): string[] {
  * preloads it in the provider process).
  */
 export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Client: EsClient } = require("@elastic/elasticsearch") as typeof import("@elastic/elasticsearch");
   const auth = conn.apiKey
     ? { apiKey: conn.apiKey }

@@ -50,7 +50,8 @@ export interface DrillOptions {
   signal?: AbortSignal;
 }
 
-async function es(base: string, method: string, p: string, body?: unknown, ndjson = false): Promise<any> {
+/** One REST call to an es-sim of the drill; `T` is the shape of the answer the caller reads. */
+async function es<T = unknown>(base: string, method: string, p: string, body?: unknown, ndjson = false): Promise<T> {
   const res = await fetch(base + p, {
     method,
     headers: { "content-type": ndjson ? "application/x-ndjson" : "application/json" },
@@ -58,11 +59,11 @@ async function es(base: string, method: string, p: string, body?: unknown, ndjso
   });
   const json = await res.json().catch(() => undefined);
   if (res.status >= 300) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  return json as T;
 }
 
 async function count(base: string, index: string): Promise<number> {
-  return (await es(base, "GET", `/${index}/_count`)).count as number;
+  return (await es<{ count: number }>(base, "GET", `/${index}/_count`)).count;
 }
 
 function siteConfig(site: "clusterA" | "clusterB", a: SpawnedSim, b: SpawnedSim): Record<string, unknown> {
@@ -123,8 +124,14 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       for (const order of generateOrders(docs))
         lines.push(JSON.stringify({ index: { _index: LEADER_INDEX, _id: String(order.order_id) } }), JSON.stringify(order));
       for (let i = 0; i < lines.length; i += 2000) {
-        const r = await es(a.url, "POST", "/_bulk", lines.slice(i, i + 2000).join("\n") + "\n", true);
-        if (r.errors) throw new Error(`bulk load had item errors: ${JSON.stringify(r.items.find((x: any) => x.index?.error))}`);
+        const r = await es<{ errors: boolean; items: Array<{ index?: { error?: unknown } }> }>(
+          a.url,
+          "POST",
+          "/_bulk",
+          lines.slice(i, i + 2000).join("\n") + "\n",
+          true,
+        );
+        if (r.errors) throw new Error(`bulk load had item errors: ${JSON.stringify(r.items.find((x) => x.index?.error))}`);
       }
       await es(a.url, "POST", `/${LEADER_INDEX}/_refresh`);
       return { value: undefined, detail: `${await count(a.url, LEADER_INDEX)} orders` };
@@ -165,7 +172,9 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       return { value: undefined, detail: r.run.operations.map((o) => o.words).join("; ") || "nothing to do" };
     });
     await phase(`write {"user":"kimchy"} into ${FOLLOWER_INDEX} on clusterB`, async () => {
-      const r = await es(b.url, "POST", `/${FOLLOWER_INDEX}/_doc?refresh=true`, { user: "kimchy" });
+      const r = await es<{ result: string; _id: string; _seq_no: number }>(b.url, "POST", `/${FOLLOWER_INDEX}/_doc?refresh=true`, {
+        user: "kimchy",
+      });
       report.rtoMs = Date.now() - disasterAt;
       const onB = await count(b.url, FOLLOWER_INDEX);
       report.rpoDocuments = beforeDisaster - (onB - 1);
@@ -183,15 +192,23 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
       const hit = await until(
         "the kimchy document on clusterA",
         async () => {
-          const r = await es(a.url, "GET", `/${LEADER_INDEX}/_search?q=kimchy`);
+          const r = await es<{ hits: { total: { value: number }; hits: Array<{ _source: unknown }> } }>(
+            a.url,
+            "GET",
+            `/${LEADER_INDEX}/_search?q=kimchy`,
+          );
           return r.hits.total.value === 1 ? r.hits.hits[0] : undefined;
         },
         REPLICATION_TIMEOUT_MS,
       );
       const [onA, onB] = await Promise.all([count(a.url, LEADER_INDEX), count(b.url, FOLLOWER_INDEX)]);
       if (onA !== onB) throw new Error(`clusterA holds ${onA} documents, clusterB ${onB}`);
-      const quarantine = await es(a.url, "GET", "/_cat/indices/ccr-dr-quarantine-*?format=json&h=index,docs.count");
-      report.quarantinedDocuments = (quarantine as Array<{ "docs.count": string }>).reduce((s, q) => s + Number(q["docs.count"] ?? 0), 0);
+      const quarantine = await es<Array<{ "docs.count": string }>>(
+        a.url,
+        "GET",
+        "/_cat/indices/ccr-dr-quarantine-*?format=json&h=index,docs.count",
+      );
+      report.quarantinedDocuments = quarantine.reduce((s, q) => s + Number(q["docs.count"] ?? 0), 0);
       return { value: undefined, detail: `found ${JSON.stringify(hit._source)}; clusterA and clusterB both hold ${onA} documents` };
     });
     report.verdict = report.rpoDocuments === 0 ? "pass" : "fail";

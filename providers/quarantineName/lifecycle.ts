@@ -32,7 +32,7 @@ export function checkQuarantineName(news: Record<string, unknown>): {
 }
 
 export function newQuarantineName(i: QuarantineNameInputs): QuarantineNameOutputs {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { randomBytes } = require("crypto") as typeof import("crypto");
   return { ...i, name: `${i.prefix}-${randomBytes(SUFFIX_BYTES).toString("hex")}` };
 }

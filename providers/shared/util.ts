@@ -57,7 +57,7 @@ export function defaultRuntime(): Runtime {
     warn: (message: string) => {
       try {
         // The log module, not the package index (which loads the Automation API and TypeScript).
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const log = require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log");
         void log.warn(message);
       } catch {

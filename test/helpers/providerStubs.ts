@@ -17,7 +17,7 @@ type Provider = {
 async function main(): Promise<void> {
   const [programDir, deadEndpoint] = [process.argv[2]!, process.argv[3] ?? "http://127.0.0.1:9"];
   process.chdir(programDir);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFromString = require(require.resolve("require-from-string", { paths: [require.resolve("@pulumi/pulumi")] })) as (
     code: string,
   ) => { handler(): Provider };

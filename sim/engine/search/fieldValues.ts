@@ -23,7 +23,11 @@ const INTEGER_TYPES: Record<string, { min: number; max: number; noun: string }> 
   byte: { min: -128, max: 127, noun: "a byte" },
   short: { min: -32768, max: 32767, noun: "a short" },
   integer: { min: -2147483648, max: 2147483647, noun: "an integer" },
+  // ES's Long.MIN_VALUE / MAX_VALUE as ES writes them; as doubles they are exactly -2^63 and 2^63.
+  // eslint-disable-next-line no-loss-of-precision
   long: { min: -9223372036854775808, max: 9223372036854775807, noun: "a long" },
+  // 2^64 - 1 as ES writes it; as a double it is exactly 2^64.
+  // eslint-disable-next-line no-loss-of-precision
   unsigned_long: { min: 0, max: 18446744073709551615, noun: "an unsigned_long" },
 };
 

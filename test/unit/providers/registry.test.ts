@@ -25,7 +25,7 @@ const legacyCode = (file: string, exportName: string) =>
 describe("provider registry", () => {
   it.each(Object.keys(PROVIDERS) as ProviderName[])("%s: its implementation exports its provider object", (name) => {
     const kind = providerKind(name);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(ROOT, kind.implementation)) as Record<string, { create?: unknown }>;
     expect(typeof mod[kind.exportName]?.create).toBe("function");
     expect(typeToken(name)).toBe(`pulumi-nodejs:dynamic/ccr-dr/${name}:${kind.type}`);
