@@ -12,7 +12,8 @@ export {
   stopAnalyzer,
 } from "./analysis";
 export type { Analyzer, Token } from "./analysis";
-export { mapDocument, mergeMappings, validateMappings } from "./mappings";
+export { mapDocument } from "./dynamicMapping";
+export { mergeMappings, validateMappings } from "./mappings";
 export type { DynamicSetting, FieldMapping, Mappings } from "./mappings";
 export { SearchIndex } from "./searchIndex";
 export type {

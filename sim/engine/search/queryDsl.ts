@@ -2,6 +2,11 @@
  * The JSON query DSL: parses a `query` object the way ES's QueryBuilders do (short and long forms,
  * their parsing errors with `line`/`col`) and compiles it to the internal {@link Query} tree with
  * the field semantics of {@link ./fieldQueries}.
+ *
+ * One file, above the tree's ~600 lines, on purpose: every query type is a handler in one table
+ * that the compound queries recurse through and ES's "did you mean" suggestions are drawn from, and
+ * most of its length is parameter parsing, one `case` per parameter as ES's QueryBuilders read them;
+ * the field semantics are already apart (fieldQueries.ts, queryStringQuery.ts, simpleQueryString.ts).
  */
 import { errors } from "../errors";
 import {
