@@ -1,57 +1,12 @@
 /**
- * Conformance suite: REST behaviour every case expects from Elasticsearch 8.x. By default it runs
- * against a spawned es-sim; with `ES_URL=http://user:pass@host:9200` the same cases run against a
- * real Elasticsearch (cases marked `simOnly` are skipped there, each with its reason). Differences
- * we accept are listed in docs/known-gaps.md, not hidden here.
- *
- * Every case uses its own index names (`conf-<run>-…`) and removes them, so it is safe on a shared
- * cluster; cluster settings it touches are reset with `null`.
+ * Conformance suite: REST behaviour every case expects from Elasticsearch 8.x, against es-sim or,
+ * with `ES_URL`, a real cluster (test/helpers/conformance.ts). Further families have their own
+ * `conformance.<family>.test.ts` beside this file.
  */
-import { http as rawHttp, ndjson, spawnSim, type SpawnedSim } from "../../helpers/sim";
+import { ndjson } from "../../helpers/sim";
+import { conformanceTarget, expectError, simOnly } from "../../helpers/conformance";
 
-const ES_URL = process.env.ES_URL;
-const run = Math.random().toString(36).slice(2, 8);
-const name = (s: string) => `conf-${run}-${s}`;
-/** Cases that test es-sim-specific answers (e.g. explicit "not supported"); skipped on real ES. */
-const simOnly = ES_URL ? test.skip : test;
-
-let base = "";
-let auth: Record<string, string> = {};
-let sim: SpawnedSim | undefined;
-
-beforeAll(async () => {
-  if (ES_URL) {
-    const u = new URL(ES_URL);
-    if (u.username)
-      auth = {
-        authorization: `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64")}`,
-      };
-    u.username = "";
-    u.password = "";
-    base = u.toString().replace(/\/$/, "");
-  } else {
-    sim = await spawnSim({ clusterName: "conformance" });
-    base = sim.url;
-  }
-});
-afterAll(async () => {
-  if (base) await req("DELETE", `/${name("*")}?expand_wildcards=all`).catch(() => undefined);
-  await sim?.cleanup();
-});
-
-function req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  return rawHttp(base, method, path, body, { ...auth, ...headers });
-}
-const bulk = (lines: unknown[], query = "") => req("POST", `/_bulk${query}`, ndjson(lines), { "content-type": "application/x-ndjson" });
-
-function expectError(r: { status: number; body: any }, status: number, type: string, reason?: string | RegExp) {
-  expect(r.status).toBe(status);
-  expect(r.body.status).toBe(status);
-  expect(r.body.error.type).toBe(type);
-  expect(r.body.error.root_cause[0].type).toBeDefined();
-  if (typeof reason === "string") expect(r.body.error.reason).toBe(reason);
-  else if (reason) expect(r.body.error.reason).toMatch(reason);
-}
+const { name, req, bulk } = conformanceTarget();
 
 describe("protocol", () => {
   test("GET / and the product header on success and error responses", async () => {
