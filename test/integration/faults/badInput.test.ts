@@ -73,7 +73,9 @@ describe("bad input table (docs/bad-input.md)", () => {
       const cited = citations(row.backedBy);
       expect(cited).toContainEqual({ file: "badInput.test.ts", name: row.id });
       for (const c of cited.filter((x) => x.file !== "badInput.test.ts")) {
-        const file = files.find((f) => path.basename(f) === c.file);
+        // A row cites a file by its name, or by its path under test/unit or test/integration where the
+        // name alone is ambiguous (e.g. `stack/config.test.ts`).
+        const file = files.find((f) => f.endsWith(`${path.sep}${c.file}`));
         if (!file) throw new Error(`row ${row.id} cites ${c.file}, which does not exist under test/`);
         if (!fs.readFileSync(file, "utf8").includes(c.name))
           throw new Error(`row ${row.id} cites "${c.name}", which is not a test of ${c.file}`);
