@@ -315,6 +315,10 @@ export function getMapping(cluster: Cluster, expression: string | undefined, opt
 
 /** `PUT /{index}/_mapping` (refused on a follower, as CCR does). */
 export async function putMapping(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
+  // RestPutMappingAction (8.x API): a body that is exactly `{"_doc": …}` is a typed mapping
+  // (MapperService.isMappingSourceTyped), refused before the indices are resolved.
+  const keys = Object.keys(body);
+  if (keys.length === 1 && keys[0] === "_doc") throw errors.illegalArgument("Types cannot be provided in put mapping requests");
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
   if (followers.length > 0) {
@@ -368,6 +372,7 @@ export function getAliases(cluster: Cluster, expression: string | undefined, nam
 export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<Json> {
   type Planned = { kind: "add" | "remove"; index: string; alias: string; props?: AliasProps; mustExist?: boolean };
   const planned: Planned[] = [];
+  const removedIndices = new Set<string>();
   for (const action of actions) {
     const [kind, raw] = Object.entries(action)[0] ?? [];
     if (kind !== "add" && kind !== "remove" && kind !== "remove_index") throw errors.parse(`[aliases] unknown field [${kind}]`);
@@ -376,7 +381,10 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
     if (!indexExpr) throw errors.validation(["One of [index] or [indices] is required"]);
     const indices = cluster.resolve(indexExpr, { expandWildcards: ["open", "closed"], allowAliases: false });
     if (kind === "remove_index") {
-      throw errors.notSupported("alias action [remove_index]");
+      // AliasAction.RemoveIndex: the index is deleted in the same cluster-state update as the
+      // other actions (a named alias is refused above, as for DELETE /{index}).
+      for (const index of indices) removedIndices.add(index);
+      continue;
     }
     const aliasNames = (spec.aliases as string[] | undefined) ?? (spec.alias !== undefined ? [String(spec.alias)] : []);
     if (aliasNames.length === 0) throw errors.validation(["One of [alias] or [aliases] is required"]);
@@ -400,10 +408,14 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
   for (const p of planned) {
     const s = cluster.shard(p.index)!;
     const matches = Object.keys(s.meta.aliases).filter((a) => simpleMatch(p.alias, a));
+    // AliasAction.Remove: `must_exist: true` names the missing alias with a resource_not_found_exception.
+    if (p.kind === "remove" && matches.length === 0 && p.mustExist)
+      throw errors.resourceNotFound(`required alias [${p.alias}] does not exist`);
     if (p.kind === "remove" && matches.length === 0) throw errors.aliasesNotFound([p.alias]);
   }
   const touched = new Set<string>();
   for (const p of planned) {
+    if (removedIndices.has(p.index)) continue;
     const s = cluster.shard(p.index)!;
     const aliases = { ...s.meta.aliases };
     if (p.kind === "add") aliases[p.alias] = p.props!;
@@ -412,6 +424,7 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
     touched.add(p.index);
   }
   await cluster.commit();
+  for (const name of removedIndices) await cluster.removeIndex(name);
   return { acknowledged: true, errors: false };
 }
 
