@@ -167,22 +167,35 @@ export function indexExists(cluster: Cluster, expression: string, opts: Expressi
   }
 }
 
-/** `GET /{index}` */
+/** What `GET /{index}` returns (`features`, GetIndexRequest.Feature). */
+export type IndexFeature = "aliases" | "mappings" | "settings";
+
+/** `features=aliases,settings` as GetIndexRequest.Feature.fromRequest parses it (case-insensitive). */
+export function parseIndexFeatures(value: string | undefined): IndexFeature[] {
+  if (value === undefined) return ["aliases", "mappings", "settings"];
+  const names = value.split(",");
+  const invalid = names.filter((n) => !["aliases", "mappings", "settings"].includes(n.toLowerCase()));
+  if (invalid.length > 0) throw errors.illegalArgument(`Invalid features specified [${invalid.join(",")}]`);
+  return names.map((n) => n.toLowerCase() as IndexFeature);
+}
+
+/** `GET /{index}`: every index has `aliases`, `mappings` and `settings`, empty when not among `features` (GetIndexResponse). */
 export function getIndex(
   cluster: Cluster,
   expression: string,
-  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean },
+  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean; features?: IndexFeature[] },
 ): Json {
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const features = opts.features ?? ["aliases", "mappings", "settings"];
   const out: Json = {};
   for (const name of names) {
     const s = cluster.shard(name)!;
     const entry: Json = {
-      aliases: aliasesView(s.meta.aliases),
-      mappings: s.meta.mappings,
-      settings: opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
+      aliases: features.includes("aliases") ? aliasesView(s.meta.aliases) : {},
+      mappings: features.includes("mappings") ? s.meta.mappings : {},
+      settings: !features.includes("settings") ? {} : opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
     };
-    if (opts.includeDefaults)
+    if (opts.includeDefaults && features.includes("settings"))
       entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
     out[name] = entry;
   }
@@ -310,6 +323,46 @@ export function getMapping(cluster: Cluster, expression: string | undefined, opt
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const out: Json = {};
   for (const name of indices) out[name] = { mappings: cluster.shard(name)!.meta.mappings };
+  return out;
+}
+
+/**
+ * `GET /{index}/_mapping/field/{fields}` (TransportGetFieldMappingsIndexAction): per index, each
+ * matching field by full path with its mapping under its leaf name. Fields are the leaf and
+ * multi-field mappers; object paths match nothing, as in ES. Metadata fields (`_id`, `_source`, …),
+ * which ES also matches, are not modelled.
+ */
+export function getFieldMapping(cluster: Cluster, expression: string | undefined, fields: string, opts: ExpressionOptions): Answer {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const patterns = fields.split(",").map((f) => f.trim());
+  const out: Json = {};
+  for (const name of indices) {
+    const leaves = fieldMappers(cluster.shard(name)!.meta.mappings.properties as Json | undefined, "");
+    const matched: Json = {};
+    for (const pattern of patterns) {
+      for (const [path, mapping] of leaves) {
+        if (path in matched || !(isWildcard(pattern) ? simpleMatch(pattern, path) : pattern === path)) continue;
+        matched[path] = { full_name: path, mapping: { [path.slice(path.lastIndexOf(".") + 1)]: mapping } };
+      }
+    }
+    out[name] = { mappings: matched };
+  }
+  // RestGetFieldMappingAction: 404 only when no index answered.
+  return { status: indices.length === 0 ? 404 : 200, body: out };
+}
+
+/** Every leaf field and multi-field of `properties`, by full path. */
+function fieldMappers(properties: Json | undefined, prefix: string, out: Array<[string, Json]> = []): Array<[string, Json]> {
+  for (const [key, raw] of Object.entries(properties ?? {})) {
+    const m = raw as Json;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (m.properties !== undefined || m.type === undefined || m.type === "object" || m.type === "nested") {
+      fieldMappers(m.properties as Json | undefined, path, out);
+      continue;
+    }
+    out.push([path, m]);
+    for (const [sub, subMapping] of Object.entries((m.fields as Json | undefined) ?? {})) out.push([`${path}.${sub}`, subMapping as Json]);
+  }
   return out;
 }
 

@@ -102,6 +102,48 @@ describe("mappings", () => {
   });
 });
 
+describe("get index and field mappings", () => {
+  test("GET /{index}?features= keeps the three sections, empty when not asked for; unknown features refused", async () => {
+    const i = name("features");
+    await req("PUT", `/${i}`, {
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { f: { type: "keyword" } } },
+      aliases: { [name("features-a")]: {} },
+    });
+    const g = await req("GET", `/${i}?features=mappings`);
+    expect(g.body[i].aliases).toEqual({});
+    expect(g.body[i].settings).toEqual({});
+    expect(g.body[i].mappings).toEqual({ properties: { f: { type: "keyword" } } });
+    const s = await req("GET", `/${i}?features=SETTINGS,aliases`);
+    expect(s.body[i].mappings).toEqual({});
+    expect(s.body[i].settings.index.number_of_replicas).toBe("0");
+    expect(Object.keys(s.body[i].aliases)).toEqual([name("features-a")]);
+    const bad = await req("GET", `/${i}?features=nope,mappings`);
+    expectError(bad, 400, "illegal_argument_exception", "Invalid features specified [nope]");
+  });
+
+  test("GET _mapping/field: full names, mapping under the leaf name, multi-fields and wildcards", async () => {
+    const i = name("fieldmap");
+    await req("PUT", `/${i}`, {
+      settings: { number_of_replicas: 0 },
+      mappings: { properties: { obj: { properties: { n: { type: "long" } } }, t: { type: "text", fields: { raw: { type: "keyword" } } } } },
+    });
+    const r = await req("GET", `/${i}/_mapping/field/obj.n,t.raw,obj,missing`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      [i]: {
+        mappings: {
+          "obj.n": { full_name: "obj.n", mapping: { n: { type: "long" } } },
+          "t.raw": { full_name: "t.raw", mapping: { raw: { type: "keyword" } } },
+        },
+      },
+    });
+    const w = await req("GET", `/${i}/_mapping/field/t*`);
+    expect(Object.keys(w.body[i].mappings).sort()).toEqual(["t", "t.raw"]);
+    expect(w.body[i].mappings.t.mapping.t).toEqual({ type: "text", fields: { raw: { type: "keyword" } } });
+  });
+});
+
 describe("index settings", () => {
   test("index.query_string.lenient: static, and q= on a mismatched field then answers no hits instead of failing", async () => {
     const strict = name("qs-strict");
