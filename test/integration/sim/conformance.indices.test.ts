@@ -3,7 +3,7 @@
  * when Elasticsearch's YAML REST tests ran against es-sim. Every case runs against es-sim or, with
  * `ES_URL`, a real Elasticsearch 8.x (test/helpers/conformance.ts).
  */
-import { conformanceTarget, expectError } from "../../helpers/conformance";
+import { conformanceTarget, expectError, simOnly } from "../../helpers/conformance";
 
 const { name, req } = conformanceTarget("conformance-indices");
 
@@ -332,5 +332,12 @@ describe("_cat/indices", () => {
     const r = await req("GET", `/_cat/indices/${i}?format=json&h=i,ss&pri&bytes=b`);
     expect(Object.keys(r.body[0])).toEqual(["i", "ss", "pri.ss"]);
     expect(r.body[0]["pri.ss"]).toBe(r.body[0].ss);
+  });
+
+  simOnly("a column ES has but es-sim does not model is refused, not dropped (es-sim)", async () => {
+    const r = await req("GET", "/_cat/indices?h=index,segments.count");
+    expectError(r, 400, "illegal_argument_exception", /es-sim does not support the _cat\/indices column \[segments\.count\]/);
+    const a = await req("GET", "/_cat/indices?h=i,qcm");
+    expectError(a, 400, "illegal_argument_exception", /column \[qcm\]/);
   });
 });
