@@ -41,6 +41,13 @@ export const errors = {
     new EsError("invalid_index_name_exception", 400, `Invalid index name [${index}], ${why}`, { index_uuid: "_na_", index }),
   indexClosed: (index: string, uuid: string) => new EsError("index_closed_exception", 400, "closed", { index_uuid: uuid, index }),
   illegalArgument: (reason: string) => new EsError("illegal_argument_exception", 400, reason),
+  /** An alias named where only concrete indices are taken (`IndexNameExpressionResolver.aliasesNotSupportedException`). */
+  aliasesNotSupported: (expression: string) =>
+    new EsError(
+      "illegal_argument_exception",
+      400,
+      `The provided expression [${expression}] matches an alias, specify the corresponding concrete indices instead.`,
+    ),
   parsing: (reason: string, extra: Record<string, unknown> = {}) => new EsError("parsing_exception", 400, reason, extra),
   xContentParse: (reason: string) => new EsError("x_content_parse_exception", 400, reason),
   mapperParsing: (reason: string, causedBy?: EsError) => new EsError("mapper_parsing_exception", 400, reason, {}, causedBy),

@@ -67,7 +67,10 @@ export interface ResolveOptions {
   expandWildcards?: string[];
   /** Explicitly named closed indices are an error (search, count, doc reads). */
   forbidClosed?: boolean;
-  /** Whether aliases resolve (true unless the API takes only concrete indices). */
+  /**
+   * Whether aliases resolve (true unless the API takes only concrete indices: ES's `ignoreAliases`,
+   * where a named alias is refused and wildcards match index names only).
+   */
   allowAliases?: boolean;
 }
 
@@ -144,6 +147,13 @@ export function resolveIndices(expression: string | undefined, indices: Resolvab
       }
       add(concrete.name);
       continue;
+    }
+    if (!allowAliases && indices.some((i) => i.aliases.includes(part))) {
+      // IndexNameExpressionResolver.ensureAliasOrIndexExists: with `ignoreAliases` (delete index,
+      // the index side of alias actions) an alias is an unavailable index, refused unless
+      // ignore_unavailable, rather than a missing one.
+      if (options.ignoreUnavailable) continue;
+      throw errors.aliasesNotSupported(part);
     }
     const aliased = allowAliases ? indices.filter((i) => i.aliases.includes(part)) : [];
     if (aliased.length > 0) {

@@ -110,7 +110,7 @@ export function parseByteSize(key: string, value: string): number {
 
 /** How an index setting behaves. */
 interface IndexSettingDef {
-  default?: string;
+  default?: string | string[];
   /** Can be changed on an open index with `PUT /{index}/_settings`. */
   dynamic?: boolean;
   /** Can never be changed after creation (`index.number_of_shards`, …). */
@@ -126,12 +126,48 @@ const bool = (k: string, v: string) => void parseBool(k, v);
 const time = (k: string, v: string) => void parseTimeValue(k, v);
 const bytes = (k: string, v: string) => void parseByteSize(k, v);
 const int = (min?: number, max?: number) => (k: string, v: string) => void parseIntSetting(k, v, min, max);
+/** `Setting.longSetting`: worded as ints, up to Long.MAX_VALUE. */
+const long = (min: number) => (k: string, v: string) => {
+  if (!/^-?\d+$/.test(v.trim()) || BigInt(v.trim()) > 9223372036854775807n)
+    throw errors.illegalArgument(`Failed to parse value [${v}] for setting [${k}]`);
+  if (BigInt(v.trim()) < BigInt(min)) throw errors.illegalArgument(`Failed to parse value [${v}] for setting [${k}] must be >= ${min}`);
+};
+/** `Setting.timeSetting` with a minimum (`index.translog.sync_interval` ≥ 100ms). */
+const timeAtLeast = (minMs: number, minText: string) => (k: string, v: string) => {
+  if (parseTimeValue(k, v) < minMs)
+    throw errors.illegalArgument(`failed to parse value [${v}] for setting [${k}], must be >= [${minText}]`);
+};
+/** An enum setting parsed with Java's `valueOf` of the upper-cased value (EnableAllocationDecider). */
+const oneOf = (enumName: string, values: string[]) => (_k: string, v: string) => {
+  if (!values.includes(v.toLowerCase()))
+    throw errors.illegalArgument(
+      `No enum constant org.elasticsearch.cluster.routing.allocation.decider.EnableAllocationDecider.${enumName}.${v.toUpperCase()}`,
+    );
+};
+
+/**
+ * `index.auto_expand_replicas` (AutoExpandReplicas.parse): `false`, or `min-max` with `max` a number
+ * or `all`; returns the range, or undefined for `false`.
+ */
+export function parseAutoExpandReplicas(value: string): { min: number; max: number } | undefined {
+  if (value === "false") return undefined;
+  const dash = value.indexOf("-");
+  const fail = () => errors.illegalArgument(`failed to parse [index.auto_expand_replicas] from value: [${value}] at index ${dash}`);
+  if (dash === -1) throw fail();
+  const min = value.slice(0, dash);
+  const max = value.slice(dash + 1);
+  if (!/^-?\d+$/.test(min) || !(max === "all" || /^-?\d+$/.test(max))) throw fail();
+  const range = { min: Number(min), max: max === "all" ? 2147483647 : Number(max) };
+  if (range.min > range.max)
+    throw errors.illegalArgument(`[index.auto_expand_replicas] minReplicas must be =< maxReplicas but wasn't ${range.min} > ${range.max}`);
+  return range;
+}
 
 /** The index settings es-sim accepts, keyed by their full flat name, with ES defaults. */
 export const INDEX_SETTINGS: Record<string, IndexSettingDef> = {
   "index.number_of_shards": { default: "1", final: true, validate: int(1, 1024) },
   "index.number_of_replicas": { default: "1", dynamic: true, validate: int(0) },
-  "index.auto_expand_replicas": { default: "false", dynamic: true },
+  "index.auto_expand_replicas": { default: "false", dynamic: true, validate: (_k, v) => void parseAutoExpandReplicas(v) },
   "index.number_of_routing_shards": { final: true, validate: int(1) },
   "index.refresh_interval": { default: "1s", dynamic: true, validate: time },
   "index.search.idle.after": { default: "30s", dynamic: true, validate: time },
@@ -154,11 +190,62 @@ export const INDEX_SETTINGS: Record<string, IndexSettingDef> = {
       void k;
     },
   },
-  "index.translog.sync_interval": { default: "5s", validate: time },
+  "index.translog.sync_interval": { default: "5s", dynamic: true, validate: timeAtLeast(100, "100ms") },
   "index.translog.flush_threshold_size": { default: "512mb", dynamic: true, validate: bytes },
   "index.translog.retention.size": { default: "-1", dynamic: true },
   "index.translog.retention.age": { default: "-1", dynamic: true },
   "index.gc_deletes": { default: "60s", dynamic: true, validate: time },
+  // Search limits and query defaults (IndexSettings). index.max_result_window and
+  // index.query_string.lenient / index.query.default_field take effect in search; the others are
+  // validated and stored (docs/known-gaps.md).
+  "index.query_string.lenient": { default: "false", validate: bool },
+  "index.query.default_field": { default: ["*"], dynamic: true },
+  "index.query.parse.allow_unmapped_fields": { default: "true", validate: bool },
+  "index.max_script_fields": { default: "32", dynamic: true, validate: int(0) },
+  "index.max_docvalue_fields_search": { default: "100", dynamic: true, validate: int(0) },
+  "index.max_terms_count": { default: "65536", dynamic: true, validate: int(1) },
+  "index.max_regex_length": { default: "1000", dynamic: true, validate: int(1) },
+  "index.max_ngram_diff": { default: "1", dynamic: true, validate: int(0) },
+  "index.max_shingle_diff": { default: "3", dynamic: true, validate: int(0) },
+  "index.max_rescore_window": { default: "10000", dynamic: true, validate: int(1) },
+  "index.max_slices_per_scroll": { default: "1024", dynamic: true, validate: int(1) },
+  "index.max_adjacency_matrix_filters": { default: "100", dynamic: true, validate: int(2) },
+  "index.analyze.max_token_count": { default: "10000", dynamic: true, validate: int(1) },
+  "index.highlight.max_analyzed_offset": { default: "1000000", dynamic: true, validate: int(1) },
+  "index.highlight.weight_matches_mode.enabled": { default: "true", dynamic: true, validate: bool },
+  "index.warmer.enabled": { default: "true", dynamic: true, validate: bool },
+  "index.requests.cache.enable": { default: "true", dynamic: true, validate: bool },
+  "index.queries.cache.enabled": { default: "true", validate: bool },
+  "index.load_fixed_bitset_filters_eagerly": { default: "true", validate: bool },
+  "index.shard.check_on_startup": {
+    default: "false",
+    validate: (_k, v) => {
+      if (!["false", "true", "checksum"].includes(v))
+        throw errors.illegalArgument(
+          `unknown value for [index.shard.check_on_startup] must be one of [true, false, checksum] but was: ${v}`,
+        );
+    },
+  },
+  "index.translog.flush_threshold_age": { default: "1m", dynamic: true, validate: time },
+  "index.translog.generation_threshold_size": { default: "64mb", dynamic: true, validate: bytes },
+  "index.flush_after_merge": { default: "512mb", dynamic: true, validate: bytes },
+  "index.allocation.max_retries": { default: "5", dynamic: true, validate: int(0) },
+  "index.routing.allocation.total_shards_per_node": { default: "-1", dynamic: true, validate: int(-1) },
+  "index.routing.allocation.enable": {
+    default: "all",
+    dynamic: true,
+    validate: oneOf("Allocation", ["all", "primaries", "new_primaries", "none"]),
+  },
+  "index.routing.rebalance.enable": {
+    default: "all",
+    dynamic: true,
+    validate: oneOf("Rebalance", ["all", "primaries", "replicas", "none"]),
+  },
+  "index.unassigned.node_left.delayed_timeout": { default: "1m", dynamic: true, validate: time },
+  "index.mapping.field_name_length.limit": { default: "9223372036854775807", dynamic: true, validate: long(1) },
+  "index.mapping.nested_objects.limit": { default: "10000", dynamic: true, validate: long(0) },
+  "index.mapping.dimension_fields.limit": { default: "32768", dynamic: true, validate: long(0) },
+  "index.mapping.total_fields.ignore_dynamic_beyond_limit": { default: "false", dynamic: true, validate: bool },
   "index.codec": { default: "default" },
   "index.hidden": { default: "false", dynamic: true, validate: bool },
   "index.priority": { default: "1", dynamic: true, validate: int(0) },
@@ -201,9 +288,11 @@ export const INDEX_SETTINGS: Record<string, IndexSettingDef> = {
 const INDEX_SETTING_PREFIXES: Array<{ prefix: string; dynamic: boolean }> = [
   { prefix: "index.search.slowlog.", dynamic: true },
   { prefix: "index.indexing.slowlog.", dynamic: true },
-  { prefix: "index.routing.allocation.", dynamic: true },
+  { prefix: "index.routing.allocation.include.", dynamic: true },
+  { prefix: "index.routing.allocation.exclude.", dynamic: true },
+  { prefix: "index.routing.allocation.require.", dynamic: true },
+  { prefix: "index.routing.allocation.disk.", dynamic: true },
   { prefix: "index.merge.", dynamic: true },
-  { prefix: "index.unassigned.node_left.", dynamic: true },
 ];
 
 /** Settings whose presence means a feature es-sim does not have: rejected explicitly. */
@@ -295,7 +384,8 @@ export function indexSettingDefaults(current: FlatSettings): FlatSettings {
 export function indexSetting(settings: FlatSettings, key: string): string {
   const v = settings[key];
   if (typeof v === "string") return v;
-  return INDEX_SETTINGS[key]?.default ?? "";
+  const d = INDEX_SETTINGS[key]?.default;
+  return typeof d === "string" ? d : "";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
 import type {
   DocEntry,
   IndexMeta,
+  IndexSearchSettings,
   Json,
   Operation,
   RetentionLease,
@@ -495,12 +496,22 @@ export class IndexShard {
 
   /** Runs a search on the refreshed view: hits and, when asked for, aggregations. */
   searchResponse(request: SearchRequest) {
-    return this.search.searchResponse(request, this.meta.mappings, this.name);
+    return this.search.searchResponse(request, this.meta.mappings, this.name, this.searchSettings());
+  }
+
+  /** The index settings searches read, from this index's current settings (with ES's defaults). */
+  private searchSettings(): IndexSearchSettings {
+    const fields = this.meta.settings["index.query.default_field"];
+    return {
+      maxResultWindow: Number(this.setting("index.max_result_window")),
+      queryStringLenient: this.setting("index.query_string.lenient") === "true",
+      defaultFields: fields === undefined ? ["*"] : Array.isArray(fields) ? fields : fields.split(",").map((f) => f.trim()),
+    };
   }
 
   /** Counts on the refreshed view. */
   count(request: SearchRequest): number {
-    return this.search.count(request, this.meta.mappings);
+    return this.search.count(request, this.meta.mappings, this.name, this.searchSettings());
   }
 
   // ------------------------------------------------------------------------------------------

@@ -111,12 +111,27 @@ export interface SearchHits {
   hits: Json[];
 }
 
+/** The index settings a search on one index reads (ES's IndexSettings as SearchExecutionContext sees them). */
+export interface IndexSearchSettings {
+  /** `index.max_result_window`. */
+  maxResultWindow: number;
+  /** `index.query_string.lenient`: the default of `lenient` in query_string (and `q=`) off the `*` field. */
+  queryStringLenient: boolean;
+  /** `index.query.default_field`: fields of query_string, simple_query_string, multi_match and `q=` without fields. */
+  defaultFields: string[];
+}
+
 /** What the engine needs from a search index (one per ES index), as `sim/engine/search` exports it. */
 export interface SearchIndexLike {
   apply(changes: Iterable<{ id: string; doc: StoredDoc | null }>, mappings: Mappings): void;
   /** The `hits` of a `_search` on this index and, when the request asks for them, its `aggregations`. */
-  searchResponse(request: SearchRequest, mappings: Mappings, indexName: string): { hits: SearchHits; aggregations?: Json };
-  count(request: SearchRequest, mappings: Mappings): number;
+  searchResponse(
+    request: SearchRequest,
+    mappings: Mappings,
+    indexName: string,
+    settings?: IndexSearchSettings,
+  ): { hits: SearchHits; aggregations?: Json };
+  count(request: SearchRequest, mappings: Mappings, indexName?: string, settings?: IndexSearchSettings): number;
   clear(): void;
 }
 

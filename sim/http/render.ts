@@ -14,8 +14,22 @@ export function errorEnvelope(error: EsError): Record<string, unknown> {
   const rootCauses: unknown[] =
     error.type === "search_phase_execution_exception" && Array.isArray(error.extra.failed_shards)
       ? (error.extra.failed_shards as Array<{ reason: Record<string, unknown> }>).map((f) => withoutCause(f.reason))
-      : [withoutCause(top)];
+      : [withoutCause(rootCauseOf(error).toJSON())];
   return { error: { root_cause: rootCauses, ...top }, status: error.status };
+}
+
+/**
+ * Causes that are themselves ElasticsearchExceptions in ES, through which
+ * `ElasticsearchException.guessRootCauses` descends (a Java exception such as
+ * IllegalArgumentException stops it). Only the wrappings es-sim reproduces and that were checked are
+ * listed: `mapper_parsing_exception` "Failed to parse mapping: …" around its cause at index creation.
+ */
+const DESCENDED_CAUSES = new Set(["mapper_parsing_exception"]);
+
+function rootCauseOf(error: EsError): EsError {
+  let e = error;
+  while (e.causedBy && DESCENDED_CAUSES.has(e.causedBy.type) && DESCENDED_CAUSES.has(e.type)) e = e.causedBy;
+  return e;
 }
 
 function withoutCause(o: Record<string, unknown>): Record<string, unknown> {

@@ -167,22 +167,35 @@ export function indexExists(cluster: Cluster, expression: string, opts: Expressi
   }
 }
 
-/** `GET /{index}` */
+/** What `GET /{index}` returns (`features`, GetIndexRequest.Feature). */
+export type IndexFeature = "aliases" | "mappings" | "settings";
+
+/** `features=aliases,settings` as GetIndexRequest.Feature.fromRequest parses it (case-insensitive). */
+export function parseIndexFeatures(value: string | undefined): IndexFeature[] {
+  if (value === undefined) return ["aliases", "mappings", "settings"];
+  const names = value.split(",");
+  const invalid = names.filter((n) => !["aliases", "mappings", "settings"].includes(n.toLowerCase()));
+  if (invalid.length > 0) throw errors.illegalArgument(`Invalid features specified [${invalid.join(",")}]`);
+  return names.map((n) => n.toLowerCase() as IndexFeature);
+}
+
+/** `GET /{index}`: every index has `aliases`, `mappings` and `settings`, empty when not among `features` (GetIndexResponse). */
 export function getIndex(
   cluster: Cluster,
   expression: string,
-  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean },
+  opts: ExpressionOptions & { flat?: boolean; includeDefaults?: boolean; features?: IndexFeature[] },
 ): Json {
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
+  const features = opts.features ?? ["aliases", "mappings", "settings"];
   const out: Json = {};
   for (const name of names) {
     const s = cluster.shard(name)!;
     const entry: Json = {
-      aliases: aliasesView(s.meta.aliases),
-      mappings: s.meta.mappings,
-      settings: opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
+      aliases: features.includes("aliases") ? aliasesView(s.meta.aliases) : {},
+      mappings: features.includes("mappings") ? s.meta.mappings : {},
+      settings: !features.includes("settings") ? {} : opts.flat ? sortedFlat(s.meta.settings) : nestSettings(s.meta.settings),
     };
-    if (opts.includeDefaults)
+    if (opts.includeDefaults && features.includes("settings"))
       entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
     out[name] = entry;
   }
@@ -313,8 +326,52 @@ export function getMapping(cluster: Cluster, expression: string | undefined, opt
   return out;
 }
 
+/**
+ * `GET /{index}/_mapping/field/{fields}` (TransportGetFieldMappingsIndexAction): per index, each
+ * matching field by full path with its mapping under its leaf name. Fields are the leaf and
+ * multi-field mappers; object paths match nothing, as in ES. Metadata fields (`_id`, `_source`, …),
+ * which ES also matches, are not modelled.
+ */
+export function getFieldMapping(cluster: Cluster, expression: string | undefined, fields: string, opts: ExpressionOptions): Answer {
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  const patterns = fields.split(",").map((f) => f.trim());
+  const out: Json = {};
+  for (const name of indices) {
+    const leaves = fieldMappers(cluster.shard(name)!.meta.mappings.properties as Json | undefined, "");
+    const matched: Json = {};
+    for (const pattern of patterns) {
+      for (const [path, mapping] of leaves) {
+        if (path in matched || !(isWildcard(pattern) ? simpleMatch(pattern, path) : pattern === path)) continue;
+        matched[path] = { full_name: path, mapping: { [path.slice(path.lastIndexOf(".") + 1)]: mapping } };
+      }
+    }
+    out[name] = { mappings: matched };
+  }
+  // RestGetFieldMappingAction: 404 only when no index answered.
+  return { status: indices.length === 0 ? 404 : 200, body: out };
+}
+
+/** Every leaf field and multi-field of `properties`, by full path. */
+function fieldMappers(properties: Json | undefined, prefix: string, out: Array<[string, Json]> = []): Array<[string, Json]> {
+  for (const [key, raw] of Object.entries(properties ?? {})) {
+    const m = raw as Json;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (m.properties !== undefined || m.type === undefined || m.type === "object" || m.type === "nested") {
+      fieldMappers(m.properties as Json | undefined, path, out);
+      continue;
+    }
+    out.push([path, m]);
+    for (const [sub, subMapping] of Object.entries((m.fields as Json | undefined) ?? {})) out.push([`${path}.${sub}`, subMapping as Json]);
+  }
+  return out;
+}
+
 /** `PUT /{index}/_mapping` (refused on a follower, as CCR does). */
 export async function putMapping(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
+  // RestPutMappingAction (8.x API): a body that is exactly `{"_doc": …}` is a typed mapping
+  // (MapperService.isMappingSourceTyped), refused before the indices are resolved.
+  const keys = Object.keys(body);
+  if (keys.length === 1 && keys[0] === "_doc") throw errors.illegalArgument("Types cannot be provided in put mapping requests");
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const followers = indices.filter((n) => cluster.shard(n)!.isFollower);
   if (followers.length > 0) {
@@ -368,6 +425,7 @@ export function getAliases(cluster: Cluster, expression: string | undefined, nam
 export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<Json> {
   type Planned = { kind: "add" | "remove"; index: string; alias: string; props?: AliasProps; mustExist?: boolean };
   const planned: Planned[] = [];
+  const removedIndices = new Set<string>();
   for (const action of actions) {
     const [kind, raw] = Object.entries(action)[0] ?? [];
     if (kind !== "add" && kind !== "remove" && kind !== "remove_index") throw errors.parse(`[aliases] unknown field [${kind}]`);
@@ -376,7 +434,10 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
     if (!indexExpr) throw errors.validation(["One of [index] or [indices] is required"]);
     const indices = cluster.resolve(indexExpr, { expandWildcards: ["open", "closed"], allowAliases: false });
     if (kind === "remove_index") {
-      throw errors.notSupported("alias action [remove_index]");
+      // AliasAction.RemoveIndex: the index is deleted in the same cluster-state update as the
+      // other actions (a named alias is refused above, as for DELETE /{index}).
+      for (const index of indices) removedIndices.add(index);
+      continue;
     }
     const aliasNames = (spec.aliases as string[] | undefined) ?? (spec.alias !== undefined ? [String(spec.alias)] : []);
     if (aliasNames.length === 0) throw errors.validation(["One of [alias] or [aliases] is required"]);
@@ -400,10 +461,14 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
   for (const p of planned) {
     const s = cluster.shard(p.index)!;
     const matches = Object.keys(s.meta.aliases).filter((a) => simpleMatch(p.alias, a));
+    // AliasAction.Remove: `must_exist: true` names the missing alias with a resource_not_found_exception.
+    if (p.kind === "remove" && matches.length === 0 && p.mustExist)
+      throw errors.resourceNotFound(`required alias [${p.alias}] does not exist`);
     if (p.kind === "remove" && matches.length === 0) throw errors.aliasesNotFound([p.alias]);
   }
   const touched = new Set<string>();
   for (const p of planned) {
+    if (removedIndices.has(p.index)) continue;
     const s = cluster.shard(p.index)!;
     const aliases = { ...s.meta.aliases };
     if (p.kind === "add") aliases[p.alias] = p.props!;
@@ -412,6 +477,7 @@ export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<
     touched.add(p.index);
   }
   await cluster.commit();
+  for (const name of removedIndices) await cluster.removeIndex(name);
   return { acknowledged: true, errors: false };
 }
 

@@ -4,14 +4,16 @@
  * `_shards.total` that counts copies which did not answer).
  */
 import type { Cluster } from "../cluster";
-import { indexSetting } from "../settings";
+import { indexSetting, parseAutoExpandReplicas } from "../settings";
 import type { IndexShard } from "../shard";
 import type { Json } from "../types";
 
 /** Replicas per shard an index wants (what ES would try to assign on other nodes). */
 export function replicasOf(s: IndexShard): number {
-  const auto = indexSetting(s.meta.settings, "index.auto_expand_replicas");
-  if (auto && auto !== "false") return 0; // auto-expand on one node resolves to its minimum, 0 for "0-…"
+  // AutoExpandReplicas.getDesiredNumberOfReplicas: min(max, data nodes - 1) raised to min; with one
+  // node that is the range's minimum ("0-1" → 0, "1-all" → 1).
+  const auto = parseAutoExpandReplicas(indexSetting(s.meta.settings, "index.auto_expand_replicas"));
+  if (auto) return auto.min;
   return Number(s.setting("index.number_of_replicas"));
 }
 

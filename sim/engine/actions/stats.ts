@@ -165,6 +165,10 @@ export function catIndices(
     const health = replicasOf(s) > 0 ? "yellow" : "green";
     if (opts.health && opts.health !== health) continue;
     const size = approximateStoreSize(s);
+    const created = Number(s.setting("index.creation_date"));
+    // Stats columns are empty for a closed index, as RestIndicesAction leaves them without stats.
+    const stat = (v: number) => (s.isOpen ? String(v) : null);
+    const c = s.counters;
     rows.push({
       health,
       status: s.meta.state,
@@ -177,9 +181,28 @@ export function catIndices(
       "store.size": s.isOpen ? String(size) : null,
       "pri.store.size": s.isOpen ? String(size) : null,
       "dataset.size": s.isOpen ? String(size) : null,
+      "creation.date": String(created),
+      "creation.date.string": new Date(created).toISOString(),
+      ...primaryAndTotal("flush.total", stat(c.flushTotal)),
+      ...primaryAndTotal("get.total", stat(c.getTotal)),
+      ...primaryAndTotal("get.exists_total", stat(c.getExists)),
+      ...primaryAndTotal("get.missing_total", stat(c.getMissing)),
+      ...primaryAndTotal("indexing.delete_total", stat(c.deleteTotal)),
+      ...primaryAndTotal("indexing.index_total", stat(c.indexTotal)),
+      ...primaryAndTotal("indexing.index_failed", stat(c.indexFailed)),
+      ...primaryAndTotal("merges.total", stat(c.mergeTotal)),
+      ...primaryAndTotal("refresh.total", stat(c.refreshTotal)),
+      ...primaryAndTotal("refresh.external_total", stat(c.externalRefreshTotal)),
+      ...primaryAndTotal("search.fetch_total", stat(c.queryTotal)),
+      ...primaryAndTotal("search.query_total", stat(c.queryTotal)),
     });
   }
   return rows;
+}
+
+/** A column and its `pri.` sibling: equal, since only primaries hold data on one node. */
+function primaryAndTotal(name: string, value: string | null): Record<string, string | null> {
+  return { [name]: value, [`pri.${name}`]: value };
 }
 
 /** A rough on-disk size: ES reports Lucene segment bytes; we report the JSON size of live sources. */

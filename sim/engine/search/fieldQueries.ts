@@ -22,6 +22,10 @@ export interface FieldQueryContext {
   readonly now: number;
   /** Whether any searchable document has a value for the field (ES skips empty fields in `*` expansion). */
   readonly hasValues: (field: string) => boolean;
+  /** `index.query_string.lenient` (false when absent). */
+  readonly queryStringLenient?: boolean;
+  /** `index.query.default_field` (`*` when absent). */
+  readonly defaultFields?: readonly string[];
 }
 
 /** The `_seq_no` metadata field, which ES indexes as a long point with doc values. */

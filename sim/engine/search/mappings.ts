@@ -290,7 +290,14 @@ export function validateMappings(raw: unknown, mode: "createIndex" | "putMapping
   try {
     return validateRoot(raw);
   } catch (e) {
-    if (mode === "createIndex" && e instanceof EsError && e.type === "mapper_parsing_exception") {
+    // MapperService.parseMapping wraps every failure: `mapper_parsing_exception` "Failed to parse
+    // mapping: <inner reason>" with the inner exception as `caused_by` (es-sim's own "does not
+    // support" answers are not ES failures and stay bare).
+    const wrapped =
+      e instanceof EsError &&
+      (e.type === "mapper_parsing_exception" ||
+        (e.type === "illegal_argument_exception" && !e.reason.startsWith("es-sim does not support")));
+    if (mode === "createIndex" && wrapped) {
       throw errors.mapperParsing(`Failed to parse mapping: ${e.reason}`, e);
     }
     throw e;

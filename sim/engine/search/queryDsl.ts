@@ -556,7 +556,12 @@ class DslCompiler {
       if (body.query === undefined) throw this.parsing("[query_string] must be provided with a [query]", path);
       if (body.quote_field_suffix !== undefined) throw errors.notSupported("[quote_field_suffix] of query_string");
       const fields = Array.isArray(body.fields) ? body.fields.map(String) : undefined;
-      const defaultFields = fields && fields.length > 0 ? fields : [body.default_field === undefined ? "*" : String(body.default_field)];
+      const defaultFields =
+        fields && fields.length > 0
+          ? fields
+          : body.default_field !== undefined
+            ? [String(body.default_field)]
+            : [...(this.ctx.defaultFields ?? ["*"])];
       return queryStringQuery(this.ctx, {
         query: String(body.query),
         defaultFields,
@@ -599,7 +604,8 @@ class DslCompiler {
         if (!known.includes(k)) throw this.parsing(`[simple_query_string] unknown token [${k}] after [${k}]`, [...path, k]);
       if (body.query === undefined) throw this.parsing("[simple_query_string] query text missing", path);
       if (body.quote_field_suffix !== undefined) throw errors.notSupported("[quote_field_suffix] of simple_query_string");
-      const fields = Array.isArray(body.fields) && body.fields.length > 0 ? body.fields.map(String) : ["*"];
+      const fields =
+        Array.isArray(body.fields) && body.fields.length > 0 ? body.fields.map(String) : [...(this.ctx.defaultFields ?? ["*"])];
       return simpleQueryStringQuery(this.ctx, {
         query: String(body.query),
         fields,
@@ -645,7 +651,12 @@ class DslCompiler {
       if (["cross_fields", "bool_prefix"].includes(type)) throw errors.notSupported(`multi_match [type] [${type}]`);
       throw this.parsing(`[multi_match] query does not support type ${type}`, [...path, "type"]);
     }
-    const specs = body.fields === undefined ? ["*"] : Array.isArray(body.fields) ? body.fields.map(String) : [String(body.fields)];
+    const specs =
+      body.fields === undefined
+        ? [...(this.ctx.defaultFields ?? ["*"])]
+        : Array.isArray(body.fields)
+          ? body.fields.map(String)
+          : [String(body.fields)];
     const options = this.matchOptions("multi_match", body, path);
     if (options.lenient === undefined && isAllFields(specs)) options.lenient = true;
     const tieBreaker =

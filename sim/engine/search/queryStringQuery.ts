@@ -58,7 +58,9 @@ export function queryStringQuery(ctx: FieldQueryContext, o: QueryStringOptions):
   const type = o.type ?? "best_fields";
   if (type !== "best_fields" && type !== "most_fields" && type !== "phrase") throw errors.notSupported(`query_string [type] [${type}]`);
   const tieBreaker = o.tieBreaker ?? (type === "most_fields" ? 1 : 0);
-  const lenientFor = (fields: string[]) => o.lenient ?? isAllFields(fields);
+  // QueryStringQueryBuilder.doToQuery: lenient when asked, else always on the `*` field, else
+  // `index.query_string.lenient`.
+  const lenientFor = (fields: string[]) => o.lenient ?? (isAllFields(fields) || ctx.queryStringLenient === true);
 
   const fieldsOf = (field: string | undefined): string[] => (field === undefined ? o.defaultFields : [field]);
   const perField = (field: string | undefined, build: (name: string, lenient: boolean) => Query | null): Query | null => {

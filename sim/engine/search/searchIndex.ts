@@ -99,6 +99,13 @@ export interface SearchIndexOptions {
   nodeId?: string;
 }
 
+/** The index settings a search reads (structurally the engine's `IndexSearchSettings`). */
+export interface IndexSearchSettings {
+  maxResultWindow: number;
+  queryStringLenient: boolean;
+  defaultFields: string[];
+}
+
 /** ES's `index.max_result_window` default. */
 const MAX_RESULT_WINDOW = 10_000;
 /** ES's default `track_total_hits`: exact up to 10,000, then a lower bound. */
@@ -235,9 +242,11 @@ export class SearchIndex {
     this.index.maybeCompact();
   }
 
-  private context(mappings: Mappings, indexName: string, body: unknown): DslContext {
+  private context(mappings: Mappings, indexName: string, body: unknown, settings?: IndexSearchSettings): DslContext {
     const table = this.fieldTable(mappings);
     return {
+      queryStringLenient: settings?.queryStringLenient ?? false,
+      defaultFields: settings?.defaultFields ?? ["*"],
       table,
       indexName,
       indexUuid: this.indexUuid,
@@ -264,7 +273,7 @@ export class SearchIndex {
         throw errors.illegalArgument(`operator [${params.default_operator}] is not allowed, use [AND] or [OR]`);
       return queryStringQuery(ctx, {
         query: params.q,
-        defaultFields: [params.df ?? "*"],
+        defaultFields: params.df !== undefined ? [params.df] : [...(ctx.defaultFields ?? ["*"])],
         defaultOperator: operator,
         analyzer: params.analyzer,
         lenient: boolParam(params.lenient),
@@ -328,7 +337,7 @@ export class SearchIndex {
   }
 
   /** `_search` on this index: the `hits` section and, when requested, `aggregations`. */
-  searchResponse(req: SearchRequest, mappings: Mappings, indexName: string): SearchResponseParts {
+  searchResponse(req: SearchRequest, mappings: Mappings, indexName: string, settings?: IndexSearchSettings): SearchResponseParts {
     const body = req.body ?? {};
     const params = req.params ?? {};
     this.checkBody(body);
@@ -350,13 +359,14 @@ export class SearchIndex {
     const seqNoPrimaryTerm = boolParam(params.seq_no_primary_term) ?? body.seq_no_primary_term === true;
     const version = boolParam(params.version) ?? body.version === true;
     const trackScores = boolParam(params.track_scores) ?? body.track_scores === true;
-    const ctx = this.context(mappings, indexName, body);
+    const ctx = this.context(mappings, indexName, body, settings);
+    const maxResultWindow = settings?.maxResultWindow ?? MAX_RESULT_WINDOW;
 
     return this.wrapShardFailures(indexName, () => {
-      if (from + size > MAX_RESULT_WINDOW) {
+      if (from + size > maxResultWindow) {
         throw new ShardFailure(
           errors.illegalArgument(
-            `Result window is too large, from + size must be less than or equal to: [${MAX_RESULT_WINDOW}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
+            `Result window is too large, from + size must be less than or equal to: [${maxResultWindow}] but was [${from + size}]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.`,
           ),
           true,
         );
@@ -416,12 +426,17 @@ export class SearchIndex {
   }
 
   /** `_count`: the number of documents matching the body's `query` (or `q=`). */
-  count(req: { body: Record<string, unknown>; params: SearchParams }, mappings: Mappings, indexName = ""): number {
+  count(
+    req: { body: Record<string, unknown>; params: SearchParams },
+    mappings: Mappings,
+    indexName = "",
+    settings?: IndexSearchSettings,
+  ): number {
     const body = req.body ?? {};
     for (const key of Object.keys(body)) {
       if (key !== "query") throw errors.parsing(`request does not support [${key}]`);
     }
-    const ctx = this.context(mappings, indexName, body);
+    const ctx = this.context(mappings, indexName, body, settings);
     return this.wrapShardFailures(indexName, () => executeQuery(this.index, this.buildQuery(ctx, body, req.params ?? {})).docs.length);
   }
 }

@@ -7,11 +7,13 @@ import {
   flush,
   forceMerge,
   getAliases,
+  getFieldMapping,
   getIndex,
   getMapping,
   getSettings,
   indexExists,
   openIndex,
+  parseIndexFeatures,
   putMapping,
   putSettings,
   refresh,
@@ -44,6 +46,7 @@ export const indicesRoutes: RouteDef[] = [
         ...ctx.expression(),
         flat: ctx.bool("flat_settings", false),
         includeDefaults: ctx.bool("include_defaults", false),
+        features: parseIndexFeatures(ctx.param("features")),
       }),
     }),
   },
@@ -124,6 +127,18 @@ export const indicesRoutes: RouteDef[] = [
     params: [...EXPRESSION_PARAMS, "master_timeout", "local"],
     body: "none",
     handler: (ctx) => ({ body: getMapping(ctx.cluster, ctx.pathParams.index, ctx.expression()) }),
+  },
+  {
+    api: "indices.get_field_mapping",
+    methods: ["GET"],
+    paths: ["/_mapping/field/{fields}", "/{index}/_mapping/field/{fields}"],
+    params: [...EXPRESSION_PARAMS, "include_defaults", "local"],
+    body: "none",
+    handler: (ctx) => {
+      if (ctx.bool("include_defaults", false)) throw errors.notSupported("[include_defaults] on indices.get_field_mapping");
+      const r = getFieldMapping(ctx.cluster, ctx.pathParams.index, ctx.pathParams.fields!, ctx.expression());
+      return { status: r.status, body: r.body };
+    },
   },
   {
     api: "indices.put_mapping",
