@@ -85,7 +85,7 @@ export function discoveryNode(cluster: Cluster, node: NodeInfo): Json {
   };
 }
 
-/** `IndexMetadata.Builder.calculateNumRoutingShards`: splits up to 1024 shards by default. */
+/** `MetadataCreateIndexService.calculateNumRoutingShards`: room to split up to 1024 shards by default. */
 function routingNumShards(s: IndexShard): number {
   const explicit = s.meta.settings["index.number_of_routing_shards"];
   if (explicit !== undefined) return Number(explicit);

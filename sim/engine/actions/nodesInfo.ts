@@ -280,6 +280,7 @@ export function nodesStats(
     name: cluster.nodeName,
     transport_address: node.transportPublishAddress,
     host: node.host,
+    // NodeStats writes the node's transport address (host:port) as `ip`, unlike NodesInfoResponse
     ip: node.transportPublishAddress,
     roles: [...NODE_ROLES],
     attributes: { ...NODE_ATTRIBUTES },
