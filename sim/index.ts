@@ -4,10 +4,12 @@
  * CCR layer registers its actions). Used by `sim/main.ts` (the process) and
  * by tools; integration tests use the real process through `test/helpers/sim.ts`.
  */
-import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { arch, cpus, freemem, hostname, loadavg, release, totalmem, type as osType } from "node:os";
 import { Cluster, ES_VERSION } from "./engine/cluster";
 import * as searchLibrary from "./engine/search";
 import type { EngineStorage } from "./engine/storage";
+import type { NodeInfo } from "./engine/node";
 import type { FlatSettings, SearchLibrary } from "./engine/types";
 import type { RouteDef } from "./http/context";
 import { DEFAULT_MAX_CONTENT_LENGTH, startHttpServer, type RunningHttpServer } from "./http/server";
@@ -37,6 +39,8 @@ export interface SimOptions {
   maxContentLength?: number;
   /** Other node settings (shown by `include_defaults`; cluster-setting defaults such as `action.auto_create_index`). */
   nodeSettings?: FlatSettings;
+  /** Every node setting the process was started with (`-E`), as `GET /_nodes` shows them. */
+  startupSettings?: FlatSettings;
   /** Storage override (in-memory for unit tests); the process always uses the durable one. */
   storage?: EngineStorage;
   /** Search library override (tests). */
@@ -104,8 +108,17 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       log,
     });
     ccr.leader.registerActions((action, handler) => t.register(action, (body) => handler(body)));
+    // filled in once the HTTP listener is bound (its port may be chosen by the OS)
+    const described: { node?: NodeInfo } = {};
     http = await startHttpServer({
-      services: { cluster: c, ccr },
+      services: {
+        cluster: c,
+        ccr,
+        node: () => {
+          if (!described.node) throw new Error("es-sim: node info requested before the listeners were bound");
+          return described.node;
+        },
+      },
       host: opts.httpHost ?? host,
       port: opts.httpPort ?? 9200,
       maxContentLength: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
@@ -113,6 +126,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       extraRoutes: opts.extraRoutes,
       onInternalError: (e) => log(`[es-sim] internal error: ${(e as Error)?.stack ?? String(e)}`),
     });
+    described.node = describeNode(opts, c, t, http);
     ccr.start();
   } catch (e) {
     ccr?.close();
@@ -143,5 +157,58 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
         await cl.close();
         await st.close();
       })()),
+  };
+}
+
+/** The node's own description for `GET /_nodes` and `GET /_cluster/state`, once both listeners are bound. */
+function describeNode(opts: SimOptions, cluster: Cluster, transport: TransportServer, http: RunningHttpServer): NodeInfo {
+  const transportHost = transport.publishAddress.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const httpAddress = new URL(http.url).host;
+  let openConnections = 0;
+  let totalConnections = 0;
+  http.server.on("connection", (socket) => {
+    openConnections++;
+    totalConnections++;
+    socket.once("close", () => openConnections--);
+  });
+  const settings: FlatSettings = {
+    "cluster.name": cluster.clusterName,
+    "node.name": cluster.nodeName,
+    "http.port": String(opts.httpPort ?? 9200),
+    "transport.port": String(opts.transportPort ?? 9300),
+    ...(opts.startupSettings ?? {}),
+  };
+  if (opts.dataDir) settings["path.data"] = opts.dataDir;
+  return {
+    ephemeralId: randomBytes(16).toString("base64url"),
+    host: transportHost,
+    ip: transportHost,
+    transportPublishAddress: transport.publishAddress,
+    transportBoundAddresses: [transport.publishAddress],
+    httpPublishAddress: httpAddress,
+    httpBoundAddresses: [httpAddress],
+    maxContentLengthBytes: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+    settings,
+    startedAt: Date.now(),
+    os: { name: osType(), prettyName: osType(), arch: arch(), version: release(), availableProcessors: cpus().length },
+    process: { pid: process.pid },
+    runtime: { name: "Node.js", version: process.versions.node, vendor: "Node.js" },
+    usage: () => {
+      const mem = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const load = loadavg();
+      return {
+        timestamp: Date.now(),
+        heapUsedBytes: mem.heapUsed,
+        heapTotalBytes: mem.heapTotal,
+        rssBytes: mem.rss,
+        cpuMillis: Math.round((cpu.user + cpu.system) / 1000),
+        loadAverage: [load[0] ?? 0, load[1] ?? 0, load[2] ?? 0],
+        totalMemoryBytes: totalmem(),
+        freeMemoryBytes: freemem(),
+        openHttpConnections: openConnections,
+        totalHttpConnections: totalConnections,
+      };
+    },
   };
 }

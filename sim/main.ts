@@ -137,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
       maxContentLength: s["http.max_content_length"] ? parseByteSize("http.max_content_length", s["http.max_content_length"]) : undefined,
       security: securityEnabled ? { enabled: true, password: process.env.ELASTIC_PASSWORD } : undefined,
       nodeSettings,
+      startupSettings: { ...s, "path.data": dataDir },
       log,
       onFatal: (e) => {
         log(`[es-sim] fatal storage error, stopping: ${(e as Error)?.stack ?? String(e)}`);

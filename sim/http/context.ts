@@ -8,6 +8,7 @@ import type { RefreshPolicy } from "../engine/actions/documents";
 import type { Cluster, ExpressionOptions } from "../engine/cluster";
 import { EsError, errors } from "../engine/errors";
 import { parseExpandWildcards } from "../engine/names";
+import type { NodeInfo } from "../engine/node";
 import { parseTimeValue } from "../engine/settings";
 import type { Json } from "../engine/types";
 import { parseJson, parseJsonObject, type JsonProblem } from "./json";
@@ -50,12 +51,15 @@ export const GLOBAL_PARAMS = ["pretty", "human", "error_trace", "filter_path", "
 export interface NodeServices {
   cluster: Cluster;
   ccr: CcrService;
+  /** The node's own description (addresses, start-up settings, process facts), known once both listeners are bound. */
+  node: () => NodeInfo;
 }
 
 /** The request as handlers see it. */
 export class RequestContext {
   readonly cluster: Cluster;
   readonly ccr: CcrService;
+  private readonly nodeInfo: () => NodeInfo;
 
   constructor(
     services: NodeServices,
@@ -68,6 +72,12 @@ export class RequestContext {
   ) {
     this.cluster = services.cluster;
     this.ccr = services.ccr;
+    this.nodeInfo = services.node;
+  }
+
+  /** The node's own description (`GET /_nodes`, `GET /_cluster/state`). */
+  get node(): NodeInfo {
+    return this.nodeInfo();
   }
 
   /** Whether the request carries a non-empty body (or `source` param). */
@@ -149,3 +159,34 @@ export class RequestContext {
 export const EXPRESSION_PARAMS = ["ignore_unavailable", "allow_no_indices", "expand_wildcards"];
 /** Parameters of APIs that wait on the master / acks; accepted and ignored on a single node. */
 export const MASTER_PARAMS = ["master_timeout", "timeout"];
+
+/** Lucene's Levenshtein similarity as ES uses it for "did you mean". */
+function similarity(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return 1 - d[a.length]![b.length]! / Math.max(a.length, b.length);
+}
+
+/** ES's `BaseRestHandler.unrecognized` message (`detail`: "parameter", "metric", "index metric"). */
+export function unrecognized(path: string, invalid: string[], candidates: string[], detail = "parameter"): EsError {
+  let msg = `request [${path}] contains unrecognized ${detail}${invalid.length > 1 ? "s" : ""}: `;
+  msg += invalid
+    .map((p) => {
+      const scored = candidates
+        .map((c) => ({ c, s: similarity(p, c) }))
+        .filter((x) => x.s > 0.5)
+        .sort((x, y) => y.s - x.s || (x.c < y.c ? -1 : 1))
+        .map((x) => x.c);
+      let part = `[${p}]`;
+      if (scored.length === 1) part += ` -> did you mean [${scored[0]}]?`;
+      else if (scored.length > 1) part += ` -> did you mean any of [${scored.join(", ")}]?`;
+      return part;
+    })
+    .join(", ");
+  return errors.illegalArgument(msg);
+}

@@ -9,6 +9,7 @@ import { ccrRoutes } from "./handlers/ccr";
 import { clusterRoutes } from "./handlers/cluster";
 import { documentRoutes } from "./handlers/documents";
 import { indicesRoutes } from "./handlers/indices";
+import { nodesRoutes } from "./handlers/nodes";
 import { searchRoutes } from "./handlers/search";
 import { unsupportedRoutes } from "./handlers/unsupported";
 
@@ -16,6 +17,7 @@ import { unsupportedRoutes } from "./handlers/unsupported";
 export const allRoutes: RouteDef[] = [
   ...ccrRoutes,
   ...clusterRoutes,
+  ...nodesRoutes,
   ...catRoutes,
   ...searchRoutes,
   ...documentRoutes,

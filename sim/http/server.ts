@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EsError, errors } from "../engine/errors";
-import { GLOBAL_PARAMS, RequestContext, type Method, type NodeServices, type Reply, type RouteDef } from "./context";
+import { GLOBAL_PARAMS, RequestContext, unrecognized, type Method, type NodeServices, type Reply, type RouteDef } from "./context";
 import { applyFilterPath, errorEnvelope, PRODUCT_HEADER, serialize, simpleError } from "./render";
 import { Router, splitPath } from "./router";
 import { allRoutes } from "./routes";
@@ -119,37 +119,6 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
     });
     req.on("error", reject);
   });
-}
-
-/** Lucene's Levenshtein similarity as ES uses it for "did you mean". */
-function similarity(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return 1 - d[a.length]![b.length]! / Math.max(a.length, b.length);
-}
-
-/** ES's `BaseRestHandler.unrecognized` message. */
-function unrecognized(path: string, invalid: string[], candidates: string[]): EsError {
-  let msg = `request [${path}] contains unrecognized parameter${invalid.length > 1 ? "s" : ""}: `;
-  msg += invalid
-    .map((p) => {
-      const scored = candidates
-        .map((c) => ({ c, s: similarity(p, c) }))
-        .filter((x) => x.s > 0.5)
-        .sort((x, y) => y.s - x.s || (x.c < y.c ? -1 : 1))
-        .map((x) => x.c);
-      let part = `[${p}]`;
-      if (scored.length === 1) part += ` -> did you mean [${scored[0]}]?`;
-      else if (scored.length > 1) part += ` -> did you mean any of [${scored.join(", ")}]?`;
-      return part;
-    })
-    .join(", ");
-  return errors.illegalArgument(msg);
 }
 
 /** Checks `compatible-with` on Accept/Content-Type as an 8.x server does. */

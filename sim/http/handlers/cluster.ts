@@ -1,5 +1,6 @@
-/** Routes of `GET /`, `_cluster/health`, `_cluster/settings`, `_security/_authenticate`. */
+/** Routes of `GET /`, `_cluster/health`, `_cluster/settings`, `_cluster/state`. */
 import { getClusterSettings, health, info, putClusterSettings } from "../../engine/actions/clusterAdmin";
+import { clusterState } from "../../engine/actions/clusterState";
 import { errors } from "../../engine/errors";
 import { EXPRESSION_PARAMS, MASTER_PARAMS, type RouteDef } from "../context";
 
@@ -72,5 +73,31 @@ export const clusterRoutes: RouteDef[] = [
     params: [...MASTER_PARAMS, "flat_settings"],
     body: "required",
     handler: async (ctx) => ({ body: await putClusterSettings(ctx.cluster, ctx.json(), { flat: ctx.bool("flat_settings", false) }) }),
+  },
+  {
+    // RestClusterStateAction: `local` and `master_timeout` change nothing on a single node
+    api: "cluster.state",
+    methods: ["GET"],
+    paths: ["/_cluster/state", "/_cluster/state/{metric}", "/_cluster/state/{metric}/{index}"],
+    params: [...EXPRESSION_PARAMS, "master_timeout", "local", "flat_settings", "wait_for_metadata_version", "wait_for_timeout"],
+    body: "none",
+    handler: async (ctx) => {
+      ctx.bool("local");
+      ctx.time("master_timeout");
+      const waitFor = ctx.param("wait_for_metadata_version");
+      if (waitFor !== undefined && !/^-?\d+$/.test(waitFor)) {
+        throw errors.illegalArgument(`Failed to parse long parameter [wait_for_metadata_version] with value [${waitFor}]`);
+      }
+      return {
+        body: await clusterState(ctx.cluster, ctx.node, {
+          ...ctx.expression(),
+          metric: ctx.pathParams.metric,
+          index: ctx.pathParams.index,
+          flat: ctx.bool("flat_settings", false),
+          waitForMetadataVersion: waitFor === undefined ? undefined : Number(waitFor),
+          waitForTimeoutMs: ctx.time("wait_for_timeout"),
+        }),
+      };
+    },
   },
 ];

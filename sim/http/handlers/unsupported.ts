@@ -1,7 +1,8 @@
 /**
  * Real Elasticsearch endpoints es-sim does not implement. They answer an explicit 400 naming the
  * API instead of "no handler found" (which would suggest the path is wrong) or a misleading index
- * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/handlers/ccr.ts`.
+ * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/handlers/ccr.ts`,
+ * `_cluster/state` by `cluster.ts`, `_nodes` and `_nodes/stats` by `nodes.ts`.
  */
 import { errors } from "../../engine/errors";
 import type { Method, RouteDef } from "../context";
@@ -9,13 +10,14 @@ import type { Method, RouteDef } from "../context";
 const ALL: Method[] = ["GET", "POST", "PUT", "DELETE"];
 
 const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
-  ["cluster.state", ["/_cluster/state", "/_cluster/state/{metric}", "/_cluster/state/{metric}/{index}"]],
   ["cluster.stats", ["/_cluster/stats"]],
   ["cluster.pending_tasks", ["/_cluster/pending_tasks"]],
   ["cluster.allocation_explain", ["/_cluster/allocation/explain"]],
   ["cluster.reroute", ["/_cluster/reroute"]],
-  ["nodes.info", ["/_nodes", "/_nodes/{node_id}", "/_nodes/{node_id}/{metric}"]],
-  ["nodes.stats", ["/_nodes/stats", "/_nodes/stats/{metric}", "/_nodes/{node_id}/stats"]],
+  // literal segments beat `/_nodes/{node_id}`, so these are not taken for node ids by nodes.info
+  ["nodes.hot_threads", ["/_nodes/hot_threads", "/_nodes/{node_id}/hot_threads"]],
+  ["nodes.usage", ["/_nodes/usage", "/_nodes/{node_id}/usage", "/_nodes/usage/{metric}", "/_nodes/{node_id}/usage/{metric}"]],
+  ["nodes.reload_secure_settings", ["/_nodes/reload_secure_settings", "/_nodes/{node_id}/reload_secure_settings"]],
   ["mget", ["/_mget", "/{index}/_mget"]],
   ["msearch", ["/_msearch", "/{index}/_msearch"]],
   ["scroll", ["/_search/scroll", "/_search/scroll/{scroll_id}"]],

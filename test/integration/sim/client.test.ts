@@ -1,6 +1,7 @@
 /**
  * The official `@elastic/elasticsearch` 8.x client, unmodified, against a spawned es-sim:
- * product check, vendored media types, typed responses, helpers.bulk, and ResponseError shapes.
+ * product check, vendored media types, typed responses (cluster state and nodes info included),
+ * helpers.bulk, and ResponseError shapes.
  */
 import { Client, errors } from "@elastic/elasticsearch";
 import { spawnSim, type SpawnedSim } from "../../helpers/sim";
@@ -27,6 +28,16 @@ test("info and cluster APIs", async () => {
   const got = await client.cluster.getSettings({ flat_settings: true });
   expect(got.persistent).toEqual({ "action.auto_create_index": "true" });
   await client.cluster.putSettings({ persistent: { "action.auto_create_index": null } });
+});
+
+test("cluster.state and nodes.info find the node's transport address, as remote-cluster setup does", async () => {
+  const state = await client.cluster.state({ metric: ["master_node"] });
+  const master = state.master_node as string;
+  const nodes = await client.nodes.info({ node_id: "_master", metric: ["transport"] });
+  expect(Object.keys(nodes.nodes)).toEqual([master]);
+  expect(nodes.nodes[master]!.transport_address).toBe(sim.transportAddress);
+  const stats = await client.nodes.stats({ node_id: master, metric: ["jvm"] });
+  expect(stats.nodes[master]!.jvm!.mem!.heap_used_in_bytes).toEqual(expect.any(Number));
 });
 
 test("indices.* lifecycle", async () => {
