@@ -16,7 +16,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["cluster.reroute", ["/_cluster/reroute"]],
   ["nodes.info", ["/_nodes", "/_nodes/{node_id}", "/_nodes/{node_id}/{metric}"]],
   ["nodes.stats", ["/_nodes/stats", "/_nodes/stats/{metric}", "/_nodes/{node_id}/stats"]],
-  ["mget", ["/_mget", "/{index}/_mget"]],
   ["msearch", ["/_msearch", "/{index}/_msearch"]],
   ["scroll", ["/_search/scroll", "/_search/scroll/{scroll_id}"]],
   ["open_point_in_time", ["/{index}/_pit"]],
