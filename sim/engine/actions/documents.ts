@@ -183,6 +183,13 @@ export interface GetOptions {
   storedFields?: string[];
 }
 
+/** `VersionType.fromString`: `external_gt` is an alias of `external`; `force` is gone since 7.0. */
+export function parseVersionType(v: string): "internal" | "external" | "external_gte" {
+  if (v === "internal" || v === "external" || v === "external_gte") return v;
+  if (v === "external_gt") return "external";
+  throw errors.illegalArgument(`No version type match [${v}]`);
+}
+
 /**
  * `GetRequest.validate`: a version must be valid for reads of its version type (internal: > 0,
  * external and external_gte: >= 0).
@@ -348,9 +355,9 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
   let anyError = false;
   for (const item of items) {
     const index = item.index ?? "";
+    let shard: IndexShard | undefined;
     try {
       if (item.error) throw item.error;
-      let shard: IndexShard;
       let r: WriteResult;
       const now = cluster.now();
       switch (item.action) {
@@ -386,7 +393,9 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
     } catch (e) {
       const err = e instanceof EsError ? e : errors.illegalArgument(String((e as Error).message ?? e));
       anyError = true;
-      const failed: Json = { _index: cluster.shard(index)?.name ?? index, _id: item.id ?? null, status: err.status, error: err.toJSON() };
+      // the failure names the index the item resolved to (an alias's write index), else the one asked for
+      const failedIndex = shard?.name ?? cluster.shard(index)?.name ?? index;
+      const failed: Json = { _index: failedIndex, _id: item.id ?? null, status: err.status, error: err.toJSON() };
       results.push({ [item.action]: failed });
     }
   }

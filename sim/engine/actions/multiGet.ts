@@ -8,7 +8,7 @@ import type { Cluster } from "../cluster";
 import type { SourceFilter } from "../docUtils";
 import { EsError, errors } from "../errors";
 import type { Json } from "../types";
-import { defaultSourceFilter, foundDocBody, readDoc, readTarget, validateGetVersion, type GetOptions } from "./documents";
+import { defaultSourceFilter, foundDocBody, parseVersionType, readDoc, readTarget, validateGetVersion, type GetOptions } from "./documents";
 
 /** One document of an `_mget` request (`MultiGetRequest.Item`). */
 export interface MultiGetItem {
@@ -133,12 +133,6 @@ function parseItemSource(value: unknown, current: SourceFilter | undefined): Sou
     return out;
   }
   throw errors.parse(`illegal type for _source: [${tokenName(value)}]`);
-}
-
-function parseVersionType(v: string): GetOptions["versionType"] {
-  if (v === "internal" || v === "external" || v === "external_gte") return v;
-  if (v === "force") throw errors.illegalArgument("version type [force] may no longer be used");
-  throw errors.illegalArgument(`No version type match [${v}]`);
 }
 
 function tokenName(v: unknown): string {

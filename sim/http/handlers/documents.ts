@@ -6,6 +6,7 @@ import {
   getDoc,
   getSource,
   indexDoc,
+  parseVersionType,
   updateDoc,
   writeRequestProblems,
   type BulkItem,
@@ -58,11 +59,11 @@ export function documentParseError(p: JsonProblem): EsError {
 
 function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean } {
   const opts: WriteOptions & { requireAlias?: boolean } = {};
-  setCas(opts, ctx.int("if_seq_no"), ctx.int("if_primary_term"));
-  const version = ctx.int("version");
+  setCas(opts, longParam(ctx, "if_seq_no"), longParam(ctx, "if_primary_term"));
+  const version = longParam(ctx, "version");
   if (version !== undefined) opts.version = version;
   const vt = ctx.param("version_type");
-  if (vt !== undefined) opts.versionType = versionType(vt);
+  if (vt !== undefined) opts.versionType = parseVersionType(vt);
   const opType = ctx.param("op_type");
   if (opType !== undefined) {
     if (opType !== "index" && opType !== "create") throw errors.illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
@@ -72,6 +73,22 @@ function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: bool
   checkPipeline(ctx.param("pipeline"));
   if (ctx.bool("require_data_stream", false)) throw errors.notSupported("data streams ([require_data_stream])");
   return opts;
+}
+
+/** `RestRequest.paramAsLong` (versions, seq_no, primary term), with its error and the NumberFormatException under it. */
+function longParam(ctx: RequestContext, name: string): number | undefined {
+  const v = ctx.param(name);
+  if (v === undefined) return undefined;
+  if (!/^[+-]?\d{1,19}$/.test(v)) {
+    throw new EsError(
+      "illegal_argument_exception",
+      400,
+      `Failed to parse long parameter [${name}] with value [${v}]`,
+      {},
+      errors.cause("number_format_exception", `For input string: "${v}"`),
+    );
+  }
+  return Number(v);
 }
 
 /**
@@ -87,12 +104,6 @@ function setCas(opts: WriteOptions, ifSeqNo: number | undefined, ifPrimaryTerm: 
     if (ifPrimaryTerm < 0) throw errors.illegalArgument(`primary term must be non negative. got [${ifPrimaryTerm}]`);
     if (ifPrimaryTerm !== 0) opts.ifPrimaryTerm = ifPrimaryTerm;
   }
-}
-
-function versionType(v: string): WriteOptions["versionType"] {
-  if (v === "internal" || v === "external" || v === "external_gte") return v;
-  if (v === "force") throw errors.illegalArgument("version type [force] may no longer be used");
-  throw errors.illegalArgument(`No version type match [${v}]`);
 }
 
 function checkPipeline(p: string | undefined): void {
@@ -121,10 +132,10 @@ function getOptions(ctx: RequestContext): GetOptions {
   if (includes !== undefined) opts.sourceIncludes = includes;
   const excludes = ctx.param("_source_excludes");
   if (excludes !== undefined) opts.sourceExcludes = excludes;
-  const version = ctx.int("version");
+  const version = longParam(ctx, "version");
   if (version !== undefined) opts.version = version;
   const vt = ctx.param("version_type");
-  if (vt !== undefined) opts.versionType = versionType(vt);
+  if (vt !== undefined) opts.versionType = parseVersionType(vt);
   const stored = ctx.param("stored_fields");
   if (stored !== undefined) opts.storedFields = commaList(stored);
   return opts;
@@ -380,7 +391,7 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
     const opts: BulkItem["opts"] = {};
     setCas(opts, m.if_seq_no != null ? Number(m.if_seq_no) : undefined, m.if_primary_term != null ? Number(m.if_primary_term) : undefined);
     if (m.version != null) opts.version = Number(m.version);
-    if (m.version_type != null) opts.versionType = versionType(String(m.version_type));
+    if (m.version_type != null) opts.versionType = parseVersionType(String(m.version_type));
     // `index` with op_type: `IndexRequest.create("create".equals(opType))`; the `create` action is always create
     if (action === "index" && m.op_type != null) opts.opType = String(m.op_type) === "create" ? "create" : "index";
     if (m.require_alias != null ? metaBool(m.require_alias) : requireAlias) opts.requireAlias = true;

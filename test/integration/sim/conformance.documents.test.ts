@@ -241,6 +241,36 @@ describe("write validation", () => {
     expect((await req("HEAD", `/${i}`)).status).toBe(404);
   });
 
+  test("version parameters: long parsing, external_gt as external, force gone", async () => {
+    const i = name("version-params");
+    const bad = await req("PUT", `/${i}/_doc/1?version=abc&version_type=external`, { a: 1 });
+    expectError(bad, 400, "illegal_argument_exception", "Failed to parse long parameter [version] with value [abc]");
+    const gt = await req("PUT", `/${i}/_doc/1?version=5&version_type=external_gt`, { a: 1 });
+    expect(gt.body).toMatchObject({ result: "created", _version: 5 });
+    const again = await req("PUT", `/${i}/_doc/1?version=5&version_type=external_gt`, { a: 1 });
+    expectError(
+      again,
+      409,
+      "version_conflict_engine_exception",
+      "[1]: version conflict, current version [5] is higher or equal to the one provided [5]",
+    );
+    expectError(
+      await req("PUT", `/${i}/_doc/1?version=6&version_type=force`, { a: 1 }),
+      400,
+      "illegal_argument_exception",
+      "No version type match [force]",
+    );
+  });
+
+  test("a bulk item failing behind an alias names the index it resolved to", async () => {
+    const backing = name("bulk-alias-backing");
+    const alias = name("bulk-alias");
+    await req("PUT", `/${backing}`, { aliases: { [alias]: {} } });
+    await req("PUT", `/${backing}/_doc/1`, { a: 1 });
+    const [dup] = itemsOf(await bulk([{ create: { _index: alias, _id: "1" } }, { a: 2 }]));
+    expect(dup).toMatchObject({ _index: backing, _id: "1", status: 409 });
+  });
+
   test("update's _source: the body's replaces the query's; excludes apply", async () => {
     const i = name("update-source");
     await req("PUT", `/${i}/_doc/1`, { a: 1, b: { c: 2, d: 3 } });
