@@ -46,6 +46,9 @@ export const errors = {
       `no such index [${index}] and [require_alias] request flag is [true] and [${index}] is not an alias`,
       { index_uuid: "_na_", index },
     ),
+  /** An id-based operation without routing on an index whose mapping has `_routing.required` (RoutingMissingException). */
+  routingMissing: (index: string, id: string) =>
+    new EsError("routing_missing_exception", 400, `routing is required for [${index}]/[${id}]`, { index_uuid: "_na_", index }),
   indexAlreadyExists: (index: string, uuid: string) =>
     new EsError("resource_already_exists_exception", 400, `index [${index}/${uuid}] already exists`, { index_uuid: uuid, index }),
   invalidIndexName: (index: string, why: string) =>

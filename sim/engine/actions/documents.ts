@@ -34,6 +34,8 @@ export interface BulkItem {
   /** Document (index/create) or update body. */
   source?: Json;
   opts: WriteOptions & { requireAlias?: boolean };
+  /** `routing` of the item (or the request's); empty means none, as ES's requests treat it. */
+  routing?: string;
   /** A problem found while parsing this item's lines; reported in its slot. */
   error?: EsError;
   /** An update's `_source` (its own or the request's): the updated document comes back under `get`. */
@@ -106,6 +108,20 @@ export function readTarget(cluster: Cluster, name: string): IndexShard {
   throw errors.indexNotFound(name);
 }
 
+/**
+ * `Metadata.routingRequired`: an index whose mapping says `_routing: {required: true}` refuses an
+ * id-based operation without routing (RoutingMissingException, 400). Routing comes from the
+ * request or from the `index_routing` of the alias the request named. es-sim keeps no routing
+ * with the document otherwise (one logical shard; see docs/known-gaps.md).
+ */
+function checkRouting(shard: IndexShard, requested: string, id: string, routing: string | undefined): void {
+  if (routing) return;
+  const alias = shard.meta.aliases[requested];
+  if (alias?.index_routing ?? alias?.routing) return;
+  const meta = shard.meta.mappings._routing;
+  if (meta !== null && typeof meta === "object" && (meta as Json).required === true) throw errors.routingMissing(shard.name, id);
+}
+
 function writeBody(shard: IndexShard, r: WriteResult, forcedRefresh: boolean): Json {
   const body: Json = { _index: r._index, _id: r._id, _version: r._version, result: r.result };
   if (forcedRefresh) body.forced_refresh = true;
@@ -131,11 +147,12 @@ export async function indexDoc(
   index: string,
   id: string | undefined,
   source: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean },
+  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "index", id }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
   const docId = id ?? generateDocId(cluster.now());
+  checkRouting(shard, index, docId, opts.routing);
   const r = shard.index(docId, source, id === undefined ? { ...opts, opType: "create" } : opts, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
@@ -147,10 +164,11 @@ export async function deleteDoc(
   cluster: Cluster,
   index: string,
   id: string,
-  opts: WriteOptions & { refresh?: RefreshPolicy },
+  opts: WriteOptions & { refresh?: RefreshPolicy; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "delete", id }, opts);
   const shard = writeTargetNoCreate(cluster, index);
+  checkRouting(shard, index, id, opts.routing);
   const r = shard.delete(id, opts, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
@@ -181,6 +199,7 @@ export interface GetOptions {
   version?: number;
   versionType?: "internal" | "external" | "external_gte";
   storedFields?: string[];
+  routing?: string;
 }
 
 /** `VersionType.fromString`: `external_gt` is an alias of `external`; `force` is gone since 7.0. */
@@ -207,7 +226,8 @@ export function validateGetVersion(opts: { version?: number; versionType?: GetOp
  * `version_conflict_engine_exception` for every version type (`VersionType.isVersionConflictForReads`
  * compares for equality); a missing or deleted document is simply not found.
  */
-export function readDoc(cluster: Cluster, shard: IndexShard, id: string, opts: GetOptions): StoredDoc | undefined {
+export function readDoc(cluster: Cluster, shard: IndexShard, requested: string, id: string, opts: GetOptions): StoredDoc | undefined {
+  checkRouting(shard, requested, id, opts.routing);
   if (opts.refresh) {
     shard.checkReadable();
     shard.refresh(cluster.now(), "internal");
@@ -261,7 +281,7 @@ export function foundDocBody(shard: IndexShard, doc: StoredDoc, filter: SourceFi
 export function getDoc(cluster: Cluster, index: string, id: string, opts: GetOptions): Answer {
   validateGetVersion(opts);
   const shard = readTarget(cluster, index);
-  const doc = readDoc(cluster, shard, id, opts);
+  const doc = readDoc(cluster, shard, index, id, opts);
   if (!doc) return { status: 404, body: { _index: shard.name, _id: id, found: false } };
   return { status: 200, body: foundDocBody(shard, doc, getSourceFilter(opts), opts.storedFields) };
 }
@@ -270,7 +290,7 @@ export function getDoc(cluster: Cluster, index: string, id: string, opts: GetOpt
 export function getSource(cluster: Cluster, index: string, id: string, opts: GetOptions): Answer {
   validateGetVersion(opts);
   const shard = readTarget(cluster, index);
-  const doc = readDoc(cluster, shard, id, opts);
+  const doc = readDoc(cluster, shard, index, id, opts);
   if (!doc) {
     throw new EsError("resource_not_found_exception", 404, `Document not found [${shard.name}]/[${id}]`);
   }
@@ -284,11 +304,18 @@ export async function updateDoc(
   index: string,
   id: string,
   body: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; fetchSource?: SourceFilter; requireAlias?: boolean; retryOnConflict?: number },
+  opts: WriteOptions & {
+    refresh?: RefreshPolicy;
+    fetchSource?: SourceFilter;
+    requireAlias?: boolean;
+    retryOnConflict?: number;
+    routing?: string;
+  },
 ): Promise<Answer> {
   checkUpdateBody(body);
   validateWrite({ kind: "update", id, updateBody: body, retryOnConflict: opts.retryOnConflict }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
+  checkRouting(shard, index, id, opts.routing);
   const r = updateOnShard(cluster, shard, id, body, opts);
   if (r.result !== "noop") {
     await cluster.commit(shard.name);
@@ -368,16 +395,19 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
           // fails only this item; an absent one is generated
           if (item.id === "") throw errors.illegalArgument("if _id is specified it must not be empty");
           const id = item.id ?? generateDocId(now);
+          checkRouting(shard, index, id, item.routing);
           const opType = item.action === "create" || item.id === undefined ? "create" : item.opts.opType;
           r = shard.index(id, item.source ?? {}, { ...item.opts, opType }, now);
           break;
         }
         case "delete":
           shard = writeTargetNoCreate(cluster, index);
+          checkRouting(shard, index, item.id!, item.routing);
           r = shard.delete(item.id!, item.opts, now);
           break;
         case "update":
           shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          checkRouting(shard, index, item.id!, item.routing);
           r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, item.opts);
           break;
         default: {

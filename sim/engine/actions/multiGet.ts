@@ -158,9 +158,10 @@ export function multiGet(cluster: Cluster, items: MultiGetItem[], opts: { realti
       const readOpts: GetOptions = { realtime: opts.realtime ?? true, refresh: opts.refresh ?? false };
       if (item.version !== undefined) readOpts.version = item.version;
       if (item.versionType !== undefined) readOpts.versionType = item.versionType;
+      if (item.routing !== undefined) readOpts.routing = item.routing;
       validateGetVersion(readOpts);
       const shard = readTarget(cluster, index);
-      const doc = readDoc(cluster, shard, id, readOpts);
+      const doc = readDoc(cluster, shard, index, id, readOpts);
       const filter = item.source ?? defaultSourceFilter(item.storedFields);
       docs.push(doc ? foundDocBody(shard, doc, filter, item.storedFields) : { _index: shard.name, _id: id, found: false });
     } catch (e) {

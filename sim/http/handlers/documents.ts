@@ -57,8 +57,8 @@ export function documentParseError(p: JsonProblem): EsError {
   );
 }
 
-function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean } {
-  const opts: WriteOptions & { requireAlias?: boolean } = {};
+function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean; routing?: string } {
+  const opts: WriteOptions & { requireAlias?: boolean; routing?: string } = {};
   setCas(opts, longParam(ctx, "if_seq_no"), longParam(ctx, "if_primary_term"));
   const version = longParam(ctx, "version");
   if (version !== undefined) opts.version = version;
@@ -70,6 +70,8 @@ function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: bool
     opts.opType = opType;
   }
   if (ctx.bool("require_alias", false)) opts.requireAlias = true;
+  const routing = ctx.param("routing");
+  if (routing) opts.routing = routing;
   checkPipeline(ctx.param("pipeline"));
   if (ctx.bool("require_data_stream", false)) throw errors.notSupported("data streams ([require_data_stream])");
   return opts;
@@ -138,6 +140,8 @@ function getOptions(ctx: RequestContext): GetOptions {
   if (vt !== undefined) opts.versionType = parseVersionType(vt);
   const stored = ctx.param("stored_fields");
   if (stored !== undefined) opts.storedFields = commaList(stored);
+  const routing = ctx.param("routing");
+  if (routing) opts.routing = routing;
   return opts;
 }
 
@@ -308,7 +312,13 @@ export const documentRoutes: RouteDef[] = [
     handler: async (ctx) => {
       checkPipeline(ctx.param("pipeline"));
       if (!ctx.hasBody) throw errors.parse("request body is required");
-      const items = parseBulk(ctx.bodyText!, ctx.pathParams.index, ctx.bool("require_alias", false), sourceParams(ctx));
+      const items = parseBulk(
+        ctx.bodyText!,
+        ctx.pathParams.index,
+        ctx.bool("require_alias", false),
+        sourceParams(ctx),
+        ctx.param("routing"),
+      );
       return { body: await bulk(ctx.cluster, items, { refresh: ctx.refresh() }) };
     },
   },
@@ -356,7 +366,13 @@ function checkBulkMeta(m: Json, lineNo: number): void {
  * line for index/create/update. Structural problems fail the whole request; a malformed document
  * line fails only its item (ES parses sources lazily, per item).
  */
-export function parseBulk(text: string, defaultIndex: string | undefined, requireAlias: boolean, defaultSource?: SourceFilter): BulkItem[] {
+export function parseBulk(
+  text: string,
+  defaultIndex: string | undefined,
+  requireAlias: boolean,
+  defaultSource?: SourceFilter,
+  defaultRouting?: string,
+): BulkItem[] {
   if (!text.endsWith("\n")) throw errors.illegalArgument("The bulk request must be terminated by a newline [\\n]");
   const lines = text.split("\n");
   lines.pop();
@@ -403,6 +419,8 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
     const index = m._index != null ? String(m._index) : defaultIndex;
     if (index !== undefined) item.index = index;
     if (m._id != null) item.id = String(m._id);
+    const routing = m.routing != null ? String(m.routing) : defaultRouting;
+    if (routing) item.routing = routing;
     if (m.pipeline != null && m.pipeline !== "_none")
       item.error = errors.notSupported(`ingest pipelines ([pipeline]=[${String(m.pipeline)}])`);
     if (requireDataStream && action !== "update") item.error ??= errors.notSupported("data streams ([require_data_stream])");

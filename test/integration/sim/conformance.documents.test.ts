@@ -364,6 +364,27 @@ describe("reads", () => {
   });
 });
 
+describe("routing", () => {
+  test("an index with _routing.required refuses id-based operations without routing", async () => {
+    const i = name("routing-required");
+    await req("PUT", `/${i}`, { mappings: { _routing: { required: true } } });
+    const reason = `routing is required for [${i}]/[1]`;
+    expectError(await req("PUT", `/${i}/_doc/1`, { a: 1 }), 400, "routing_missing_exception", reason);
+    expect((await req("PUT", `/${i}/_doc/1?routing=r`, { a: 1 })).status).toBe(201);
+    expectError(await req("GET", `/${i}/_doc/1`), 400, "routing_missing_exception", reason);
+    expect((await req("GET", `/${i}/_doc/1?routing=r`)).body.found).toBe(true);
+    expectError(await req("POST", `/${i}/_update/1`, { doc: { b: 1 } }), 400, "routing_missing_exception", reason);
+    expectError(await req("DELETE", `/${i}/_doc/1`), 400, "routing_missing_exception", reason);
+    const b = await bulk([{ index: { _index: i, _id: "1" } }, { a: 2 }, { index: { _index: i, _id: "1", routing: "r" } }, { a: 3 }]);
+    const [missing, routed] = itemsOf(b);
+    expect(missing).toMatchObject({ status: 400, error: { type: "routing_missing_exception", reason } });
+    expect(routed).toMatchObject({ result: "updated", status: 200 });
+    const m = await req("POST", `/${i}/_mget`, { docs: [{ _id: "1" }, { _id: "1", routing: "r" }] });
+    expect(m.body.docs[0].error).toMatchObject({ type: "routing_missing_exception", reason });
+    expect(m.body.docs[1].found).toBe(true);
+  });
+});
+
 describe("mget", () => {
   test("docs across indices, ids with the path's index, missing docs and missing indices per item", async () => {
     const i = name("mget");
