@@ -109,17 +109,33 @@ export function readTarget(cluster: Cluster, name: string): IndexShard {
 }
 
 /**
- * `Metadata.routingRequired`: an index whose mapping says `_routing: {required: true}` refuses an
- * id-based operation without routing (RoutingMissingException, 400). Routing comes from the
- * request or from the `index_routing` of the alias the request named. es-sim keeps no routing
- * with the document otherwise (one logical shard; see docs/known-gaps.md).
+ * The routing of an id-based operation, as ES's `Metadata.resolveIndexRouting` and
+ * `routingRequired`: an alias's `index_routing` (or `routing`) replaces the request's, which must
+ * then be absent or equal; an index whose mapping says `_routing: {required: true}` refuses an
+ * operation left without routing (RoutingMissingException, 400). An empty routing is none.
  */
-function checkRouting(shard: IndexShard, requested: string, id: string, routing: string | undefined): void {
-  if (routing) return;
+function resolveRouting(shard: IndexShard, requested: string, id: string, routing: string | undefined): string | undefined {
+  let out = routing || undefined;
   const alias = shard.meta.aliases[requested];
-  if (alias?.index_routing ?? alias?.routing) return;
+  const aliasRouting = alias?.index_routing ?? alias?.routing;
+  if (aliasRouting !== undefined) {
+    if (aliasRouting.includes(",")) {
+      throw errors.illegalArgument(
+        `index/alias [${requested}] provided with routing value [${aliasRouting}] that resolved to several routing values, rejecting operation`,
+      );
+    }
+    if (out !== undefined && out !== aliasRouting) {
+      throw errors.illegalArgument(
+        `Alias [${requested}] has index routing associated with it [${aliasRouting}], and was provided with routing value [${out}], rejecting operation`,
+      );
+    }
+    out = aliasRouting;
+  }
   const meta = shard.meta.mappings._routing;
-  if (meta !== null && typeof meta === "object" && (meta as Json).required === true) throw errors.routingMissing(shard.name, id);
+  if (out === undefined && meta !== null && typeof meta === "object" && (meta as Json).required === true) {
+    throw errors.routingMissing(shard.name, id);
+  }
+  return out;
 }
 
 function writeBody(shard: IndexShard, r: WriteResult, forcedRefresh: boolean): Json {
@@ -152,8 +168,8 @@ export async function indexDoc(
   validateWrite({ kind: "index", id }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
   const docId = id ?? generateDocId(cluster.now());
-  checkRouting(shard, index, docId, opts.routing);
-  const r = shard.index(docId, source, id === undefined ? { ...opts, opType: "create" } : opts, cluster.now());
+  const routing = resolveRouting(shard, index, docId, opts.routing);
+  const r = shard.index(docId, source, { ...opts, routing, ...(id === undefined ? { opType: "create" as const } : {}) }, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
   return { status: r.status, body: writeBody(shard, r, forced) };
@@ -168,7 +184,7 @@ export async function deleteDoc(
 ): Promise<Answer> {
   validateWrite({ kind: "delete", id }, opts);
   const shard = writeTargetNoCreate(cluster, index);
-  checkRouting(shard, index, id, opts.routing);
+  resolveRouting(shard, index, id, opts.routing);
   const r = shard.delete(id, opts, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
@@ -227,7 +243,7 @@ export function validateGetVersion(opts: { version?: number; versionType?: GetOp
  * compares for equality); a missing or deleted document is simply not found.
  */
 export function readDoc(cluster: Cluster, shard: IndexShard, requested: string, id: string, opts: GetOptions): StoredDoc | undefined {
-  checkRouting(shard, requested, id, opts.routing);
+  resolveRouting(shard, requested, id, opts.routing);
   if (opts.refresh) {
     shard.checkReadable();
     shard.refresh(cluster.now(), "internal");
@@ -267,8 +283,9 @@ export function foundDocBody(shard: IndexShard, doc: StoredDoc, filter: SourceFi
     _version: doc.version,
     _seq_no: doc.seqNo,
     _primary_term: doc.primaryTerm,
-    found: true,
   };
+  if (doc.routing !== undefined) body._routing = doc.routing; // a metadata field, before `found` (GetResult)
+  body.found = true;
   if (filter.enabled) body._source = filterSource(doc.source, filter.includes, filter.excludes);
   if (storedFields !== undefined) {
     const fields = storedFieldValues(shard.meta.mappings, doc.source, storedFields);
@@ -315,8 +332,8 @@ export async function updateDoc(
   checkUpdateBody(body);
   validateWrite({ kind: "update", id, updateBody: body, retryOnConflict: opts.retryOnConflict }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
-  checkRouting(shard, index, id, opts.routing);
-  const r = updateOnShard(cluster, shard, id, body, opts);
+  const routing = resolveRouting(shard, index, id, opts.routing);
+  const r = updateOnShard(cluster, shard, id, body, { ...opts, routing });
   if (r.result !== "noop") {
     await cluster.commit(shard.name);
   }
@@ -333,12 +350,11 @@ function addUpdateGet(out: Json, shard: IndexShard, id: string, filter: SourceFi
   if (!filter.enabled) return;
   const doc = shard.docs.get(id);
   if (!doc || doc.source === null) return;
-  out.get = {
-    _seq_no: doc.seqNo,
-    _primary_term: doc.primaryTerm,
-    found: true,
-    _source: filterSource(doc.source, filter.includes, filter.excludes),
-  };
+  const get: Json = { _seq_no: doc.seqNo, _primary_term: doc.primaryTerm };
+  if (doc.routing !== undefined) get._routing = doc.routing;
+  get.found = true;
+  get._source = filterSource(doc.source, filter.includes, filter.excludes);
+  out.get = get;
 }
 
 /** `UpdateRequest.fromXContent`: the body's fields (parsed before validation, so before anything runs). */
@@ -368,7 +384,7 @@ function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Js
   }
   const merged = doc ? mergeDoc(existing.source, doc) : existing.source;
   if (body.detect_noop !== false && deepEqual(merged, existing.source)) return shard.noop(id);
-  return shard.index(id, merged, { ifSeqNo: opts.ifSeqNo, ifPrimaryTerm: opts.ifPrimaryTerm }, now);
+  return shard.index(id, merged, { ifSeqNo: opts.ifSeqNo, ifPrimaryTerm: opts.ifPrimaryTerm, routing: opts.routing }, now);
 }
 
 /**
@@ -395,21 +411,22 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
           // fails only this item; an absent one is generated
           if (item.id === "") throw errors.illegalArgument("if _id is specified it must not be empty");
           const id = item.id ?? generateDocId(now);
-          checkRouting(shard, index, id, item.routing);
+          const routing = resolveRouting(shard, index, id, item.routing);
           const opType = item.action === "create" || item.id === undefined ? "create" : item.opts.opType;
-          r = shard.index(id, item.source ?? {}, { ...item.opts, opType }, now);
+          r = shard.index(id, item.source ?? {}, { ...item.opts, opType, routing }, now);
           break;
         }
         case "delete":
           shard = writeTargetNoCreate(cluster, index);
-          checkRouting(shard, index, item.id!, item.routing);
+          resolveRouting(shard, index, item.id!, item.routing);
           r = shard.delete(item.id!, item.opts, now);
           break;
-        case "update":
+        case "update": {
           shard = await writeTarget(cluster, index, item.opts.requireAlias);
-          checkRouting(shard, index, item.id!, item.routing);
-          r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, item.opts);
+          const routing = resolveRouting(shard, index, item.id!, item.routing);
+          r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, { ...item.opts, routing });
           break;
+        }
         default: {
           const never: never = item.action;
           throw new Error(`unknown bulk action ${String(never)}`);

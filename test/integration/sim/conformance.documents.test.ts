@@ -365,6 +365,50 @@ describe("reads", () => {
 });
 
 describe("routing", () => {
+  test("a document keeps its routing: _routing in get, mget, search hits and an update's get", async () => {
+    const i = name("routing-kept");
+    await req("PUT", `/${i}`, { settings: { index: { number_of_shards: 1 } } });
+    await req("PUT", `/${i}/_doc/1?routing=r1&refresh=true`, { a: 1 });
+    const g = await req("GET", `/${i}/_doc/1?routing=r1`);
+    expect(g.body).toEqual({
+      _index: i,
+      _id: "1",
+      _version: 1,
+      _seq_no: 0,
+      _primary_term: 1,
+      _routing: "r1",
+      found: true,
+      _source: { a: 1 },
+    });
+    expect(Object.keys(g.body)).toEqual(["_index", "_id", "_version", "_seq_no", "_primary_term", "_routing", "found", "_source"]);
+    const m = await req("POST", `/${i}/_mget`, { docs: [{ _id: "1", routing: "r1" }] });
+    expect(m.body.docs[0]._routing).toBe("r1");
+    const s = await req("POST", `/${i}/_search`, { query: { match_all: {} }, seq_no_primary_term: true });
+    expect(s.body.hits.hits[0]).toMatchObject({ _id: "1", _routing: "r1", _seq_no: 0 });
+    const u = await req("POST", `/${i}/_update/1?routing=r1`, { doc: { b: 2 }, _source: true });
+    expect(u.body.get).toMatchObject({ _routing: "r1", found: true, _source: { a: 1, b: 2 } });
+    const b = await bulk([{ index: { _index: i, _id: "2", routing: "r2" } }, { a: 2 }]);
+    expect(itemsOf(b)[0].result).toBe("created");
+    expect((await req("GET", `/${i}/_doc/2?routing=r2`)).body._routing).toBe("r2");
+    await req("PUT", `/${i}/_doc/3`, { a: 3 });
+    expect((await req("GET", `/${i}/_doc/3`)).body._routing).toBeUndefined();
+  });
+
+  test("an alias's index_routing becomes the document's routing; a different request routing is refused", async () => {
+    const i = name("routing-alias-backing");
+    const alias = name("routing-alias");
+    await req("PUT", `/${i}`, { aliases: { [alias]: { index_routing: "ar" } } });
+    expect((await req("PUT", `/${alias}/_doc/1`, { a: 1 })).body).toMatchObject({ _index: i, result: "created" });
+    expect((await req("GET", `/${i}/_doc/1`)).body._routing).toBe("ar");
+    expect((await req("PUT", `/${alias}/_doc/2?routing=ar`, { a: 2 })).status).toBe(201);
+    expectError(
+      await req("PUT", `/${alias}/_doc/3?routing=x`, { a: 3 }),
+      400,
+      "illegal_argument_exception",
+      `Alias [${alias}] has index routing associated with it [ar], and was provided with routing value [x], rejecting operation`,
+    );
+  });
+
   test("an index with _routing.required refuses id-based operations without routing", async () => {
     const i = name("routing-required");
     await req("PUT", `/${i}`, { mappings: { _routing: { required: true } } });

@@ -94,6 +94,17 @@ describe("reads", () => {
     );
   });
 
+  test("routing is kept with the document, in its history and through replication", async () => {
+    const cluster = await open();
+    await indexDoc(cluster, "i", "1", { a: 1 }, { routing: "r" });
+    expect(getDoc(cluster, "i", "1", { routing: "r" }).body).toMatchObject({ _routing: "r", found: true });
+    const ops = cluster.requireShard("i").readOperations(0, 0, 10, clock());
+    expect(ops[0]).toMatchObject({ id: "1", routing: "r" });
+    await createIndex(cluster, "f", {});
+    cluster.requireShard("f").applyReplicated(ops[0]!, clock());
+    expect(getDoc(cluster, "f", "1", {}).body).toMatchObject({ _routing: "r", found: true });
+  });
+
   test("stored fields: store:true fields (and multi-fields) only, values as arrays", () => {
     const mappings = {
       properties: {
