@@ -66,8 +66,10 @@ function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: bool
   if (vt !== undefined) opts.versionType = parseVersionType(vt);
   const opType = ctx.param("op_type");
   if (opType !== undefined) {
-    if (opType !== "index" && opType !== "create") throw errors.illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
-    opts.opType = opType;
+    // IndexRequest.opType(String) compares lower-cased
+    const op = opType.toLowerCase();
+    if (op !== "index" && op !== "create") throw errors.illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
+    opts.opType = op;
   }
   if (ctx.bool("require_alias", false)) opts.requireAlias = true;
   const routing = ctx.param("routing");
@@ -146,12 +148,14 @@ function getOptions(ctx: RequestContext): GetOptions {
 }
 
 async function indexHandler(ctx: RequestContext, forceCreate: boolean) {
+  const opType = ctx.param("op_type");
+  // RestIndexAction.CreateHandler.validateOpType, before anything else is read
+  if (forceCreate && opType !== undefined && opType.toLowerCase() !== "create") {
+    throw errors.illegalArgument(`opType must be 'create', found: [${opType}]`);
+  }
   const source = ctx.json(documentParseError);
   const opts = writeOptions(ctx);
-  if (forceCreate) {
-    if (opts.opType === "index") throw errors.validation(["create operations only support op_type [create]"]);
-    opts.opType = "create";
-  }
+  if (forceCreate) opts.opType = "create";
   const r = await indexDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id, source, { ...opts, refresh: ctx.refresh() });
   return {
     status: r.status,

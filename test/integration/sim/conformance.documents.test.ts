@@ -241,6 +241,24 @@ describe("write validation", () => {
     expect((await req("HEAD", `/${i}`)).status).toBe(404);
   });
 
+  test("op_type parameter: case-insensitive; _create accepts only create", async () => {
+    const i = name("op-type-param");
+    expect((await req("PUT", `/${i}/_doc/1?op_type=CREATE`, { a: 1 })).status).toBe(201);
+    expect((await req("PUT", `/${i}/_doc/1?op_type=Create`, { a: 1 })).status).toBe(409);
+    expectError(
+      await req("PUT", `/${i}/_doc/1?op_type=foo`, { a: 1 }),
+      400,
+      "illegal_argument_exception",
+      "opType must be 'create' or 'index', found: [foo]",
+    );
+    expectError(
+      await req("PUT", `/${i}/_create/2?op_type=index`, { a: 1 }),
+      400,
+      "illegal_argument_exception",
+      "opType must be 'create', found: [index]",
+    );
+  });
+
   test("version parameters: long parsing, external_gt as external, force gone", async () => {
     const i = name("version-params");
     const bad = await req("PUT", `/${i}/_doc/1?version=abc&version_type=external`, { a: 1 });
