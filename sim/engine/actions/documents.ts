@@ -305,13 +305,15 @@ export function getDoc(cluster: Cluster, index: string, id: string, opts: GetOpt
 
 /** `GET|HEAD /{index}/_source/{id}` */
 export function getSource(cluster: Cluster, index: string, id: string, opts: GetOptions): Answer {
+  // RestGetSourceAction refuses `_source=false` before asking for the document
+  const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
+  if (!filter.enabled) throw errors.validation(["fetching source can not be disabled"]);
   validateGetVersion(opts);
   const shard = readTarget(cluster, index);
   const doc = readDoc(cluster, shard, index, id, opts);
   if (!doc) {
     throw new EsError("resource_not_found_exception", 404, `Document not found [${shard.name}]/[${id}]`);
   }
-  const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
   return { status: 200, body: filterSource(doc.source, filter.includes, filter.excludes) };
 }
 

@@ -368,6 +368,25 @@ describe("reads", () => {
     expect((await req("GET", `/${i}/_doc/1?realtime=false&refresh=true`)).body).toMatchObject({ found: true, _source: { foo: "bar" } });
   });
 
+  test("_source endpoint: fetching source can not be disabled; boolean parameters as Booleans.parseBoolean", async () => {
+    const i = name("source-endpoint");
+    await req("PUT", `/${i}/_doc/1`, { a: 1, b: 2 });
+    expect((await req("GET", `/${i}/_source/1?_source_includes=a`)).body).toEqual({ a: 1 });
+    expectError(
+      await req("GET", `/${i}/_source/1?_source=false`),
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: fetching source can not be disabled;",
+    );
+    expectError(await req("GET", `/${i}/_source/nope`), 404, "resource_not_found_exception", `Document not found [${i}]/[nope]`);
+    expectError(
+      await req("GET", `/${i}/_doc/1?realtime=abc`),
+      400,
+      "illegal_argument_exception",
+      "Failed to parse value [abc] as only [true] or [false] are allowed.",
+    );
+  });
+
   test("stored_fields: no _source unless asked for; only fields mapped with store:true come back", async () => {
     const i = name("get-stored");
     await req("PUT", `/${i}`, { mappings: { properties: { count: { type: "integer", store: true }, tag: { type: "keyword" } } } });
