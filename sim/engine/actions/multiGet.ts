@@ -46,7 +46,8 @@ export function parseMultiGetBody(body: Json, defaults: MultiGetDefaults): Multi
     if (key === "docs") items.push(...value.map((doc) => parseDoc(doc, defaults)));
     else if (key === "ids") {
       for (const id of value) {
-        if (id !== null && typeof id === "object") throw errors.illegalArgument("ids array element should only contain ids");
+        // VALUE_NULL is not a value token for XContentParser, so null is refused like an object
+        if (id === null || typeof id === "object") throw errors.illegalArgument("ids array element should only contain ids");
         items.push(inherit(defaults, { id: String(id) }));
       }
     } else throw errors.parsing(`unknown key [${key}] for a START_ARRAY, expected [docs] or [ids]`);
@@ -78,6 +79,7 @@ function parseDoc(doc: unknown, defaults: MultiGetDefaults): MultiGetItem {
   const item: Partial<MultiGetItem> = {};
   let source: SourceFilter | undefined;
   for (const [key, value] of Object.entries(doc as Json)) {
+    if (value === null) continue; // VALUE_NULL: neither a value nor a structure, skipped
     if (key === "fields") throw errors.parsing("Unsupported field [fields] used, expected [stored_fields] instead");
     if (key === "_source") {
       source = parseItemSource(value, source);

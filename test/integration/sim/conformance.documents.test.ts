@@ -646,6 +646,18 @@ describe("mget", () => {
       "ids array element should only contain ids",
     );
     expectError(await req("POST", `/${i}/_mget`), 400, "parse_exception", "request body or source parameter is required");
+    expectError(
+      await req("POST", `/${i}/_mget`, { ids: [null] }),
+      400,
+      "illegal_argument_exception",
+      "ids array element should only contain ids",
+    );
+    expectError(
+      await req("POST", `/${i}/_mget`, { docs: [{ _id: null }] }),
+      400,
+      "action_request_validation_exception",
+      "Validation Failed: 1: id is missing for doc 0;",
+    );
   });
 });
 
