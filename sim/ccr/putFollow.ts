@@ -294,6 +294,7 @@ function restoredImage(current: IndexSnapshot, operations: Operation[], globalCh
   const docs = new Map<string, DocEntry>();
   for (const op of operations) {
     const entry: DocEntry = { seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version, source: op.source };
+    if (op.routing !== undefined) entry.routing = op.routing;
     if (op.source === null) entry.deletedAt = now;
     docs.set(op.id, entry);
   }

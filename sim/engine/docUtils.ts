@@ -31,12 +31,15 @@ function filterObject(obj: Json, prefix: string, includes: string[], excludes: s
   return out;
 }
 
+/** What of `_source` to return: nothing (`enabled: false`) or the source filtered by includes/excludes. */
+export interface SourceFilter {
+  enabled: boolean;
+  includes: string[];
+  excludes: string[];
+}
+
 /** Parses `_source`/`_source_includes`/`_source_excludes` request values into a filter (or `false`). */
-export function parseSourceParam(
-  source: string | undefined,
-  includes: string | undefined,
-  excludes: string | undefined,
-): { enabled: boolean; includes: string[]; excludes: string[] } {
+export function parseSourceParam(source: string | undefined, includes: string | undefined, excludes: string | undefined): SourceFilter {
   const list = (s: string | undefined) =>
     s
       ? s
@@ -47,6 +50,59 @@ export function parseSourceParam(
   if (source === "false") return { enabled: false, includes: [], excludes: [] };
   const inc = source && source !== "true" ? list(source) : list(includes);
   return { enabled: true, includes: inc, excludes: list(excludes) };
+}
+
+/** A `_source` given in a body (`FetchSourceContext.fromXContent`): boolean, field(s), or `{includes, excludes}`. */
+export function parseSourceValue(v: unknown): SourceFilter {
+  if (typeof v === "boolean") return { enabled: v, includes: [], excludes: [] };
+  if (typeof v === "string") return parseSourceParam(v, undefined, undefined);
+  const list = (x: unknown) => (x === undefined || x === null ? [] : (Array.isArray(x) ? x : [x]).map(String));
+  if (Array.isArray(v)) return { enabled: true, includes: list(v), excludes: [] };
+  const o = (v ?? {}) as Json;
+  return { enabled: true, includes: list(o.includes ?? o.include), excludes: list(o.excludes ?? o.exclude) };
+}
+
+/**
+ * Values of the stored fields a get asks for (`stored_fields`), as ES's `fields` object: only
+ * fields mapped with `store: true` are stored (a multi-field stores its parent's value); patterns
+ * may use `*`. Values come from the source, always as arrays.
+ */
+export function storedFieldValues(mappings: Json, source: Json, patterns: string[]): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [path, sourcePath] of storedPaths(mappings, "")) {
+    if (!patterns.some((p) => simpleMatch(p, path))) continue;
+    const values = valuesAt(source, sourcePath.split("."));
+    if (values.length > 0) out[path] = values;
+  }
+  return out;
+}
+
+/** `[field path, source path]` of every mapped field with `store: true`. */
+function storedPaths(mapping: Json, prefix: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const props = mapping.properties;
+  if (!isPlainObject(props)) return out;
+  for (const [name, def] of Object.entries(props)) {
+    if (!isPlainObject(def)) continue;
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (def.store === true) out.push([path, path]);
+    if (isPlainObject(def.fields)) {
+      for (const [sub, subDef] of Object.entries(def.fields)) {
+        if (isPlainObject(subDef) && subDef.store === true) out.push([`${path}.${sub}`, path]);
+      }
+    }
+    out.push(...storedPaths(def, path));
+  }
+  return out;
+}
+
+function valuesAt(value: unknown, path: string[]): unknown[] {
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
+  if (path.length === 0) return value === null || value === undefined ? [] : [value];
+  if (!isPlainObject(value)) return [];
+  const direct = value[path.join(".")];
+  if (path.length > 1 && direct !== undefined) return valuesAt(direct, []);
+  return valuesAt(value[path[0]!], path.slice(1));
 }
 
 /** The `_update` partial-doc merge: objects merge recursively, everything else is replaced. */

@@ -35,6 +35,20 @@ const indexFields = (index: string) => ({ "resource.type": "index_or_alias", "re
 
 export const errors = {
   indexNotFound: (index: string) => new EsError("index_not_found_exception", 404, `no such index [${index}]`, indexFields(index)),
+  /**
+   * A write with `require_alias=true` whose target is not an alias (TransportBulkAction and
+   * TransportUpdateAction use IndexNotFoundException's message form: "no such index [x] and …").
+   */
+  requireAliasNotAlias: (index: string) =>
+    new EsError(
+      "index_not_found_exception",
+      404,
+      `no such index [${index}] and [require_alias] request flag is [true] and [${index}] is not an alias`,
+      { index_uuid: "_na_", index },
+    ),
+  /** An id-based operation without routing on an index whose mapping has `_routing.required` (RoutingMissingException). */
+  routingMissing: (index: string, id: string) =>
+    new EsError("routing_missing_exception", 400, `routing is required for [${index}]/[${id}]`, { index_uuid: "_na_", index }),
   indexAlreadyExists: (index: string, uuid: string) =>
     new EsError("resource_already_exists_exception", 400, `index [${index}/${uuid}] already exists`, { index_uuid: uuid, index }),
   invalidIndexName: (index: string, why: string) =>

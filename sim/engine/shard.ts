@@ -39,6 +39,8 @@ export const MAX_DOCUMENT_ID_BYTES = 512;
 /** Options of a client write that ES checks before executing it. */
 export interface WriteOptions {
   opType?: "index" | "create";
+  /** `routing` of an index operation, kept as the document's `_routing`. */
+  routing?: string;
   ifSeqNo?: number;
   ifPrimaryTerm?: number;
   version?: number;
@@ -76,6 +78,13 @@ export interface ShardCounters {
 interface RefreshWaiter {
   seqNo: number;
   resolve: (forced: boolean) => void;
+}
+
+/** A live version-map entry or index operation as reads and the search index see it. */
+function storedDoc(id: string, e: DocEntry | Operation): StoredDoc {
+  const doc: StoredDoc = { id, source: e.source!, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
+  if (e.routing !== undefined) doc.routing = e.routing;
+  return doc;
 }
 
 /** The primary shard of one index. */
@@ -248,6 +257,7 @@ export class IndexShard {
     this.mapSource(source, id);
     const version = externalVersion ?? (existing ? existing.version + 1 : 1);
     const op: Operation = { op: "index", id, seqNo: this.maxSeqNo + 1, primaryTerm: this.meta.primaryTerm, version, source };
+    if (opts.routing) op.routing = opts.routing;
     this.apply(op, now);
     this.storage.append(this.uuid, { t: "op", op });
     this.counters.indexTotal++;
@@ -308,12 +318,10 @@ export class IndexShard {
       const isLive = op.source !== null;
       this.liveCount += (isLive ? 1 : 0) - (wasLive ? 1 : 0);
       const entry: DocEntry = { seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version, source: op.source };
+      if (op.routing !== undefined) entry.routing = op.routing;
       if (!isLive && now !== undefined) entry.deletedAt = now;
       this.docs.set(op.id, entry);
-      this.pending.set(
-        op.id,
-        isLive ? { id: op.id, source: op.source!, seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version } : null,
-      );
+      this.pending.set(op.id, isLive ? storedDoc(op.id, op) : null);
     }
     this.insertHistory(op);
     if (op.seqNo > this.maxSeqNo) this.maxSeqNo = op.seqNo;
@@ -366,6 +374,7 @@ export class IndexShard {
       }
     }
     const copy: Operation = { op: op.op, id: op.id, seqNo: op.seqNo, primaryTerm: op.primaryTerm, version: op.version, source: op.source };
+    if (op.routing !== undefined) copy.routing = op.routing;
     this.apply(copy, now);
     this.storage.append(this.uuid, copy.op === "delete" ? { t: "op", op: copy, at: now } : { t: "op", op: copy });
     if (copy.op === "delete") this.counters.deleteTotal++;
@@ -417,7 +426,7 @@ export class IndexShard {
     this.search.clear();
     this.pending.clear();
     for (const [id, e] of this.docs) {
-      if (e.source !== null) this.pending.set(id, { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version });
+      if (e.source !== null) this.pending.set(id, storedDoc(id, e));
     }
     this.refreshedSeqNo = -1;
   }
@@ -451,18 +460,17 @@ export class IndexShard {
     let doc: StoredDoc | undefined;
     if (realtime) {
       const e = this.docs.get(id);
-      if (e && e.source !== null) doc = { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
+      if (e && e.source !== null) doc = storedDoc(id, e);
     } else {
       const pendingDoc = this.pending.get(id);
       const e = this.docs.get(id);
       if (this.pending.has(id)) {
         // the refreshed view predates the pending change: find the version visible at the last refresh
         const visible = this.history.filter((o) => o.id === id && o.seqNo <= this.refreshedSeqNo).pop();
-        if (visible && visible.source !== null)
-          doc = { id, source: visible.source, seqNo: visible.seqNo, primaryTerm: visible.primaryTerm, version: visible.version };
+        if (visible && visible.source !== null) doc = storedDoc(id, visible);
         void pendingDoc;
       } else if (e && e.source !== null) {
-        doc = { id, source: e.source, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
+        doc = storedDoc(id, e);
       }
     }
     if (doc) this.counters.getExists++;

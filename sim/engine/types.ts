@@ -22,6 +22,7 @@ export interface StoredDoc {
   seqNo: number;
   primaryTerm: number;
   version: number;
+  routing?: string;
 }
 
 /**
@@ -37,6 +38,8 @@ export interface Operation {
   version: number;
   /** `_source` of an index operation; `null` for a delete. */
   source: Json | null;
+  /** `_routing` the document was indexed with, if any (returned by get and search, replicated by CCR). */
+  routing?: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export interface DocEntry {
   primaryTerm: number;
   version: number;
   source: Json | null;
+  routing?: string;
   /** Wall-clock ms of a delete, used to expire tombstones after `index.gc_deletes`. */
   deletedAt?: number;
 }

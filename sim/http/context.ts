@@ -107,7 +107,7 @@ export class RequestContext {
     return this.query[name];
   }
 
-  /** ES's `paramAsBoolean`: absent → fallback, empty → true. */
+  /** ES's `paramAsBoolean`: absent → fallback, empty → true; anything else fails as `Booleans.parseBoolean`. */
   bool(name: string, fallback: boolean): boolean;
   bool(name: string, fallback?: undefined): boolean | undefined;
   bool(name: string, fallback?: boolean): boolean | undefined {
@@ -115,7 +115,7 @@ export class RequestContext {
     if (v === undefined) return fallback;
     if (v === "" || v === "true") return true;
     if (v === "false") return false;
-    throw errors.illegalArgument(`Failed to parse value [${v}] only [true] or [false] are allowed.`);
+    throw errors.illegalArgument(`Failed to parse value [${v}] as only [true] or [false] are allowed.`);
   }
 
   /** ES's `paramAsInt`/`paramAsLong`. */

@@ -268,7 +268,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
       if (route.body === "none") {
         throw errors.illegalArgument(`request [${method} ${rawPath}] does not support having a body`);
       }
-      const ct = req.headers["content-type"];
+      // a body passed as the `source` parameter takes its type from `source_content_type` (RestRequest)
+      const ct = bodyBuf.length === 0 && query.source !== undefined ? query.source_content_type : req.headers["content-type"];
       if (!ct) {
         reply(406, simpleError(406, "Content-Type header is missing"));
         return;

@@ -6,11 +6,20 @@
  * first argument.
  */
 import type { Cluster } from "../cluster";
-import { deepEqual, filterSource, generateDocId, mergeDoc, parseSourceParam } from "../docUtils";
+import {
+  deepEqual,
+  filterSource,
+  generateDocId,
+  mergeDoc,
+  parseSourceParam,
+  parseSourceValue,
+  storedFieldValues,
+  type SourceFilter,
+} from "../docUtils";
 import { EsError, errors } from "../errors";
 import { simpleMatch, validateIndexName } from "../names";
 import { MAX_DOCUMENT_ID_BYTES, type IndexShard, type WriteOptions, type WriteResult } from "../shard";
-import type { Answer, Json } from "../types";
+import type { Answer, Json, StoredDoc } from "../types";
 import { createIndexInternal } from "./indexAdmin";
 import { replicasOf } from "./shardCopies";
 
@@ -25,25 +34,30 @@ export interface BulkItem {
   /** Document (index/create) or update body. */
   source?: Json;
   opts: WriteOptions & { requireAlias?: boolean };
+  /** `routing` of the item (or the request's); empty means none, as ES's requests treat it. */
+  routing?: string;
   /** A problem found while parsing this item's lines; reported in its slot. */
   error?: EsError;
+  /** An update's `_source` (its own or the request's): the updated document comes back under `get`. */
+  fetchSource?: SourceFilter;
 }
 
-/** Resolves the index a write goes to: a concrete index, an alias's write index, or an auto-created index. */
+/**
+ * Resolves the index a write goes to: a concrete index, an alias's write index, or an auto-created
+ * index. `require_alias` is checked first, as TransportBulkAction does before auto-creation: a name
+ * that is not an alias fails, whether or not an index of that name exists.
+ */
 async function writeTarget(cluster: Cluster, name: string, requireAlias = false): Promise<IndexShard> {
-  const concrete = cluster.shard(name);
-  if (concrete) {
-    if (requireAlias) throw errors.indexNotFound(name);
-    return concrete;
-  }
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
+  if (requireAlias && aliased.length === 0) throw errors.requireAliasNotAlias(name);
+  const concrete = cluster.shard(name);
+  if (concrete) return concrete;
   if (aliased.length === 1 && aliased[0]!.meta.aliases[name]!.is_write_index !== false) return aliased[0]!;
   if (aliased.length > 0) {
     const w = aliased.filter((s) => s.meta.aliases[name]!.is_write_index === true);
     if (w.length === 1) return w[0]!;
     throw errors.noWriteIndex(name);
   }
-  if (requireAlias) throw errors.indexNotFound(name);
   checkAutoCreate(cluster, name);
   validateIndexName(name);
   return createIndexInternal(cluster, name, {}, {}, {});
@@ -78,7 +92,7 @@ function checkAutoCreate(cluster: Cluster, name: string): void {
 }
 
 /** Resolves the single index a document read goes to. */
-function readTarget(cluster: Cluster, name: string): IndexShard {
+export function readTarget(cluster: Cluster, name: string): IndexShard {
   const concrete = cluster.shard(name);
   if (concrete) return concrete;
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
@@ -92,6 +106,36 @@ function readTarget(cluster: Cluster, name: string): IndexShard {
     );
   }
   throw errors.indexNotFound(name);
+}
+
+/**
+ * The routing of an id-based operation, as ES's `Metadata.resolveIndexRouting` and
+ * `routingRequired`: an alias's `index_routing` (or `routing`) replaces the request's, which must
+ * then be absent or equal; an index whose mapping says `_routing: {required: true}` refuses an
+ * operation left without routing (RoutingMissingException, 400). An empty routing is none.
+ */
+function resolveRouting(shard: IndexShard, requested: string, id: string, routing: string | undefined): string | undefined {
+  let out = routing || undefined;
+  const alias = shard.meta.aliases[requested];
+  const aliasRouting = alias?.index_routing ?? alias?.routing;
+  if (aliasRouting !== undefined) {
+    if (aliasRouting.includes(",")) {
+      throw errors.illegalArgument(
+        `index/alias [${requested}] provided with routing value [${aliasRouting}] that resolved to several routing values, rejecting operation`,
+      );
+    }
+    if (out !== undefined && out !== aliasRouting) {
+      throw errors.illegalArgument(
+        `Alias [${requested}] has index routing associated with it [${aliasRouting}], and was provided with routing value [${out}], rejecting operation`,
+      );
+    }
+    out = aliasRouting;
+  }
+  const meta = shard.meta.mappings._routing;
+  if (out === undefined && meta !== null && typeof meta === "object" && (meta as Json).required === true) {
+    throw errors.routingMissing(shard.name, id);
+  }
+  return out;
 }
 
 function writeBody(shard: IndexShard, r: WriteResult, forcedRefresh: boolean): Json {
@@ -119,12 +163,13 @@ export async function indexDoc(
   index: string,
   id: string | undefined,
   source: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean },
+  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
 ): Promise<Answer> {
-  validateWriteOptions(opts, id);
+  validateWrite({ kind: "index", id }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
   const docId = id ?? generateDocId(cluster.now());
-  const r = shard.index(docId, source, id === undefined ? { ...opts, opType: "create" } : opts, cluster.now());
+  const routing = resolveRouting(shard, index, docId, opts.routing);
+  const r = shard.index(docId, source, { ...opts, routing, ...(id === undefined ? { opType: "create" as const } : {}) }, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
   return { status: r.status, body: writeBody(shard, r, forced) };
@@ -135,10 +180,11 @@ export async function deleteDoc(
   cluster: Cluster,
   index: string,
   id: string,
-  opts: WriteOptions & { refresh?: RefreshPolicy },
+  opts: WriteOptions & { refresh?: RefreshPolicy; routing?: string },
 ): Promise<Answer> {
-  validateWriteOptions(opts, id);
+  validateWrite({ kind: "delete", id }, opts);
   const shard = writeTargetNoCreate(cluster, index);
+  resolveRouting(shard, index, id, opts.routing);
   const r = shard.delete(id, opts, cluster.now());
   await cluster.commit(shard.name);
   const forced = await afterWrite(cluster, shard, r._seq_no, opts.refresh);
@@ -157,42 +203,117 @@ function writeTargetNoCreate(cluster: Cluster, index: string): IndexShard {
   throw errors.indexNotFound(index);
 }
 
-/** `GET /{index}/_doc/{id}` (realtime by default) */
-export function getDoc(
-  cluster: Cluster,
-  index: string,
-  id: string,
-  opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string },
-): Answer {
-  const shard = readTarget(cluster, index);
+/** Options of a document read (`GetRequest`): realtime, refresh, version check, `_source` and stored fields. */
+export interface GetOptions {
+  realtime?: boolean;
+  /** Refresh the shard before reading (`refresh=true`). */
+  refresh?: boolean;
+  source?: string;
+  sourceIncludes?: string;
+  sourceExcludes?: string;
+  /** Expected `_version`; a live document with another version is a 409. */
+  version?: number;
+  versionType?: "internal" | "external" | "external_gte";
+  storedFields?: string[];
+  routing?: string;
+}
+
+/** `VersionType.fromString`: `external_gt` is an alias of `external`; `force` is gone since 7.0. */
+export function parseVersionType(v: string): "internal" | "external" | "external_gte" {
+  if (v === "internal" || v === "external" || v === "external_gte") return v;
+  if (v === "external_gt") return "external";
+  throw errors.illegalArgument(`No version type match [${v}]`);
+}
+
+/**
+ * `GetRequest.validate`: a version must be valid for reads of its version type (internal: > 0,
+ * external and external_gte: >= 0).
+ */
+export function validateGetVersion(opts: { version?: number; versionType?: GetOptions["versionType"] }): void {
+  if (opts.version === undefined) return;
+  const type = opts.versionType ?? "internal";
+  const ok = type === "internal" ? opts.version > 0 : opts.version >= 0;
+  if (!ok) throw errors.validation([`illegal version value [${opts.version}] for version type [${type.toUpperCase()}]`]);
+}
+
+/**
+ * Reads one document from its shard as ES's `ShardGetService`: an optional refresh first, then a
+ * realtime or searcher read. With `version` set, a found document whose version differs is a
+ * `version_conflict_engine_exception` for every version type (`VersionType.isVersionConflictForReads`
+ * compares for equality); a missing or deleted document is simply not found.
+ */
+export function readDoc(cluster: Cluster, shard: IndexShard, requested: string, id: string, opts: GetOptions): StoredDoc | undefined {
+  resolveRouting(shard, requested, id, opts.routing);
+  if (opts.refresh) {
+    shard.checkReadable();
+    shard.refresh(cluster.now(), "internal");
+  }
   const doc = shard.get(id, opts.realtime ?? true);
-  if (!doc) return { status: 404, body: { _index: shard.name, _id: id, found: false } };
+  if (doc && opts.version !== undefined && doc.version !== opts.version) {
+    throw errors.versionConflict(
+      id,
+      `version conflict, current version [${doc.version}] is different than the one provided [${opts.version}]`,
+      shard.name,
+      shard.uuid,
+    );
+  }
+  return doc;
+}
+
+/**
+ * The `_source` to return (`ShardGetService.normalizeFetchSourceContent`): without any `_source`
+ * parameter, asking for stored fields turns the source off unless `_source` is one of them.
+ */
+export function getSourceFilter(opts: GetOptions): SourceFilter {
+  const explicit = opts.source !== undefined || opts.sourceIncludes !== undefined || opts.sourceExcludes !== undefined;
+  return explicit ? parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes) : defaultSourceFilter(opts.storedFields);
+}
+
+/** The `_source` of a read that did not say: all of it, unless stored fields without `_source` were asked for. */
+export function defaultSourceFilter(storedFields: string[] | undefined): SourceFilter {
+  const fetch = storedFields === undefined || storedFields.includes("_source");
+  return { enabled: fetch, includes: [], excludes: [] };
+}
+
+/** A found document as `GetResult` renders it: metadata, `found`, `_source`, then stored `fields`. */
+export function foundDocBody(shard: IndexShard, doc: StoredDoc, filter: SourceFilter, storedFields: string[] | undefined): Json {
   const body: Json = {
     _index: shard.name,
-    _id: id,
+    _id: doc.id,
     _version: doc.version,
     _seq_no: doc.seqNo,
     _primary_term: doc.primaryTerm,
-    found: true,
   };
-  const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
+  if (doc.routing !== undefined) body._routing = doc.routing; // a metadata field, before `found` (GetResult)
+  body.found = true;
   if (filter.enabled) body._source = filterSource(doc.source, filter.includes, filter.excludes);
-  return { status: 200, body };
+  if (storedFields !== undefined) {
+    const fields = storedFieldValues(shard.meta.mappings, doc.source, storedFields);
+    if (Object.keys(fields).length > 0) body.fields = fields;
+  }
+  return body;
 }
 
-/** `GET /{index}/_source/{id}` */
-export function getSource(
-  cluster: Cluster,
-  index: string,
-  id: string,
-  opts: { realtime?: boolean; source?: string; sourceIncludes?: string; sourceExcludes?: string },
-): Answer {
+/** `GET|HEAD /{index}/_doc/{id}` (realtime by default) */
+export function getDoc(cluster: Cluster, index: string, id: string, opts: GetOptions): Answer {
+  validateGetVersion(opts);
   const shard = readTarget(cluster, index);
-  const doc = shard.get(id, opts.realtime ?? true);
+  const doc = readDoc(cluster, shard, index, id, opts);
+  if (!doc) return { status: 404, body: { _index: shard.name, _id: id, found: false } };
+  return { status: 200, body: foundDocBody(shard, doc, getSourceFilter(opts), opts.storedFields) };
+}
+
+/** `GET|HEAD /{index}/_source/{id}` */
+export function getSource(cluster: Cluster, index: string, id: string, opts: GetOptions): Answer {
+  // RestGetSourceAction refuses `_source=false` before asking for the document
+  const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
+  if (!filter.enabled) throw errors.validation(["fetching source can not be disabled"]);
+  validateGetVersion(opts);
+  const shard = readTarget(cluster, index);
+  const doc = readDoc(cluster, shard, index, id, opts);
   if (!doc) {
     throw new EsError("resource_not_found_exception", 404, `Document not found [${shard.name}]/[${id}]`);
   }
-  const filter = parseSourceParam(opts.source, opts.sourceIncludes, opts.sourceExcludes);
   return { status: 200, body: filterSource(doc.source, filter.includes, filter.excludes) };
 }
 
@@ -202,41 +323,56 @@ export async function updateDoc(
   index: string,
   id: string,
   body: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; source?: string; requireAlias?: boolean },
+  opts: WriteOptions & {
+    refresh?: RefreshPolicy;
+    fetchSource?: SourceFilter;
+    requireAlias?: boolean;
+    retryOnConflict?: number;
+    routing?: string;
+  },
 ): Promise<Answer> {
+  checkUpdateBody(body);
+  validateWrite({ kind: "update", id, updateBody: body, retryOnConflict: opts.retryOnConflict }, opts);
   const shard = await writeTarget(cluster, index, opts.requireAlias);
-  const r = updateOnShard(cluster, shard, id, body, opts);
+  const routing = resolveRouting(shard, index, id, opts.routing);
+  const r = updateOnShard(cluster, shard, id, body, { ...opts, routing });
   if (r.result !== "noop") {
     await cluster.commit(shard.name);
   }
   const forced = r.result === "noop" ? false : await afterWrite(cluster, shard, r._seq_no, opts.refresh);
   const out = writeBody(shard, r, forced);
-  const wantSource = opts.source ?? (body._source === undefined ? undefined : String(body._source));
-  if (wantSource !== undefined && wantSource !== "false") {
-    const doc = shard.docs.get(id);
-    if (doc && doc.source !== null) {
-      const filter = parseSourceParam(wantSource, undefined, undefined);
-      out.get = {
-        _seq_no: doc.seqNo,
-        _primary_term: doc.primaryTerm,
-        found: true,
-        _source: filterSource(doc.source, filter.includes, filter.excludes),
-      };
-    }
-  }
+  // RestUpdateAction applies the query's `_source` first; the body's `_source` then replaces it
+  const fetch = body._source !== undefined && body._source !== null ? parseSourceValue(body._source) : opts.fetchSource;
+  if (fetch) addUpdateGet(out, shard, id, fetch);
   return { status: r.status, body: out };
 }
 
-function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Json, opts: WriteOptions): WriteResult {
+/** An update's `get` (`UpdateHelper.extractGetResult`): the document after the update, its `_source` filtered. */
+function addUpdateGet(out: Json, shard: IndexShard, id: string, filter: SourceFilter): void {
+  if (!filter.enabled) return;
+  const doc = shard.docs.get(id);
+  if (!doc || doc.source === null) return;
+  const get: Json = { _seq_no: doc.seqNo, _primary_term: doc.primaryTerm };
+  if (doc.routing !== undefined) get._routing = doc.routing;
+  get.found = true;
+  get._source = filterSource(doc.source, filter.includes, filter.excludes);
+  out.get = get;
+}
+
+/** `UpdateRequest.fromXContent`: the body's fields (parsed before validation, so before anything runs). */
+export function checkUpdateBody(body: Json): void {
   for (const key of Object.keys(body)) {
     if (!["doc", "upsert", "doc_as_upsert", "detect_noop", "script", "scripted_upsert", "_source", "lang"].includes(key)) {
       throw errors.xContentParse(`[1:2] [UpdateRequest] unknown field [${key}]`);
     }
   }
+  const doc = body.doc;
+  if (doc !== undefined && (doc === null || typeof doc !== "object" || Array.isArray(doc))) throw errors.parse("[doc] must be an object");
+}
+
+function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Json, opts: WriteOptions): WriteResult {
   if (body.script !== undefined) throw errors.notSupported("scripted updates ([script] in _update)");
   const doc = body.doc as Json | undefined;
-  if (doc === undefined && body.upsert === undefined) throw errors.validation(["script or doc is missing"]);
-  if (doc !== undefined && (doc === null || typeof doc !== "object" || Array.isArray(doc))) throw errors.parse("[doc] must be an object");
   shard.checkWritable();
   const now = cluster.now();
   const existing = shard.docs.get(id);
@@ -250,7 +386,7 @@ function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Js
   }
   const merged = doc ? mergeDoc(existing.source, doc) : existing.source;
   if (body.detect_noop !== false && deepEqual(merged, existing.source)) return shard.noop(id);
-  return shard.index(id, merged, { ifSeqNo: opts.ifSeqNo, ifPrimaryTerm: opts.ifPrimaryTerm }, now);
+  return shard.index(id, merged, { ifSeqNo: opts.ifSeqNo, ifPrimaryTerm: opts.ifPrimaryTerm, routing: opts.routing }, now);
 }
 
 /**
@@ -264,30 +400,35 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
   let anyError = false;
   for (const item of items) {
     const index = item.index ?? "";
+    let shard: IndexShard | undefined;
     try {
       if (item.error) throw item.error;
-      let shard: IndexShard;
       let r: WriteResult;
       const now = cluster.now();
       switch (item.action) {
         case "index":
         case "create": {
-          validateWriteOptions(item.opts, item.id);
           shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          // IndexRouting.process, after the index was resolved (or auto-created): an empty _id
+          // fails only this item; an absent one is generated
+          if (item.id === "") throw errors.illegalArgument("if _id is specified it must not be empty");
           const id = item.id ?? generateDocId(now);
+          const routing = resolveRouting(shard, index, id, item.routing);
           const opType = item.action === "create" || item.id === undefined ? "create" : item.opts.opType;
-          r = shard.index(id, item.source ?? {}, { ...item.opts, opType }, now);
+          r = shard.index(id, item.source ?? {}, { ...item.opts, opType, routing }, now);
           break;
         }
         case "delete":
-          validateWriteOptions(item.opts, item.id);
           shard = writeTargetNoCreate(cluster, index);
+          resolveRouting(shard, index, item.id!, item.routing);
           r = shard.delete(item.id!, item.opts, now);
           break;
-        case "update":
+        case "update": {
           shard = await writeTarget(cluster, index, item.opts.requireAlias);
-          r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, item.opts);
+          const routing = resolveRouting(shard, index, item.id!, item.routing);
+          r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, { ...item.opts, routing });
           break;
+        }
         default: {
           const never: never = item.action;
           throw new Error(`unknown bulk action ${String(never)}`);
@@ -295,12 +436,15 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
       }
       if (r.result !== "noop") touched.set(shard, Math.max(touched.get(shard) ?? -1, r._seq_no));
       const body = writeBody(shard, r, false);
+      if (item.action === "update" && item.fetchSource) addUpdateGet(body, shard, item.id!, item.fetchSource);
       body.status = r.status;
       results.push({ [item.action]: body });
     } catch (e) {
       const err = e instanceof EsError ? e : errors.illegalArgument(String((e as Error).message ?? e));
       anyError = true;
-      const failed: Json = { _index: cluster.shard(index)?.name ?? index, _id: item.id ?? null, status: err.status, error: err.toJSON() };
+      // the failure names the index the item resolved to (an alias's write index), else the one asked for
+      const failedIndex = shard?.name ?? cluster.shard(index)?.name ?? index;
+      const failed: Json = { _index: failedIndex, _id: item.id ?? null, status: err.status, error: err.toJSON() };
       results.push({ [item.action]: failed });
     }
   }
@@ -317,20 +461,80 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
   return { errors: anyError, took: Math.max(0, cluster.now() - started), items: results };
 }
 
-/** ES's request validation of id and concurrency parameters (`IndexRequest.validate`). */
-function validateWriteOptions(opts: WriteOptions, id: string | undefined): void {
+/** What of a write its request validation looks at besides the concurrency options. */
+export interface WriteCheck {
+  kind: "index" | "delete" | "update";
+  id?: string | undefined;
+  /** An update's body (`doc`, `upsert`, `doc_as_upsert`, `script`). */
+  updateBody?: Json;
+  retryOnConflict?: number;
+}
+
+/**
+ * ES's request validation of a write, problems in ES's order: `IndexRequest.validate` (create's
+ * own rules first, each ending the check), `DeleteRequest.validate`, `UpdateRequest.validate`, and
+ * their shared `DocWriteRequest.validateSeqNoBasedCASParams` and `validateDocIdLength`. A single
+ * write answers them as one `action_request_validation_exception`; `_bulk` gathers every item's
+ * (BulkRequest.validate) and fails the whole request.
+ */
+export function writeRequestProblems(check: WriteCheck, opts: WriteOptions): string[] {
   const problems: string[] = [];
-  if (id !== undefined && Buffer.byteLength(id, "utf8") > MAX_DOCUMENT_ID_BYTES) {
+  const versionType = opts.versionType ?? "internal";
+  const { id } = check;
+  if (check.kind === "index") {
+    if (opts.opType === "create") {
+      if (versionType !== "internal") return ["create operations only support internal versioning. use index instead"];
+      if (opts.version !== undefined) return ["create operations do not support explicit versions. use index instead"];
+      if (opts.ifSeqNo !== undefined || opts.ifPrimaryTerm !== undefined) {
+        return ["create operations do not support compare and set. use index instead"];
+      }
+    }
+    if (id === undefined && (versionType !== "internal" || opts.version !== undefined)) {
+      problems.push("an id must be provided if version type or value are set");
+    }
+  } else if (!id) problems.push("id is missing");
+  problems.push(...casProblems(opts));
+  if (check.kind === "update") {
+    const body = check.updateBody ?? {};
+    const hasDoc = body.doc !== undefined && body.doc !== null;
+    const hasScript = body.script !== undefined && body.script !== null;
+    if (opts.ifSeqNo !== undefined) {
+      if ((check.retryOnConflict ?? 0) > 0) problems.push("compare and write operations can not be retried");
+      if (body.doc_as_upsert === true) problems.push("compare and write operations can not be used with upsert");
+      if (body.upsert !== undefined && body.upsert !== null)
+        problems.push("upsert requests don't support `if_seq_no` and `if_primary_term`");
+    }
+    if (!hasScript && !hasDoc) problems.push("script or doc is missing");
+    if (hasScript && hasDoc) problems.push("can't provide both script and doc");
+    if (!hasDoc && body.doc_as_upsert === true) problems.push("doc must be specified if doc_as_upsert is enabled");
+  } else if (id !== undefined && Buffer.byteLength(id, "utf8") > MAX_DOCUMENT_ID_BYTES) {
     problems.push(`id [${id}] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id, "utf8")}`);
   }
-  if (opts.ifSeqNo !== undefined && opts.ifPrimaryTerm === undefined) problems.push("ifSeqNo is set, but primary term is [0]");
-  if (opts.ifSeqNo === undefined && opts.ifPrimaryTerm !== undefined)
-    problems.push(`ifSeqNo is unassigned, but primary term is [${opts.ifPrimaryTerm}]`);
-  if (opts.ifSeqNo !== undefined && opts.ifSeqNo < 0) problems.push(`sequence numbers must be non negative. got [${opts.ifSeqNo}].`);
-  if ((opts.versionType === "external" || opts.versionType === "external_gte") && opts.version === undefined) {
-    problems.push(`illegal version value [-3] for version type [${opts.versionType.toUpperCase()}]`);
+  return problems;
+}
+
+/** `DocWriteRequest.validateSeqNoBasedCASParams`; an absent version is ES's MATCH_ANY (-3). */
+function casProblems(opts: WriteOptions): string[] {
+  const problems: string[] = [];
+  const versionType = opts.versionType ?? "internal";
+  const version = opts.version ?? -3;
+  const validForWrites = versionType === "internal" ? version > 0 || version === -3 || version === -4 : version >= 0;
+  if (!validForWrites) problems.push(`illegal version value [${version}] for version type [${versionType.toUpperCase()}]`);
+  if (versionType === "internal" && version !== -3 && version !== -4) {
+    problems.push(
+      "internal versioning can not be used for optimistic concurrency control. Please use `if_seq_no` and `if_primary_term` instead",
+    );
   }
-  if (opts.versionType === "external" && opts.opType === "create")
-    problems.push("create operations only support internal versioning. use index instead");
+  if (opts.ifSeqNo !== undefined && (versionType !== "internal" || version !== -3))
+    problems.push("compare and write operations can not use versioning");
+  if (opts.ifPrimaryTerm === undefined && opts.ifSeqNo !== undefined) problems.push("ifSeqNo is set, but primary term is [0]");
+  if (opts.ifPrimaryTerm !== undefined && opts.ifSeqNo === undefined)
+    problems.push(`ifSeqNo is unassigned, but primary term is [${opts.ifPrimaryTerm}]`);
+  return problems;
+}
+
+/** Throws the validation error of a single-document write, if any. */
+function validateWrite(check: WriteCheck, opts: WriteOptions): void {
+  const problems = writeRequestProblems(check, opts);
   if (problems.length > 0) throw errors.validation(problems);
 }

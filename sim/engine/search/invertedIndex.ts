@@ -21,6 +21,8 @@ export interface StoredDoc {
   seqNo: number;
   primaryTerm: number;
   version: number;
+  /** `_routing`, shown in hits as `_routing`. */
+  routing?: string;
 }
 
 /** The inverted index of one ES index. */

@@ -66,6 +66,7 @@ export interface SearchHit {
   _seq_no?: number;
   _primary_term?: number;
   _score: number | null;
+  _routing?: string;
   _source?: Record<string, unknown>;
   sort?: unknown[];
 }
@@ -411,6 +412,7 @@ export class SearchIndex {
           hit._primary_term = doc.primaryTerm;
         }
         hit._score = scoresVisible ? floatForJson(score) : null;
+        if (doc.routing !== undefined) hit._routing = doc.routing; // a metadata field: after _score, before _source (SearchHit)
         if (source.fetch) hit._source = filterSource(doc.source, source);
         if (sortKeys && sortValues) hit.sort = renderSortValues(sortKeys, sortValues);
         return hit;

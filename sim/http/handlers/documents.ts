@@ -1,5 +1,19 @@
-/** Routes of the document APIs: index/create, get/exists/source, delete, update, bulk. */
-import { bulk, deleteDoc, getDoc, getSource, indexDoc, updateDoc, type BulkItem } from "../../engine/actions/documents";
+/** Routes of the document APIs: index/create, get/exists/source, mget, delete, update, bulk. */
+import {
+  bulk,
+  checkUpdateBody,
+  deleteDoc,
+  getDoc,
+  getSource,
+  indexDoc,
+  parseVersionType,
+  updateDoc,
+  writeRequestProblems,
+  type BulkItem,
+  type GetOptions,
+} from "../../engine/actions/documents";
+import { multiGet, parseMultiGetBody } from "../../engine/actions/multiGet";
+import { parseSourceParam, parseSourceValue, type SourceFilter } from "../../engine/docUtils";
 import { EsError, errors } from "../../engine/errors";
 import type { WriteOptions } from "../../engine/shard";
 import type { Json } from "../../engine/types";
@@ -43,57 +57,105 @@ export function documentParseError(p: JsonProblem): EsError {
   );
 }
 
-function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean } {
-  const opts: WriteOptions & { requireAlias?: boolean } = {};
-  const ifSeqNo = ctx.int("if_seq_no");
-  const ifPrimaryTerm = ctx.int("if_primary_term");
-  if (ifSeqNo !== undefined) opts.ifSeqNo = ifSeqNo;
-  if (ifPrimaryTerm !== undefined) opts.ifPrimaryTerm = ifPrimaryTerm;
-  const version = ctx.int("version");
+function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean; routing?: string } {
+  const opts: WriteOptions & { requireAlias?: boolean; routing?: string } = {};
+  setCas(opts, longParam(ctx, "if_seq_no"), longParam(ctx, "if_primary_term"));
+  const version = longParam(ctx, "version");
   if (version !== undefined) opts.version = version;
   const vt = ctx.param("version_type");
-  if (vt !== undefined) opts.versionType = versionType(vt);
+  if (vt !== undefined) opts.versionType = parseVersionType(vt);
   const opType = ctx.param("op_type");
   if (opType !== undefined) {
-    if (opType !== "index" && opType !== "create") throw errors.illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
-    opts.opType = opType;
+    // IndexRequest.opType(String) compares lower-cased
+    const op = opType.toLowerCase();
+    if (op !== "index" && op !== "create") throw errors.illegalArgument(`opType must be 'create' or 'index', found: [${opType}]`);
+    opts.opType = op;
   }
   if (ctx.bool("require_alias", false)) opts.requireAlias = true;
+  const routing = ctx.param("routing");
+  if (routing) opts.routing = routing;
   checkPipeline(ctx.param("pipeline"));
   if (ctx.bool("require_data_stream", false)) throw errors.notSupported("data streams ([require_data_stream])");
   return opts;
 }
 
-function versionType(v: string): WriteOptions["versionType"] {
-  if (v === "internal" || v === "external" || v === "external_gte") return v;
-  if (v === "force") throw errors.illegalArgument("version type [force] may no longer be used");
-  throw errors.illegalArgument(`No version type match [${v}]`);
+/** `RestRequest.paramAsLong` (versions, seq_no, primary term), with its error and the NumberFormatException under it. */
+function longParam(ctx: RequestContext, name: string): number | undefined {
+  const v = ctx.param(name);
+  if (v === undefined) return undefined;
+  if (!/^[+-]?\d{1,19}$/.test(v)) {
+    throw new EsError(
+      "illegal_argument_exception",
+      400,
+      `Failed to parse long parameter [${name}] with value [${v}]`,
+      {},
+      errors.cause("number_format_exception", `For input string: "${v}"`),
+    );
+  }
+  return Number(v);
+}
+
+/**
+ * `setIfSeqNo`/`setIfPrimaryTerm` of ES's write requests: negative values (other than the
+ * unassigned seq_no -2) are an illegal argument, and an unassigned value means "not set".
+ */
+function setCas(opts: WriteOptions, ifSeqNo: number | undefined, ifPrimaryTerm: number | undefined): void {
+  if (ifSeqNo !== undefined && ifSeqNo !== -2) {
+    if (ifSeqNo < 0) throw errors.illegalArgument(`sequence numbers must be non negative. got [${ifSeqNo}].`);
+    opts.ifSeqNo = ifSeqNo;
+  }
+  if (ifPrimaryTerm !== undefined) {
+    if (ifPrimaryTerm < 0) throw errors.illegalArgument(`primary term must be non negative. got [${ifPrimaryTerm}]`);
+    if (ifPrimaryTerm !== 0) opts.ifPrimaryTerm = ifPrimaryTerm;
+  }
 }
 
 function checkPipeline(p: string | undefined): void {
   if (p !== undefined && p !== "_none") throw errors.notSupported(`ingest pipelines ([pipeline]=[${p}])`);
 }
 
-function rejectStoredFields(ctx: RequestContext): void {
-  if (ctx.param("stored_fields") !== undefined) throw errors.notSupported("[stored_fields] on document reads");
+function commaList(v: string): string[] {
+  return v
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
-function sourceOpts(ctx: RequestContext) {
-  return {
-    realtime: ctx.bool("realtime", true),
-    source: ctx.param("_source"),
-    sourceIncludes: ctx.param("_source_includes"),
-    sourceExcludes: ctx.param("_source_excludes"),
-  };
+/** `FetchSourceContext.parseFromRestRequest`: `_source`, `_source_includes`, `_source_excludes`, or nothing when none is given. */
+function sourceParams(ctx: RequestContext): SourceFilter | undefined {
+  const src = [ctx.param("_source"), ctx.param("_source_includes"), ctx.param("_source_excludes")] as const;
+  return src.some((v) => v !== undefined) ? parseSourceParam(...src) : undefined;
+}
+
+/** `RestGetAction`/`RestGetSourceAction` parameters: realtime, refresh, version check, `_source`, stored fields. */
+function getOptions(ctx: RequestContext): GetOptions {
+  const opts: GetOptions = { realtime: ctx.bool("realtime", true), refresh: ctx.bool("refresh", false) };
+  const source = ctx.param("_source");
+  if (source !== undefined) opts.source = source;
+  const includes = ctx.param("_source_includes");
+  if (includes !== undefined) opts.sourceIncludes = includes;
+  const excludes = ctx.param("_source_excludes");
+  if (excludes !== undefined) opts.sourceExcludes = excludes;
+  const version = longParam(ctx, "version");
+  if (version !== undefined) opts.version = version;
+  const vt = ctx.param("version_type");
+  if (vt !== undefined) opts.versionType = parseVersionType(vt);
+  const stored = ctx.param("stored_fields");
+  if (stored !== undefined) opts.storedFields = commaList(stored);
+  const routing = ctx.param("routing");
+  if (routing) opts.routing = routing;
+  return opts;
 }
 
 async function indexHandler(ctx: RequestContext, forceCreate: boolean) {
+  const opType = ctx.param("op_type");
+  // RestIndexAction.CreateHandler.validateOpType, before anything else is read
+  if (forceCreate && opType !== undefined && opType.toLowerCase() !== "create") {
+    throw errors.illegalArgument(`opType must be 'create', found: [${opType}]`);
+  }
   const source = ctx.json(documentParseError);
   const opts = writeOptions(ctx);
-  if (forceCreate) {
-    if (opts.opType === "index") throw errors.validation(["create operations only support op_type [create]"]);
-    opts.opType = "create";
-  }
+  if (forceCreate) opts.opType = "create";
   const r = await indexDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id, source, { ...opts, refresh: ctx.refresh() });
   return {
     status: r.status,
@@ -137,8 +199,7 @@ export const documentRoutes: RouteDef[] = [
     params: GET_PARAMS,
     body: "none",
     handler: (ctx) => {
-      rejectStoredFields(ctx);
-      const r = getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
+      const r = getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, getOptions(ctx));
       return { status: r.status, body: r.body };
     },
   },
@@ -148,7 +209,7 @@ export const documentRoutes: RouteDef[] = [
     paths: ["/{index}/_doc/{id}"],
     params: GET_PARAMS,
     body: "none",
-    handler: (ctx) => ({ status: getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx)).status }),
+    handler: (ctx) => ({ status: getDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, getOptions(ctx)).status }),
   },
   {
     api: "get_source",
@@ -157,8 +218,38 @@ export const documentRoutes: RouteDef[] = [
     params: GET_PARAMS,
     body: "none",
     handler: (ctx) => {
-      const r = getSource(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, sourceOpts(ctx));
+      const r = getSource(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, getOptions(ctx));
       return { status: r.status, body: r.body };
+    },
+  },
+  {
+    api: "mget",
+    methods: ["GET", "POST"],
+    paths: ["/_mget", "/{index}/_mget"],
+    params: [
+      "stored_fields",
+      "preference",
+      "realtime",
+      "refresh",
+      "routing",
+      "_source",
+      "_source_includes",
+      "_source_excludes",
+      "force_synthetic_source",
+    ],
+    body: "required",
+    handler: (ctx) => {
+      // RestMultiGetAction: the body (or `source` parameter) is required; path and query give defaults
+      if (!ctx.hasBody) throw errors.parse("request body or source parameter is required");
+      if (ctx.bool("force_synthetic_source", false)) throw errors.notSupported("synthetic _source ([force_synthetic_source])");
+      const defaults: Parameters<typeof parseMultiGetBody>[1] = {};
+      if (ctx.pathParams.index !== undefined) defaults.index = ctx.pathParams.index;
+      if (ctx.param("routing") !== undefined) defaults.routing = ctx.param("routing")!;
+      if (ctx.param("stored_fields") !== undefined) defaults.storedFields = commaList(ctx.param("stored_fields")!);
+      const source = sourceParams(ctx);
+      if (source) defaults.source = source;
+      const items = parseMultiGetBody(ctx.json(), defaults);
+      return { body: multiGet(ctx.cluster, items, { realtime: ctx.bool("realtime", true), refresh: ctx.bool("refresh", false) }) };
     },
   },
   {
@@ -194,11 +285,12 @@ export const documentRoutes: RouteDef[] = [
     body: "required",
     handler: async (ctx) => {
       const body = ctx.json();
-      const r = await updateDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, body, {
-        ...writeOptions(ctx),
-        refresh: ctx.refresh(),
-        source: ctx.param("_source") ?? (ctx.param("_source_includes") !== undefined ? ctx.param("_source_includes") : undefined),
-      });
+      const opts: Parameters<typeof updateDoc>[4] = { ...writeOptions(ctx), refresh: ctx.refresh() };
+      const fetch = sourceParams(ctx);
+      if (fetch) opts.fetchSource = fetch;
+      const retry = ctx.int("retry_on_conflict");
+      if (retry !== undefined) opts.retryOnConflict = retry;
+      const r = await updateDoc(ctx.cluster, ctx.pathParams.index!, ctx.pathParams.id!, body, opts);
       return { status: r.status, body: r.body };
     },
   },
@@ -224,40 +316,72 @@ export const documentRoutes: RouteDef[] = [
     handler: async (ctx) => {
       checkPipeline(ctx.param("pipeline"));
       if (!ctx.hasBody) throw errors.parse("request body is required");
-      const items = parseBulk(ctx.bodyText!, ctx.pathParams.index, ctx.bool("require_alias", false));
+      const items = parseBulk(
+        ctx.bodyText!,
+        ctx.pathParams.index,
+        ctx.bool("require_alias", false),
+        sourceParams(ctx),
+        ctx.param("routing"),
+      );
       return { body: await bulk(ctx.cluster, items, { refresh: ctx.refresh() }) };
     },
   },
 ];
 
+/**
+ * Action/metadata fields `BulkRequestParser` accepts as simple values; `dynamic_templates` and
+ * `_source` may also be objects. Anything else (`_type` included) is "an unknown parameter".
+ */
 const BULK_META_FIELDS = new Set([
   "_index",
   "_id",
   "routing",
-  "if_seq_no",
-  "if_primary_term",
+  "op_type",
   "version",
   "version_type",
-  "require_alias",
-  "pipeline",
+  "if_seq_no",
+  "if_primary_term",
   "retry_on_conflict",
+  "pipeline",
   "_source",
-  "dynamic_templates",
+  "require_alias",
   "require_data_stream",
   "list_executed_pipelines",
 ]);
+const BULK_META_OBJECTS = new Set(["dynamic_templates", "_source"]);
+
+/** Checks one action/metadata object field by field, with `BulkRequestParser`'s errors. */
+function checkBulkMeta(m: Json, lineNo: number): void {
+  for (const [k, v] of Object.entries(m)) {
+    if (v === null) continue; // VALUE_NULL is skipped
+    if (Array.isArray(v) || (typeof v === "object" && !BULK_META_OBJECTS.has(k))) {
+      throw errors.illegalArgument(
+        `Malformed action/metadata line [${lineNo}], expected a simple value for field [${k}] but found [${tokenName(v)}]`,
+      );
+    }
+    if (typeof v !== "object" && !BULK_META_FIELDS.has(k)) {
+      throw errors.illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [${k}]`);
+    }
+  }
+}
 
 /**
  * Parses a `_bulk` NDJSON body as ES's `BulkRequestParser`: action/metadata lines, then a source
  * line for index/create/update. Structural problems fail the whole request; a malformed document
  * line fails only its item (ES parses sources lazily, per item).
  */
-export function parseBulk(text: string, defaultIndex: string | undefined, requireAlias: boolean): BulkItem[] {
+export function parseBulk(
+  text: string,
+  defaultIndex: string | undefined,
+  requireAlias: boolean,
+  defaultSource?: SourceFilter,
+  defaultRouting?: string,
+): BulkItem[] {
   if (!text.endsWith("\n")) throw errors.illegalArgument("The bulk request must be terminated by a newline [\\n]");
   const lines = text.split("\n");
   lines.pop();
   const items: BulkItem[] = [];
-  const missing: string[] = [];
+  const problems: string[] = [];
   let i = 0;
   let lineNo = 0;
   while (i < lines.length) {
@@ -275,9 +399,7 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
         `Malformed action/metadata line [${lineNo}], expected field [create], [delete], [index] or [update] but found [${action}]`,
       );
     }
-    if (keys.length > 1) {
-      throw errors.illegalArgument(`Malformed action/metadata line [${lineNo}], expected END_OBJECT but found [FIELD_NAME]`);
-    }
+    // keys after the action are ignored with a deprecation warning in 8.x (checkBulkActionIsProperlyClosed)
     const meta = parsed[action];
     if (meta === null || typeof meta !== "object" || Array.isArray(meta)) {
       throw errors.illegalArgument(
@@ -285,47 +407,87 @@ export function parseBulk(text: string, defaultIndex: string | undefined, requir
       );
     }
     const m = meta as Json;
-    for (const k of Object.keys(m)) {
-      if (!BULK_META_FIELDS.has(k)) throw errors.illegalArgument(`Action/metadata line [${lineNo}] contains an unknown parameter [${k}]`);
-    }
+    checkBulkMeta(m, lineNo);
     const opts: BulkItem["opts"] = {};
-    if (m.if_seq_no !== undefined) opts.ifSeqNo = Number(m.if_seq_no);
-    if (m.if_primary_term !== undefined) opts.ifPrimaryTerm = Number(m.if_primary_term);
-    if (m.version !== undefined) opts.version = Number(m.version);
-    if (m.version_type !== undefined) opts.versionType = versionType(String(m.version_type));
-    if (m.require_alias === true || (m.require_alias === undefined && requireAlias)) opts.requireAlias = true;
+    setCas(opts, m.if_seq_no != null ? Number(m.if_seq_no) : undefined, m.if_primary_term != null ? Number(m.if_primary_term) : undefined);
+    if (m.version != null) opts.version = Number(m.version);
+    if (m.version_type != null) opts.versionType = parseVersionType(String(m.version_type));
+    // `index` with op_type: `IndexRequest.create("create".equals(opType))`; the `create` action is always create
+    if (action === "index" && m.op_type != null) opts.opType = String(m.op_type) === "create" ? "create" : "index";
+    if (m.require_alias != null ? metaBool(m.require_alias) : requireAlias) opts.requireAlias = true;
+    const requireDataStream = m.require_data_stream != null && metaBool(m.require_data_stream);
+    const dynamicTemplates =
+      m.dynamic_templates !== null && typeof m.dynamic_templates === "object" && Object.keys(m.dynamic_templates).length > 0;
     const item: BulkItem = { action: action as BulkItem["action"], opts };
-    const index = (m._index as string | undefined) ?? defaultIndex;
-    if (index !== undefined) item.index = String(index);
-    else missing.push("index is missing");
-    if (m._id !== undefined && m._id !== null) item.id = String(m._id);
-    if (m.pipeline !== undefined && m.pipeline !== "_none")
+    let retryOnConflict = 0;
+    const index = m._index != null ? String(m._index) : defaultIndex;
+    if (index !== undefined) item.index = index;
+    if (m._id != null) item.id = String(m._id);
+    const routing = m.routing != null ? String(m.routing) : defaultRouting;
+    if (routing) item.routing = routing;
+    if (m.pipeline != null && m.pipeline !== "_none")
       item.error = errors.notSupported(`ingest pipelines ([pipeline]=[${String(m.pipeline)}])`);
+    if (requireDataStream && action !== "update") item.error ??= errors.notSupported("data streams ([require_data_stream])");
     if (action === "delete") {
-      if (item.id === undefined) missing.push("id is missing");
+      if (dynamicTemplates) throw errors.illegalArgument(`Delete request in line [${lineNo}] does not accept dynamic_templates`);
+      problems.push(...itemProblems(item, "delete"));
       items.push(item);
       continue;
     }
-    if (action === "update" && item.id === undefined) missing.push("id is missing");
-    if (i >= lines.length) {
-      missing.push(action === "update" ? "script or doc is missing" : "source is missing");
-      items.push(item);
-      break;
+    if (action === "update") {
+      if (opts.version !== undefined || (opts.versionType !== undefined && opts.versionType !== "internal")) {
+        throw errors.illegalArgument("Update requests do not support versioning. Please use `if_seq_no` and `if_primary_term` instead");
+      }
+      if (requireDataStream) {
+        throw errors.illegalArgument(
+          "Update requests do not support the `require_data_stream` flag, as data streams do not support update operations",
+        );
+      }
+      if (dynamicTemplates) throw errors.illegalArgument(`Update request in line [${lineNo}] does not accept dynamic_templates`);
+      if (m.retry_on_conflict != null) retryOnConflict = Number(m.retry_on_conflict);
+      const fetch = m._source != null ? parseSourceValue(m._source) : defaultSource;
+      if (fetch) item.fetchSource = fetch;
     }
-    const sourceLine = lines[i]!;
-    lineNo = i + 1;
-    i++;
-    try {
-      item.source = parseJsonObject(sourceLine, action === "update" ? undefined : documentParseError);
-    } catch (e) {
-      if (action === "update") throw e;
-      if (!item.error) item.error = e instanceof EsError ? e : errors.parse(String(e));
+    if (i < lines.length) {
+      const sourceLine = lines[i]!;
+      lineNo = i + 1;
+      i++;
+      try {
+        item.source = parseJsonObject(sourceLine, action === "update" ? undefined : documentParseError);
+        if (action === "update") checkUpdateBody(item.source); // UpdateRequest.fromXContent: at parse time
+      } catch (e) {
+        if (action === "update") throw e;
+        if (!item.error) item.error = e instanceof EsError ? e : errors.parse(String(e));
+      }
     }
+    problems.push(...itemProblems(item, action === "update" ? "update" : "index", retryOnConflict));
     items.push(item);
   }
-  if (missing.length > 0) throw errors.validation(missing);
-  if (items.length === 0) throw errors.validation(["no requests added"]);
+  // BulkRequest.validate: "no requests added", then every item's own validation, in order
+  if (items.length === 0) problems.unshift("no requests added");
+  if (problems.length > 0) throw errors.validation(problems);
   return items;
+}
+
+/**
+ * One bulk item's request validation (`IndexRequest`/`DeleteRequest`/`UpdateRequest.validate`):
+ * a missing index first, a missing document line for index/create, then the write's own checks.
+ */
+function itemProblems(item: BulkItem, kind: "index" | "delete" | "update", retryOnConflict = 0): string[] {
+  const out: string[] = [];
+  if (item.index === undefined) out.push("index is missing");
+  if (kind === "index" && item.source === undefined && !item.error) out.push("source is missing");
+  const opts = kind === "index" && item.action === "create" ? { ...item.opts, opType: "create" as const } : item.opts;
+  const updateBody = item.source ?? {};
+  out.push(...writeRequestProblems({ kind, id: item.id, updateBody, retryOnConflict }, opts));
+  return out;
+}
+
+/** A boolean metadata value as `XContentParser.booleanValue` reads it ("true"/"false" strings too). */
+function metaBool(v: unknown): boolean {
+  if (v === true || v === "true") return true;
+  if (v === false || v === "false") return false;
+  throw errors.illegalArgument(`Failed to parse value [${String(v)}] as only [true] or [false] are allowed.`);
 }
 
 function parseJsonObjectLine(line: string, lineNo: number): Json {

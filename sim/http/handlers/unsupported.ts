@@ -18,7 +18,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["nodes.hot_threads", ["/_nodes/hot_threads", "/_nodes/{node_id}/hot_threads"]],
   ["nodes.usage", ["/_nodes/usage", "/_nodes/{node_id}/usage", "/_nodes/usage/{metric}", "/_nodes/{node_id}/usage/{metric}"]],
   ["nodes.reload_secure_settings", ["/_nodes/reload_secure_settings", "/_nodes/{node_id}/reload_secure_settings"]],
-  ["mget", ["/_mget", "/{index}/_mget"]],
   ["msearch", ["/_msearch", "/{index}/_msearch"]],
   ["scroll", ["/_search/scroll", "/_search/scroll/{scroll_id}"]],
   ["open_point_in_time", ["/{index}/_pit"]],
