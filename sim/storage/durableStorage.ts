@@ -1,7 +1,7 @@
 /**
  * The durable `EngineStorage` of an es-sim process, on `path.data`:
  *
- *   node.lock                      pid of the owning process (see lock.ts)
+ *   node.lock                      pid of the owning process, diagnostics only (the lock: lock.ts)
  *   _state/cluster.json            cluster uuid, node id, persistent settings, index registry (atomic)
  *   indices/<uuid>/snapshot.bin    a complete image of the index (atomic, framed, versioned)
  *   indices/<uuid>/log-<gen>.bin   append-only operation log after that image (framed, CRC'd)
@@ -83,7 +83,7 @@ export class DurableStorage implements EngineStorage {
    */
   static async open(dataDir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
     await mkdir(dataDir, { recursive: true });
-    const release = acquireNodeLock(dataDir);
+    const release = await acquireNodeLock(dataDir);
     try {
       const storage = new DurableStorage(dataDir, release, options);
       await storage.checkDataDir();

@@ -4,13 +4,25 @@
  */
 import { createIndex, flush } from "../../../../sim/engine/actions/indexAdmin";
 import { deleteDoc, getDoc, indexDoc } from "../../../../sim/engine/actions/documents";
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cluster } from "../../../../sim/engine/cluster";
 import { DataFormatError } from "../../../../sim/storage/frame";
 import { DurableStorage } from "../../../../sim/storage/durableStorage";
-import { LockError } from "../../../../sim/storage/lock";
+import { lockAddress, LockError } from "../../../../sim/storage/lock";
 import { stubSearchLibrary } from "../../../helpers/sim";
 
 const dirs: string[] = [];
@@ -103,15 +115,57 @@ test("corrupt snapshot, foreign dir and unknown format fail with clear errors", 
   await s.close();
 });
 
-test("node lock: a live holder is refused, a dead one is taken over", async () => {
+test("node lock: a holder in this process is refused, also through a symlink; released on close", async () => {
   const dir = tempDir();
+  const link = join(tempDir(), "link");
+  symlinkSync(dir, link);
   const s = await DurableStorage.open(dir);
-  await expect(DurableStorage.open(dir)).rejects.toBeInstanceOf(LockError); // held by this very process
+  expect(readFileSync(join(dir, "node.lock"), "utf8")).toBe(`${process.pid}\n`);
+  const same = DurableStorage.open(dir);
+  await expect(same).rejects.toBeInstanceOf(LockError);
+  await expect(same).rejects.toThrow(`failed to obtain node locks, tried [${dir}]; maybe these locations are not writable`);
+  await expect(DurableStorage.open(link)).rejects.toBeInstanceOf(LockError);
   await s.close();
-  writeFileSync(join(dir, "node.lock"), "1\n"); // pid 1 is always alive
-  await expect(DurableStorage.open(dir)).rejects.toBeInstanceOf(LockError);
-  writeFileSync(join(dir, "node.lock"), "999999999\n");
+  expect(readdirSync(dir)).not.toContain("node.lock");
+  const t = await DurableStorage.open(link);
+  await t.close();
+});
+
+test("node lock: the kernel-released lock decides, not the pid in node.lock", async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "node.lock"), "1\n"); // a live pid left behind: not a holder
+  const s = await DurableStorage.open(dir);
+  await s.close();
+
+  // Another process holding the lock is refused, with the pid it wrote; once it exits, the lock is free.
+  const holder = spawn(
+    process.execPath,
+    [
+      "-e",
+      `require("net").createServer().listen({ path: "\\0" + process.argv[1] }, () => {
+        require("fs").writeFileSync(process.argv[2], process.pid + "\\n");
+        console.log("held");
+      })`,
+      lockAddress(realpathSync(dir)).slice(1),
+      join(dir, "node.lock"),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = new Promise((r) => holder.once("exit", r));
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise((resolve, reject) => {
+      holder.stdout!.once("data", resolve);
+      holder.once("exit", () => reject(new Error("lock holder exited early")));
+      timer = setTimeout(() => reject(new Error("lock holder did not start")), 20_000);
+    }).finally(() => clearTimeout(timer));
+    await expect(DurableStorage.open(dir)).rejects.toThrow(`(held by pid ${holder.pid})`);
+  } finally {
+    holder.kill("SIGKILL");
+    await exited;
+  }
   const t = await DurableStorage.open(dir);
+  expect(readFileSync(join(dir, "node.lock"), "utf8")).toBe(`${process.pid}\n`);
   await t.close();
 });
 
