@@ -31,6 +31,18 @@ export interface BulkItem {
 
 /** Resolves the index a write goes to: a concrete index, an alias's write index, or an auto-created index. */
 async function writeTarget(cluster: Cluster, name: string, requireAlias = false): Promise<IndexShard> {
+  const found = existingWriteTarget(cluster, name, requireAlias);
+  if (found) return found;
+  checkAutoCreate(cluster, name);
+  validateIndexName(name);
+  // AutoCreateAction: the creation is a metadata update that first looks again, so concurrent
+  // writers into one missing index (single requests or bulk items) share the one index the first
+  // of them creates instead of each registering its own (and losing the others' documents).
+  return cluster.updateMetadata(() => existingWriteTarget(cluster, name, requireAlias) ?? createIndexInternal(cluster, name, {}, {}, {}));
+}
+
+/** The existing index a write to `name` goes to, or undefined when it would be auto-created. */
+function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean): IndexShard | undefined {
   const concrete = cluster.shard(name);
   if (concrete) {
     if (requireAlias) throw errors.indexNotFound(name);
@@ -44,9 +56,7 @@ async function writeTarget(cluster: Cluster, name: string, requireAlias = false)
     throw errors.noWriteIndex(name);
   }
   if (requireAlias) throw errors.indexNotFound(name);
-  checkAutoCreate(cluster, name);
-  validateIndexName(name);
-  return createIndexInternal(cluster, name, {}, {}, {});
+  return undefined;
 }
 
 function checkAutoCreate(cluster: Cluster, name: string): void {
