@@ -154,24 +154,27 @@ export class AutoFollowService {
       }
       throw e;
     }
-    const patterns = { ...this.patterns() };
-    const previous = patterns[name];
-    const followed = new Set(previous?.followed ?? []);
-    // existing leader indices are never auto-followed: only the ones created after the pattern
-    const newPatterns = previous ? leaderPatterns!.filter((p) => !previous.leader_index_patterns.includes(p)) : leaderPatterns!;
-    for (const index of state.indices) if (newPatterns.some((p) => simpleMatch(p, index.name))) followed.add(index.uuid);
-    const stored: StoredPattern = {
-      remote_cluster: remote!,
-      leader_index_patterns: leaderPatterns!,
-      leader_index_exclusion_patterns: exclusions,
-      active: previous?.active ?? true,
-      parameters,
-      followed: [...followed],
-    };
-    if (followPattern !== undefined) stored.follow_index_pattern = followPattern;
-    if (settings !== undefined && Object.keys(settings).length > 0) stored.settings = settings;
-    patterns[name] = stored;
-    await this.save(patterns);
+    // PutAutoFollowPatternAction's cluster-state update: read the patterns, put this one, write them
+    await this.ccr.cluster.updateMetadata(async () => {
+      const patterns = { ...this.patterns() };
+      const previous = patterns[name];
+      const followed = new Set(previous?.followed ?? []);
+      // existing leader indices are never auto-followed: only the ones created after the pattern
+      const newPatterns = previous ? leaderPatterns!.filter((p) => !previous.leader_index_patterns.includes(p)) : leaderPatterns!;
+      for (const index of state.indices) if (newPatterns.some((p) => simpleMatch(p, index.name))) followed.add(index.uuid);
+      const stored: StoredPattern = {
+        remote_cluster: remote!,
+        leader_index_patterns: leaderPatterns!,
+        leader_index_exclusion_patterns: exclusions,
+        active: previous?.active ?? true,
+        parameters,
+        followed: [...followed],
+      };
+      if (followPattern !== undefined) stored.follow_index_pattern = followPattern;
+      if (settings !== undefined && Object.keys(settings).length > 0) stored.settings = settings;
+      patterns[name] = stored;
+      await this.save(patterns);
+    });
     this.syncLoops();
     return { acknowledged: true };
   }
@@ -186,21 +189,25 @@ export class AutoFollowService {
 
   /** `ccr.delete_auto_follow_pattern` */
   async delete(name: string): Promise<Json> {
-    const patterns = { ...this.patterns() };
-    if (!patterns[name]) throw ccrErrors.autoFollowPatternMissing(name);
-    delete patterns[name];
-    await this.save(patterns);
+    await this.ccr.cluster.updateMetadata(async () => {
+      const patterns = { ...this.patterns() };
+      if (!patterns[name]) throw ccrErrors.autoFollowPatternMissing(name);
+      delete patterns[name];
+      await this.save(patterns);
+    });
     this.syncLoops();
     return { acknowledged: true };
   }
 
   /** `ccr.pause_auto_follow_pattern` / `ccr.resume_auto_follow_pattern` */
   async setActive(name: string, active: boolean): Promise<Json> {
-    const patterns = { ...this.patterns() };
-    const p = patterns[name];
-    if (!p) throw ccrErrors.autoFollowPatternMissing(name);
-    patterns[name] = { ...p, active };
-    await this.save(patterns);
+    await this.ccr.cluster.updateMetadata(async () => {
+      const patterns = { ...this.patterns() };
+      const p = patterns[name];
+      if (!p) throw ccrErrors.autoFollowPatternMissing(name);
+      patterns[name] = { ...p, active };
+      await this.save(patterns);
+    });
     this.syncLoops();
     return { acknowledged: true };
   }
@@ -319,11 +326,13 @@ export class AutoFollowService {
         dirty = true;
       }
       if (dirty) {
-        const current = { ...this.patterns() };
-        if (current[name]) {
-          current[name] = { ...current[name]!, followed: [...followed] };
-          await this.save(current);
-        }
+        await this.ccr.cluster.updateMetadata(async () => {
+          const current = { ...this.patterns() };
+          if (current[name]) {
+            current[name] = { ...current[name]!, followed: [...followed] };
+            await this.save(current);
+          }
+        });
       }
     }
   }

@@ -92,53 +92,59 @@ export async function followInternal(
   const leader = await ccr.fetchLeaderIndex(req.remote, req.leaderIndex);
   if (!leader.soft_deletes_enabled) throw ccrErrors.leaderWithoutSoftDeletes(leader.name);
   const userSettings = followerRequestSettings(req.settings);
-  const existing = ccr.cluster.shard(req.follower);
-  if (existing && existing.isOpen) throw ccrErrors.restoreOverOpenIndex(req.remote, req.follower);
-  if (existing && (ccr.runningTask(req.follower) || ccr.isBootstrapping(req.follower))) throw ccrErrors.followTaskExists(existing.uuid);
-  if (!existing) validateIndexName(req.follower);
-  const parameters = withDefaults(req.parameters);
-  const ccrMeta = (): CcrCustom => ({
-    leader_index_uuid: leader.uuid,
-    leader_index_name: leader.name,
-    remote_cluster_name: req.remote,
-    leader_index_shard_history_uuids: historyUuidOf(leader.uuid),
+  // TransportPutFollowAction restores the follower through RestoreService, whose cluster-state
+  // update checks the name and creates (or takes over) the index in one step: of concurrent follows
+  // of one name, one creates the follower and the others find it (open, or being restored)
+  const { done } = await ccr.cluster.updateMetadata(async () => {
+    const existing = ccr.cluster.shard(req.follower);
+    if (existing && existing.isOpen) throw ccrErrors.restoreOverOpenIndex(req.remote, req.follower);
+    if (existing && (ccr.runningTask(req.follower) || ccr.isBootstrapping(req.follower))) throw ccrErrors.followTaskExists(existing.uuid);
+    if (!existing) validateIndexName(req.follower);
+    const parameters = withDefaults(req.parameters);
+    const ccrMeta = (): CcrCustom => ({
+      leader_index_uuid: leader.uuid,
+      leader_index_name: leader.name,
+      remote_cluster_name: req.remote,
+      leader_index_shard_history_uuids: historyUuidOf(leader.uuid),
+    });
+    let uuid: string;
+    if (existing) {
+      // restore into the closed index: it takes the leader's metadata and keeps its identity
+      const s = existing;
+      const settings: FlatSettings = {};
+      for (const k of ["index.uuid", "index.creation_date", "index.provided_name", "index.version.created"])
+        if (s.meta.settings[k] !== undefined) settings[k] = s.meta.settings[k]!;
+      for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settings[k] = v;
+      for (const [k, v] of Object.entries(userSettings)) if (v !== null) settings[k] = v;
+      settings[FOLLOWING_INDEX_SETTING] = "true";
+      const custom: Record<string, Json> = { ...s.meta.custom, [CCR_CUSTOM_KEY]: ccrMeta() as unknown as Json };
+      delete custom[TASK_CUSTOM_KEY];
+      s.updateMeta({
+        ...s.meta,
+        settings,
+        mappings: leader.mappings,
+        aliases: leader.aliases,
+        custom,
+        settingsVersion: s.meta.settingsVersion + 1,
+        mappingVersion: s.meta.mappingVersion + 1,
+        aliasesVersion: s.meta.aliasesVersion + 1,
+      });
+      await ccr.cluster.commit();
+      uuid = s.uuid;
+    } else {
+      const settingsBody: Json = {};
+      for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settingsBody[k] = v;
+      for (const [k, v] of Object.entries(userSettings)) if (v !== null) settingsBody[k] = v;
+      const shard = await createIndexInternal(ccr.cluster, req.follower, settingsBody, leader.mappings, leader.aliases as Json, {
+        [FOLLOWING_INDEX_SETTING]: "true",
+      });
+      uuid = shard.uuid;
+      await ccr.cluster.setIndexMetaInternal(req.follower, { custom: { [CCR_CUSTOM_KEY]: ccrMeta() as unknown as Json } });
+    }
+    const done = remoteRecovery(ccr, req.follower, uuid, req.remote, leader, parameters, existing !== undefined);
+    ccr.trackBootstrap(req.follower, done);
+    return { done };
   });
-  let uuid: string;
-  if (existing) {
-    // restore into the closed index: it takes the leader's metadata and keeps its identity
-    const s = existing;
-    const settings: FlatSettings = {};
-    for (const k of ["index.uuid", "index.creation_date", "index.provided_name", "index.version.created"])
-      if (s.meta.settings[k] !== undefined) settings[k] = s.meta.settings[k]!;
-    for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settings[k] = v;
-    for (const [k, v] of Object.entries(userSettings)) if (v !== null) settings[k] = v;
-    settings[FOLLOWING_INDEX_SETTING] = "true";
-    const custom: Record<string, Json> = { ...s.meta.custom, [CCR_CUSTOM_KEY]: ccrMeta() as unknown as Json };
-    delete custom[TASK_CUSTOM_KEY];
-    s.updateMeta({
-      ...s.meta,
-      settings,
-      mappings: leader.mappings,
-      aliases: leader.aliases,
-      custom,
-      settingsVersion: s.meta.settingsVersion + 1,
-      mappingVersion: s.meta.mappingVersion + 1,
-      aliasesVersion: s.meta.aliasesVersion + 1,
-    });
-    await ccr.cluster.commit();
-    uuid = s.uuid;
-  } else {
-    const settingsBody: Json = {};
-    for (const [k, v] of Object.entries(leader.settings)) if (!NOT_COPIED.has(k)) settingsBody[k] = v;
-    for (const [k, v] of Object.entries(userSettings)) if (v !== null) settingsBody[k] = v;
-    const shard = await createIndexInternal(ccr.cluster, req.follower, settingsBody, leader.mappings, leader.aliases as Json, {
-      [FOLLOWING_INDEX_SETTING]: "true",
-    });
-    uuid = shard.uuid;
-    await ccr.cluster.setIndexMetaInternal(req.follower, { custom: { [CCR_CUSTOM_KEY]: ccrMeta() as unknown as Json } });
-  }
-  const done = remoteRecovery(ccr, req.follower, uuid, req.remote, leader, parameters, existing !== undefined);
-  ccr.trackBootstrap(req.follower, done);
   if (req.wfas === 0) return { follow_index_created: true, follow_index_shards_acked: false, index_following_started: false };
   const ok = await done;
   return { follow_index_created: true, follow_index_shards_acked: ok, index_following_started: ok };

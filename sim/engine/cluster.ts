@@ -11,6 +11,7 @@
  * before returning — so a caller that answers after the promise resolves acknowledges only durable
  * writes, as ES does with `index.translog.durability: request`.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import { errors } from "./errors";
 import { randomUuid } from "./docUtils";
@@ -89,6 +90,10 @@ export class Cluster {
   private custom: Record<string, Json> = {};
   /** Tail of the serialised cluster-state writes. */
   private stateWrites: Promise<void> = Promise.resolve();
+  /** Tail of the metadata-update queue (`updateMetadata`). */
+  private metadataTail: Promise<unknown> = Promise.resolve();
+  /** The metadata update the current async context runs in, while it runs (nested updates join it). */
+  private readonly metadataTask = new AsyncLocalStorage<{ running: boolean }>();
   private readonly shards = new Map<string, IndexShard>();
   private readonly settingDefs: ClusterSettingDef[] = [...DEFAULT_CLUSTER_SETTINGS];
   private readonly settingValidators: ClusterSettingsValidator[] = [];
@@ -215,6 +220,41 @@ export class Cluster {
   }
 
   // ===========================================================================================
+  // Metadata updates, one at a time.
+
+  /**
+   * Runs a change of the cluster metadata (create, auto-create, delete, close/open, settings,
+   * mappings, aliases, cluster settings, customs, CCR follow and auto-follow patterns) after every
+   * earlier one has finished, as ES's `MasterService` runs cluster-state update tasks one at a time
+   * on the master. The check ("does the index exist?") and the change ("register it") therefore see
+   * the same state even though the change awaits storage, and concurrent requests get ES's answers:
+   * one `PUT /{index}` wins and the others see `resource_already_exists_exception`
+   * (`MetadataCreateIndexService`), concurrent auto-creations share the one index they create.
+   * Document writes into existing indices do not go through here and stay concurrent.
+   *
+   * A call made while a task of this queue runs, from within it (e.g. PUT follow creating its
+   * follower index), joins that task instead of queueing behind it, so tasks may compose. Keep
+   * remote calls and other long waits out of tasks: they hold up every other metadata change.
+   */
+  updateMetadata<T>(task: () => Promise<T> | T): Promise<T> {
+    const current = this.metadataTask.getStore();
+    if (current?.running) return Promise.resolve().then(task);
+    const ctx = { running: false };
+    const run = this.metadataTail.then(() =>
+      this.metadataTask.run(ctx, async () => {
+        ctx.running = true;
+        try {
+          return await task();
+        } finally {
+          ctx.running = false;
+        }
+      }),
+    );
+    this.metadataTail = run.catch(() => undefined);
+    return run;
+  }
+
+  // ===========================================================================================
   // The index registry.
 
   /** The shard of a concrete index, or undefined. */
@@ -243,24 +283,32 @@ export class Cluster {
    * Registers a new index (metadata already validated) and persists it with the cluster state;
    * `now` is its creation time.
    */
-  async addIndex(meta: IndexMeta, now: number): Promise<IndexShard> {
-    const shard = new IndexShard(meta, this.searchLibrary, this.storage, this.nodeId, now);
-    await this.storage.createIndex(meta.uuid, shard.toSnapshot());
-    this.shards.set(meta.name, shard);
-    await this.saveClusterState();
-    this.events.emit("index-created", meta.name);
-    return shard;
+  addIndex(meta: IndexMeta, now: number): Promise<IndexShard> {
+    return this.updateMetadata(async () => {
+      // the name is checked again in the same metadata update that registers it, as
+      // MetadataCreateIndexService does: a name taken meanwhile is never registered twice
+      const existing = this.shards.get(meta.name);
+      if (existing) throw errors.indexAlreadyExists(meta.name, existing.uuid);
+      const shard = new IndexShard(meta, this.searchLibrary, this.storage, this.nodeId, now);
+      await this.storage.createIndex(meta.uuid, shard.toSnapshot());
+      this.shards.set(meta.name, shard);
+      await this.saveClusterState();
+      this.events.emit("index-created", meta.name);
+      return shard;
+    });
   }
 
   /** Removes an index from the cluster state, then its data. */
-  async removeIndex(name: string): Promise<void> {
-    const shard = this.requireShard(name);
-    this.shards.delete(name);
-    shard.releaseWaiters();
-    shard.dropSearch();
-    await this.saveClusterState();
-    await this.storage.deleteIndex(shard.uuid);
-    this.events.emit("index-deleted", name, shard.uuid);
+  removeIndex(name: string): Promise<void> {
+    return this.updateMetadata(async () => {
+      const shard = this.requireShard(name);
+      this.shards.delete(name);
+      shard.releaseWaiters();
+      shard.dropSearch();
+      await this.saveClusterState();
+      await this.storage.deleteIndex(shard.uuid);
+      this.events.emit("index-deleted", name, shard.uuid);
+    });
   }
 
   /** Bytes of an index's log not yet compacted into a snapshot (its translog size). */
@@ -272,7 +320,14 @@ export class Cluster {
    * CCR hook: replaces an index's settings without user-facing validation (sets or removes
    * `index.xpack.ccr.following_index`, copies leader settings) and records custom metadata.
    */
-  async setIndexMetaInternal(
+  setIndexMetaInternal(
+    name: string,
+    change: { settings?: Record<string, SettingValue>; custom?: Record<string, Json | null>; mappings?: Json },
+  ): Promise<void> {
+    return this.updateMetadata(() => this.setIndexMetaNow(name, change));
+  }
+
+  private async setIndexMetaNow(
     name: string,
     change: { settings?: Record<string, SettingValue>; custom?: Record<string, Json | null>; mappings?: Json },
   ): Promise<void> {
@@ -308,12 +363,14 @@ export class Cluster {
   }
 
   /** CCR hook: stores (or with `null` removes) a cluster-state custom; resolves once durable. */
-  async putCustomMetadata(key: string, value: Json | null): Promise<void> {
-    const next = { ...this.custom };
-    if (value === null) delete next[key];
-    else next[key] = JSON.parse(JSON.stringify(value)) as Json;
-    this.custom = next;
-    await this.saveClusterState();
+  putCustomMetadata(key: string, value: Json | null): Promise<void> {
+    return this.updateMetadata(async () => {
+      const next = { ...this.custom };
+      if (value === null) delete next[key];
+      else next[key] = JSON.parse(JSON.stringify(value)) as Json;
+      this.custom = next;
+      await this.saveClusterState();
+    });
   }
 
   // ===========================================================================================
@@ -350,7 +407,8 @@ export class Cluster {
   /**
    * Installs the next persistent and transient settings (each key already checked against its
    * definition): runs the registered whole-update validators over each touched scope, persists the
-   * persistent scope, and tells listeners which keys each scope touched.
+   * persistent scope, and tells listeners which keys each scope touched. Call it inside the
+   * `updateMetadata` task that computed `next` from the current settings.
    */
   async applyClusterSettings(next: Record<SettingsScope, FlatSettings>, touched: Record<SettingsScope, string[]>): Promise<void> {
     for (const scope of ["persistent", "transient"] as const) {

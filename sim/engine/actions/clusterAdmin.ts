@@ -151,7 +151,13 @@ export function getClusterSettings(cluster: Cluster, opts: { flat?: boolean; inc
  * `not dynamically updateable`), applies `null` removals (wildcards allowed), persists the
  * persistent scope, and answers with what changed.
  */
-export async function putClusterSettings(cluster: Cluster, body: Json, opts: { flat?: boolean }): Promise<Json> {
+export function putClusterSettings(cluster: Cluster, body: Json, opts: { flat?: boolean }): Promise<Json> {
+  // TransportClusterUpdateSettingsAction: one cluster-state update that reads the current settings
+  // and writes the next ones, so concurrent updates each see the one before
+  return cluster.updateMetadata(() => putClusterSettingsNow(cluster, body, opts));
+}
+
+async function putClusterSettingsNow(cluster: Cluster, body: Json, opts: { flat?: boolean }): Promise<Json> {
   for (const key of Object.keys(body)) {
     if (key !== "persistent" && key !== "transient") {
       throw errors.illegalArgument(`request [/_cluster/settings] contains unknown field [${key}]`);

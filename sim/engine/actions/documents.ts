@@ -48,6 +48,18 @@ export interface BulkItem {
  * that is not an alias fails, whether or not an index of that name exists.
  */
 async function writeTarget(cluster: Cluster, name: string, requireAlias = false): Promise<IndexShard> {
+  const found = existingWriteTarget(cluster, name, requireAlias);
+  if (found) return found;
+  checkAutoCreate(cluster, name);
+  validateIndexName(name);
+  // AutoCreateAction: the creation is a metadata update that first looks again, so concurrent
+  // writers into one missing index (single requests or bulk items) share the one index the first
+  // of them creates instead of each registering its own (and losing the others' documents).
+  return cluster.updateMetadata(() => existingWriteTarget(cluster, name, requireAlias) ?? createIndexInternal(cluster, name, {}, {}, {}));
+}
+
+/** The existing index a write to `name` goes to, or undefined when it would be auto-created. */
+function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean): IndexShard | undefined {
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
   if (requireAlias && aliased.length === 0) throw errors.requireAliasNotAlias(name);
   const concrete = cluster.shard(name);
@@ -58,9 +70,7 @@ async function writeTarget(cluster: Cluster, name: string, requireAlias = false)
     if (w.length === 1) return w[0]!;
     throw errors.noWriteIndex(name);
   }
-  checkAutoCreate(cluster, name);
-  validateIndexName(name);
-  return createIndexInternal(cluster, name, {}, {}, {});
+  return undefined;
 }
 
 function checkAutoCreate(cluster: Cluster, name: string): void {

@@ -44,8 +44,22 @@ export async function createIndex(cluster: Cluster, name: string, body: Json): P
 /**
  * Creates an index (validated like `PUT /{index}`). Also the CCR hook for creating a follower
  * with leader settings: `internalSettings` are applied after validation (e.g. the follower flag).
+ * Runs as one metadata update (`Cluster.updateMetadata`), as `MetadataCreateIndexService` does: the
+ * name is checked in the update that registers it, so of concurrent creations of one name exactly
+ * one succeeds and the others answer `resource_already_exists_exception`.
  */
-export async function createIndexInternal(
+export function createIndexInternal(
+  cluster: Cluster,
+  name: string,
+  settingsBody: Json,
+  mappings: Json,
+  aliases: Json,
+  internalSettings: FlatSettings = {},
+): Promise<IndexShard> {
+  return cluster.updateMetadata(() => createIndexNow(cluster, name, settingsBody, mappings, aliases, internalSettings));
+}
+
+async function createIndexNow(
   cluster: Cluster,
   name: string,
   settingsBody: Json,
@@ -139,8 +153,12 @@ function parseAliasProps(cluster: Cluster, alias: string, raw: Json, indexName: 
   return props;
 }
 
-/** `DELETE /{index}` (wildcards only when `action.destructive_requires_name` is false). */
-export async function deleteIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+/** `DELETE /{index}` (wildcards only when `action.destructive_requires_name` is false); one metadata update. */
+export function deleteIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  return cluster.updateMetadata(() => deleteIndexNow(cluster, expression, opts));
+}
+
+async function deleteIndexNow(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
   checkDestructive(cluster, expression);
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"], allowAliases: false });
   for (const name of names) await cluster.removeIndex(name);
@@ -232,8 +250,17 @@ export function getSettings(
   return out;
 }
 
-/** `PUT /{index}/_settings` */
-export async function putSettings(
+/** `PUT /{index}/_settings`; one metadata update. */
+export function putSettings(
+  cluster: Cluster,
+  expression: string | undefined,
+  body: Json,
+  opts: ExpressionOptions & { preserveExisting?: boolean },
+): Promise<Json> {
+  return cluster.updateMetadata(() => putSettingsNow(cluster, expression, body, opts));
+}
+
+async function putSettingsNow(
   cluster: Cluster,
   expression: string | undefined,
   body: Json,
@@ -263,8 +290,12 @@ export async function putSettings(
   return { acknowledged: true };
 }
 
-/** `PUT /{index}/_block/{block}` */
-export async function addBlock(cluster: Cluster, expression: string, block: string, opts: ExpressionOptions): Promise<Json> {
+/** `PUT /{index}/_block/{block}`; one metadata update. */
+export function addBlock(cluster: Cluster, expression: string, block: string, opts: ExpressionOptions): Promise<Json> {
+  return cluster.updateMetadata(() => addBlockNow(cluster, expression, block, opts));
+}
+
+async function addBlockNow(cluster: Cluster, expression: string, block: string, opts: ExpressionOptions): Promise<Json> {
   if (!["metadata", "read", "read_only", "write"].includes(block)) throw errors.illegalArgument(`No such block [${block}]`);
   checkDestructive(cluster, expression);
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
@@ -282,8 +313,12 @@ export async function addBlock(cluster: Cluster, expression: string, block: stri
   return { acknowledged: true, shards_acknowledged: true, indices: result };
 }
 
-/** `POST /{index}/_close` */
-export async function closeIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+/** `POST /{index}/_close`; one metadata update. */
+export function closeIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  return cluster.updateMetadata(() => closeIndexNow(cluster, expression, opts));
+}
+
+async function closeIndexNow(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
   checkDestructive(cluster, expression);
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
   const out: Json = {};
@@ -302,8 +337,12 @@ export async function closeIndex(cluster: Cluster, expression: string, opts: Exp
   return { acknowledged: true, shards_acknowledged: true, indices: out };
 }
 
-/** `POST /{index}/_open` */
-export async function openIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+/** `POST /{index}/_open`; one metadata update. */
+export function openIndex(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
+  return cluster.updateMetadata(() => openIndexNow(cluster, expression, opts));
+}
+
+async function openIndexNow(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["closed"] });
   for (const name of indices) {
     const s = cluster.shard(name)!;
@@ -366,8 +405,12 @@ function fieldMappers(properties: Json | undefined, prefix: string, out: Array<[
   return out;
 }
 
-/** `PUT /{index}/_mapping` (refused on a follower, as CCR does). */
-export async function putMapping(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
+/** `PUT /{index}/_mapping` (refused on a follower, as CCR does); one metadata update. */
+export function putMapping(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
+  return cluster.updateMetadata(() => putMappingNow(cluster, expression, body, opts));
+}
+
+async function putMappingNow(cluster: Cluster, expression: string, body: Json, opts: ExpressionOptions): Promise<Json> {
   // RestPutMappingAction (8.x API): a body that is exactly `{"_doc": …}` is a typed mapping
   // (MapperService.isMappingSourceTyped), refused before the indices are resolved.
   const keys = Object.keys(body);
@@ -421,8 +464,15 @@ export function getAliases(cluster: Cluster, expression: string | undefined, nam
   return { status: 200, body: out };
 }
 
-/** `POST /_aliases` with `add`/`remove`/`remove_index` actions; also `PUT|DELETE /{index}/_alias/{name}`. */
-export async function updateAliases(cluster: Cluster, actions: Json[]): Promise<Json> {
+/**
+ * `POST /_aliases` with `add`/`remove`/`remove_index` actions; also `PUT|DELETE /{index}/_alias/{name}`.
+ * All actions of one request are one metadata update, as `MetadataIndexAliasesService` applies them.
+ */
+export function updateAliases(cluster: Cluster, actions: Json[]): Promise<Json> {
+  return cluster.updateMetadata(() => updateAliasesNow(cluster, actions));
+}
+
+async function updateAliasesNow(cluster: Cluster, actions: Json[]): Promise<Json> {
   type Planned = { kind: "add" | "remove"; index: string; alias: string; props?: AliasProps; mustExist?: boolean };
   const planned: Planned[] = [];
   const removedIndices = new Set<string>();

@@ -227,3 +227,41 @@ describe("cluster settings and index names", () => {
     }
   });
 });
+
+describe("metadata updates one at a time (MasterService's task queue)", () => {
+  test("concurrent writes into a missing index share the one auto-created index", async () => {
+    const { cluster, storage } = await open();
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => indexDoc(cluster, "auto", String(i), { i }, {})));
+    expect(replies.map((r) => r.status)).toEqual(Array<number>(20).fill(201));
+    expect(replies.map((r) => r.body._seq_no as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(cluster.indexNames()).toEqual(["auto"]);
+    const reopened = await open(storage);
+    expect(reopened.cluster.requireShard("auto").docs.size).toBe(20);
+  });
+
+  test("concurrent PUT /{index}: one wins, the others resource_already_exists_exception", async () => {
+    const { cluster } = await open();
+    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => createIndex(cluster, "twice", {})));
+    expect(settled.filter((s) => s.status === "fulfilled")).toHaveLength(1);
+    const uuid = cluster.requireShard("twice").uuid;
+    for (const s of settled.filter((x): x is PromiseRejectedResult => x.status === "rejected")) {
+      expect(s.reason).toBeInstanceOf(EsError);
+      expect((s.reason as EsError).type).toBe("resource_already_exists_exception");
+      expect((s.reason as EsError).reason).toBe(`index [twice/${uuid}] already exists`);
+    }
+  });
+
+  test("a task that starts another runs it inline instead of waiting for itself", async () => {
+    const { cluster } = await open();
+    const order: string[] = [];
+    const outer = cluster.updateMetadata(async () => {
+      order.push("outer");
+      await createIndex(cluster, "nested", {});
+      order.push("outer done");
+    });
+    const after = cluster.updateMetadata(() => order.push("after"));
+    await Promise.all([outer, after]);
+    expect(order).toEqual(["outer", "outer done", "after"]);
+    expect(cluster.indexNames()).toEqual(["nested"]);
+  });
+});
