@@ -163,13 +163,14 @@ async function putClusterSettingsNow(cluster: Cluster, body: Json, opts: { flat?
       throw errors.illegalArgument(`request [/_cluster/settings] contains unknown field [${key}]`);
     }
   }
-  if (!("persistent" in body) && !("transient" in body)) {
-    throw errors.validation(["no settings to update"]);
-  }
   const updates = {
     persistent: flattenSettings(body.persistent ?? {}),
     transient: flattenSettings(body.transient ?? {}),
   };
+  // ClusterUpdateSettingsRequest.validate: empty is empty, whether the scopes are absent or `{}`.
+  if (Object.keys(updates.persistent).length === 0 && Object.keys(updates.transient).length === 0) {
+    throw errors.validation(["no settings to update"]);
+  }
   const next = { persistent: { ...cluster.persistent }, transient: { ...cluster.transient } };
   const changed: { persistent: FlatSettings; transient: FlatSettings } = { persistent: {}, transient: {} };
   const touched: { persistent: string[]; transient: string[] } = { persistent: [], transient: [] };

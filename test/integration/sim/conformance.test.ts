@@ -261,6 +261,17 @@ describe("cluster", () => {
       "persistent setting [no.such.setting], not recognized",
     );
   });
+
+  test("cluster settings: an update with nothing in it is a validation error, absent or empty scopes alike", async () => {
+    for (const body of [{}, { persistent: {} }, { persistent: {}, transient: {} }]) {
+      expectError(
+        await req("PUT", "/_cluster/settings", body),
+        400,
+        "action_request_validation_exception",
+        "Validation Failed: 1: no settings to update;",
+      );
+    }
+  });
 });
 
 describe("documents", () => {
