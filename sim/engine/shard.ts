@@ -513,6 +513,7 @@ export class IndexShard {
     return {
       maxResultWindow: Number(this.setting("index.max_result_window")),
       queryStringLenient: this.setting("index.query_string.lenient") === "true",
+      maxRegexLength: Number(this.setting("index.max_regex_length")),
       defaultFields: fields === undefined ? ["*"] : Array.isArray(fields) ? fields : fields.split(",").map((f) => f.trim()),
     };
   }

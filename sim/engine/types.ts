@@ -123,6 +123,8 @@ export interface IndexSearchSettings {
   queryStringLenient: boolean;
   /** `index.query.default_field`: fields of query_string, simple_query_string, multi_match and `q=` without fields. */
   defaultFields: string[];
+  /** `index.max_regex_length`: the longest `regexp` query value (RegexpQueryBuilder). */
+  maxRegexLength: number;
 }
 
 /** What the engine needs from a search index (one per ES index), as `sim/engine/search` exports it. */

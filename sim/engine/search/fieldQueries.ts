@@ -9,6 +9,7 @@ import { Analyzer, analyzerByName } from "./analysis";
 import { compileDateFormat, DateFormat, DateParseError, parseDateMath, parseTimeZone } from "./dates";
 import { FieldInfo, FieldTable } from "./fields";
 import { FieldValueError, isIntegerType, toBoolean, toNumber } from "./fieldValues";
+import { AutomatonSyntaxError, regexpMatcher, TooComplexToDeterminizeError, wildcardMatcher } from "./automaton";
 import { editDistanceLimit, globToRegExp } from "./patterns";
 import { bool, MATCH_NONE, Query, resolveMinimumShouldMatch } from "./query";
 import { ShardFailure } from "./shardFailure";
@@ -26,6 +27,8 @@ export interface FieldQueryContext {
   readonly queryStringLenient?: boolean;
   /** `index.query.default_field` (`*` when absent). */
   readonly defaultFields?: readonly string[];
+  /** `index.max_regex_length` (1000 when absent). */
+  readonly maxRegexLength?: number;
 }
 
 /** The `_seq_no` metadata field, which ES indexes as a long point with doc values. */
@@ -288,7 +291,30 @@ export function prefixQueryFor(
   return { kind: "multiTerm", field, matches, boost: opts.boost ?? 1 };
 }
 
-/** `wildcard` (`*`, `?`, backslash escapes) on a keyword/text field. */
+/**
+ * Compiles a pattern the way Lucene does (an automaton, determinized under the work limit) and
+ * reports failures as ES does: SearchExecutionContext.toQuery wraps the IllegalArgumentException or
+ * TooComplexToDeterminizeException in a query_shard_exception "failed to create query: …"; a
+ * lenient query_string (QueryStringQueryParser) turns them into a query that matches nothing.
+ */
+function compilePattern(ctx: FieldQueryContext, lenient: boolean | undefined, compile: () => (t: string) => boolean) {
+  try {
+    return compile();
+  } catch (e) {
+    const type =
+      e instanceof TooComplexToDeterminizeError
+        ? "too_complex_to_determinize_exception"
+        : e instanceof AutomatonSyntaxError
+          ? "illegal_argument_exception"
+          : undefined;
+    if (type === undefined) throw e;
+    if (lenient) return undefined;
+    const reason = (e as Error).message;
+    throw shardError(ctx, `failed to create query: ${reason}`, errors.cause(type, reason));
+  }
+}
+
+/** `wildcard` (`*`, `?`, backslash escapes) on a keyword/text field, matched by an automaton (see ./automaton.ts). */
 export function wildcardQueryFor(
   ctx: FieldQueryContext,
   field: string,
@@ -300,64 +326,42 @@ export function wildcardQueryFor(
   if (info.kind !== "text" && info.kind !== "keyword" && opts.lenient) return MATCH_NONE;
   requireStringField(ctx, info, "wildcard", "keyword and text");
   const normalize = multiTermNormalizer(info, opts.normalize ?? false);
-  const regex = globToRegExp(pattern, { lucene: true, caseInsensitive: opts.caseInsensitive, normalize });
-  return { kind: "multiTerm", field, matches: (t) => regex.test(t), boost: opts.boost ?? 1 };
+  const matches = compilePattern(ctx, opts.lenient, () => wildcardMatcher(pattern, { caseInsensitive: opts.caseInsensitive, normalize }));
+  return matches ? { kind: "multiTerm", field, matches, boost: opts.boost ?? 1 } : MATCH_NONE;
 }
 
-/** Translates a Lucene regular expression (the common subset) to an anchored JS RegExp. */
-function luceneRegExp(source: string, caseInsensitive = false): RegExp {
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === "\\") {
-      out += "\\" + (source[i + 1] ?? "\\");
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === "]") inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      continue;
-    }
-    if (c === '"') {
-      const close = source.indexOf('"', i + 1);
-      const literal = close < 0 ? source.slice(i + 1) : source.slice(i + 1, close);
-      out += literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      i = close < 0 ? source.length : close;
-      continue;
-    }
-    if (c === "~" || c === "&" || c === "<" || c === "@" || c === "#") {
-      throw errors.notSupported(`the [${c}] operator of Lucene regular expressions`);
-    }
-    out += c === "^" || c === "$" || c === "/" ? "\\" + c : c;
-  }
-  try {
-    return new RegExp(`^(?:${out})$`, caseInsensitive ? "isu" : "su");
-  } catch {
-    throw errors.illegalArgument(`invalid regular expression [${source}]`);
-  }
-}
-
-/** `regexp` on a keyword/text field. */
+/**
+ * `regexp` on a keyword/text field: Lucene RegExp syntax with `flags` (default ALL), matched by an
+ * automaton (see ./automaton.ts). `maxRegexLength` is RegexpQueryBuilder's `index.max_regex_length`
+ * check, which the query_string form does not make.
+ */
 export function regexpQueryFor(
   ctx: FieldQueryContext,
   field: string,
   source: string,
-  opts: { boost?: number; caseInsensitive?: boolean; lenient?: boolean } = {},
+  opts: {
+    boost?: number;
+    caseInsensitive?: boolean;
+    lenient?: boolean;
+    flags?: number;
+    maxDeterminizedStates?: number;
+    maxRegexLength?: number;
+  } = {},
 ): Query {
+  if (opts.maxRegexLength !== undefined && source.length > opts.maxRegexLength) {
+    const reason =
+      `The length of regex [${source.length}] used in the Regexp Query request has exceeded the allowed maximum of ` +
+      `[${opts.maxRegexLength}]. This maximum can be set by changing the [index.max_regex_length] index level setting.`;
+    throw shardError(ctx, `failed to create query: ${reason}`, errors.cause("illegal_argument_exception", reason));
+  }
   const info = fieldInfo(ctx, field);
   if (!info) return MATCH_NONE;
   if (info.kind !== "text" && info.kind !== "keyword" && opts.lenient) return MATCH_NONE;
   requireStringField(ctx, info, "regexp", "keyword and text");
-  const regex = luceneRegExp(source, opts.caseInsensitive);
-  const matches = opts.caseInsensitive ? (t: string) => regex.test(t) || regex.test(t.toLowerCase()) : (t: string) => regex.test(t);
-  return { kind: "multiTerm", field, matches, boost: opts.boost ?? 1 };
+  const matches = compilePattern(ctx, opts.lenient, () =>
+    regexpMatcher(source, { flags: opts.flags, caseInsensitive: opts.caseInsensitive, maxDeterminizedStates: opts.maxDeterminizedStates }),
+  );
+  return matches ? { kind: "multiTerm", field, matches, boost: opts.boost ?? 1 } : MATCH_NONE;
 }
 
 /** Fuzziness options (`AUTO`, `AUTO:3,6`, `0`, `1`, `2`). */

@@ -25,6 +25,7 @@ import {
   termQueryFor,
   wildcardQueryFor,
 } from "./fieldQueries";
+import { resolveRegexpFlags } from "./automaton";
 import { locateInJson } from "./jsonLocation";
 import { editDistance } from "./textDistance";
 import { bool, MATCH_NONE, Query, resolveMinimumShouldMatch, withBoost } from "./query";
@@ -185,6 +186,17 @@ class DslCompiler {
 
   private boostOf(params: Record<string, unknown>, name: string, path: JsonPath): number {
     return params.boost === undefined ? 1 : this.number(params.boost, name, "boost", path);
+  }
+
+  /** The regexp query's syntax flags: `flags` names (RegexpFlag.resolveValue) or `flags_value`; ALL by default. */
+  private regexpFlags(params: Record<string, unknown>): number | undefined {
+    if (params.flags_value !== undefined) return Number(params.flags_value);
+    if (params.flags === undefined || params.flags === null) return undefined;
+    try {
+      return resolveRegexpFlags(String(params.flags));
+    } catch (e) {
+      throw errors.illegalArgument((e as Error).message);
+    }
   }
 
   private clauses(value: unknown, path: JsonPath): Query[] {
@@ -374,6 +386,12 @@ class DslCompiler {
       return regexpQueryFor(this.ctx, e.field, String(value), {
         boost: this.boostOf(params, "regexp", e.valuePath),
         caseInsensitive: this.bool(params.case_insensitive),
+        flags: this.regexpFlags(params),
+        maxDeterminizedStates:
+          params.max_determinized_states === undefined
+            ? undefined
+            : this.number(params.max_determinized_states, "regexp", "max_determinized_states", [...e.valuePath, "max_determinized_states"]),
+        maxRegexLength: this.ctx.maxRegexLength ?? 1000,
       });
     },
     fuzzy: (body, path) => {

@@ -105,6 +105,7 @@ export interface IndexSearchSettings {
   maxResultWindow: number;
   queryStringLenient: boolean;
   defaultFields: string[];
+  maxRegexLength: number;
 }
 
 /** ES's `index.max_result_window` default. */
@@ -248,6 +249,7 @@ export class SearchIndex {
     return {
       queryStringLenient: settings?.queryStringLenient ?? false,
       defaultFields: settings?.defaultFields ?? ["*"],
+      maxRegexLength: settings?.maxRegexLength ?? 1000,
       table,
       indexName,
       indexUuid: this.indexUuid,
