@@ -211,6 +211,12 @@ function describeNode(opts: SimOptions, cluster: Cluster, transport: TransportSe
         freeMemoryBytes: freemem(),
         openHttpConnections: openConnections,
         totalHttpConnections: totalConnections,
+        inFlight: {
+          limit: http.inFlight.limit,
+          overhead: http.inFlight.overhead,
+          used: http.inFlight.used,
+          tripped: http.inFlight.tripped,
+        },
       };
     },
   };

@@ -33,6 +33,8 @@ export const DEFAULT_IN_FLIGHT_OVERHEAD = 2;
  */
 export class InFlightBreaker {
   used = 0;
+  /** How often it tripped (`_nodes/stats` `breakers.in_flight_requests.tripped`). */
+  tripped = 0;
   constructor(
     readonly limit: number,
     readonly overhead: number,
@@ -41,7 +43,10 @@ export class InFlightBreaker {
   /** Adds `bytes`, or returns the estimate that would exceed the limit (nothing added then). */
   tryAdd(bytes: number): number | undefined {
     const wanted = Math.floor((this.used + bytes) * this.overhead);
-    if (this.limit >= 0 && wanted > this.limit) return wanted;
+    if (this.limit >= 0 && wanted > this.limit) {
+      this.tripped++;
+      return wanted;
+    }
     this.used += bytes;
     return undefined;
   }
@@ -84,6 +89,8 @@ export interface HttpServerOptions {
 /** A started HTTP server. */
 export interface RunningHttpServer {
   server: Server;
+  /** The in-flight requests breaker, for `_nodes/stats`. */
+  inFlight: InFlightBreaker;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -127,6 +134,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const hostForUrl = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
     server,
+    inFlight: breaker,
     port,
     url: `http://${hostForUrl === "0.0.0.0" ? "127.0.0.1" : hostForUrl}:${port}`,
     close: () =>

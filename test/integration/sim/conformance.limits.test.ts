@@ -337,6 +337,9 @@ describe("in_flight_requests circuit breaker", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const d = await http(sim.url, "PUT", "/lim/_doc/2", { pad: "x".repeat(300_000) });
       expect(d.status).toBe(201);
+      const stats = await http(sim.url, "GET", "/_nodes/stats/breaker");
+      const inFlight = (Object.values(stats.body.nodes)[0] as any).breakers.in_flight_requests;
+      expect(inFlight).toMatchObject({ limit_size_in_bytes: 1048576, overhead: 2, tripped: 2, estimated_size_in_bytes: 0 });
     } finally {
       await sim.cleanup();
     }

@@ -3,6 +3,7 @@
  * and the body checks of sim/http/json.ts (nesting depth, strict UTF-8).
  */
 import { checkMappingLimits, DEFAULT_MAPPING_LIMITS, totalFieldCount } from "../../../../sim/engine/search/mappingLimits";
+import type { FieldMapping } from "../../../../sim/engine/search/mappings";
 import { decodeUtf8, nestingProblem, parseJson } from "../../../../sim/http/json";
 
 describe("mapping limits", () => {
@@ -26,7 +27,7 @@ describe("mapping limits", () => {
   });
 
   test("a very deep mapping is walked without recursion", () => {
-    let props: Record<string, unknown> = { x: { type: "long" } };
+    let props: Record<string, FieldMapping> = { x: { type: "long" } };
     for (let i = 0; i < 50_000; i++) props = { o: { properties: props } };
     expect(totalFieldCount({ properties: props })).toBe(50_001);
     expect(() => checkMappingLimits({ properties: props }, { ...DEFAULT_MAPPING_LIMITS, totalFields: 1e9 })).toThrow(
