@@ -37,6 +37,8 @@ export interface SimOptions {
   security?: { enabled: boolean; password?: string };
   /** `http.max_content_length` in bytes. */
   maxContentLength?: number;
+  /** `network.breaker.inflight_requests.limit` (bytes, -1 none) and `.overhead` (sim/http/server.ts). */
+  inFlight?: { limit?: number; overhead?: number };
   /** Other node settings (shown by `include_defaults`; cluster-setting defaults such as `action.auto_create_index`). */
   nodeSettings?: FlatSettings;
   /** Every node setting the process was started with (`-E`), as `GET /_nodes` shows them. */
@@ -122,6 +124,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       host: opts.httpHost ?? host,
       port: opts.httpPort ?? 9200,
       maxContentLength: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+      inFlight: opts.inFlight,
       security: opts.security,
       extraRoutes: opts.extraRoutes,
       onInternalError: (e) => log(`[es-sim] internal error: ${(e as Error)?.stack ?? String(e)}`),
@@ -208,6 +211,12 @@ function describeNode(opts: SimOptions, cluster: Cluster, transport: TransportSe
         freeMemoryBytes: freemem(),
         openHttpConnections: openConnections,
         totalHttpConnections: totalConnections,
+        inFlight: {
+          limit: http.inFlight.limit,
+          overhead: http.inFlight.overhead,
+          used: http.inFlight.used,
+          tripped: http.inFlight.tripped,
+        },
       };
     },
   };

@@ -19,6 +19,12 @@ export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }
   { key: "transport.host", default: "<network.host>", help: "Address of the transport listener." },
   { key: "transport.port", default: "9300", help: "Transport port (the address remote clusters use); 0 picks a free port." },
   { key: "http.max_content_length", default: "100mb", help: "Largest request body; larger ones get 413." },
+  {
+    key: "network.breaker.inflight_requests.limit",
+    default: "1gb",
+    help: "In-flight requests breaker: request bodies being received, times the overhead, above this answer 429 (-1: no limit).",
+  },
+  { key: "network.breaker.inflight_requests.overhead", default: "2", help: "Multiplier of the in-flight bytes." },
   { key: "xpack.security.enabled", default: "false", help: "Require HTTP basic auth as user 'elastic' with password $ELASTIC_PASSWORD." },
   { key: "discovery.type", default: "single-node", help: "Only single-node is supported." },
   { key: "action.auto_create_index", default: "true", help: "Default of the dynamic cluster setting of the same name." },
@@ -32,6 +38,22 @@ export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }
 
 /** `-E` keys taken by prefix (affix settings). */
 const NODE_SETTING_PREFIXES = ["cluster.remote."];
+
+/** `network.breaker.inflight_requests.*` from the `-E` settings (ES's byte size and double parsers). */
+function inFlightSettings(s: Record<string, string>): { limit?: number; overhead?: number } {
+  const out: { limit?: number; overhead?: number } = {};
+  const limit = s["network.breaker.inflight_requests.limit"];
+  if (limit !== undefined) out.limit = parseByteSize("network.breaker.inflight_requests.limit", limit);
+  const overhead = s["network.breaker.inflight_requests.overhead"];
+  if (overhead !== undefined) {
+    const n = Number(overhead);
+    if (overhead.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new UsageError(`Failed to parse value [${overhead}] for setting [network.breaker.inflight_requests.overhead]`);
+    }
+    out.overhead = n;
+  }
+  return out;
+}
 
 /** Help text of `bin/es-sim --help`. */
 export function helpText(): string {
@@ -135,6 +157,7 @@ export async function main(argv: string[]): Promise<void> {
       httpPort: port("http.port", s["http.port"], 9200),
       transportPort: port("transport.port", s["transport.port"], 9300),
       maxContentLength: s["http.max_content_length"] ? parseByteSize("http.max_content_length", s["http.max_content_length"]) : undefined,
+      inFlight: inFlightSettings(s),
       security: securityEnabled ? { enabled: true, password: process.env.ELASTIC_PASSWORD } : undefined,
       nodeSettings,
       startupSettings: { ...s, "path.data": dataDir },

@@ -22,6 +22,8 @@ export interface NodeUsage {
   freeMemoryBytes: number;
   openHttpConnections: number;
   totalHttpConnections: number;
+  /** The HTTP layer's `in_flight_requests` breaker: limit (-1: none), overhead, bytes held, trips. */
+  inFlight?: { limit: number; overhead: number; used: number; tripped: number };
 }
 
 /** The node's own description, fixed once both listeners are bound (except `usage`). */

@@ -5,7 +5,7 @@
  * defaults, dynamic/final flags and validation messages.
  */
 import { EsError, errors } from "./errors";
-import type { FlatSettings, Json } from "./types";
+import type { FlatSettings, Json, MappingLimits } from "./types";
 
 /** A settings value after normalisation; `null` means "remove". */
 export type SettingValue = string | string[] | null;
@@ -408,6 +408,18 @@ export type ClusterSettingsValidator = (merged: FlatSettings, touched: string[],
 
 const boolSetting = (k: string, v: string | string[]) => void parseBool(k, String(v));
 const timeSetting = (k: string, v: string | string[]) => void parseTimeValue(k, String(v));
+
+/** The `index.mapping.*` limits of an index from its settings (ES's defaults where unset). */
+export function mappingLimits(settings: FlatSettings): MappingLimits {
+  const num = (key: string) => Math.min(Number(indexSetting(settings, key)), Number.MAX_SAFE_INTEGER);
+  return {
+    totalFields: num("index.mapping.total_fields.limit"),
+    depth: num("index.mapping.depth.limit"),
+    nestedFields: num("index.mapping.nested_fields.limit"),
+    fieldNameLength: num("index.mapping.field_name_length.limit"),
+    ignoreDynamicBeyondLimit: indexSetting(settings, "index.mapping.total_fields.ignore_dynamic_beyond_limit") === "true",
+  };
+}
 
 /** Cluster settings es-sim recognises out of the box. */
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettingDef[] = [

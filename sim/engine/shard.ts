@@ -15,7 +15,7 @@
  * checkpoint, history retained down to the lowest lease) read best in one class.
  */
 import { EsError, errors } from "./errors";
-import { indexSetting, parseBool, parseIntSetting, parseTimeValue } from "./settings";
+import { indexSetting, mappingLimits, parseBool, parseIntSetting, parseTimeValue } from "./settings";
 import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
 import type {
   DocEntry,
@@ -300,7 +300,7 @@ export class IndexShard {
 
   /** Runs dynamic mapping for `source`; persists the new mappings if they changed. */
   private mapSource(source: Json, id: string): void {
-    const mapped = this.lib.mapDocument(this.meta.mappings, source, id);
+    const mapped = this.lib.mapDocument(this.meta.mappings, source, id, mappingLimits(this.meta.settings));
     if (mapped !== this.meta.mappings) {
       this.updateMeta({ ...this.meta, mappings: mapped, mappingVersion: this.meta.mappingVersion + 1 });
     }

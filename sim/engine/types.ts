@@ -15,6 +15,15 @@ export interface Answer {
 /** Index mappings as ES shows them under `mappings` (`properties`, `_meta`, `dynamic`, …). */
 export type Mappings = Json;
 
+/** The `index.mapping.*` limits of one index (`sim/engine/settings.ts`; applied by the search library). */
+export interface MappingLimits {
+  totalFields: number;
+  depth: number;
+  nestedFields: number;
+  fieldNameLength: number;
+  ignoreDynamicBeyondLimit: boolean;
+}
+
 /** A live document as the search library sees it. */
 export interface StoredDoc {
   id: string;
@@ -146,8 +155,10 @@ export interface SearchIndexLike {
  * the engine does not depend on a particular implementation and unit tests can use a stub.
  */
 export interface SearchLibrary {
-  /** Dynamic mapping: returns the same object when `source` adds nothing; throws an EsError on a conflict. */
-  mapDocument(mappings: Mappings, source: Json, id?: string): Mappings;
+  /** Dynamic mapping: returns the same object when `source` adds nothing; throws an EsError on a conflict or a limit. */
+  mapDocument(mappings: Mappings, source: Json, id?: string, limits?: MappingLimits): Mappings;
+  /** The `index.mapping.*.limit` checks of an explicit mapping change; throws ES's `illegal_argument_exception`. */
+  checkMappingLimits(mappings: Mappings, limits: MappingLimits): void;
   /** Validates (and normalises) explicit mappings; throws an EsError (`mapper_parsing_exception`…). */
   validateMappings(mappings: unknown, mode?: "createIndex" | "putMapping"): Mappings;
   /** `PUT _mapping` merge; throws an EsError on an incompatible change. */

@@ -69,6 +69,8 @@ export class RequestContext {
     readonly pathParams: Record<string, string>,
     readonly query: Record<string, string>,
     readonly bodyText: string | undefined,
+    /** Set when the body's bytes are not valid UTF-8 (server.ts decodes strictly). */
+    readonly bodyProblem?: JsonProblem,
   ) {
     this.cluster = services.cluster;
     this.ccr = services.ccr;
@@ -85,21 +87,34 @@ export class RequestContext {
     return this.bodyText !== undefined && this.bodyText.trim().length > 0;
   }
 
+  /**
+   * Throws the parse error of a body that is not valid UTF-8, as ES's JSON parser does when it
+   * meets the bad byte (`x_content_parse_exception` "[l:c] Invalid UTF-8 start byte 0x…", or the
+   * error built by `wrap`, e.g. a document's `document_parsing_exception`).
+   */
+  checkBodyEncoding(wrap?: (p: JsonProblem) => EsError): void {
+    const p = this.bodyProblem;
+    if (p) throw wrap ? wrap(p) : errors.xContentParse(`[${p.line}:${p.column}] ${p.message}`);
+  }
+
   /** Required JSON-object body; missing → `parse_exception` "request body is required". */
   json(wrap?: (p: JsonProblem) => EsError): Json {
     if (!this.hasBody) throw errors.parse("request body is required");
+    this.checkBodyEncoding(wrap);
     return parseJsonObject(this.bodyText!, wrap);
   }
 
   /** Optional JSON-object body (empty → `{}`). */
   optionalJson(): Json {
     if (!this.hasBody) return {};
+    this.checkBodyEncoding();
     return parseJsonObject(this.bodyText!);
   }
 
   /** Any JSON value body. */
   anyJson(): unknown {
     if (!this.hasBody) throw errors.parse("request body is required");
+    this.checkBodyEncoding();
     return parseJson(this.bodyText!);
   }
 

@@ -8,12 +8,63 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { EsError, errors } from "../engine/errors";
 import { GLOBAL_PARAMS, RequestContext, unrecognized, type Method, type NodeServices, type Reply, type RouteDef } from "./context";
+import { humanBytes } from "../ccr/shardFollowTask";
+import { decodeUtf8 } from "./json";
 import { applyFilterPath, errorEnvelope, PRODUCT_HEADER, serialize, simpleError } from "./render";
 import { Router, splitPath } from "./router";
 import { allRoutes } from "./routes";
 
 /** ES's default `http.max_content_length`. */
 export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
+/**
+ * es-sim's default `network.breaker.inflight_requests.limit`. ES's default is 100% of the JVM heap;
+ * es-sim has no such heap, so it takes a fixed 1gb: with ES's overhead of 2, at most 512mb of
+ * request bodies are held in memory at once.
+ */
+export const DEFAULT_IN_FLIGHT_LIMIT = 1024 * 1024 * 1024;
+/** ES's default `network.breaker.inflight_requests.overhead`. */
+export const DEFAULT_IN_FLIGHT_OVERHEAD = 2;
+
+/**
+ * The `in_flight_requests` circuit breaker (ES's ChildMemoryCircuitBreaker of that name): the
+ * bytes of every request body being received, across all connections. A chunk that would take the
+ * estimate (used × overhead) over the limit trips it; the request's bytes are released when its
+ * body is complete and handled, or abandoned.
+ */
+export class InFlightBreaker {
+  used = 0;
+  /** How often it tripped (`_nodes/stats` `breakers.in_flight_requests.tripped`). */
+  tripped = 0;
+  constructor(
+    readonly limit: number,
+    readonly overhead: number,
+  ) {}
+
+  /** Adds `bytes`, or returns the estimate that would exceed the limit (nothing added then). */
+  tryAdd(bytes: number): number | undefined {
+    const wanted = Math.floor((this.used + bytes) * this.overhead);
+    if (this.limit >= 0 && wanted > this.limit) {
+      this.tripped++;
+      return wanted;
+    }
+    this.used += bytes;
+    return undefined;
+  }
+
+  release(bytes: number): void {
+    this.used -= bytes;
+  }
+
+  /** ES's `circuit_breaking_exception` (429, durability TRANSIENT) for an estimate of `wanted`. */
+  error(wanted: number): EsError {
+    return new EsError(
+      "circuit_breaking_exception",
+      429,
+      `[in_flight_requests] Data too large, data for [<http_request>] would be [${wanted}/${humanBytes(wanted)}], which is larger than the limit of [${this.limit}/${humanBytes(this.limit)}]`,
+      { bytes_wanted: wanted, bytes_limit: this.limit, durability: "TRANSIENT" },
+    );
+  }
+}
 const METHODS: Method[] = ["GET", "HEAD", "POST", "PUT", "DELETE"];
 const JSON_TYPES = ["application/json", "application/x-ndjson"];
 const VENDOR_RE = /^application\/vnd\.elasticsearch\+([a-z-]+)\s*(?:;\s*compatible-with\s*=\s*(\d+))?/i;
@@ -25,6 +76,8 @@ export interface HttpServerOptions {
   host: string;
   port: number;
   maxContentLength?: number;
+  /** `network.breaker.inflight_requests.limit` in bytes (-1: no limit) and `.overhead`. */
+  inFlight?: { limit?: number; overhead?: number };
   /** `xpack.security.enabled` with the `elastic` user's password. */
   security?: { enabled: boolean; password?: string };
   /** Routes added by an embedder; they take precedence over the built-in table. */
@@ -36,6 +89,8 @@ export interface HttpServerOptions {
 /** A started HTTP server. */
 export interface RunningHttpServer {
   server: Server;
+  /** The in-flight requests breaker, for `_nodes/stats`. */
+  inFlight: InFlightBreaker;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -45,8 +100,12 @@ export interface RunningHttpServer {
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningHttpServer> {
   const router = new Router([...(opts.extraRoutes ?? []), ...allRoutes]);
   const max = opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH;
+  const breaker = new InFlightBreaker(
+    opts.inFlight?.limit ?? DEFAULT_IN_FLIGHT_LIMIT,
+    opts.inFlight?.overhead ?? DEFAULT_IN_FLIGHT_OVERHEAD,
+  );
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    handle(req, res, router, opts, max).catch((e) => {
+    handle(req, res, router, opts, max, breaker).catch((e) => {
       opts.onInternalError?.(e);
       try {
         if (!res.headersSent)
@@ -75,6 +134,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningH
   const hostForUrl = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
     server,
+    inFlight: breaker,
     port,
     url: `http://${hostForUrl === "0.0.0.0" ? "127.0.0.1" : hostForUrl}:${port}`,
     close: () =>
@@ -97,27 +157,64 @@ function send(
   res.end(head ? undefined : buf);
 }
 
-/** Reads the body up to `max` bytes; `undefined` when it is larger. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+type BodyResult = { body: Buffer; release: () => void } | { tooLarge: true } | { tripped: number };
+
+/**
+ * Reads the body up to `max` bytes, counting it in the in-flight breaker as it arrives. A body that
+ * trips the breaker is dropped at once (its bytes released, the rest discarded); the caller
+ * releases a complete body's bytes once the request is answered.
+ */
+function readBody(req: IncomingMessage, max: number, breaker: InFlightBreaker): Promise<BodyResult> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let counted = 0;
+    let done = false;
+    const release = () => {
+      breaker.release(counted);
+      counted = 0;
+    };
+    const finish = (r: BodyResult) => {
+      if (done) return;
+      done = true;
+      chunks = [];
+      resolve(r);
+    };
     req.on("data", (c: Buffer) => {
-      if (over) return;
+      if (done) return;
       size += c.length;
       if (size > max) {
-        over = true;
-        chunks.length = 0;
-        resolve(undefined);
+        release();
+        finish({ tooLarge: true });
         return;
       }
+      const wanted = breaker.tryAdd(c.length);
+      if (wanted !== undefined) {
+        release();
+        finish({ tripped: wanted });
+        return;
+      }
+      counted += c.length;
       chunks.push(c);
     });
     req.on("end", () => {
-      if (!over) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (done) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      finish({ body, release });
     });
-    req.on("error", reject);
+    // an abandoned upload (client gone mid-body) frees its bytes
+    req.on("close", () => {
+      if (!done) {
+        release();
+        done = true;
+        chunks = [];
+      }
+    });
+    req.on("error", (e) => {
+      if (!done) release();
+      done = true;
+      reject(e);
+    });
   });
 }
 
@@ -150,7 +247,14 @@ function checkCompatibility(req: IncomingMessage, hasContent: boolean): { vendor
   return { vendor: !!(av || cv), version };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, router: Router, opts: HttpServerOptions, max: number): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  router: Router,
+  opts: HttpServerOptions,
+  max: number,
+  breaker: InFlightBreaker,
+): Promise<void> {
   const baseHeaders: Record<string, string | string[]> = { "X-elastic-product": PRODUCT_HEADER };
   const rawUrl = req.url ?? "/";
   const method = (req.method ?? "GET").toUpperCase();
@@ -182,13 +286,25 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
     req.resume();
     return;
   }
-  const bodyBuf = await readBody(req, max);
-  if (bodyBuf === undefined) {
+  const read = await readBody(req, max, breaker);
+  if ("tooLarge" in read) {
     res.shouldKeepAlive = false;
     send(res, 413, { ...baseHeaders, Connection: "close" }, undefined);
     return;
   }
-  let bodyText: string | undefined = bodyBuf.length > 0 ? bodyBuf.toString("utf8") : undefined;
+  if ("tripped" in read) {
+    // ES answers 429 before reading on; es-sim also closes the connection so the rest of the
+    // body is never buffered
+    res.shouldKeepAlive = false;
+    res.on("finish", () => req.socket.destroy());
+    req.resume();
+    replyError(breaker.error(read.tripped), { Connection: "close" });
+    return;
+  }
+  res.on("close", read.release);
+  const bodyBuf = read.body;
+  const decoded = bodyBuf.length > 0 ? decodeUtf8(bodyBuf) : undefined;
+  let bodyText: string | undefined = decoded?.text;
   if (bodyText === undefined && query.source !== undefined) bodyText = query.source;
   const hasContent = bodyText !== undefined && bodyText.length > 0;
 
@@ -289,7 +405,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, router: Router,
         return;
       }
     }
-    const ctx = new RequestContext(opts.services, method as Method, rawPath, match.params, query, hasContent ? bodyText : undefined);
+    const ctx = new RequestContext(
+      opts.services,
+      method as Method,
+      rawPath,
+      match.params,
+      query,
+      hasContent ? bodyText : undefined,
+      decoded?.problem,
+    );
     const out: Reply = await route.handler(ctx);
     const status = out.status ?? 200;
     if (out.text !== undefined) {

@@ -65,6 +65,7 @@ class StubSearchIndex implements SearchIndexLike {
 /** Minimal `SearchLibrary` for unit tests. */
 export const stubSearchLibrary: SearchLibrary = {
   mapDocument: (m) => m,
+  checkMappingLimits: () => undefined,
   validateMappings: (m) => (m ?? {}) as Mappings,
   mergeMappings: (old, update) => ({
     ...old,

@@ -11,6 +11,7 @@ import { isWildcard, simpleMatch, validateIndexName } from "../names";
 import {
   flattenSettings,
   indexSettingDefaults,
+  mappingLimits,
   nestSettings,
   normaliseIndexKey,
   sortedFlat,
@@ -82,6 +83,10 @@ async function createIndexNow(
   validateIndexSettings(flat, "create");
   const aliasMap = parseAliases(cluster, aliases, name);
   const finalMappings = cluster.searchLibrary.validateMappings(mappings, "createIndex");
+  // MapperService.merge → MappingLookup.checkLimits, with the settings the index is created with
+  const limitSettings: FlatSettings = {};
+  for (const [k, v] of Object.entries(flat)) if (typeof v === "string") limitSettings[k] = v;
+  cluster.searchLibrary.checkMappingLimits(finalMappings, mappingLimits(limitSettings));
   const now = cluster.now();
   const uuid = randomUuid();
   const settings: FlatSettings = {
@@ -427,7 +432,9 @@ async function putMappingNow(cluster: Cluster, expression: string, body: Json, o
   for (const name of indices) {
     const s = cluster.shard(name)!;
     s.checkMetadataWritable();
-    merged.set(name, cluster.searchLibrary.mergeMappings(s.meta.mappings, body));
+    const mappings = cluster.searchLibrary.mergeMappings(s.meta.mappings, body);
+    if (mappings !== s.meta.mappings) cluster.searchLibrary.checkMappingLimits(mappings, mappingLimits(s.meta.settings));
+    merged.set(name, mappings);
   }
   for (const [name, mappings] of merged) {
     const s = cluster.shard(name)!;

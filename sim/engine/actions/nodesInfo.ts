@@ -355,7 +355,17 @@ export function nodesStats(
     entry.breakers = {
       request: breaker(Math.floor(u.heapTotalBytes * 0.6), 1),
       fielddata: breaker(Math.floor(u.heapTotalBytes * 0.4), 1.03),
-      in_flight_requests: breaker(u.heapTotalBytes, 2),
+      // the HTTP server's real breaker (sim/http/server.ts), when the node has one
+      in_flight_requests: u.inFlight
+        ? {
+            limit_size_in_bytes: u.inFlight.limit,
+            limit_size: `${u.inFlight.limit}b`,
+            estimated_size_in_bytes: u.inFlight.used,
+            estimated_size: `${u.inFlight.used}b`,
+            overhead: u.inFlight.overhead,
+            tripped: u.inFlight.tripped,
+          }
+        : breaker(u.heapTotalBytes, 2),
       parent: breaker(Math.floor(u.heapTotalBytes * 0.95), 1),
     };
   }

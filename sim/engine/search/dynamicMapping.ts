@@ -9,6 +9,15 @@ import { EsError, errors } from "../errors";
 import { compileDateFormat, SLASH_DATE_FORMAT } from "./dates";
 import { FieldValueError, javaPreview, NUMERIC_TYPES, toBoolean, toDate, toIp, toNumber, toText } from "./fieldValues";
 import { locateInJson } from "./jsonLocation";
+import {
+  DEFAULT_MAPPING_LIMITS,
+  depthMessage,
+  fieldCount,
+  type MappingLimits,
+  nameLengthMessage,
+  totalFieldCount,
+  totalFieldsMessage,
+} from "./mappingLimits";
 import { type DynamicSetting, type FieldMapping, isObjectMapping, isPlainObject, type Mappings, sortedRecord } from "./mappings";
 
 /** ES's default `dynamic_date_formats`. */
@@ -22,6 +31,13 @@ interface MapContext {
   cloned: boolean;
   readonly source: Record<string, unknown>;
   readonly id: string;
+  readonly limits: MappingLimits;
+  /** Fields of the mapping before this document (counted when the first new field comes). */
+  existingFields?: number;
+  /** Fields this document added so far (multi-fields included). */
+  newFields: number;
+  /** Objects of the working copy that got new properties (sorted once, at the end). */
+  touched: Set<{ properties?: Record<string, FieldMapping> }>;
 }
 
 function dynamicOf(m: { dynamic?: DynamicSetting }, inherited: DynamicSetting): DynamicSetting {
@@ -40,14 +56,42 @@ function objectAt(ctx: MapContext, path: string[]): { properties?: Record<string
   return node;
 }
 
-function addField(ctx: MapContext, parent: string[], name: string, mapping: FieldMapping): void {
+/**
+ * Adds a dynamically mapped field, first applying the limits ES checks eagerly for each new mapper
+ * (DocumentParserContext.addDynamicMapper): object depth, then total fields — so a document with
+ * thousands of new fields is refused at field 1001 instead of being mapped whole. Returns false
+ * when the field is left unmapped (`ignore_dynamic_beyond_limit`).
+ */
+function addField(ctx: MapContext, parent: string[], name: string, mapping: FieldMapping, jsonPath: JsonPath): boolean {
+  const limits = ctx.limits;
+  const path = [...parent, name].join(".");
+  if (isObjectMapping(mapping) && parent.length + 2 > limits.depth) {
+    const reason = depthMessage(limits.depth, path);
+    throw errors.documentParsing(`${location(ctx, jsonPath)} failed to parse: ${reason}`, errors.illegalArgument(reason));
+  }
+  ctx.existingFields ??= totalFieldCount(ctx.original);
+  const added = fieldCount(mapping);
+  if (ctx.existingFields + ctx.newFields + added > limits.totalFields) {
+    if (limits.ignoreDynamicBeyondLimit) return false;
+    const reason = totalFieldsMessage(limits.totalFields, ctx.newFields + added);
+    throw errors.documentParsing(`${location(ctx, jsonPath)} failed to parse: ${reason}`, errors.illegalArgument(reason));
+  }
+  // checked by ES when it merges the mapping update (MappingLookup.checkFieldNameLengthLimit): no wrapper
+  for (const n of [name, ...Object.keys(mapping.fields ?? {})]) {
+    if (n.length > limits.fieldNameLength) throw errors.illegalArgument(nameLengthMessage(limits.fieldNameLength, n));
+  }
+  ctx.newFields += added;
   if (!ctx.cloned) {
     ctx.working = structuredClone(ctx.original);
     ctx.cloned = true;
   }
   const obj = objectAt(ctx, parent);
-  obj.properties = sortedRecord({ ...(obj.properties ?? {}), [name]: mapping });
+  // The working copy is this call's own (cloned above): add in place, sort once at the end.
+  obj.properties ??= {};
+  obj.properties[name] = mapping;
+  ctx.touched.add(obj);
   if ((obj as FieldMapping).type === "object") delete (obj as FieldMapping).type;
+  return true;
 }
 
 function looksLikeDate(ctx: MapContext, text: string): string | undefined {
@@ -55,6 +99,9 @@ function looksLikeDate(ctx: MapContext, text: string): string | undefined {
   // DynamicFieldsBuilder refuses pure numbers: too likely to be false positives with epoch formats.
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) return undefined;
   for (const pattern of ctx.working.dynamic_date_formats ?? DEFAULT_DYNAMIC_DATE_FORMATS) {
+    // Both default formats start with the year's digits: skip the (costly) parse attempt for any
+    // other text, so documents with many new string fields map quickly.
+    if (DEFAULT_DYNAMIC_DATE_FORMATS.includes(pattern) && !/^[+-]?\d/.test(text)) continue;
     try {
       compileDateFormat(pattern).parse(text);
       return pattern;
@@ -125,7 +172,8 @@ function handleValue(ctx: MapContext, parent: string[], name: string, value: unk
     }
     const inferred = isPlainObject(value) ? { properties: {} } : inferMapping(ctx, value);
     if (!inferred) return;
-    addField(ctx, parent, name, isPlainObject(value) && Object.keys(value).length === 0 ? { type: "object" } : inferred);
+    if (!addField(ctx, parent, name, isPlainObject(value) && Object.keys(value).length === 0 ? { type: "object" } : inferred, jsonPath))
+      return;
     existing = objectAt(ctx, parent).properties![name];
   }
   if (isObjectMapping(existing)) {
@@ -175,7 +223,7 @@ function walkObject(ctx: MapContext, path: string[], obj: Record<string, unknown
             `${location(ctx, keyPath)} mapping set to strict, dynamic introduction of [${seg}] within [${parent.length ? parent.join(".") : "_doc"}] is not allowed`,
           );
         }
-        addField(ctx, parent, seg, { properties: {} });
+        if (!addField(ctx, parent, seg, { properties: {} }, keyPath)) break;
       }
       dynamic = dynamicOf(parentObj, dynamic);
       parent = [...parent, seg];
@@ -194,8 +242,14 @@ function walkObject(ctx: MapContext, path: string[], obj: Record<string, unknown
  * Returns `mappings` itself when nothing was added, otherwise a new object.
  * @param id the document's `_id`, quoted in error messages as ES does.
  */
-export function mapDocument(mappings: Mappings, source: Record<string, unknown>, id = ""): Mappings {
-  const ctx: MapContext = { original: mappings, working: mappings, cloned: false, source, id };
+export function mapDocument(
+  mappings: Mappings,
+  source: Record<string, unknown>,
+  id = "",
+  limits: MappingLimits = DEFAULT_MAPPING_LIMITS,
+): Mappings {
+  const ctx: MapContext = { original: mappings, working: mappings, cloned: false, source, id, limits, newFields: 0, touched: new Set() };
   walkObject(ctx, [], source, mappings.dynamic ?? true, []);
+  for (const obj of ctx.touched) obj.properties = sortedRecord(obj.properties!);
   return ctx.working;
 }

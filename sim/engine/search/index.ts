@@ -13,6 +13,7 @@ export {
 } from "./analysis";
 export type { Analyzer, Token } from "./analysis";
 export { mapDocument } from "./dynamicMapping";
+export { checkMappingLimits } from "./mappingLimits";
 export { mergeMappings, validateMappings } from "./mappings";
 export type { DynamicSetting, FieldMapping, Mappings } from "./mappings";
 export { SearchIndex } from "./searchIndex";

@@ -8,7 +8,7 @@
  * most of its length is parameter parsing, one `case` per parameter as ES's QueryBuilders read them;
  * the field semantics are already apart (fieldQueries.ts, queryStringQuery.ts, simpleQueryString.ts).
  */
-import { errors } from "../errors";
+import { EsError, errors } from "../errors";
 import {
   combineFields,
   existsQueryFor,
@@ -93,7 +93,16 @@ function similarity(a: string, b: string): number {
   return 1 - editDistance(a, b, Math.max(a.length, b.length), false) / Math.max(a.length, b.length);
 }
 
+/**
+ * ES's `indices.query.max_nested_depth` (SearchModule, default 30): how many query objects may
+ * nest inside each other. AbstractQueryBuilder.parseTopLevelQuery counts them while parsing and
+ * refuses the one beyond, so no deep query reaches the recursive compile and execute steps.
+ */
+export const MAX_QUERY_NESTED_DEPTH = 30;
+
 class DslCompiler {
+  private depth = 0;
+
   constructor(private readonly ctx: DslContext) {}
 
   private parsing(reason: string, path: JsonPath) {
@@ -112,6 +121,39 @@ class DslCompiler {
   }
 
   compile(json: unknown, path: JsonPath): Query {
+    if (++this.depth > MAX_QUERY_NESTED_DEPTH) throw this.tooDeep(path);
+    try {
+      return this.compileOne(json, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * The error of a query nested too deep. In ES the limit's IllegalArgumentException surfaces
+   * through the ObjectParser of every enclosing compound query, each wrapping it as
+   * `[name] failed to parse field [clause]`; es-sim keeps the outermost wrapper (the clause of the
+   * top-level query) and the limit's message as its cause.
+   */
+  private tooDeep(path: JsonPath): EsError {
+    const cause = errors.illegalArgument(
+      "The nested depth of the query exceeds the maximum nested depth for queries set in [indices.query.max_nested_depth]",
+    );
+    // path = [...prefix, <query name>, <clause>, …]: the first string key after the top query's name
+    const first = path.findIndex((p) => typeof p === "string" && this.handlers[p] !== undefined);
+    const clauseIndex = path.findIndex((p, i) => i > first && typeof p === "string");
+    if (first < 0 || clauseIndex < 0) return cause;
+    const { line, col } = locateInJson(this.ctx.body, path.slice(0, clauseIndex + 1));
+    return new EsError(
+      "x_content_parse_exception",
+      400,
+      `[${line}:${col}] [${String(path[first])}] failed to parse field [${String(path[clauseIndex])}]`,
+      {},
+      cause,
+    );
+  }
+
+  private compileOne(json: unknown, path: JsonPath): Query {
     if (!isPlainObject(json)) throw this.parsing("[_na] query malformed, must start with start_object", path);
     const keys = Object.keys(json);
     if (keys.length === 0) {

@@ -311,8 +311,12 @@ const CLAUSE_START = new Set<Kind>([
 ]);
 const DISALLOWED_POST_MULTI_TERM = new Set<Kind>(["COLON", "STAR", "FUZZY_SLOP", "CARAT", "AND", "OR"]);
 
+/** Deepest nesting of `( … )` groups es-sim parses (see docs/es-sim.md, "Limits"). */
+export const MAX_GROUP_DEPTH = 1000;
+
 class Parser {
   private pos = 0;
+  private groupDepth = 0;
   constructor(
     private readonly toks: Tok[],
     private readonly b: QueryStringBuilder,
@@ -450,9 +454,17 @@ class Parser {
       field = fieldTok.kind === "STAR" ? "*" : discardEscapeChar(fieldTok.image);
     }
     if (this.peek().kind === "LPAREN") {
-      this.next();
+      const open = this.next();
+      // Lucene's parser recurses per group without a bound (a JVM stack overflow on ES); es-sim's
+      // recursion is bounded so a hostile `q=` is a parse error, not a crashed request.
+      if (++this.groupDepth > MAX_GROUP_DEPTH) {
+        throw new QuerySyntaxError(
+          `Encountered "(" at line 1, column ${open.column}: more than ${MAX_GROUP_DEPTH} nested groups (es-sim's limit).`,
+        );
+      }
       const q = this.query(field);
       this.expect("RPAREN");
+      this.groupDepth--;
       return this.boostAfter(q);
     }
     return this.term(field);

@@ -18,7 +18,7 @@ import { EsError, errors } from "../../engine/errors";
 import type { WriteOptions } from "../../engine/shard";
 import type { Json } from "../../engine/types";
 import { type RequestContext, type RouteDef } from "../context";
-import { locateJsonError, parseJsonObject, type JsonProblem } from "../json";
+import { locateJsonError, nestingProblem, parseJsonObject, type JsonProblem } from "../json";
 
 const WRITE_PARAMS = [
   "if_seq_no",
@@ -316,6 +316,7 @@ export const documentRoutes: RouteDef[] = [
     handler: async (ctx) => {
       checkPipeline(ctx.param("pipeline"));
       if (!ctx.hasBody) throw errors.parse("request body is required");
+      ctx.checkBodyEncoding();
       const items = parseBulk(
         ctx.bodyText!,
         ctx.pathParams.index,
@@ -492,6 +493,8 @@ function metaBool(v: unknown): boolean {
 
 function parseJsonObjectLine(line: string, lineNo: number): Json {
   let v: unknown;
+  const deep = nestingProblem(line);
+  if (deep) throw errors.xContentParse(`[${lineNo}:${deep.column}] ${deep.message}`);
   try {
     v = JSON.parse(line);
   } catch {
