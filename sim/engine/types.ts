@@ -17,10 +17,15 @@ export type Mappings = Json;
 
 /** The `index.mapping.*` limits of one index (`sim/engine/settings.ts`; applied by the search library). */
 export interface MappingLimits {
+  /** `index.mapping.total_fields.limit` (1000). */
   totalFields: number;
+  /** `index.mapping.depth.limit` (20): the root is level 1, an object under it level 2. */
   depth: number;
+  /** `index.mapping.nested_fields.limit` (50). */
   nestedFields: number;
+  /** `index.mapping.field_name_length.limit` (Long.MAX_VALUE). */
   fieldNameLength: number;
+  /** `index.mapping.total_fields.ignore_dynamic_beyond_limit` (false). */
   ignoreDynamicBeyondLimit: boolean;
 }
 

@@ -8,21 +8,10 @@
  * Every walk here is iterative: a mapping may be as deep as the JSON parser allows.
  */
 import { errors } from "../errors";
+import type { MappingLimits } from "../types";
 import type { FieldMapping, Mappings } from "./mappings";
 
-/** The `index.mapping.*.limit` settings of one index (sim/engine/settings.ts holds their defaults). */
-export interface MappingLimits {
-  /** `index.mapping.total_fields.limit` (1000). */
-  totalFields: number;
-  /** `index.mapping.depth.limit` (20): the root is level 1, an object under it level 2. */
-  depth: number;
-  /** `index.mapping.nested_fields.limit` (50). */
-  nestedFields: number;
-  /** `index.mapping.field_name_length.limit` (Long.MAX_VALUE). */
-  fieldNameLength: number;
-  /** `index.mapping.total_fields.ignore_dynamic_beyond_limit` (false). */
-  ignoreDynamicBeyondLimit: boolean;
-}
+export type { MappingLimits };
 
 export const DEFAULT_MAPPING_LIMITS: MappingLimits = {
   totalFields: 1000,
