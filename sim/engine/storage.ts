@@ -51,6 +51,30 @@ export interface LoadedIndex {
   records: LogRecord[];
 }
 
+/**
+ * Thrown (as the rejection of `commit()`, `createIndex`, `snapshot`, …) when the file system has no
+ * space left. Nothing that was waiting on it is acknowledged; the records stay queued in order and
+ * are written by the next commit once there is room, so what is acknowledged later still lands
+ * after them. The engine answers it with the flood-stage block (Cluster).
+ */
+export class StorageFullError extends Error {
+  override readonly name = "StorageFullError";
+  constructor(
+    /** The file that could not be written. */
+    readonly path: string,
+    override readonly cause: unknown,
+  ) {
+    super(`no space left on device writing [${path}]`);
+  }
+}
+
+/** Size and free space of the file system holding the data (ES's `DiskUsage`). */
+export interface DiskUsage {
+  totalBytes: number;
+  /** Bytes usable by this process (statfs `f_bavail`, Java's `getUsableSpace`). */
+  freeBytes: number;
+}
+
 /** The storage the engine is given. */
 export interface EngineStorage {
   /** Reads everything back; `cluster` is null for a fresh data dir. */
@@ -74,6 +98,8 @@ export interface EngineStorage {
   logBytes(uuid: string): number;
   /** Flushes and releases everything (lock included). */
   close(): Promise<void>;
+  /** Disk usage of the data path, or undefined when it cannot be read (the disk monitor then does nothing). */
+  diskUsage(): Promise<DiskUsage | undefined>;
 }
 
 /**
@@ -82,6 +108,8 @@ export interface EngineStorage {
  */
 export class MemoryStorage implements EngineStorage {
   private cluster: ClusterStateRecord | null = null;
+  /** What `diskUsage()` reports; tests set it to drive the disk monitor. */
+  usage: DiskUsage | undefined = undefined;
   private readonly indices = new Map<string, { snapshot: string; records: string[]; bytes: number }>();
 
   async load() {
@@ -127,4 +155,8 @@ export class MemoryStorage implements EngineStorage {
   }
 
   async close(): Promise<void> {}
+
+  async diskUsage(): Promise<DiskUsage | undefined> {
+    return this.usage;
+  }
 }

@@ -5,17 +5,46 @@
  *   _state/cluster.json            cluster uuid, node id, persistent settings, index registry (atomic)
  *   indices/<uuid>/snapshot.bin    a complete image of the index (atomic, framed, versioned)
  *   indices/<uuid>/log-<gen>.bin   append-only operation log after that image (framed, CRC'd)
+ *   indices/<uuid>/log-<gen>.ckp   its checkpoint: durable length and record count (checkpoint.ts)
  *
- * Writes are acknowledged only after `fdatasync` (ES's `index.translog.durability: request`).
- * Group commit: every `commit()` that arrives while a flush is running shares the next flush, so
- * concurrent writers pay for one fsync per round, not one each. On start-up a torn log tail (crash
- * mid-write) is truncated to the last good record; anything else unreadable is a clear error.
+ * A commit writes the queued records at the checkpointed length (every byte asked for, or it
+ * fails), fdatasyncs the log, then writes and fdatasyncs the checkpoint; only then is anything
+ * acknowledged (ES's `index.translog.durability: request`, with `translog.ckp` written after the
+ * translog sync). Group commit: every `commit()` that arrives while a flush is running shares the
+ * next flush, so concurrent writers pay for one round of fsyncs, not one each.
+ *
+ * A failed write acknowledges nothing and loses nothing queued: the records stay queued in order
+ * and the next commit writes them again from the checkpointed length. No space left on device is
+ * `StorageFullError` (the engine answers with the flood-stage block and keeps serving); any other
+ * I/O failure is reported to `onFatal`.
+ *
+ * On start-up bytes past a log's checkpoint (a torn final write, never acknowledged) are cut; damage
+ * at or before it, or a log shorter than it, refuses start-up with `CorruptLogError` naming the file
+ * and the byte offset — `es-sim repair` (repair.ts) then moves the file aside and reports the loss.
  */
-import { mkdir, open, readdir, readFile, rm, stat, truncate, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rm, stat, statfs, truncate, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import type { ClusterStateRecord, EngineStorage, IndexSnapshot, LoadedIndex, LogRecord } from "../engine/storage";
+import {
+  StorageFullError,
+  type ClusterStateRecord,
+  type DiskUsage,
+  type EngineStorage,
+  type IndexSnapshot,
+  type LoadedIndex,
+  type LogRecord,
+} from "../engine/storage";
 import { fsyncDir, writeFileAtomic } from "./atomicFile";
-import { DataFormatError, decodeFile, encodeFrame, fileHeader, FORMAT_VERSION, LOG_MAGIC, SNAPSHOT_MAGIC } from "./frame";
+import { checkpointFile, checkpointSlotOffset, classifyLog, decodeCheckpoint, encodeCheckpointSlot } from "./checkpoint";
+import {
+  DataFormatError,
+  decodeFile,
+  encodeFrame,
+  fileHeader,
+  FILE_HEADER_BYTES,
+  FORMAT_VERSION,
+  LOG_MAGIC,
+  SNAPSHOT_MAGIC,
+} from "./frame";
 import { acquireNodeLock, LOCK_FILE } from "./lock";
 
 /** `format` marker of `_state/cluster.json`. */
@@ -41,8 +70,52 @@ function deferred(): Deferred {
 
 type WriterAction = { kind: "data"; buf: Buffer } | { kind: "rotate"; gen: number };
 
+/** Start-up found acknowledged records of a log damaged or missing (see checkpoint.ts). */
+export class CorruptLogError extends DataFormatError {
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly detail: string,
+    dataDir: string,
+  ) {
+    super(
+      `operation log [${path}] is corrupt at byte ${offset}: ${detail}; acknowledged records may be lost, so es-sim refuses to start. ` +
+        `Run [bin/es-sim repair -E path.data=${dataDir}] (with es-sim stopped) to move the damaged file aside and report what was lost`,
+    );
+  }
+}
+
+/** Paths of a log generation and its checkpoint. */
+export function logPaths(dir: string, gen: number): { log: string; ckp: string } {
+  return { log: join(dir, `log-${gen}.bin`), ckp: join(dir, `log-${gen}.ckp`) };
+}
+
+/** Whether an I/O error means the file system is full. */
+export function isNoSpace(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
+function asStorageError(e: unknown, path: string): unknown {
+  return isNoSpace(e) && !(e instanceof StorageFullError) ? new StorageFullError(path, e) : e;
+}
+
+/**
+ * Writes all of `buf` at `position`: a write that returns fewer bytes than asked is continued, one
+ * that makes no progress fails — a short write is never taken for a complete one.
+ */
+export async function writeFully(fd: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fd.write(buf, done, buf.length - done, position + done);
+    if (bytesWritten <= 0) throw Object.assign(new Error(`short write: 0 of ${buf.length - done} bytes written`), { code: "EIO" });
+    done += bytesWritten;
+  }
+}
+
 /** The open log of one index. */
 class IndexLog {
+  /** Queued records and rotations, written in order; removed only once durable. */
   actions: WriterAction[] = [];
   /** Bytes appended since the last snapshot (translog size). */
   bytesSinceSnapshot = 0;
@@ -53,6 +126,9 @@ class IndexLog {
     readonly dir: string,
     public gen: number,
     public fd: FileHandle,
+    public ckpFd: FileHandle,
+    /** Checkpointed (durable, acknowledged) length and record count of the current generation. */
+    public durable: { length: number; records: number; sequence: number },
   ) {
     this.nextGen = gen + 1;
   }
@@ -60,8 +136,10 @@ class IndexLog {
 
 /** Options of `DurableStorage.open`. */
 export interface DurableStorageOptions {
-  /** Called when a write or fsync fails: the process cannot keep serving safely. */
+  /** Called when a write or fsync fails for a reason other than a full disk: the process cannot keep serving safely. */
   onFatal?: (error: unknown) => void;
+  /** Diagnostics (a torn tail cut at start-up). */
+  log?: (line: string) => void;
 }
 
 /** The durable storage; `open()` takes the node lock. */
@@ -169,69 +247,127 @@ export class DurableStorage implements EngineStorage {
     const decoded = decodeFile(snapBuf, SNAPSHOT_MAGIC, snapPath);
     const snapshot = assembleSnapshot(decoded.values, snapPath);
     if (decoded.torn) throw new DataFormatError(`[${snapPath}] is corrupt (bad record at byte ${decoded.goodLength})`);
-    const gens = (await readdir(dir))
-      .map((f) => /^log-(\d+)\.bin$/.exec(f))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .filter((g) => g >= snapshot.logGen)
-      .sort((a, b) => a - b);
+    const gens = logGenerations(await readdir(dir), snapshot.logGen);
+    for (let i = 1; i < gens.length; i++) {
+      if (gens[i] !== gens[i - 1]! + 1) {
+        const missing = logPaths(dir, gens[i - 1]! + 1).log;
+        throw new CorruptLogError(missing, 0, "the log generation is missing between its neighbours", this.dataDir);
+      }
+    }
     const records: LogRecord[] = [];
-    let lastGen = snapshot.logGen;
+    let last: { gen: number; length: number; records: number; sequence: number } | undefined;
     for (let i = 0; i < gens.length; i++) {
       const gen = gens[i]!;
-      const path = join(dir, `log-${gen}.bin`);
-      const buf = await readFile(path);
-      if (buf.length === 0 && i === gens.length - 1) {
-        await rm(path); // created but its header never made it to disk
+      const newest = i === gens.length - 1;
+      const paths = logPaths(dir, gen);
+      const buf = await readFile(paths.log).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return undefined;
+        throw e;
+      });
+      const ckpBuf = await readFile(paths.ckp).catch(() => undefined);
+      const ckp = ckpBuf ? decodeCheckpoint(ckpBuf, gen) : undefined;
+      if (buf === undefined) {
+        if (ckp && ckp.records > 0) throw new CorruptLogError(paths.log, 0, `the file is missing but its checkpoint lists ${ckp.records} acknowledged records`, this.dataDir);
+        await rm(paths.ckp, { force: true });
         continue;
       }
-      const d = decodeFile(buf, LOG_MAGIC, path);
-      if (d.torn) {
-        if (i !== gens.length - 1)
-          throw new DataFormatError(`[${path}] is corrupt (bad record at byte ${d.goodLength}) and is not the newest log`);
-        await truncate(path, d.goodLength); // torn tail of the newest log: cut to the last good record
+      if (newest && !ckp && buf.length < FILE_HEADER_BYTES) {
+        // created by a rotation whose header and checkpoint never made it to disk: nothing was written to it
+        await rm(paths.log);
+        await rm(paths.ckp, { force: true });
+        continue;
       }
-      for (const v of d.values) records.push(v as LogRecord);
-      lastGen = gen;
+      let d: ReturnType<typeof decodeFile>;
+      try {
+        d = decodeFile(buf, LOG_MAGIC, paths.log);
+      } catch (e) {
+        throw new CorruptLogError(paths.log, 0, (e as Error).message, this.dataDir);
+      }
+      const verdict = classifyLog({ fileLength: buf.length, goodLength: d.goodLength, frameEnds: d.frameEnds }, ckp);
+      if (verdict.kind === "damaged") throw new CorruptLogError(paths.log, verdict.offset, verdict.reason, this.dataDir);
+      if (verdict.tornBytes > 0) {
+        this.options.log?.(
+          `[es-sim] [${paths.log}]: cut ${verdict.tornBytes} bytes after the checkpointed length ${verdict.cutTo} (a write torn by a crash, never acknowledged)`,
+        );
+        await truncate(paths.log, verdict.cutTo);
+      }
+      for (let r = 0; r < verdict.records; r++) records.push(d.values[r] as LogRecord);
+      if (!ckp) await this.writeNewCheckpoint(paths.ckp, gen, verdict.cutTo, verdict.records, 0);
+      last = { gen, length: verdict.cutTo, records: verdict.records, sequence: ckp?.sequence ?? 0 };
     }
-    const logPath = join(dir, `log-${lastGen}.bin`);
-    const exists = await stat(logPath).then(
-      () => true,
-      () => false,
-    );
-    const fd = await open(logPath, "a");
-    if (!exists) {
-      await fd.write(fileHeader(LOG_MAGIC));
-      await fd.sync();
-      await fsyncDir(dir);
+    if (!last) {
+      const gen = gens.length > 0 ? gens[gens.length - 1]! : snapshot.logGen;
+      await this.createLogGeneration(dir, gen);
+      last = { gen, length: FILE_HEADER_BYTES, records: 0, sequence: 0 };
     }
-    const log = new IndexLog(dir, lastGen, fd);
-    log.bytesSinceSnapshot = records.length === 0 ? 0 : (await fd.stat()).size;
+    const paths = logPaths(dir, last.gen);
+    const fd = await open(paths.log, "r+");
+    const ckpFd = await open(paths.ckp, "r+");
+    const log = new IndexLog(dir, last.gen, fd, ckpFd, { length: last.length, records: last.records, sequence: last.sequence });
+    log.bytesSinceSnapshot = records.length === 0 ? 0 : last.length;
     this.logs.set(uuid, log);
     return { snapshot: snapshot.snapshot, records };
   }
 
+  /** Writes a checkpoint file from scratch (new generation, or a log of an older es-sim that had none). */
+  private async writeNewCheckpoint(path: string, gen: number, length: number, records: number, sequence: number): Promise<void> {
+    const fd = await open(path, "w");
+    try {
+      await writeFully(fd, checkpointFile({ sequence, gen, length, records }), 0);
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
+  }
+
+  /** Creates `log-<gen>.bin` (header only) and its checkpoint, durably (files and directory entry). */
+  private async createLogGeneration(dir: string, gen: number): Promise<void> {
+    const paths = logPaths(dir, gen);
+    const fd = await open(paths.log, "w");
+    try {
+      await writeFully(fd, fileHeader(LOG_MAGIC), 0);
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
+    await this.writeNewCheckpoint(paths.ckp, gen, FILE_HEADER_BYTES, 0, 0);
+    await fsyncDir(dir);
+  }
+
   async saveClusterState(state: ClusterStateRecord): Promise<void> {
-    await mkdir(join(this.dataDir, "_state"), { recursive: true });
-    await writeFileAtomic(this.statePath, JSON.stringify({ format: CLUSTER_STATE_FORMAT, version: FORMAT_VERSION, ...state }));
+    try {
+      await mkdir(join(this.dataDir, "_state"), { recursive: true });
+      await writeFileAtomic(this.statePath, JSON.stringify({ format: CLUSTER_STATE_FORMAT, version: FORMAT_VERSION, ...state }));
+    } catch (e) {
+      throw asStorageError(e, this.statePath);
+    }
   }
 
   async createIndex(uuid: string, snapshot: IndexSnapshot): Promise<void> {
     const dir = this.indexDir(uuid);
-    await mkdir(dir, { recursive: true });
-    await fsyncDir(join(this.dataDir, "indices"));
-    await writeFileAtomic(join(dir, "snapshot.bin"), encodeSnapshot(snapshot, 1));
-    const fd = await open(join(dir, "log-1.bin"), "a");
-    await fd.write(fileHeader(LOG_MAGIC));
-    await fd.sync();
-    await fsyncDir(dir);
-    this.logs.set(uuid, new IndexLog(dir, 1, fd));
+    try {
+      await mkdir(dir, { recursive: true });
+      await fsyncDir(join(this.dataDir, "indices"));
+      await writeFileAtomic(join(dir, "snapshot.bin"), encodeSnapshot(snapshot, 1));
+      await this.createLogGeneration(dir, 1);
+    } catch (e) {
+      // the index is registered only after this succeeds: leave no half-created directory behind
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw asStorageError(e, dir);
+    }
+    const paths = logPaths(dir, 1);
+    const fd = await open(paths.log, "r+");
+    const ckpFd = await open(paths.ckp, "r+");
+    this.logs.set(uuid, new IndexLog(dir, 1, fd, ckpFd, { length: FILE_HEADER_BYTES, records: 0, sequence: 0 }));
   }
 
   async deleteIndex(uuid: string): Promise<void> {
     const log = this.logs.get(uuid);
     this.logs.delete(uuid);
-    if (log) await log.fd.close().catch(() => undefined);
+    if (log) {
+      await log.fd.close().catch(() => undefined);
+      await log.ckpFd.close().catch(() => undefined);
+    }
     await rm(this.indexDir(uuid), { recursive: true, force: true });
   }
 
@@ -260,7 +396,7 @@ export class DurableStorage implements EngineStorage {
       () => this.afterFlush(),
       (e) => {
         this.afterFlush();
-        this.options.onFatal?.(e);
+        if (!(e instanceof StorageFullError)) this.options.onFatal?.(e);
         throw e;
       },
     );
@@ -277,43 +413,69 @@ export class DurableStorage implements EngineStorage {
     }
   }
 
-  /** Writes every index's pending actions in order and fdatasyncs each touched log. */
+  /** Writes every index's queued actions in order; each index's log is fsynced, then its checkpoint. */
   private async flushAll(): Promise<void> {
     const work: Promise<void>[] = [];
     for (const log of this.logs.values()) {
-      if (log.actions.length === 0) continue;
-      const actions = log.actions;
-      log.actions = [];
-      work.push(this.flushLog(log, actions));
+      if (log.actions.length > 0) work.push(this.flushLog(log, log.actions.length));
     }
-    await Promise.all(work);
+    const results = await Promise.allSettled(work);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
-  private async flushLog(log: IndexLog, actions: WriterAction[]): Promise<void> {
-    let batch: Buffer[] = [];
-    const writeBatch = async () => {
-      if (batch.length === 0) return;
-      const buf = batch.length === 1 ? batch[0]! : Buffer.concat(batch);
-      batch = [];
-      await log.fd.write(buf);
-    };
-    for (const a of actions) {
-      if (a.kind === "data") {
-        batch.push(a.buf);
-        continue;
+  /**
+   * Makes the first `count` queued actions of `log` durable; each is removed from the queue only
+   * once its bytes and the checkpoint covering them are fsynced. On failure the rest stay queued
+   * and the file is cut back to the checkpoint (best effort: the checkpoint decides anyway).
+   */
+  private async flushLog(log: IndexLog, count: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < count) {
+        const action = log.actions[0]!;
+        if (action.kind === "rotate") {
+          await this.rotate(log, action.gen);
+          log.actions.shift();
+          done++;
+          continue;
+        }
+        let n = 0;
+        while (done + n < count && log.actions[n]!.kind === "data") n++;
+        const bufs = log.actions.slice(0, n).map((a) => (a as { buf: Buffer }).buf);
+        const buf = bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs);
+        await writeFully(log.fd, buf, log.durable.length);
+        await log.fd.datasync();
+        await this.writeCheckpoint(log, log.durable.length + buf.length, log.durable.records + n);
+        log.actions.splice(0, n);
+        done += n;
       }
-      // rotation: everything before it must be durable before the new generation exists
-      await writeBatch();
-      await log.fd.datasync();
-      await log.fd.close();
-      const fd = await open(join(log.dir, `log-${a.gen}.bin`), "a");
-      await fd.write(fileHeader(LOG_MAGIC));
-      log.fd = fd;
-      log.gen = a.gen;
-      await fsyncDir(log.dir);
+    } catch (e) {
+      await log.fd.truncate(log.durable.length).catch(() => undefined);
+      throw asStorageError(e, logPaths(log.dir, log.gen).log);
     }
-    await writeBatch();
-    await log.fd.datasync();
+  }
+
+  /** Overwrites the older checkpoint slot in place and fsyncs it; then the new length counts as acknowledged. */
+  private async writeCheckpoint(log: IndexLog, length: number, records: number): Promise<void> {
+    const next = { sequence: log.durable.sequence + 1, gen: log.gen, length, records };
+    await writeFully(log.ckpFd, encodeCheckpointSlot(next), checkpointSlotOffset(next.sequence));
+    await log.ckpFd.datasync();
+    log.durable = { length, records, sequence: next.sequence };
+  }
+
+  /** Starts generation `gen`: everything before it is durable (checkpointed) already. */
+  private async rotate(log: IndexLog, gen: number): Promise<void> {
+    await this.createLogGeneration(log.dir, gen);
+    const paths = logPaths(log.dir, gen);
+    const fd = await open(paths.log, "r+");
+    const ckpFd = await open(paths.ckp, "r+");
+    await log.fd.close().catch(() => undefined);
+    await log.ckpFd.close().catch(() => undefined);
+    log.fd = fd;
+    log.ckpFd = ckpFd;
+    log.gen = gen;
+    log.durable = { length: FILE_HEADER_BYTES, records: 0, sequence: 0 };
   }
 
   async snapshot(uuid: string, snapshot: IndexSnapshot): Promise<void> {
@@ -326,10 +488,22 @@ export class DurableStorage implements EngineStorage {
     log.bytesSinceSnapshot = 0;
     await this.commit();
     if (!this.logs.has(uuid)) return;
-    await writeFileAtomic(join(log.dir, "snapshot.bin"), image);
+    const snapPath = join(log.dir, "snapshot.bin");
+    await writeFileAtomic(snapPath, image).catch((e) => {
+      throw asStorageError(e, snapPath);
+    });
     for (const f of await readdir(log.dir)) {
-      const m = /^log-(\d+)\.bin$/.exec(f);
+      const m = /^log-(\d+)\.(bin|ckp)$/.exec(f);
       if (m && Number(m[1]) < gen) await rm(join(log.dir, f), { force: true });
+    }
+  }
+
+  async diskUsage(): Promise<DiskUsage | undefined> {
+    try {
+      const s = await statfs(this.dataDir);
+      return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+    } catch {
+      return undefined;
     }
   }
 
@@ -343,12 +517,29 @@ export class DurableStorage implements EngineStorage {
     try {
       await this.commit();
       await this.running;
+    } catch (e) {
+      // with no space left what is still queued was never acknowledged: it is dropped, as a kill would
+      if (!(e instanceof StorageFullError)) throw e;
+      this.options.log?.(`[es-sim] closing with unwritten, unacknowledged records: ${e.message}`);
     } finally {
-      for (const log of this.logs.values()) await log.fd.close().catch(() => undefined);
+      for (const log of this.logs.values()) {
+        await log.fd.close().catch(() => undefined);
+        await log.ckpFd.close().catch(() => undefined);
+      }
       this.logs.clear();
       this.releaseLock();
     }
   }
+}
+
+/** Log generations in a directory listing (logs and orphan checkpoints) at or after `from`, ascending. */
+export function logGenerations(files: string[], from: number): number[] {
+  const gens = new Set<number>();
+  for (const f of files) {
+    const m = /^log-(\d+)\.(bin|ckp)$/.exec(f);
+    if (m && Number(m[1]) >= from) gens.add(Number(m[1]));
+  }
+  return [...gens].sort((a, b) => a - b);
 }
 
 /** Snapshot file: header frame, docs chunks, history chunks, end frame (with counts to verify). */

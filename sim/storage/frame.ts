@@ -50,6 +50,8 @@ export interface DecodedFile {
   goodLength: number;
   /** Whether bytes after `goodLength` were present (torn or corrupt tail). */
   torn: boolean;
+  /** Where each decoded frame ends, in order. */
+  frameEnds: number[];
 }
 
 /** Checks the header and decodes frames until the end or the first bad frame. */
@@ -62,6 +64,7 @@ export function decodeFile(buf: Buffer, magic: string, path: string): DecodedFil
     throw new DataFormatError(`[${path}] has format version [${version}]; this es-sim reads version [${FORMAT_VERSION}]`);
   }
   const values: unknown[] = [];
+  const frameEnds: number[] = [];
   let pos = HEADER_BYTES;
   while (pos + FRAME_HEADER_BYTES <= buf.length) {
     const len = buf.readUInt32LE(pos);
@@ -76,6 +79,37 @@ export function decodeFile(buf: Buffer, magic: string, path: string): DecodedFil
       break;
     }
     pos = end;
+    frameEnds.push(end);
   }
-  return { values, goodLength: pos, torn: pos < buf.length };
+  return { values, goodLength: pos, torn: pos < buf.length, frameEnds };
+}
+
+/** Length of a file header. */
+export const FILE_HEADER_BYTES = HEADER_BYTES;
+
+/**
+ * Finds the frames that still decode in a damaged region (from `from` to the end), trying every
+ * byte offset: what the repair command can still name of the records it has to drop.
+ */
+export function salvageFrames(buf: Buffer, from: number): Array<{ offset: number; end: number; value: unknown }> {
+  const found: Array<{ offset: number; end: number; value: unknown }> = [];
+  let pos = from;
+  while (pos + FRAME_HEADER_BYTES <= buf.length) {
+    const len = buf.readUInt32LE(pos);
+    const end = pos + FRAME_HEADER_BYTES + len;
+    if (len > 0 && len <= MAX_FRAME_BYTES && end <= buf.length) {
+      const payload = buf.subarray(pos + FRAME_HEADER_BYTES, end);
+      if (crc32(payload) === buf.readUInt32LE(pos + 4)) {
+        try {
+          found.push({ offset: pos, end, value: JSON.parse(payload.toString("utf8")) });
+          pos = end;
+          continue;
+        } catch {
+          // not a frame after all
+        }
+      }
+    }
+    pos++;
+  }
+  return found;
 }

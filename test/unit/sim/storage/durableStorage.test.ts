@@ -61,7 +61,7 @@ test("round trip, flush compaction and rotation", async () => {
   const uuid = a.cluster.requireShard("i").uuid;
   for (let n = 0; n < 50; n++) await indexDoc(a.cluster, "i", String(n % 10), { n }, {});
   await flush(a.cluster, "i", {});
-  expect(logFiles(dir, uuid)).toEqual(["log-2.bin"]);
+  expect(logFiles(dir, uuid)).toEqual(["log-2.bin", "log-2.ckp"]);
   await deleteDoc(a.cluster, "i", "3", {});
   await a.close();
 
