@@ -77,7 +77,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   let storage = opts.storage;
   if (!storage) {
     if (!opts.dataDir) throw new Error("startSim: dataDir (path.data) is required");
-    storage = await DurableStorage.open(opts.dataDir, { onFatal: opts.onFatal });
+    storage = await DurableStorage.open(opts.dataDir, { onFatal: opts.onFatal, log });
   }
   let cluster: Cluster | undefined;
   let http: RunningHttpServer | undefined;
@@ -90,6 +90,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       storage,
       search: opts.search ?? (searchLibrary as unknown as SearchLibrary),
       nodeSettings: opts.nodeSettings,
+      log,
     });
     const c = cluster;
     const host = opts.host ?? "127.0.0.1";

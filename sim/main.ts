@@ -30,6 +30,31 @@ export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }
   { key: "action.auto_create_index", default: "true", help: "Default of the dynamic cluster setting of the same name." },
   { key: "action.destructive_requires_name", default: "true", help: "Default of the dynamic cluster setting of the same name." },
   {
+    key: "cluster.routing.allocation.disk.threshold_enabled",
+    default: "true",
+    help: "Default of the dynamic cluster setting: whether the disk monitor applies and releases the flood-stage block.",
+  },
+  {
+    key: "cluster.routing.allocation.disk.watermark.low",
+    default: "85%",
+    help: "Default of the dynamic cluster setting (checked for consistency).",
+  },
+  {
+    key: "cluster.routing.allocation.disk.watermark.high",
+    default: "90%",
+    help: "Default of the dynamic cluster setting: below it the flood-stage block is released.",
+  },
+  {
+    key: "cluster.routing.allocation.disk.watermark.flood_stage",
+    default: "95%",
+    help: "Default of the dynamic cluster setting: used ratio, or absolute free space (e.g. 500mb), beyond which every index gets index.blocks.read_only_allow_delete.",
+  },
+  {
+    key: "cluster.info.update.interval",
+    default: "30s",
+    help: "Default of the dynamic cluster setting: how often the disk monitor reads the data path's usage.",
+  },
+  {
     key: "cluster.remote.<alias>.<setting>",
     default: "none",
     help: "Remote clusters configured at start-up, as in elasticsearch.yml (mode, seeds, proxy_address, server_name, proxy_socket_connections, node_connections, skip_unavailable); persistent and transient cluster settings override them.",
@@ -145,7 +170,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     const dataDir = resolve(s["path.data"] ?? "data");
     const nodeSettings: Record<string, string> = {};
-    for (const k of ["action.auto_create_index", "action.destructive_requires_name"]) if (s[k] !== undefined) nodeSettings[k] = s[k]!;
+    for (const k of NODE_SETTINGS.map((d) => d.key)) {
+      if ((k.startsWith("action.") || k.startsWith("cluster.routing.") || k.startsWith("cluster.info.")) && s[k] !== undefined)
+        nodeSettings[k] = s[k]!;
+    }
     for (const [k, v] of Object.entries(s)) if (NODE_SETTING_PREFIXES.some((p) => k.startsWith(p))) nodeSettings[k] = v;
     sim = await startSim({
       dataDir,

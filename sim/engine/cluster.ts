@@ -20,12 +20,22 @@ import {
   DEFAULT_CLUSTER_SETTINGS,
   findClusterSetting,
   parseByteSize,
+  parseTimeValue,
   type ClusterSettingDef,
   type ClusterSettingsValidator,
   type SettingValue,
 } from "./settings";
 import { IndexShard } from "./shard";
-import type { ClusterStateRecord, EngineStorage } from "./storage";
+import { StorageFullError, type ClusterStateRecord, type EngineStorage } from "./storage";
+import {
+  decideDisk,
+  DISK_THRESHOLD_SETTINGS,
+  isDiskThresholdSetting,
+  READ_ONLY_ALLOW_DELETE,
+  validateWatermarks,
+  watermarkValues,
+  type DiskDecision,
+} from "./diskThreshold";
 import type { FlatSettings, IndexMeta, Json, SearchLibrary } from "./types";
 
 /** The Elasticsearch release es-sim answers as (`GET /`). */
@@ -56,6 +66,8 @@ export interface ClusterOptions {
   nodeSettings?: FlatSettings;
   /** Whether the periodic tick runs (off in unit tests that drive `tick()` themselves). */
   startTimers?: boolean;
+  /** Diagnostics (disk watermarks, storage failures). */
+  log?: (line: string) => void;
 }
 
 /** Options shared by APIs taking an index expression. */
@@ -101,6 +113,10 @@ export class Cluster {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly snapshotsInFlight = new Set<string>();
+  /** The disk monitor's last decision; "flood-stage" also after a write found no space left. */
+  private diskDecision: DiskDecision | "unknown" = "unknown";
+  private lastDiskCheck = 0;
+  private diskCheck: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: ClusterOptions,
@@ -111,12 +127,19 @@ export class Cluster {
     this.clusterName = opts.clusterName;
     this.nodeName = opts.nodeName;
     this.clock = opts.clock ?? Date.now;
+    this.registerClusterSettings(DISK_THRESHOLD_SETTINGS, (merged, touched) => {
+      if (touched.some(isDiskThresholdSetting)) validateWatermarks(watermarkValues((k) => this.explicitClusterSetting(k), merged));
+    });
+    this.events.on("settings-changed", (_scope, keys) => {
+      if (keys.some(isDiskThresholdSetting)) void this.checkDiskUsage();
+    });
   }
 
   /** Loads (or initialises) the cluster from storage and starts the periodic work. */
   static async open(opts: ClusterOptions): Promise<Cluster> {
     const c = new Cluster(opts, opts.storage, opts.search);
     await c.recover();
+    await c.checkDiskUsage();
     if (opts.startTimers !== false) {
       c.timer = setInterval(() => c.tick(), TICK_INTERVAL_MS);
       c.timer.unref();
@@ -156,37 +179,136 @@ export class Cluster {
     for (const uuid of indices.keys()) {
       if (!cluster.indices.some((i) => i.uuid === uuid)) await this.storage.deleteIndex(uuid);
     }
-    await this.storage.commit();
+    // with no space left the node still starts: the records stay queued for the next commit
+    await this.commitStorage().catch((e) => {
+      if (!isStorageFull(e)) throw e;
+    });
   }
 
   /**
    * Writes the cluster state. Writes are serialised and each one takes the state at its turn, so
    * concurrent updates (an index created while a custom is stored) never land out of order.
    */
-  private saveClusterState(): Promise<void> {
+  private saveClusterState(without?: string): Promise<void> {
     const run = this.stateWrites.then(() => {
       const state: ClusterStateRecord = {
         clusterUuid: this.clusterUuid,
         nodeId: this.nodeId,
         persistent: this.persistent,
-        indices: [...this.shards.values()].map((s) => ({ name: s.name, uuid: s.uuid })),
+        indices: [...this.shards.values()].filter((s) => s.name !== without).map((s) => ({ name: s.name, uuid: s.uuid })),
         custom: this.custom,
       };
       return this.storage.saveClusterState(state);
     });
     this.stateWrites = run.catch(() => undefined);
-    return run;
+    return run.catch((e) => {
+      throw this.storageFailure(e);
+    });
+  }
+
+  /** `storage.commit()`; no space left applies the flood-stage block and answers ES's I/O error. */
+  private commitStorage(): Promise<void> {
+    return this.storage.commit().catch((e) => {
+      throw this.storageFailure(e);
+    });
+  }
+
+  /**
+   * A write found no space left: nothing waiting on it is acknowledged (the records stay queued in
+   * order), and every index gets the flood-stage block at once, as the disk monitor would on its
+   * next run, so clients are told 429 instead of failing one by one. Returns the error to answer.
+   */
+  private storageFailure(e: unknown): unknown {
+    if (!(e instanceof StorageFullError)) return e;
+    this.opts.log?.(`[es-sim] ${e.message}: nothing waiting on it was acknowledged; marking every index read-only (flood stage)`);
+    this.diskDecision = "flood-stage";
+    this.setReadOnlyAllowDelete(true).catch((err) => this.opts.log?.(`[es-sim] applying the flood-stage block failed: ${String(err)}`));
+    return errors.noSpaceLeft();
+  }
+
+  /** A cluster setting as set (transient, persistent, node), without the default. */
+  private explicitClusterSetting(key: string): string | undefined {
+    const v = this.transient[key] ?? this.persistent[key] ?? this.opts.nodeSettings?.[key];
+    return Array.isArray(v) ? v.join(",") : v;
+  }
+
+  /**
+   * ES's DiskThresholdMonitor for this node: reads the data path's usage and, over the flood-stage
+   * watermark, blocks writes to every index (`index.blocks.read_only_allow_delete`); below the high
+   * watermark it releases that block from every index that has it. Runs at start-up, every
+   * `cluster.info.update.interval`, and at once when a disk threshold setting changes.
+   */
+  checkDiskUsage(): Promise<void> {
+    this.diskCheck ??= (async () => {
+      try {
+        this.lastDiskCheck = this.now();
+        const usage = await this.storage.diskUsage();
+        if (!usage || this.closed) return;
+        const decision = decideDisk(usage, (k) => this.explicitClusterSetting(k));
+        if (decision === "flood-stage" && this.diskDecision !== "flood-stage") {
+          this.opts.log?.(
+            `[es-sim] flood stage disk watermark exceeded (${usage.freeBytes} of ${usage.totalBytes} bytes free), all indices on this node will be marked read-only`,
+          );
+        }
+        this.diskDecision = decision;
+        if (decision === "flood-stage") await this.updateMetadata(() => this.setReadOnlyAllowDelete(true));
+        else if (decision === "below-high") await this.updateMetadata(() => this.setReadOnlyAllowDelete(false));
+      } catch (e) {
+        this.opts.log?.(`[es-sim] disk usage check failed: ${(e as Error)?.message ?? String(e)}`);
+      } finally {
+        this.diskCheck = undefined;
+      }
+    })();
+    return this.diskCheck;
+  }
+
+  /** Whether the last disk check (or a failed write) found the node over the flood-stage watermark. */
+  get floodStageExceeded(): boolean {
+    return this.diskDecision === "flood-stage";
+  }
+
+  /**
+   * Sets (on indices without a write block) or releases (where set) `index.blocks.read_only_allow_delete`,
+   * as DiskThresholdMonitor.updateIndicesReadOnly does; the change is queued for the next commit
+   * and tried now (a disk still full leaves it queued: the block holds in memory meanwhile).
+   */
+  private async setReadOnlyAllowDelete(block: boolean): Promise<void> {
+    const changed: string[] = [];
+    for (const shard of this.shards.values()) {
+      const has = shard.meta.settings[READ_ONLY_ALLOW_DELETE] === "true";
+      if (block === has) continue;
+      if (block && (!shard.isOpen || shard.blocks().some((b) => b === "write" || b === "read_only"))) continue;
+      const settings = { ...shard.meta.settings };
+      if (block) settings[READ_ONLY_ALLOW_DELETE] = "true";
+      else delete settings[READ_ONLY_ALLOW_DELETE];
+      shard.updateMeta({ ...shard.meta, settings, settingsVersion: shard.meta.settingsVersion + 1 });
+      changed.push(shard.name);
+    }
+    if (changed.length === 0) return;
+    if (!block)
+      this.opts.log?.(
+        `[es-sim] releasing read-only block on indices [${changed.join(", ")}] since they are now allocated to nodes with sufficient disk space`,
+      );
+    await this.storage.commit().catch((e) => {
+      if (!isStorageFull(e)) throw e;
+    });
   }
 
   /** Periodic work: scheduled refreshes, lease expiry, translog-size flushes. */
   tick(): void {
     if (this.closed) return;
     const now = this.now();
+    const interval = parseTimeValue("cluster.info.update.interval", String(this.clusterSetting("cluster.info.update.interval")));
+    if (!this.diskCheck && now - this.lastDiskCheck >= interval) void this.checkDiskUsage();
     for (const shard of this.shards.values()) {
       shard.scheduledRefresh(now);
       if (shard.leases.leases.length > 0) shard.expireLeases(now);
       const threshold = parseByteSize("index.translog.flush_threshold_size", shard.setting("index.translog.flush_threshold_size"));
-      if (this.storage.logBytes(shard.uuid) > threshold) this.snapshotShard(shard);
+      if (this.storage.logBytes(shard.uuid) > threshold) {
+        this.snapshotShard(shard).catch((e) =>
+          this.opts.log?.(`[es-sim] flush of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`),
+        );
+      }
     }
   }
 
@@ -196,7 +318,12 @@ export class Cluster {
     this.snapshotsInFlight.add(shard.uuid);
     shard.uncommittedOps = 0;
     shard.counters.flushTotal++;
-    return this.storage.snapshot(shard.uuid, shard.toSnapshot()).finally(() => this.snapshotsInFlight.delete(shard.uuid));
+    return this.storage
+      .snapshot(shard.uuid, shard.toSnapshot())
+      .catch((e) => {
+        throw this.storageFailure(e);
+      })
+      .finally(() => this.snapshotsInFlight.delete(shard.uuid));
   }
 
   /** Stops timers and makes everything durable. */
@@ -205,7 +332,9 @@ export class Cluster {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const s of this.shards.values()) s.releaseWaiters();
-    await this.storage.commit();
+    await this.storage.commit().catch((e) => {
+      if (!isStorageFull(e)) throw e;
+    });
   }
 
   /** Whether `close()` was called (waiting requests stop waiting). */
@@ -215,7 +344,7 @@ export class Cluster {
 
   /** Makes appended records durable and tells listeners (used by CCR after replicated writes). */
   async commit(indexName?: string): Promise<void> {
-    await this.storage.commit();
+    await this.commitStorage();
     if (indexName) this.events.emit("ops-durable", indexName);
   }
 
@@ -289,10 +418,21 @@ export class Cluster {
       // MetadataCreateIndexService does: a name taken meanwhile is never registered twice
       const existing = this.shards.get(meta.name);
       if (existing) throw errors.indexAlreadyExists(meta.name, existing.uuid);
+      // over the flood stage a new index is blocked as every other one (ES would not allocate it at all)
+      if (this.floodStageExceeded) meta = { ...meta, settings: { ...meta.settings, [READ_ONLY_ALLOW_DELETE]: "true" } };
       const shard = new IndexShard(meta, this.searchLibrary, this.storage, this.nodeId, now);
-      await this.storage.createIndex(meta.uuid, shard.toSnapshot());
+      await this.storage.createIndex(meta.uuid, shard.toSnapshot()).catch((e) => {
+        throw this.storageFailure(e);
+      });
       this.shards.set(meta.name, shard);
-      await this.saveClusterState();
+      try {
+        await this.saveClusterState();
+      } catch (e) {
+        // not registered durably: an index that a restart would drop must not take writes
+        this.shards.delete(meta.name);
+        await this.storage.deleteIndex(meta.uuid).catch(() => undefined);
+        throw e;
+      }
       this.events.emit("index-created", meta.name);
       return shard;
     });
@@ -302,10 +442,11 @@ export class Cluster {
   removeIndex(name: string): Promise<void> {
     return this.updateMetadata(async () => {
       const shard = this.requireShard(name);
+      // the cluster state without the index is durable before the index is gone from memory
+      await this.saveClusterState(name);
       this.shards.delete(name);
       shard.releaseWaiters();
       shard.dropSearch();
-      await this.saveClusterState();
       await this.storage.deleteIndex(shard.uuid);
       this.events.emit("index-deleted", name, shard.uuid);
     });
@@ -350,7 +491,7 @@ export class Cluster {
       mappings: change.mappings ?? shard.meta.mappings,
       mappingVersion: shard.meta.mappingVersion + (change.mappings ? 1 : 0),
     });
-    await this.storage.commit();
+    await this.commitStorage();
   }
 
   // ===========================================================================================
@@ -439,4 +580,8 @@ export class Cluster {
   resolve(expression: string | undefined, options: ResolveOptions = {}): string[] {
     return resolveIndices(expression, this.resolvable(), options);
   }
+}
+
+function isStorageFull(e: unknown): boolean {
+  return e instanceof StorageFullError || (e as { type?: string })?.type === "i_o_exception";
 }

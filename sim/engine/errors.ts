@@ -91,6 +91,8 @@ export const errors = {
   /** Generic `ElasticsearchParseException` (`request body is required`, …). */
   parse: (reason: string) => new EsError("parse_exception", 400, reason),
   /** A write on an index that carries a block (`index.blocks.write`, `read_only`, …). */
+  /** A write that found no space left on the data path (Java's `IOException` text). */
+  noSpaceLeft: () => new EsError("i_o_exception", 500, "No space left on device"),
   indexBlocked: (index: string, block: string, status = 403) =>
     new EsError("cluster_block_exception", status, `index [${index}] blocked by: [${block}];`),
   /** A client write into a CCR follower index (`FollowingEngine`). */

@@ -267,7 +267,13 @@ export class DurableStorage implements EngineStorage {
       const ckpBuf = await readFile(paths.ckp).catch(() => undefined);
       const ckp = ckpBuf ? decodeCheckpoint(ckpBuf, gen) : undefined;
       if (buf === undefined) {
-        if (ckp && ckp.records > 0) throw new CorruptLogError(paths.log, 0, `the file is missing but its checkpoint lists ${ckp.records} acknowledged records`, this.dataDir);
+        if (ckp && ckp.records > 0)
+          throw new CorruptLogError(
+            paths.log,
+            0,
+            `the file is missing but its checkpoint lists ${ckp.records} acknowledged records`,
+            this.dataDir,
+          );
         await rm(paths.ckp, { force: true });
         continue;
       }
