@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { parseBool, parseByteSize } from "./engine/settings";
 import { startSim, type Sim } from "./index";
+import { formatRepairReport, repairDataDir } from "./storage/repair";
 
 /** Every `-E` setting es-sim understands, with its default and meaning (for `--help`). */
 export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }> = [
@@ -97,6 +98,15 @@ export function helpText(): string {
     '  {"es-sim":"started","http":"http://127.0.0.1:9200","transport":"127.0.0.1:9300","cluster_name":…,"node_name":…,"cluster_uuid":…,"pid":…,"path_data":…}',
     "SIGTERM or SIGINT: close listeners, flush, release the lock, exit 0.",
     "",
+    "Usage: es-sim repair [-E path.data=<dir>] [--dry-run]",
+    "",
+    "  With es-sim stopped: finds operation logs whose acknowledged records are damaged (the reason",
+    "  es-sim refuses to start), moves each damaged log and its later generations aside",
+    "  (<file>.corrupt-<time>, never deleted), keeps the intact records before the damage, and",
+    "  reports what was lost: byte ranges, the acknowledged record count, and the _seq_no/_id of every",
+    "  dropped record still readable (also in indices/<uuid>/repair-<time>.json). --dry-run only reports.",
+    "  Exit 0: nothing damaged or repaired; 1: could not repair (message says why).",
+    "",
   ].join("\n");
 }
 
@@ -144,8 +154,32 @@ function host(v: string | undefined): string | undefined {
   return v;
 }
 
+/** `es-sim repair`: mends damaged operation logs of a stopped node (sim/storage/repair.ts). */
+async function repairCommand(argv: string[]): Promise<void> {
+  const dryRun = argv.includes("--dry-run");
+  let settings: Record<string, string>;
+  try {
+    settings = parseArgs(argv.filter((a) => a !== "--dry-run")).settings;
+    const other = Object.keys(settings).filter((k) => k !== "path.data");
+    if (other.length > 0) throw new UsageError(`es-sim repair takes only -E path.data=<dir> and --dry-run, not [${other.join(", ")}]`);
+  } catch (e) {
+    process.stderr.write(`es-sim: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const dataDir = resolve(settings["path.data"] ?? "data");
+  try {
+    const report = await repairDataDir(dataDir, { dryRun });
+    process.stdout.write(formatRepairReport(report));
+    process.exit(0);
+  } catch (e) {
+    process.stderr.write(`es-sim repair: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exit(1);
+  }
+}
+
 /** Runs the process. */
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "repair") return repairCommand(argv.slice(1));
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);

@@ -86,7 +86,16 @@ export type LogVerdict =
   /** Everything up to the checkpoint is intact; `cutTo` < fileLength means a torn, unacknowledged tail is cut. */
   | { kind: "ok"; records: number; cutTo: number; tornBytes: number }
   /** Acknowledged records are damaged or missing: refuse to start. */
-  | { kind: "damaged"; offset: number; reason: string; goodRecords: number; lostRecords: number | undefined };
+  | {
+      kind: "damaged";
+      /** Where the damage is (the first bad byte, or the end of a file shorter than its checkpoint). */
+      offset: number;
+      reason: string;
+      /** End of the intact records before the damage. */
+      keepLength: number;
+      goodRecords: number;
+      lostRecords: number | undefined;
+    };
 
 /**
  * Classifies one log against its checkpoint. `checkpoint` undefined means the checkpoint file is
@@ -101,6 +110,7 @@ export function classifyLog(scan: LogScan, checkpoint: Checkpoint | undefined): 
       kind: "damaged",
       offset: scan.goodLength,
       reason: "bad record and no readable checkpoint to tell a torn final write from lost acknowledged records",
+      keepLength: scan.goodLength,
       goodRecords: scan.frameEnds.length,
       lostRecords: undefined,
     };
@@ -112,6 +122,7 @@ export function classifyLog(scan: LogScan, checkpoint: Checkpoint | undefined): 
       kind: "damaged",
       offset: scan.fileLength,
       reason: `file is ${scan.fileLength} bytes but its checkpoint says ${checkpoint.length} bytes (${checkpoint.records} records) were acknowledged`,
+      keepLength: endOfGood,
       goodRecords: within.length,
       lostRecords: checkpoint.records - within.length,
     };
@@ -121,6 +132,7 @@ export function classifyLog(scan: LogScan, checkpoint: Checkpoint | undefined): 
       kind: "damaged",
       offset: endOfGood,
       reason: `bad record at byte ${endOfGood}, before the checkpointed length ${checkpoint.length}`,
+      keepLength: endOfGood,
       goodRecords: within.length,
       lostRecords: checkpoint.records - within.length,
     };
