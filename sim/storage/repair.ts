@@ -140,7 +140,15 @@ async function repairIndex(dataDir: string, name: string, uuid: string, dryRun: 
     }
     const verdict = classifyLog({ fileLength: buf.length, goodLength: decoded.goodLength, frameEnds: decoded.frameEnds }, ckp);
     if (verdict.kind === "damaged") {
-      damage = { gen, offset: verdict.offset, keep: verdict.keepLength, reason: verdict.reason, kept: verdict.goodRecords, lost: verdict.lostRecords ?? null, buf };
+      damage = {
+        gen,
+        offset: verdict.offset,
+        keep: verdict.keepLength,
+        reason: verdict.reason,
+        kept: verdict.goodRecords,
+        lost: verdict.lostRecords ?? null,
+        buf,
+      };
       damagedIndex = i;
     }
   }
@@ -190,7 +198,10 @@ async function repairIndex(dataDir: string, name: string, uuid: string, dryRun: 
   const kept = damage.keep >= FILE_HEADER_BYTES ? damage.buf.subarray(0, damage.keep) : undefined;
   const newLog = kept ?? fileHeader(LOG_MAGIC);
   await writeFileAtomic(damaged.log, newLog);
-  await writeFileAtomic(damaged.ckp, checkpointFile({ sequence: 0, gen: damage.gen, length: newLog.length, records: kept ? damage.kept : 0 }));
+  await writeFileAtomic(
+    damaged.ckp,
+    checkpointFile({ sequence: 0, gen: damage.gen, length: newLog.length, records: kept ? damage.kept : 0 }),
+  );
   await writeFileAtomic(out.reportFile, `${JSON.stringify(out, null, 2)}\n`);
   await fsyncDir(dir);
   return out;

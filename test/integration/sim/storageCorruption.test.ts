@@ -26,7 +26,8 @@ async function killedNodeWithDocs(): Promise<{ dir: string; log: string }> {
   try {
     for (let b = 0; b < DOCS / PER_BULK; b++) {
       const lines: unknown[] = [];
-      for (let i = b * PER_BULK; i < (b + 1) * PER_BULK; i++) lines.push({ index: { _index: "c", _id: String(i) } }, { n: i, pad: "x".repeat(50) });
+      for (let i = b * PER_BULK; i < (b + 1) * PER_BULK; i++)
+        lines.push({ index: { _index: "c", _id: String(i) } }, { n: i, pad: "x".repeat(50) });
       const res = await http(sim.url, "POST", "/_bulk", ndjson(lines), { "content-type": "application/x-ndjson" });
       expect(res.status).toBe(200);
       expect(res.body.errors).toBe(false);
@@ -95,7 +96,9 @@ test("a flipped byte in the middle of a log refuses start-up; repair moves the f
   expect(report.offset).toBe(offset);
   const aside = report.movedAside.find((x: { from: string }) => x.from === log).to as string;
   expect(readFileSync(aside).equals(damaged)).toBe(true); // moved, not deleted
-  const droppedIds = new Set<string>(report.readableDropped.filter((d: { kind: string }) => d.kind === "op").map((d: { id: string }) => d.id));
+  const droppedIds = new Set<string>(
+    report.readableDropped.filter((d: { kind: string }) => d.kind === "op").map((d: { id: string }) => d.id),
+  );
   // the damaged record itself cannot be read; every other dropped one can
   expect(report.lostAcknowledgedRecords).toBe(droppedIds.size + 1);
 
