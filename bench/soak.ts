@@ -77,6 +77,8 @@ const model = new Map<string, Map<string, Expected>>(); // index → id → expe
 let acknowledgedOps = 0;
 /** Losses seen while writing: a delete answered 404 for a document acknowledged as present. */
 const liveLosses: string[] = [];
+/** Indices whose deletion was acknowledged: they must stay gone. */
+const deletedIndices: string[] = [];
 
 /** A delete found nothing: a loss when the model is certain the document is there. */
 function deleteFoundNothing(index: string, id: string): void {
@@ -132,7 +134,11 @@ async function writer(
 ): Promise<void> {
   const mine: Array<{ index: string; id: string }> = [];
   let n = 0;
-  const count = (what: string) => stats.set(what, (stats.get(what) ?? 0) + 1);
+  let lastStatus = -1;
+  const count = (what: string) => {
+    lastStatus = Number(what.split(" ")[1]);
+    stats.set(what, (stats.get(what) ?? 0) + 1);
+  };
   while (!stop()) {
     const index = pick(indices());
     const roll = random();
@@ -178,7 +184,9 @@ async function writer(
       record(victim.index, victim.id, r.status === 404 ? "ack" : outcomeOf(r.status), null);
       count(`delete ${r.status}`);
     }
-    if (random() < 0.02) await sleep(5);
+    // the node is down (killed, restarting): back off instead of spinning new ids into uncertainty
+    if (lastStatus === 0) await sleep(100);
+    else if (random() < 0.02) await sleep(5);
   }
 }
 
@@ -211,6 +219,10 @@ async function check(base: () => string): Promise<{ checked: number; uncertain: 
           );
       }
     }
+  }
+  for (const index of deletedIndices) {
+    const r = await call(base, "HEAD", `/${index}`);
+    if (r.status !== 404) losses.push(`${index}: deletion acknowledged, but HEAD answers ${r.status}`);
   }
   return { checked, uncertain, losses };
 }
@@ -316,6 +328,14 @@ async function main(): Promise<void> {
         `round ${round}: acknowledged ops ${acknowledgedOps - ackBefore}, ids checked ${result.checked}, uncertain ${result.uncertain}, losses ${result.losses.length}; events: ${events.join("; ")}\n  answers: ${answers}\n`,
       );
       for (const l of result.losses.slice(0, 20)) process.stdout.write(`  LOSS ${l}\n`);
+      // keep the data bounded: the round's auto-created indices are deleted; a later round checks they stay gone
+      for (const index of fresh) {
+        const r = await call(base, "DELETE", `/${index}`);
+        if (r.status === 200) {
+          model.delete(index);
+          deletedIndices.push(index);
+        }
+      }
     }
   } catch (e) {
     process.stdout.write(`soak: aborted: ${(e as Error)?.message ?? String(e)}\n--- es-sim stderr (tail) ---\n${stderrTail()}\n`);

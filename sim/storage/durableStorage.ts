@@ -121,6 +121,8 @@ class IndexLog {
   bytesSinceSnapshot = 0;
   /** Generation the next rotation creates. */
   nextGen: number;
+  /** Set when the index is deleted: a flush still running for it has nothing left to make durable. */
+  deleted = false;
 
   constructor(
     readonly dir: string,
@@ -371,6 +373,7 @@ export class DurableStorage implements EngineStorage {
     const log = this.logs.get(uuid);
     this.logs.delete(uuid);
     if (log) {
+      log.deleted = true;
       await log.fd.close().catch(() => undefined);
       await log.ckpFd.close().catch(() => undefined);
     }
@@ -457,6 +460,7 @@ export class DurableStorage implements EngineStorage {
         done += n;
       }
     } catch (e) {
+      if (log.deleted) return; // its files were closed and removed under the flush
       await log.fd.truncate(log.durable.length).catch(() => undefined);
       throw asStorageError(e, logPaths(log.dir, log.gen).log);
     }

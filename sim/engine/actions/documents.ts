@@ -458,7 +458,19 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
       results.push({ [item.action]: failed });
     }
   }
-  await cluster.commit();
+  try {
+    await cluster.commit();
+  } catch (e) {
+    // the operations are not durable: as a failed shard-level bulk request in ES, every item that
+    // had succeeded fails with the cause (no space left; see Cluster.storageFailure), none acknowledged
+    if (!(e instanceof EsError) || e.type !== "i_o_exception") throw e;
+    for (const r of results) {
+      const [action, inner] = Object.entries(r)[0] as [string, Json];
+      if (inner.error !== undefined) continue;
+      r[action] = { _index: inner._index, _id: inner._id, status: e.status, error: e.toJSON() };
+    }
+    return { errors: true, took: Math.max(0, cluster.now() - started), items: results };
+  }
   for (const shard of touched.keys()) cluster.events.emit("ops-durable", shard.name);
   let forced = false;
   for (const [shard, seq] of touched) forced = (await afterWrite(cluster, shard, seq, opts.refresh)) || forced;
