@@ -130,3 +130,49 @@ test("every commit advances the checkpoint to the log's length; a restart reads 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a write that finds no space left acknowledges nothing, keeps the records queued, and the next commit lands them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "es-sim-enospc-"));
+  try {
+    const fatal: unknown[] = [];
+    const storage = await DurableStorage.open(dir, { onFatal: (e) => fatal.push(e) });
+    const cluster = await Cluster.open({ clusterName: "c", nodeName: "n", storage, search: stubSearchLibrary, startTimers: false });
+    await createIndex(cluster, "i", {});
+    await indexDoc(cluster, "i", "kept", { n: 0 }, {});
+    const log = (storage as unknown as { logs: Map<string, { fd: FileHandle }> }).logs.get(cluster.requireShard("i").uuid)!;
+    const realFd = log.fd;
+    const noSpace = Object.assign(Object.create(realFd) as FileHandle, {
+      write: async () => {
+        throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      },
+      truncate: (len: number) => realFd.truncate(len),
+    });
+    log.fd = noSpace;
+    await expect(indexDoc(cluster, "i", "refused", { n: 1 }, {})).rejects.toMatchObject({ status: 500, type: "i_o_exception" });
+    expect(fatal).toEqual([]); // the node keeps running
+    expect(cluster.requireShard("i").meta.settings["index.blocks.read_only_allow_delete"]).toBe("true");
+    await expect(indexDoc(cluster, "i", "blocked", { n: 2 }, {})).rejects.toMatchObject({ status: 429 });
+    // space again: the queued records (the refused write, the block) are written in order by the next commit
+    log.fd = realFd;
+    await cluster.commit();
+    await cluster.close();
+    await storage.close();
+    const again = await DurableStorage.open(dir);
+    // the monitor off: the real disk has room, and the monitor would release the block (tested elsewhere)
+    const c2 = await Cluster.open({
+      clusterName: "c",
+      nodeName: "n",
+      storage: again,
+      search: stubSearchLibrary,
+      startTimers: false,
+      nodeSettings: { "cluster.routing.allocation.disk.threshold_enabled": "false" },
+    });
+    const shard = c2.requireShard("i");
+    expect([shard.docs.has("kept"), shard.docs.has("refused"), shard.docs.has("blocked")]).toEqual([true, true, false]);
+    expect(shard.meta.settings["index.blocks.read_only_allow_delete"]).toBe("true");
+    await c2.close();
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
