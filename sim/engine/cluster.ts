@@ -117,6 +117,7 @@ export class Cluster {
   private diskDecision: DiskDecision | "unknown" = "unknown";
   private lastDiskCheck = 0;
   private diskCheck: Promise<void> | undefined;
+  private diskRecheck: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: ClusterOptions,
@@ -239,7 +240,14 @@ export class Cluster {
    * `cluster.info.update.interval`, and at once when a disk threshold setting changes.
    */
   checkDiskUsage(): Promise<void> {
-    this.diskCheck ??= (async () => {
+    // a check asked for while one runs (a setting changed meanwhile) runs once more after it
+    if (this.diskCheck) {
+      return (this.diskRecheck ??= this.diskCheck.then(() => {
+        this.diskRecheck = undefined;
+        return this.checkDiskUsage();
+      }));
+    }
+    this.diskCheck = (async () => {
       try {
         this.lastDiskCheck = this.now();
         const usage = await this.storage.diskUsage();
