@@ -269,6 +269,7 @@ async function main(): Promise<void> {
     rows.push([`  leader p99`, show(figures.leaderP99Ms), ""]);
     rows.push([`  follower (CCR) max`, show(figures.followerMaxMs), "< 100 ms"]);
     rows.push([`  follower p99`, show(figures.followerP99Ms), ""]);
+    rows.push([`  control: an idle es-sim node meanwhile, max / p99`, `${show(figures.controlMaxMs)} / ${show(figures.controlP99Ms)}`, ""]);
     rows.push([
       `  longest stalls per run, ms (leader | follower)`,
       runs.map((x) => `${longest(x.leader)} | ${longest(x.follower)}`).join("; "),
