@@ -4,7 +4,7 @@
  * of `--runs` runs, with min and max. Benchmarks are never timed assertions in tests.
  *
  *   npm run bench                                   # everything (long: tens of minutes)
- *   npm run bench -- --only failover --pairs 1,20   # parts: failover, switchover, failback, sim
+ *   npm run bench -- --only failover --pairs 1,20   # parts: failover, switchover, failback, sim, loop
  *   npm run bench -- --runs 5 --failback-docs 20000
  *
  * The machine is shared: the load average is recorded before and after each part.
@@ -18,12 +18,13 @@ import { pulumiBinary, repoRoot } from "../cli/toolchain";
 import * as ccrBench from "./ccr";
 import * as failback from "./failback";
 import * as failover from "./failover";
+import * as loopBench from "./loop";
 import { startBenchPair } from "./pair";
 import * as simBench from "./sim";
 import { figure, type Figure, num, seconds, show, table } from "./stats";
 import * as switchover from "./switchover";
 
-const PARTS = ["failover", "switchover", "failback", "sim"] as const;
+const PARTS = ["failover", "switchover", "failback", "sim", "loop"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -37,6 +38,8 @@ const USAGE = `usage: npm run bench -- [options]
   --switchover-rate N    switchover: client writes per second (default 500)
   --failback-pairs LIST  failback: numbers of index pairs (default 1,20)
   --failback-docs N      failback: documents per index (default 100000)
+  --loop-rate N          loop: documents per second written during the mixed load (default ${loopBench.WRITE_DOCS_PER_SEC})
+  --loop-seconds N       loop: seconds of mixed load per run (default ${loopBench.LOAD_SECONDS})
   --out DIR              results folder (default bench/results)`;
 
 interface Section {
@@ -57,6 +60,8 @@ function parse() {
       "switchover-rate": { type: "string", default: "500" },
       "failback-pairs": { type: "string", default: "1,20" },
       "failback-docs": { type: "string", default: "100000" },
+      "loop-rate": { type: "string", default: String(loopBench.WRITE_DOCS_PER_SEC) },
+      "loop-seconds": { type: "string", default: String(loopBench.LOAD_SECONDS) },
       out: { type: "string", default: path.join(repoRoot, "bench", "results") },
       help: { type: "boolean", default: false },
     },
@@ -84,6 +89,8 @@ function parse() {
     switchoverRate: ints(values["switchover-rate"]!, "--switchover-rate")[0]!,
     failbackPairs: ints(values["failback-pairs"]!, "--failback-pairs"),
     failbackDocs: ints(values["failback-docs"]!, "--failback-docs")[0]!,
+    loopRate: ints(values["loop-rate"]!, "--loop-rate")[0]!,
+    loopSeconds: ints(values["loop-seconds"]!, "--loop-seconds")[0]!,
     out: values.out!,
   };
 }
@@ -232,6 +239,56 @@ async function main(): Promise<void> {
     rows.push([`CCR catch-up, replay only`, show(figures.replayCatchUpOpsPerSec), ""]);
     rows.push([`CCR lag p50 at ${num(figures.steadyDocsPerSec.median)} docs/s`, show(figures.lagP50Ms), ""]);
     rows.push([`CCR lag p99`, show(figures.lagP99Ms), "≤ 1 s"]);
+  }
+
+  if (opts.parts.has("loop")) {
+    const runs = await section("loop", sections, async () => {
+      const out: loopBench.LoopBenchResult[] = [];
+      for (let r = 0; r < opts.runs; r++)
+        out.push(await loopBench.run(log, { loadSeconds: opts.loopSeconds, writeDocsPerSec: opts.loopRate }));
+      return out;
+    });
+    const f = (pick: (x: loopBench.LoopBenchResult) => number, unit: string) => figure(runs.map(pick), unit);
+    const figures = {
+      leaderMaxMs: f((x) => x.leader.maxMs, "ms"),
+      leaderMaxCpuMs: f((x) => x.leader.maxCpuMs, "ms"),
+      followerMaxCpuMs: f((x) => x.follower.maxCpuMs, "ms"),
+      controlMaxCpuMs: f((x) => x.control.maxCpuMs, "ms"),
+      leaderP99Ms: f((x) => x.leader.p99Ms, "ms"),
+      followerMaxMs: f((x) => x.follower.maxMs, "ms"),
+      followerP99Ms: f((x) => x.follower.p99Ms, "ms"),
+      controlMaxMs: f((x) => x.control.maxMs, "ms"),
+      controlP99Ms: f((x) => x.control.p99Ms, "ms"),
+      docsPerSec: f((x) => x.docsIndexed / x.loadSeconds, "docs/s"),
+      searchesPerSec: f((x) => x.searches / x.loadSeconds, "searches/s"),
+    };
+    results.loop = { figures, runs };
+    const longest = (x: loopBench.LoopFigures) =>
+      x.stalls
+        .slice(0, 3)
+        .map((st) => `${st.ms} (${st.cpu_ms} CPU)`)
+        .join(", ");
+    rows.push([`es-sim event-loop delay under mixed load: leader max`, show(figures.leaderMaxMs), "< 100 ms"]);
+    rows.push([`  leader p99`, show(figures.leaderP99Ms), ""]);
+    rows.push([`  leader longest step in CPU time`, show(figures.leaderMaxCpuMs), "< 100 ms"]);
+    rows.push([`  follower (CCR) max`, show(figures.followerMaxMs), "< 100 ms"]);
+    rows.push([`  follower p99`, show(figures.followerP99Ms), ""]);
+    rows.push([`  follower longest step in CPU time`, show(figures.followerMaxCpuMs), "< 100 ms"]);
+    rows.push([
+      `  control: an idle es-sim node meanwhile, max / p99 / longest step in CPU time`,
+      `${show(figures.controlMaxMs)} / ${show(figures.controlP99Ms)} / ${show(figures.controlMaxCpuMs)}`,
+      "",
+    ]);
+    rows.push([
+      `  longest stalls per run, ms (leader | follower)`,
+      runs.map((x) => `${longest(x.leader)} | ${longest(x.follower)}`).join("; "),
+      "",
+    ]);
+    rows.push([
+      `  load: writes (offered ${num(opts.loopRate)}/s), searches, stats every ${loopBench.STATS_INTERVAL_MS} ms`,
+      `${show(figures.docsPerSec)}, ${show(figures.searchesPerSec)}`,
+      "",
+    ]);
   }
 
   const finishedAt = new Date();

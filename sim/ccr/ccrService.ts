@@ -34,9 +34,6 @@ import { effectiveRemoteSettings, RemoteClusterService, type LinkFactory } from 
 import { remoteClusterSettingDefs, validateRemoteSettings } from "./remoteSettings";
 import { ShardFollowTask } from "./shardFollowTask";
 
-/** A shard-changes call may take `read_poll_timeout`; the transport waits this much longer for the answer. */
-const READ_TIMEOUT_MARGIN_MS = 30_000;
-
 /** A follower's running shard-follow task. */
 export interface RunningTask {
   /** The follower index's uuid when the task started (a re-created index is another follower). */
@@ -200,7 +197,12 @@ export class CcrService {
               settings_version: r.settingsVersion,
               aliases_version: r.aliasesVersion,
             },
-            r.pollTimeoutMs + READ_TIMEOUT_MARGIN_MS,
+            // no receive timeout: ShardFollowTasksExecutor sends shard changes with the transport's
+            // default options, so a leader that stops answering (a stalled process, a long GC) holds
+            // the read open until it answers or the connection drops (node_disconnected_exception,
+            // retried). A timeout would end in receive_timeout_transport_exception, which
+            // ShardFollowNodeTask.shouldRetry does not retry: the follower would stop for good.
+            undefined,
           )) as unknown as ShardChangesResponse,
         write: (ops) => applyOperations(this.cluster, follower, uuid, ops),
         applyMetadata: (view) => applyLeaderMetadata(this.cluster, follower, uuid, view),

@@ -112,7 +112,7 @@ export class Cluster {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly snapshotsInFlight = new Set<string>();
+  private readonly snapshotsInFlight = new Map<string, Promise<void>>();
   /** The disk monitor's last decision; "flood-stage" also after a write found no space left. */
   private diskDecision: DiskDecision | "unknown" = "unknown";
   private lastDiskCheck = 0;
@@ -322,16 +322,17 @@ export class Cluster {
 
   /** Compacts one index's log into a snapshot (ES flush); concurrent requests for one index coalesce. */
   snapshotShard(shard: IndexShard): Promise<void> {
-    if (this.snapshotsInFlight.has(shard.uuid)) return Promise.resolve();
-    this.snapshotsInFlight.add(shard.uuid);
+    if (this.snapshotsInFlight.has(shard.uuid) || this.shards.get(shard.name) !== shard) return Promise.resolve();
     shard.uncommittedOps = 0;
     shard.counters.flushTotal++;
-    return this.storage
+    const run = this.storage
       .snapshot(shard.uuid, shard.toSnapshot())
       .catch((e) => {
         throw this.storageFailure(e);
       })
       .finally(() => this.snapshotsInFlight.delete(shard.uuid));
+    this.snapshotsInFlight.set(shard.uuid, run);
+    return run;
   }
 
   /** Stops timers and makes everything durable. */
@@ -455,6 +456,11 @@ export class Cluster {
       this.shards.delete(name);
       shard.releaseWaiters();
       shard.dropSearch();
+      // ES closes a deleted shard once its in-flight operations are done: a flush of this index
+      // under way, and writes that resolved it before it left the registry, finish before its
+      // files go (otherwise they would fail on a closed log or a removed folder)
+      await this.snapshotsInFlight.get(shard.uuid)?.catch(() => undefined);
+      await this.storage.commit().catch(() => undefined);
       await this.storage.deleteIndex(shard.uuid);
       this.events.emit("index-deleted", name, shard.uuid);
     });

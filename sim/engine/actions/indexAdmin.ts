@@ -549,9 +549,19 @@ export async function refresh(cluster: Cluster, expression: string | undefined, 
 /** `POST /{index}/_flush`: makes a durable snapshot of each index and truncates its log. */
 export async function flush(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
+  const shards = indices.map((n) => cluster.shard(n)!);
   await cluster.commit();
-  await Promise.all(indices.map((n) => cluster.snapshotShard(cluster.shard(n)!)));
-  return { _shards: shardsHeader(cluster, indices) };
+  return { _shards: await snapshotLive(cluster, shards) };
+}
+
+/**
+ * Snapshots the shards still registered and answers the `_shards` header: an index deleted while
+ * the action waited is a shard no longer available, not a failure (ES's broadcast actions).
+ */
+async function snapshotLive(cluster: Cluster, shards: IndexShard[]): Promise<Json> {
+  const isGone = (s: IndexShard) => cluster.shard(s.name) !== s;
+  await Promise.all(shards.filter((s) => !isGone(s)).map((s) => cluster.snapshotShard(s)));
+  return shardsHeader(cluster, shards, new Set(shards.filter(isGone)));
 }
 
 /** `POST /{index}/_forcemerge`: discards soft-deleted history no retention lease retains. */
@@ -562,10 +572,11 @@ export async function forceMerge(
 ): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
   const now = cluster.now();
-  for (const n of indices) cluster.shard(n)!.forceMerge(now);
+  const shards = indices.map((n) => cluster.shard(n)!);
+  for (const s of shards) s.forceMerge(now);
   await cluster.commit();
-  if (opts.flush !== false) await Promise.all(indices.map((n) => cluster.snapshotShard(cluster.shard(n)!)));
-  return { _shards: shardsHeader(cluster, indices) };
+  if (opts.flush !== false) return { _shards: await snapshotLive(cluster, shards) };
+  return { _shards: shardsHeader(cluster, shards, new Set(shards.filter((s) => cluster.shard(s.name) !== s))) };
 }
 
 function aliasesView(aliases: Record<string, AliasProps>): Json {

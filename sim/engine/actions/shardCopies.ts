@@ -17,15 +17,19 @@ export function replicasOf(s: IndexShard): number {
   return Number(s.setting("index.number_of_replicas"));
 }
 
-/** The `_shards` header of broadcast actions (refresh, flush, stats): every copy counted, primaries successful. */
-export function shardsHeader(cluster: Cluster, indices: string[]): Json {
+/**
+ * The `_shards` header of broadcast actions (refresh, flush, stats): every copy counted, primaries
+ * successful. `gone` are indices deleted while the action ran: ES counts their shards in `total`
+ * but neither as successful nor as failed (`TransportActions.isShardNotAvailableException`).
+ */
+export function shardsHeader(cluster: Cluster, indices: Array<string | IndexShard>, gone: ReadonlySet<IndexShard> = new Set()): Json {
   let total = 0;
   let successful = 0;
   for (const n of indices) {
-    const s = cluster.shard(n)!;
+    const s = typeof n === "string" ? cluster.shard(n)! : n;
     const shards = Number(s.setting("index.number_of_shards"));
     total += shards * (1 + replicasOf(s));
-    successful += shards;
+    if (!gone.has(s)) successful += shards;
   }
   return { total, successful, failed: 0 };
 }

@@ -189,3 +189,113 @@ describe("(d) other concurrent metadata changes", () => {
     for (const n of [...names, "pat-same"]) expect((await http(sim.url, "DELETE", `/_ccr/auto_follow/${n}`)).status).toBe(200);
   });
 });
+
+describe("(e) concurrent deletes", () => {
+  test("parallel DELETE /{index}: one acknowledged, the others index_not_found_exception", async () => {
+    expect((await http(sim.url, "PUT", "/race-e-del")).status).toBe(200);
+    const replies = await Promise.all(Array.from({ length: 6 }, () => http(sim.url, "DELETE", "/race-e-del")));
+    expect(replies.filter((r) => r.status === 200).map((r) => r.body)).toEqual([{ acknowledged: true }]);
+    for (const r of replies.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ type: "index_not_found_exception", reason: "no such index [race-e-del]" });
+    }
+    await expectNoOrphanFolders();
+  });
+
+  test("parallel DELETE /{index}/_alias/{name}: one acknowledged, the others aliases_not_found_exception", async () => {
+    expect((await http(sim.url, "PUT", "/race-e-alias", { aliases: { "al-e": {} } })).status).toBe(200);
+    const replies = await Promise.all(Array.from({ length: 6 }, () => http(sim.url, "DELETE", "/race-e-alias/_alias/al-e")));
+    expect(replies.filter((r) => r.status === 200).map((r) => r.body)).toEqual([{ acknowledged: true }]);
+    for (const r of replies.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ type: "aliases_not_found_exception", reason: "aliases [al-e] missing" });
+    }
+    expect((await http(sim.url, "GET", "/race-e-alias/_alias")).body).toEqual({ "race-e-alias": { aliases: {} } });
+  });
+
+  test("parallel DELETE _ccr/auto_follow/{name}: one acknowledged, the others resource_not_found_exception", async () => {
+    await addRemote(sim.url, "local", sim.transportAddress);
+    const put = await http(sim.url, "PUT", "/_ccr/auto_follow/pat-del", {
+      remote_cluster: "local",
+      leader_index_patterns: ["never-del-*"],
+    });
+    expect(put.body).toEqual({ acknowledged: true });
+    const replies = await Promise.all(Array.from({ length: 6 }, () => http(sim.url, "DELETE", "/_ccr/auto_follow/pat-del")));
+    expect(replies.filter((r) => r.status === 200).map((r) => r.body)).toEqual([{ acknowledged: true }]);
+    for (const r of replies.filter((x) => x.status !== 200)) {
+      expect(r.status).toBe(404);
+      expect(r.body.error).toMatchObject({ type: "resource_not_found_exception", reason: "auto-follow pattern [pat-del] is missing" });
+    }
+    expect((await http(sim.url, "GET", "/_ccr/auto_follow/pat-del")).status).toBe(404);
+  });
+
+  test("DELETE /{index} while single and bulk writes, flushes and force-merges run: the node stays up, every write gets an answer, none acknowledged is lost", async () => {
+    for (let round = 0; round < 4; round++) {
+      const index = `race-w${round}`;
+      expect((await http(sim.url, "PUT", `/${index}`)).status).toBe(200);
+      let deletedAt = Number.POSITIVE_INFINITY;
+      const sent = new Map<string, number>();
+      const single = (id: string) => {
+        sent.set(id, Date.now());
+        return http(sim.url, "PUT", `/${index}/_doc/${id}`, { id }).then((r) => ({
+          ids: [id],
+          replies: [r.status === 201 ? "created" : r],
+          r,
+        }));
+      };
+      const bulkOf = (ids: string[]) => {
+        for (const id of ids) sent.set(id, Date.now());
+        return http(sim.url, "POST", "/_bulk", ndjson(ids.flatMap((id) => [{ create: { _index: index, _id: id } }, { id }])), {
+          "content-type": "application/x-ndjson",
+        }).then((r) => ({
+          ids,
+          replies: (r.body.items as Array<{ create: { status: number; result?: string; error?: unknown } }>).map((it) =>
+            it.create.status === 201 ? "created" : it.create,
+          ),
+          r,
+        }));
+      };
+      const before = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? bulkOf([`b${i}-0`, `b${i}-1`, `b${i}-2`]) : single(`s${i}`)));
+      const flushes = [http(sim.url, "POST", `/${index}/_flush`)];
+      const deletion = http(sim.url, "DELETE", `/${index}`).then((r) => {
+        deletedAt = Date.now();
+        return r;
+      });
+      flushes.push(http(sim.url, "POST", `/${index}/_flush`), http(sim.url, "POST", `/${index}/_forcemerge`));
+      const during = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? bulkOf([`c${i}-0`, `c${i}-1`]) : single(`t${i}`)));
+      const deleted = await deletion;
+      expect(deleted.body).toEqual({ acknowledged: true });
+      const after = Array.from({ length: 5 }, (_, i) => single(`u${i}`));
+      const outcomes = await Promise.all([...before, ...during, ...after]);
+      // flushes that met the deletion: the deleted shard is not available (neither successful nor
+      // failed, as ES's broadcast actions), or the index is not found at all
+      for (const f of await Promise.all(flushes)) {
+        if (f.status === 200) expect(f.body._shards).toMatchObject({ failed: 0 });
+        else expect(f.body.error).toMatchObject({ type: "index_not_found_exception" });
+      }
+
+      // every write got an answer: acknowledged, or ES's error for an index deleted under it
+      const acked: string[] = [];
+      for (const o of outcomes) {
+        expect(o.r.status).toBeLessThan(500);
+        o.ids.forEach((id, i) => {
+          const reply = o.replies[i];
+          if (reply === "created") acked.push(id);
+          else expect(reply).toMatchObject({ status: 404, error: { type: "index_not_found_exception" } });
+        });
+      }
+      expect((await http(sim.url, "GET", "/_cluster/health")).status).toBe(200);
+      // acknowledged after the deletion was: in the index the writes auto-created again
+      const present = new Set<string>();
+      if ((await http(sim.url, "HEAD", `/${index}`)).status === 200) {
+        await http(sim.url, "POST", `/${index}/_refresh`);
+        const hits = await http(sim.url, "GET", `/${index}/_search?size=1000`);
+        for (const h of hits.body.hits.hits as Array<{ _id: string }>) present.add(h._id);
+      }
+      for (const id of acked) if (sent.get(id)! > deletedAt) expect(present.has(id)).toBe(true);
+      // and nothing in it that was not acknowledged
+      for (const id of present) expect(acked).toContain(id);
+      await expectNoOrphanFolders();
+    }
+  });
+});

@@ -209,3 +209,34 @@ test("lease expired and history merged away: fatal resource_not_found_exception;
   expect((await history(follower.url, "fb-f", Number.MAX_SAFE_INTEGER)).global_checkpoint).toBe(15);
   expect((await shardStats(follower.url, "fb-f")).fatal_exception).toBeUndefined();
 });
+
+/** Longer than the receive timeout es-sim used to put on shard-changes reads (`read_poll_timeout` + 30s). */
+const STALL_MS = 34_000;
+
+test("leader process stalled (SIGSTOP): the read waits, nothing goes fatal; after SIGCONT the follower catches up on its own", async () => {
+  await setup("st", 20, {}, { read_poll_timeout: "1s", max_retry_delay: "1s" });
+  await expectIdentical("st");
+  process.kill(leader.pid, "SIGSTOP");
+  let stalled: any;
+  let info: any;
+  try {
+    await new Promise((r) => setTimeout(r, STALL_MS));
+    stalled = await shardStats(follower.url, "st-f");
+    info = await ok(follower.url, "GET", "/st-f/_ccr/info");
+  } finally {
+    process.kill(leader.pid, "SIGCONT");
+  }
+  // as ES (ShardFollowTasksExecutor sends shard changes without a transport timeout): the peek read
+  // stays outstanding while the leader is silent, and time_since_last_read shows the stall
+  expect(stalled.fatal_exception).toBeUndefined();
+  expect(stalled.read_exceptions).toEqual([]);
+  expect(stalled.outstanding_read_requests).toBe(1);
+  expect(stalled.time_since_last_read_millis).toBeGreaterThan(STALL_MS / 2);
+  expect(info.follower_indices[0].status).toBe("active");
+  await bulkIndex(leader.url, "st", 15, "after-stall-");
+  await ok(leader.url, "DELETE", "/st/_doc/d3");
+  await expectIdentical("st");
+  const after = await shardStats(follower.url, "st-f");
+  expect(after.fatal_exception).toBeUndefined();
+  expect(after.read_exceptions).toEqual([]);
+});
