@@ -23,8 +23,8 @@ export interface RemoteLink {
   close(): void;
 }
 
-/** Builds a link to the first reachable address of a list. */
-export type LinkFactory = (addresses: string[]) => RemoteLink;
+/** Builds a link to the first reachable address of a list, for remote `alias` (whose credentials it presents). */
+export type LinkFactory = (addresses: string[], alias: string) => RemoteLink;
 
 /** A transport failure as raised by the link (no ES exception came back). */
 interface LinkFailure {
@@ -77,7 +77,7 @@ export class RemoteClusterService {
 
   private connect(config: RemoteClusterConfig): Entry {
     const addresses = config.mode === "proxy" ? [config.proxyAddress] : config.seeds;
-    const link = this.linkFactory(addresses);
+    const link = this.linkFactory(addresses, config.alias);
     link.start();
     return { config, link };
   }
