@@ -5,7 +5,7 @@
  * `bin/es-sim keystore add`, applied by `POST /_nodes/reload_secure_settings`.
  */
 import { spawn } from "node:child_process";
-import { ES_SIM_BIN, http, type SpawnedSim } from "./sim";
+import { ES_SIM_BIN, http, spawnSim, type SpawnedSim } from "./sim";
 
 /** `Authorization` header of basic auth. */
 export function basic(user: string, password: string): Record<string, string> {
@@ -49,4 +49,56 @@ export async function trustRemote(follower: SpawnedSim, alias: string, leader: S
 /** Both directions of a secured pair (remote aliases = cluster names), so either can follow the other. */
 export async function trustEachOther(a: SpawnedSim, b: SpawnedSim, admin: Record<string, string>): Promise<void> {
   await Promise.all([trustRemote(b, a.clusterName, a, admin), trustRemote(a, b.clusterName, b, admin)]);
+}
+
+/**
+ * A conformance target with security enabled: a spawned es-sim with `xpack.security.enabled=true`
+ * (superuser `elastic`), or `ES_URL=http://<superuser>:<password>@host:9200` of a real secured
+ * cluster. `as(user, password)` makes requests as another user. Users, roles and indices carry
+ * the run's prefix and are removed at the end.
+ */
+export function securedConformanceTarget(clusterName = "conformance-secured") {
+  const run = Math.random().toString(36).slice(2, 8);
+  const name = (s: string) => `conf-${run}-${s}`;
+  let base = "";
+  let admin: Record<string, string> = {};
+  let sim: SpawnedSim | undefined;
+  const created: { users: string[]; roles: string[] } = { users: [], roles: [] };
+  beforeAll(async () => {
+    const url = process.env.ES_URL;
+    if (url) {
+      const u = new URL(url);
+      admin = basic(decodeURIComponent(u.username), decodeURIComponent(u.password));
+      u.username = "";
+      u.password = "";
+      base = u.toString().replace(/\/$/, "");
+    } else {
+      const password = "conformance-pw";
+      sim = await spawnSim({ clusterName, settings: { "xpack.security.enabled": "true" }, env: { ELASTIC_PASSWORD: password } });
+      base = sim.url;
+      admin = basic("elastic", password);
+    }
+  });
+  afterAll(async () => {
+    if (base) {
+      await http(base, "DELETE", `/${name("*")}?expand_wildcards=all`, undefined, admin).catch(() => undefined);
+      for (const u of created.users) await http(base, "DELETE", `/_security/user/${u}`, undefined, admin).catch(() => undefined);
+      for (const r of created.roles) await http(base, "DELETE", `/_security/role/${r}`, undefined, admin).catch(() => undefined);
+    }
+    await sim?.cleanup();
+  });
+  return {
+    name,
+    base: () => base,
+    /** As the superuser. */
+    req: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      http(base, method, path, body, { ...admin, ...headers }),
+    /** As `user`. */
+    as:
+      (user: string, password: string) =>
+      (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        http(base, method, path, body, { ...basic(user, password), ...headers }),
+    /** Remembers a user / role to delete at the end. */
+    track: (kind: "users" | "roles", n: string) => created[kind].push(n),
+  };
 }

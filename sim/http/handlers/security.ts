@@ -49,7 +49,7 @@ async function putUser(ctx: RequestContext) {
   const problems: string[] = [];
   const bad = validUsername(name);
   if (bad) throw new EsError("action_request_validation_exception", 400, bad);
-  if (RESERVED_USERS.includes(name)) problems.push(`user [${name}] is reserved and only the password can be changed`);
+  if (RESERVED_USERS.includes(name)) throw errors.illegalArgument(`user [${name}] is reserved and only the password can be changed`);
   const allowed = ["password", "password_hash", "roles", "full_name", "email", "metadata", "enabled"];
   for (const k of Object.keys(body)) {
     if (!allowed.includes(k)) throw errors.parse(`failed to parse add user request. unexpected field [${k}]`);
@@ -89,7 +89,7 @@ function getUsers(ctx: RequestContext) {
 async function deleteUser(ctx: RequestContext) {
   requireEnabled(ctx);
   const name = ctx.pathParams.username!;
-  if (RESERVED_USERS.includes(name)) throw errors.validation([`user [${name}] is reserved and cannot be deleted`]);
+  if (RESERVED_USERS.includes(name)) throw errors.illegalArgument(`user [${name}] is reserved and cannot be deleted`);
   const found = await ctx.security.store.deleteUser(name);
   return { status: found ? 200 : 404, body: { found } };
 }
@@ -206,7 +206,7 @@ function getRoles(ctx: RequestContext) {
 async function deleteRole(ctx: RequestContext) {
   requireEnabled(ctx);
   const name = ctx.pathParams.name!;
-  if (name === "superuser") throw errors.validation([`role [${name}] is reserved and cannot be deleted`]);
+  if (name === "superuser") throw errors.illegalArgument(`role [${name}] is reserved and cannot be deleted`);
   const found = await ctx.security.store.deleteRole(name);
   return { status: found ? 200 : 404, body: { found } };
 }

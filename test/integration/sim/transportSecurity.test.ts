@@ -86,7 +86,9 @@ test("a peer without credentials is refused at the handshake: no cluster state, 
   t.socket.write(frame(handshake()));
   t.socket.write(frame({ k: "request", id: 1, action: "cluster:monitor/state", body: {} }));
   t.socket.write(frame({ k: "request", id: 2, action: "indices:data/read/xpack/ccr/shard_changes", body: { index: "orders", uuid: "" } }));
-  await t.closed;
+  // the refusal closes the connection; a node serving anyone answers instead (and stays connected)
+  await Promise.race([t.closed, new Promise((r) => setTimeout(r, 3_000))]);
+  t.socket.destroy();
   expect(t.messages).toEqual([
     {
       k: "handshake_error",
@@ -101,16 +103,23 @@ test("a peer without credentials is refused at the handshake: no cluster state, 
   // a forged key is refused the same way
   const forged = await rawTransport(leader.transportAddress);
   forged.socket.write(frame(handshake(Buffer.from("id:secret").toString("base64"))));
-  await forged.closed;
+  await Promise.race([forged.closed, new Promise((r) => setTimeout(r, 3_000))]);
+  forged.socket.destroy();
   expect(forged.messages[0]).toMatchObject({
     k: "handshake_error",
-    error: { type: "security_exception", reason: "unable to authenticate with provided credentials and anonymous access is not allowed for this request" },
+    error: {
+      type: "security_exception",
+      reason: "unable to authenticate with provided credentials and anonymous access is not allowed for this request",
+    },
   });
   expect(forged.messages).toHaveLength(1);
 });
 
 test("an unsecured es-sim cannot follow a secured leader", async () => {
-  const r = await http(open.url, "PUT", "/orders-copy/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "orders" });
+  const r = await http(open.url, "PUT", "/orders-copy/_ccr/follow?wait_for_active_shards=1", {
+    remote_cluster: "leader",
+    leader_index: "orders",
+  });
   expect(r.status).toBe(401);
   expect(r.body.error).toMatchObject({
     type: "security_exception",
@@ -120,19 +129,37 @@ test("an unsecured es-sim cannot follow a secured leader", async () => {
 });
 
 test("a key from the keystore, applied by reload_secure_settings, replicates what its access names and nothing else", async () => {
-  const before = await http(follower.url, "PUT", "/orders-copy/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "orders" }, ADMIN);
+  const before = await http(
+    follower.url,
+    "PUT",
+    "/orders-copy/_ccr/follow?wait_for_active_shards=1",
+    { remote_cluster: "leader", leader_index: "orders" },
+    ADMIN,
+  );
   expect(before.status).toBe(401);
   const encoded = await createReplicationKey(leader, ADMIN, ["orders*"]);
   await keystoreAdd(follower.dataDir, "cluster.remote.leader.credentials", encoded);
   const reload = await http(follower.url, "POST", "/_nodes/reload_secure_settings", undefined, ADMIN);
   expect(reload.body).toMatchObject({ _nodes: { total: 1, successful: 1, failed: 0 }, cluster_name: "follower" });
-  const follow = await http(follower.url, "PUT", "/orders-copy/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "orders" }, ADMIN);
+  const follow = await http(
+    follower.url,
+    "PUT",
+    "/orders-copy/_ccr/follow?wait_for_active_shards=1",
+    { remote_cluster: "leader", leader_index: "orders" },
+    ADMIN,
+  );
   expect(follow.status).toBe(200);
   await waitFor("orders-copy to hold the leader's document", async () => {
     const c = await http(follower.url, "GET", "/orders-copy/_count", undefined, ADMIN);
     return c.body.count === 1;
   });
-  const denied = await http(follower.url, "PUT", "/secret-copy/_ccr/follow?wait_for_active_shards=1", { remote_cluster: "leader", leader_index: "secret" }, ADMIN);
+  const denied = await http(
+    follower.url,
+    "PUT",
+    "/secret-copy/_ccr/follow?wait_for_active_shards=1",
+    { remote_cluster: "leader", leader_index: "secret" },
+    ADMIN,
+  );
   expect(denied.status).toBe(403);
   expect(denied.body.error.type).toBe("security_exception");
   expect(denied.body.error.reason).toMatch(
