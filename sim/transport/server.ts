@@ -97,12 +97,14 @@ export class TransportServer {
     const decoder = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
     let peer: PeerIdentity | undefined;
     let auth: unknown;
+    let refused = false;
     const handshakeTimer = setTimeout(() => socket.destroy(), HANDSHAKE_TIMEOUT_MS);
     handshakeTimer.unref();
     const send = (m: Message) => {
       if (!socket.destroyed) writeFrame(socket, m);
     };
     socket.on("data", (chunk: Buffer) => {
+      if (refused) return;
       let messages: Message[];
       try {
         messages = decoder.push(chunk);
@@ -137,9 +139,12 @@ export class TransportServer {
               auth = this.opts.authenticate(typeof m.credentials === "string" ? m.credentials : undefined, who);
             } catch (e) {
               const err = e instanceof EsError ? e : new EsError("security_exception", 401, String(e));
+              // what a refused peer sends next is read and dropped (not left unread: closing a socket
+              // with unread input resets the connection and the peer would lose the refusal)
+              refused = true;
               send({ k: "handshake_error", reason: `${err.type}: ${err.reason}`, error: errorToWire(err) });
+              // half-close: the peer reads the refusal and closes; one that does not is dropped by the handshake timer
               socket.end();
-              socket.destroySoon();
               return;
             }
           }

@@ -87,7 +87,7 @@ test("a peer without credentials is refused at the handshake: no cluster state, 
   t.socket.write(frame({ k: "request", id: 1, action: "cluster:monitor/state", body: {} }));
   t.socket.write(frame({ k: "request", id: 2, action: "indices:data/read/xpack/ccr/shard_changes", body: { index: "orders", uuid: "" } }));
   // the refusal closes the connection; a node serving anyone answers instead (and stays connected)
-  await Promise.race([t.closed, new Promise((r) => setTimeout(r, 3_000))]);
+  await Promise.race([t.closed, new Promise((r) => setTimeout(r, 3_000).unref())]);
   t.socket.destroy();
   expect(t.messages).toEqual([
     {
@@ -103,7 +103,7 @@ test("a peer without credentials is refused at the handshake: no cluster state, 
   // a forged key is refused the same way
   const forged = await rawTransport(leader.transportAddress);
   forged.socket.write(frame(handshake(Buffer.from("id:secret").toString("base64"))));
-  await Promise.race([forged.closed, new Promise((r) => setTimeout(r, 3_000))]);
+  await Promise.race([forged.closed, new Promise((r) => setTimeout(r, 3_000).unref())]);
   forged.socket.destroy();
   expect(forged.messages[0]).toMatchObject({
     k: "handshake_error",
@@ -189,7 +189,7 @@ test("frames before the handshake are bounded: a 400 MB frame closes the connect
     sent++;
     if (!more) await Promise.race([new Promise((r) => t.socket.once("drain", r)), t.closed]);
   }
-  await Promise.race([t.closed, new Promise((r) => setTimeout(r, 3_000))]);
+  await Promise.race([t.closed, new Promise((r) => setTimeout(r, 3_000).unref())]);
   t.socket.destroy();
   expect(closed).toBe(true);
   expect(sent).toBeLessThan(200);
