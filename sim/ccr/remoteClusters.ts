@@ -17,6 +17,8 @@ import { DEFAULT_INITIAL_CONNECT_TIMEOUT, readRemoteConfigs, REMOTE_PREFIX, type
 export interface RemoteLink {
   readonly isConnected: boolean;
   readonly peer: PeerIdentity | undefined;
+  /** Whether the keystore holds `cluster.remote.<alias>.credentials` for this remote (API-key model). */
+  readonly hasCredentials?: boolean;
   start(): void;
   ensureConnected(): Promise<void>;
   request(action: string, body: unknown, timeoutMs?: number): Promise<unknown>;
@@ -149,6 +151,8 @@ export class RemoteClusterService {
       }
       entry.initial_connect_timeout = DEFAULT_INITIAL_CONNECT_TIMEOUT;
       entry.skip_unavailable = config.skipUnavailable;
+      // ES 8.10+: an API-key remote shows that it has credentials, never their value
+      if (link.hasCredentials) entry.cluster_credentials = "::es_redacted::";
       out[alias] = entry;
     }
     return out;

@@ -96,6 +96,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.peerIdentity !== undefined && this.socket !== undefined && !this.socket.destroyed;
   }
 
+  /** Whether credentials (an encoded cross-cluster API key) are configured for this remote. */
+  get hasCredentials(): boolean {
+    return this.credentials() !== undefined;
+  }
+
   /** The remote node, once connected. */
   get peer(): PeerIdentity | undefined {
     return this.isConnected ? this.peerIdentity : undefined;
