@@ -90,7 +90,7 @@ export const INDEX_PRIVILEGES: ReadonlyArray<readonly [string, readonly string[]
 
 /**
  * The index privileges a cross-cluster API key's `replication` access stands for on the leader
- * (ES `CrossClusterApiKeyRoleDescriptorBuilder`): not assignable to roles here, only to keys.
+ * (ES `CrossClusterApiKeyRoleDescriptorBuilder`); roles name them in `remote_indices`.
  */
 export const REPLICATION_INDEX_PRIVILEGES: ReadonlyArray<readonly [string, readonly string[]]> = [
   [
@@ -207,7 +207,7 @@ export function unknownClusterPrivilege(name: string): string | undefined {
 /** Validation message of an unknown index privilege (ES `IndexPrivilege.resolve`). */
 export function unknownIndexPrivilege(name: string): string | undefined {
   const lower = name.toLowerCase();
-  if (isIndexAction(lower) || INDEX_PRIVILEGES.some(([n]) => n === lower)) return undefined;
+  if (isIndexAction(lower) || indexDef(lower)) return undefined;
   return `unknown index privilege [${lower}]. a privilege must be either one of the predefined fixed indices privileges [${INDEX_PRIVILEGES.map(([n]) => `${n}=[${n}]`).join(",")}] or a pattern over one of the available index actions`;
 }
 
