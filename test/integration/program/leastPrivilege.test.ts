@@ -105,6 +105,11 @@ describe("failover and failback with the runbook's least-privilege users", () =>
     expect(remote).toMatchObject({ connected: true, cluster_credentials: "::es_redacted::" });
     await expectNoChanges(drB);
 
+    // clusterA takes a write clusterB never gets (replication paused), then dies: at failback
+    // that document diverged and is quarantined (the provider user's `write` and index creation)
+    expect((await es(b.url, "POST", `/${B_INDEX}/_ccr/pause_follow`)).status).toBe(200);
+    expect((await es(a.url, "PUT", `/${A_INDEX}/_doc/lost-on-a?refresh=true`, { user: "diverged" })).status).toBe(201);
+
     // failover: clusterA is killed, dr-b promotes its follower
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
@@ -120,7 +125,11 @@ describe("failover and failback with the runbook's least-privilege users", () =>
     const ids = await inSync(b.url, B_INDEX, a.url, A_INDEX);
     expect(ids).toHaveLength(51);
     expect(ids).toContain("after-failover");
+    expect(ids).not.toContain("lost-on-a");
     expect(await followStatus(a.url, A_INDEX)).toBe("active");
+    expect((failback.outputs.indexStatus!.value as any)[A_INDEX].quarantinedDocuments).toBe(1);
+    const quarantined = await es(a.url, "GET", "/ccr-dr-quarantine-*/_search?q=user:diverged");
+    expect(quarantined.body.hits.total.value).toBe(1);
     await expectNoChanges(drA);
   });
 
