@@ -6,7 +6,7 @@
  * model (x-pack `CrossClusterAccessAuthenticationService`), on es-sim's single transport port.
  */
 import { EsError } from "../engine/errors";
-import { actionDenied, authorize, grantsIndex, isSuperuser, requestActions, SELF_APIS, type AuthzRequest, type Subject } from "./authz";
+import { authorize, grantsIndex, isSuperuser, requestActions, SELF_APIS, type AuthzRequest, type Subject } from "./authz";
 import { globMatch, indexPrivilegesGranting, REPLICATION_INDEX_PRIVILEGES } from "./privileges";
 import type { CrossClusterApiKey, SecurityStore } from "./store";
 
@@ -121,5 +121,3 @@ export class SecurityService {
     );
   }
 }
-
-export { actionDenied };
