@@ -39,6 +39,20 @@ export async function clusterPutSettings(es: Es, persistent: SettingsBody): Prom
   await call(es, "cluster.put_settings", undefined, (c) => c.cluster.putSettings({ persistent: persistent as never }));
 }
 
+/**
+ * `nodes.reload_secure_settings`: every node re-reads its keystore (the only way to apply a
+ * `cluster.remote.<alias>.credentials` added with `elasticsearch-keystore` without a restart;
+ * REST cannot write the keystore). Returns the nodes that failed to reload, with their reasons.
+ */
+export async function nodesReloadSecureSettings(es: Es): Promise<string[]> {
+  const r = (await call(es, "nodes.reload_secure_settings", undefined, (c) => c.nodes.reloadSecureSettings())) as unknown as {
+    nodes?: Record<string, { name?: string; reload_exception?: { reason?: string } }>;
+  };
+  return Object.entries(r?.nodes ?? {})
+    .filter(([, n]) => n.reload_exception)
+    .map(([id, n]) => `${n.name ?? id}: ${n.reload_exception?.reason ?? "reload failed"}`);
+}
+
 /** One alias of `GET /_remote/info`. */
 export interface RemoteInfo {
   connected: boolean;
@@ -49,6 +63,8 @@ export interface RemoteInfo {
   serverName?: string;
   numProxySocketsConnected?: number;
   skipUnavailable: boolean | undefined;
+  /** ES 8.10+: the alias has `cluster.remote.<alias>.credentials` in the keystore (`cluster_credentials`, redacted). */
+  clusterCredentials?: boolean;
 }
 
 /** `cluster.remote_info`: connection state per registered alias. */
@@ -69,6 +85,7 @@ export async function remoteInfo(es: Es): Promise<Record<string, RemoteInfo>> {
     if (typeof v["proxy_address"] === "string") entry.proxyAddress = v["proxy_address"] as string;
     if (typeof v["server_name"] === "string") entry.serverName = v["server_name"] as string;
     if (typeof v["num_proxy_sockets_connected"] === "number") entry.numProxySocketsConnected = v["num_proxy_sockets_connected"] as number;
+    if (v["cluster_credentials"] !== undefined) entry.clusterCredentials = true;
     out[alias] = entry;
   }
   return out;

@@ -18,6 +18,10 @@ import { PeerConnection } from "./transport/client";
 import type { PeerIdentity } from "./transport/protocol";
 import { CcrService } from "./ccr/ccrService";
 import { DurableStorage } from "./storage/durableStorage";
+import { readKeystore, remoteCredentials } from "./security/keystore";
+import { guardLeaderAction } from "./security/leaderAccess";
+import { SecurityService } from "./security/service";
+import { SecurityStore } from "./security/store";
 
 /** How to start a sim. */
 export interface SimOptions {
@@ -35,6 +39,8 @@ export interface SimOptions {
   transportHost?: string;
   /** `xpack.security.enabled` and the `elastic` user's password (`ELASTIC_PASSWORD`). */
   security?: { enabled: boolean; password?: string };
+  /** Secure settings when there is no data dir keystore (tests): `cluster.remote.<alias>.credentials`. */
+  secureSettings?: Record<string, string>;
   /** `http.max_content_length` in bytes. */
   maxContentLength?: number;
   /** `network.breaker.inflight_requests.limit` (bytes, -1 none) and `.overhead` (sim/http/server.ts). */
@@ -62,6 +68,8 @@ export interface Sim {
   transport: TransportServer;
   /** Cross-cluster replication: remote clusters, followers, leader actions, auto-follow. */
   ccr: CcrService;
+  /** Users, roles, cross-cluster API keys; REST and transport authentication. */
+  security: SecurityService;
   /** `http://host:port` of the REST API. */
   url: string;
   /** `host:port` of the transport listener (what remote-cluster settings point at). */
@@ -83,6 +91,7 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   let http: RunningHttpServer | undefined;
   let transport: TransportServer | undefined;
   let ccr: CcrService | undefined;
+  let security: SecurityService | undefined;
   try {
     cluster = await Cluster.open({
       clusterName: opts.clusterName ?? "elasticsearch",
@@ -101,22 +110,55 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       nodeId: c.nodeId,
       esVersion: ES_VERSION.number,
     });
-    transport = await TransportServer.start({ host: opts.transportHost ?? host, port: opts.transportPort ?? 9300, identity });
+    const sec = new SecurityService(opts.security?.enabled === true, await SecurityStore.open(opts.dataDir, opts.security?.password));
+    security = sec;
+    // the keystore's remote credentials, by alias; replaced by `POST _nodes/reload_secure_settings`
+    let credentials = remoteCredentials(opts.dataDir ? readKeystore(opts.dataDir) : (opts.secureSettings ?? {}));
+    const links = new Set<{ alias: string; link: PeerConnection }>();
+    const reloadSecureSettings = () => {
+      const next = remoteCredentials(opts.dataDir ? readKeystore(opts.dataDir) : (opts.secureSettings ?? {}));
+      const changed = new Set([...credentials.keys(), ...next.keys()].filter((a) => credentials.get(a) !== next.get(a)));
+      credentials = next;
+      // ES rebuilds the connections of remotes whose credentials changed
+      for (const l of links) if (changed.has(l.alias)) l.link.reconnect();
+    };
+    transport = await TransportServer.start({
+      host: opts.transportHost ?? host,
+      port: opts.transportPort ?? 9300,
+      identity,
+      authenticate: sec.enabled ? (creds) => sec.authenticatePeer(creds) : undefined,
+    });
     const t = transport;
     ccr = new CcrService({
       cluster: c,
-      linkFactory: (addresses) => new PeerConnection(addresses, identity),
+      linkFactory: (addresses, alias) => {
+        const link = new PeerConnection(addresses, identity, () => credentials.get(alias));
+        const entry = { alias, link };
+        links.add(entry);
+        const close = link.close.bind(link);
+        link.close = () => {
+          links.delete(entry);
+          close();
+        };
+        return link;
+      },
       nodeSettings: opts.nodeSettings,
       customStore: { get: (key) => c.customMetadata(key), put: (key, value) => c.putCustomMetadata(key, value) },
       log,
     });
-    ccr.leader.registerActions((action, handler) => t.register(action, (body) => handler(body)));
+    const sessions = new Map<string, string>();
+    ccr.leader.registerActions((action, handler) => {
+      const guarded = guardLeaderAction(sec, sessions, action, handler);
+      t.register(action, (body, _peer, auth) => guarded(body, auth));
+    });
     // filled in once the HTTP listener is bound (its port may be chosen by the OS)
     const described: { node?: NodeInfo } = {};
     http = await startHttpServer({
       services: {
         cluster: c,
         ccr,
+        security: sec,
+        reloadSecureSettings,
         node: () => {
           if (!described.node) throw new Error("es-sim: node info requested before the listeners were bound");
           return described.node;
@@ -126,7 +168,6 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       port: opts.httpPort ?? 9200,
       maxContentLength: opts.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
       inFlight: opts.inFlight,
-      security: opts.security,
       extraRoutes: opts.extraRoutes,
       onInternalError: (e) => log(`[es-sim] internal error: ${(e as Error)?.stack ?? String(e)}`),
     });
@@ -144,12 +185,14 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
   const h = http;
   const t = transport;
   const cc = ccr;
+  const secService = security!;
   let closing: Promise<void> | undefined;
   return {
     cluster: cl,
     http: h,
     transport: t,
     ccr: cc,
+    security: secService,
     url: h.url,
     transportAddress: t.publishAddress,
     storage: st,

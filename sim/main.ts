@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { parseBool, parseByteSize } from "./engine/settings";
 import { startSim, type Sim } from "./index";
 import { formatRepairReport, repairDataDir } from "./storage/repair";
+import { isSecureSetting, keystorePath, readKeystore, writeKeystore } from "./security/keystore";
 
 /** Every `-E` setting es-sim understands, with its default and meaning (for `--help`). */
 export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }> = [
@@ -26,7 +27,11 @@ export const NODE_SETTINGS: Array<{ key: string; default: string; help: string }
     help: "In-flight requests breaker: request bodies being received, times the overhead, above this answer 429 (-1: no limit).",
   },
   { key: "network.breaker.inflight_requests.overhead", default: "2", help: "Multiplier of the in-flight bytes." },
-  { key: "xpack.security.enabled", default: "false", help: "Require HTTP basic auth as user 'elastic' with password $ELASTIC_PASSWORD." },
+  {
+    key: "xpack.security.enabled",
+    default: "false",
+    help: "Require HTTP basic auth (the 'elastic' superuser with password $ELASTIC_PASSWORD, and native users/roles of the _security APIs) and a cross-cluster API key from every transport peer.",
+  },
   { key: "discovery.type", default: "single-node", help: "Only single-node is supported." },
   { key: "action.auto_create_index", default: "true", help: "Default of the dynamic cluster setting of the same name." },
   { key: "action.destructive_requires_name", default: "true", help: "Default of the dynamic cluster setting of the same name." },
@@ -93,6 +98,11 @@ export function helpText(): string {
     ...NODE_SETTINGS.map((s) => `  ${s.key.padEnd(width)}  ${s.help} Default: ${s.default}.`),
     "",
     "Environment: ELASTIC_PASSWORD  password of the 'elastic' user when xpack.security.enabled=true.",
+    "",
+    "Keystore (secure settings, like bin/elasticsearch-keystore; read at start and on POST /_nodes/reload_secure_settings):",
+    "  es-sim keystore add <setting> -E path.data=<dir>     value read from stdin (e.g. cluster.remote.<alias>.credentials)",
+    "  es-sim keystore remove <setting> -E path.data=<dir>",
+    "  es-sim keystore list -E path.data=<dir>",
     "",
     "Once listening, prints one JSON line to stdout:",
     '  {"es-sim":"started","http":"http://127.0.0.1:9200","transport":"127.0.0.1:9300","cluster_name":…,"node_name":…,"cluster_uuid":…,"pid":…,"path_data":…}',
@@ -177,9 +187,71 @@ async function repairCommand(argv: string[]): Promise<void> {
   }
 }
 
+function readStdin(): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let text = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (c: string) => (text += c));
+    process.stdin.on("end", () => resolvePromise(text));
+    process.stdin.on("error", reject);
+  });
+}
+
+/**
+ * `es-sim keystore add|remove|list`: manages the secure settings of a data dir
+ * (sim/security/keystore.ts). Exit 0 on success, 1 with a message naming the fix otherwise.
+ */
+export async function keystoreCommand(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const positional = rest.filter((a, i) => !a.startsWith("-") && rest[i - 1] !== "-E");
+  const flags = ["-x", "--stdin", "-f", "--force"];
+  const fail = (m: string) => {
+    process.stderr.write(`es-sim keystore: ${m}\n`);
+    return 1;
+  };
+  try {
+    const settings = parseArgs(rest.filter((a) => !positional.includes(a) && !flags.includes(a))).settings;
+    const dataDir = resolve(settings["path.data"] ?? "data");
+    const current = readKeystore(dataDir);
+    if (command === "list") {
+      process.stdout.write(
+        Object.keys(current)
+          .sort()
+          .map((k) => `${k}\n`)
+          .join(""),
+      );
+      return 0;
+    }
+    const key = positional[0];
+    if (command !== "add" && command !== "remove") return fail(`unknown command [${command ?? ""}]; use add, remove or list`);
+    if (!key) return fail(`${command} needs a setting name, e.g. cluster.remote.<alias>.credentials`);
+    if (command === "remove") {
+      if (!(key in current)) return fail(`Setting [${key}] does not exist in the keystore.`);
+      delete current[key];
+      writeKeystore(dataDir, current);
+      return 0;
+    }
+    if (!isSecureSetting(key)) return fail(`unknown secure setting [${key}]; es-sim knows cluster.remote.<alias>.credentials`);
+    const value = (await readStdin()).replace(/\r?\n$/, "");
+    if (value === "") return fail(`no value for [${key}] on stdin`);
+    current[key] = value;
+    writeKeystore(dataDir, current);
+    process.stderr.write(
+      `es-sim keystore: [${key}] stored in ${keystorePath(dataDir)}; apply it with POST /_nodes/reload_secure_settings or a restart\n`,
+    );
+    return 0;
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
 /** Runs the process. */
 export async function main(argv: string[]): Promise<void> {
   if (argv[0] === "repair") return repairCommand(argv.slice(1));
+  if (argv[0] === "keystore") {
+    process.exitCode = await keystoreCommand(argv.slice(1));
+    return;
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);

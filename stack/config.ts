@@ -22,6 +22,12 @@ export interface ClusterConfig {
   apiKey?: string;
   caCertificate?: string;
   requestTimeoutMs?: number;
+  /**
+   * The cross-cluster API key created on this cluster (`encoded` of `POST
+   * /_security/cross_cluster/api_key`) that its peer holds in its keystore as
+   * `cluster.remote.<this cluster>.credentials` to replicate from it (ES 8 API-key remotes).
+   */
+  crossClusterApiKey?: string;
 }
 
 /**
@@ -102,6 +108,7 @@ export const CLUSTER_SETTINGS = [
   "apiKey",
   "caCertificate",
   "requestTimeoutMs",
+  "crossClusterApiKey",
 ] as const;
 const CLUSTER_KEYS = new Set<string>(CLUSTER_SETTINGS);
 
@@ -203,7 +210,7 @@ function parseCluster(name: ClusterName, raw: unknown, problems: string[]): Clus
   } else {
     problems.push(`${key}.mode must be proxy or sniff, found [${String(mode)}]`);
   }
-  for (const k of ["username", "password", "apiKey", "caCertificate"] as const) {
+  for (const k of ["username", "password", "apiKey", "caCertificate", "crossClusterApiKey"] as const) {
     if (raw[k] !== undefined && typeof raw[k] !== "string") problems.push(`${key}.${k} must be a string`);
   }
   if (raw.password !== undefined && raw.username === undefined) problems.push(`${key}.username is missing: a password needs a username`);
@@ -221,6 +228,7 @@ function parseCluster(name: ClusterName, raw: unknown, problems: string[]): Clus
     ...(typeof raw.apiKey === "string" ? { apiKey: raw.apiKey } : {}),
     ...(typeof raw.caCertificate === "string" ? { caCertificate: raw.caCertificate } : {}),
     ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+    ...(typeof raw.crossClusterApiKey === "string" ? { crossClusterApiKey: raw.crossClusterApiKey } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ export interface QuarantineIndexRef {
 }
 
 /** The peer's registration on this site (RemoteClusterArgs, the connection by cluster name). */
-export type RemoteClusterDecl = { connection: ClusterName; alias: string } & (
+export type RemoteClusterDecl = { connection: ClusterName; alias: string; crossClusterApiKey?: string } & (
   | { mode: "proxy"; proxyAddress: string; serverName?: string; proxySocketConnections?: number; skipUnavailable?: boolean }
   | { mode: "sniff"; seeds: string[]; nodeConnections?: number; skipUnavailable?: boolean }
 );
@@ -83,10 +83,12 @@ export interface SitePlan {
 export const QUARANTINE_NAME = "quarantine-name";
 
 /** The peer's remote-cluster registration, as the tutorial's remote-cluster body. */
-function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig): RemoteClusterDecl {
+function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig, crossClusterApiKey?: string): RemoteClusterDecl {
   return {
     connection: site,
     alias,
+    // the peer's key, which this site's keystore must hold for the peer's alias
+    ...(crossClusterApiKey !== undefined ? { crossClusterApiKey } : {}),
     ...(remote.mode === "proxy"
       ? {
           mode: "proxy" as const,
@@ -108,7 +110,7 @@ export function planSite(cfg: SiteConfig): SitePlan {
   const peer = cfg.clusters[cfg.peer];
   const remote: Ref = { kind: "remoteCluster", name: `${cfg.peer}-remote` };
   const declarations: Declaration[] = [
-    { ...remote, kind: "remoteCluster", args: remoteArgs(cfg.site, peer.name, peer.remote), dependsOn: [] },
+    { ...remote, kind: "remoteCluster", args: remoteArgs(cfg.site, peer.name, peer.remote, peer.crossClusterApiKey), dependsOn: [] },
   ];
   const indices: IndexPlan[] = [];
 

@@ -1,5 +1,5 @@
 /** Runs a RemoteCluster plan: an exhaustive switch, stopping at the first error. */
-import { clusterPutSettings } from "../../es/cluster";
+import { clusterPutSettings, nodesReloadSecureSettings } from "../../es/cluster";
 import type { Es } from "../../es/connection";
 import { messageOf, ProviderError } from "../shared/errors";
 import type { RemoteClusterOp } from "./plan";
@@ -9,8 +9,10 @@ export function describeRemoteClusterOp(op: RemoteClusterOp): string {
   switch (op.kind) {
     case "putSettings":
       return `write the persistent settings of remote cluster "${op.alias}"`;
+    case "reloadSecureSettings":
+      return `reload secure settings (the keystore's credentials of remote cluster "${op.alias}")`;
     default:
-      return assertNever(op.kind);
+      return assertNever(op);
   }
 }
 
@@ -23,8 +25,13 @@ export async function executeRemoteClusterOps(es: Es, ops: readonly RemoteCluste
         case "putSettings":
           await clusterPutSettings(es, op.persistent);
           break;
+        case "reloadSecureSettings": {
+          const failed = await nodesReloadSecureSettings(es);
+          if (failed.length > 0) throw new Error(`nodes failed to reload their keystore: ${failed.join("; ")}`);
+          break;
+        }
         default:
-          assertNever(op.kind);
+          assertNever(op);
       }
     } catch (err) {
       const message = messageOf(err);

@@ -10,8 +10,9 @@ import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
 import { compact, deepEqual, sleep } from "../shared/util";
+import { ProviderError } from "../shared/errors";
 import { executeRemoteClusterOps } from "./execute";
-import { desiredSettings, observedSettings, planApply, planDelete } from "./plan";
+import { credentialsFix, credentialsMissing, desiredSettings, observedSettings, planApply, planDelete } from "./plan";
 import { type OwnedRemoteSettings, REMOTE_CLUSTER_INPUT_KEYS, type RemoteClusterInputs, type RemoteClusterOutputs } from "./types";
 
 /** What the lifecycle functions need from outside; tests inject a fake connection. */
@@ -61,6 +62,16 @@ export function checkRemoteCluster(news: Record<string, unknown>): {
     }
   }
   f.optionalBoolean("skipUnavailable", news["skipUnavailable"]);
+  const key = news["crossClusterApiKey"];
+  if (key !== undefined && key !== null && key !== UNKNOWN) {
+    const decoded = typeof key === "string" ? Buffer.from(key, "base64").toString("utf8") : "";
+    if (typeof key !== "string" || !/^[A-Za-z0-9+/=_-]+$/.test(key) || decoded.indexOf(":") <= 0) {
+      f.add(
+        "crossClusterApiKey",
+        "crossClusterApiKey must be the `encoded` value returned by POST /_security/cross_cluster/api_key on the remote cluster.",
+      );
+    }
+  }
   return { inputs: { ...news, mode }, failures: f.list };
 }
 
@@ -75,13 +86,22 @@ function connectionOf(i: RemoteClusterInputs): Connection {
   return joinConnection(i.connection, i.credentials);
 }
 
-async function applyAndDescribe(i: RemoteClusterInputs, deps: RemoteClusterDeps): Promise<RemoteClusterOutputs> {
+async function applyAndDescribe(i: RemoteClusterInputs, deps: RemoteClusterDeps, oldKey?: string): Promise<RemoteClusterOutputs> {
   const es = (deps.connect ?? realConnect)(connectionOf(i));
   const before = observedSettings(i.alias, (await clusterGetSettings(es)).persistent);
-  const ops = planApply(before, i);
+  const hasCredentials = i.crossClusterApiKey !== undefined && (await remoteInfo(es))[i.alias]?.clusterCredentials === true;
+  const ops = planApply(before, i, { hasCredentials, keyChanged: i.crossClusterApiKey !== oldKey });
   await executeRemoteClusterOps(es, ops);
   const wait = ops.length > 0 ? (deps.connectWaitMs ?? REMOTE_CONNECT_WAIT_MS) : 0;
   const info = await waitForConnection(es, i.alias, wait);
+  if (credentialsMissing(i, info?.clusterCredentials === true)) {
+    throw new ProviderError(
+      "step_failed",
+      `RemoteCluster "${i.alias}" on cluster "${es.cluster}": a cross-cluster API key is configured but the cluster's keystore holds no ` +
+        `cluster.remote.${i.alias}.credentials (GET _remote/info shows no cluster_credentials for "${i.alias}" after reloading secure settings); ` +
+        `a secured "${i.alias}" refuses this cluster's transport connections without it. ${credentialsFix(i.alias, es.cluster)}`,
+    );
+  }
   return outputsOf(i, desiredSettings(i), info);
 }
 
@@ -106,6 +126,7 @@ function outputsOf(i: RemoteClusterInputs, s: OwnedRemoteSettings, info: RemoteI
     seeds: s.seeds,
     nodeConnections: s.nodeConnections,
     skipUnavailable: s.skipUnavailable,
+    crossClusterApiKey: i.crossClusterApiKey,
   });
   return compact({ ...base, connected: info?.connected ?? false, remoteInfo: info ? compact({ ...info }) : undefined });
 }
@@ -122,8 +143,9 @@ export async function createRemoteCluster(
 export async function updateRemoteCluster(
   news: RemoteClusterInputs,
   deps: RemoteClusterDeps = {},
+  olds?: RemoteClusterInputs,
 ): Promise<{ outs: RemoteClusterOutputs }> {
-  return { outs: await applyAndDescribe(news, deps) };
+  return { outs: await applyAndDescribe(news, deps, olds?.crossClusterApiKey) };
 }
 
 /**
@@ -168,8 +190,8 @@ export const remoteClusterProvider: pulumi.dynamic.ResourceProvider = {
   async read(id: string, props: RemoteClusterOutputs) {
     return readRemoteCluster(id, props);
   },
-  async update(_id: string, _olds: RemoteClusterOutputs, news: RemoteClusterInputs) {
-    return updateRemoteCluster(news);
+  async update(_id: string, olds: RemoteClusterOutputs, news: RemoteClusterInputs) {
+    return updateRemoteCluster(news, {}, olds);
   },
   async delete(_id: string, props: RemoteClusterOutputs) {
     await deleteRemoteCluster(props);

@@ -10,13 +10,22 @@ import { deepEqual } from "../shared/util";
 import type { OwnedRemoteSettings, RemoteClusterInputs, RemoteClusterMode } from "./types";
 
 /** One step of a RemoteCluster plan. */
-export type RemoteClusterOp = {
-  kind: "putSettings";
-  /** The alias the settings belong to (for messages). */
-  alias: string;
-  /** Persistent settings to write, flat keys. */
-  persistent: SettingsBody;
-};
+export type RemoteClusterOp =
+  | {
+      kind: "putSettings";
+      /** The alias the settings belong to (for messages). */
+      alias: string;
+      /** Persistent settings to write, flat keys. */
+      persistent: SettingsBody;
+    }
+  | {
+      /** `POST _nodes/reload_secure_settings`: apply a key the operator added to the keystore. */
+      kind: "reloadSecureSettings";
+      alias: string;
+    };
+
+/** The settings step of a plan. */
+export type PutSettingsOp = Extract<RemoteClusterOp, { kind: "putSettings" }>;
 
 /** Setting suffixes (after `cluster.remote.<alias>.`) that a RemoteCluster owns, with their input names. */
 export const OWNED_SETTING_KEYS: ReadonlyArray<readonly [keyof OwnedRemoteSettings, string]> = [
@@ -104,18 +113,50 @@ export function settingsBody(alias: string, desired: OwnedRemoteSettings): Setti
   return body;
 }
 
-/** create/update: nothing when the owned settings already match, else one request writing all owned keys. */
-export function planApply(observed: OwnedRemoteSettings | undefined, inputs: RemoteClusterInputs): RemoteClusterOp[] {
+/**
+ * create/update: nothing when the owned settings already match, else one request writing all owned
+ * keys. With a cross-cluster API key: secure settings are reloaded first when the key is new or
+ * changed, or the alias does not show credentials yet (`hasCredentials`: `_remote/info`'s
+ * `cluster_credentials`), so a key just added to the keystore is applied.
+ */
+export function planApply(
+  observed: OwnedRemoteSettings | undefined,
+  inputs: RemoteClusterInputs,
+  credentials: { hasCredentials: boolean; keyChanged: boolean } = { hasCredentials: false, keyChanged: false },
+): RemoteClusterOp[] {
+  const ops: RemoteClusterOp[] = [];
+  if (inputs.crossClusterApiKey !== undefined && (credentials.keyChanged || !credentials.hasCredentials)) {
+    ops.push({ kind: "reloadSecureSettings", alias: inputs.alias });
+  }
   const desired = desiredSettings(inputs);
-  if (observed !== undefined && deepEqual(observed, desired)) return [];
-  return [{ kind: "putSettings", alias: inputs.alias, persistent: settingsBody(inputs.alias, desired) }];
+  if (observed !== undefined && deepEqual(observed, desired)) return ops;
+  ops.push({ kind: "putSettings", alias: inputs.alias, persistent: settingsBody(inputs.alias, desired) });
+  return ops;
+}
+
+/**
+ * Whether the credentials check fails after an apply: a key is configured but the alias shows no
+ * `cluster_credentials` — the keystore of the cluster does not hold it.
+ */
+export function credentialsMissing(inputs: RemoteClusterInputs, hasCredentials: boolean): boolean {
+  return inputs.crossClusterApiKey !== undefined && !hasCredentials;
+}
+
+/** The likely fix of missing credentials (never the key itself). */
+export function credentialsFix(alias: string, cluster: string): string {
+  return (
+    `Likely fix: on every node of cluster "${cluster}" run \`bin/elasticsearch-keystore add cluster.remote.${alias}.credentials\` ` +
+    `and paste the cross-cluster API key (the secret crossClusterApiKey; es-sim: \`bin/es-sim keystore add cluster.remote.${alias}.credentials -E path.data=<dir>\`), ` +
+    `then run the update again: it reloads secure settings (POST _nodes/reload_secure_settings). ` +
+    `Elasticsearch has no REST API that writes the keystore.`
+  );
 }
 
 /**
  * delete: one request nulling every present key of the alias plus every owned key, so the
  * alias is disabled and removed in one step; nothing when the alias has no setting left.
  */
-export function planDelete(alias: string, persistent: Record<string, unknown>): RemoteClusterOp[] {
+export function planDelete(alias: string, persistent: Record<string, unknown>): PutSettingsOp[] {
   const prefix = aliasPrefix(alias);
   const present = Object.keys(persistent).filter((k) => k.startsWith(prefix));
   if (present.length === 0) return [];

@@ -6,6 +6,7 @@
  * previews read `pulumi-nodejs:dynamic/ccr-dr:RemoteCluster` (docs/providers.md, "Type tokens").
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { secret } from "@pulumi/pulumi/output";
 import type { RemoteInfo } from "../../es/cluster";
 import type { ConnectionState } from "../shared/connectionInput";
 import { DynamicResource } from "../shared/providerCode";
@@ -32,6 +33,13 @@ export interface RemoteClusterArgs {
   nodeConnections?: pulumi.Input<number>;
   /** Cross-cluster search skips this remote when unavailable (ES default true from 8.15). */
   skipUnavailable?: pulumi.Input<boolean>;
+  /**
+   * The remote's cross-cluster API key (`encoded`), which the cluster must hold in its keystore as
+   * `cluster.remote.<alias>.credentials` (ES 8 API-key remotes). A secret. REST cannot write a
+   * keystore: the provider reloads secure settings and fails, naming the keystore command, while
+   * `_remote/info` shows no credentials for the alias.
+   */
+  crossClusterApiKey?: pulumi.Input<string>;
 }
 
 /** A remote cluster alias registered on one cluster. */
@@ -66,10 +74,11 @@ export class RemoteCluster extends DynamicResource {
         seeds: args.seeds,
         nodeConnections: args.nodeConnections,
         skipUnavailable: args.skipUnavailable,
+        crossClusterApiKey: args.crossClusterApiKey === undefined ? undefined : secret(args.crossClusterApiKey),
         connected: undefined,
         remoteInfo: undefined,
       },
-      withSecretOutputs(opts, ["credentials"]),
+      withSecretOutputs(opts, ["credentials", "crossClusterApiKey"]),
     );
   }
 }

@@ -27,6 +27,13 @@ export interface RemoteClusterInputs {
   nodeConnections?: number;
   /** Whether cross-cluster search skips this remote when it is unavailable (ES default: true from 8.15). */
   skipUnavailable?: boolean;
+  /**
+   * The cross-cluster API key (the `encoded` value of `POST /_security/cross_cluster/api_key` on
+   * the remote) this cluster must hold in its keystore as `cluster.remote.<alias>.credentials`.
+   * REST cannot write a keystore: the provider reloads secure settings and checks that the alias
+   * has credentials; it never sends the key anywhere (secret in the state).
+   */
+  crossClusterApiKey?: string;
 }
 
 /** Stored outputs: the inputs as observed, plus the connection state. */
@@ -60,4 +67,5 @@ export const REMOTE_CLUSTER_INPUT_KEYS = [
   "seeds",
   "nodeConnections",
   "skipUnavailable",
+  "crossClusterApiKey",
 ] as const;

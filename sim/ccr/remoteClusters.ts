@@ -17,14 +17,16 @@ import { DEFAULT_INITIAL_CONNECT_TIMEOUT, readRemoteConfigs, REMOTE_PREFIX, type
 export interface RemoteLink {
   readonly isConnected: boolean;
   readonly peer: PeerIdentity | undefined;
+  /** Whether the keystore holds `cluster.remote.<alias>.credentials` for this remote (API-key model). */
+  readonly hasCredentials?: boolean;
   start(): void;
   ensureConnected(): Promise<void>;
   request(action: string, body: unknown, timeoutMs?: number): Promise<unknown>;
   close(): void;
 }
 
-/** Builds a link to the first reachable address of a list. */
-export type LinkFactory = (addresses: string[]) => RemoteLink;
+/** Builds a link to the first reachable address of a list, for remote `alias` (whose credentials it presents). */
+export type LinkFactory = (addresses: string[], alias: string) => RemoteLink;
 
 /** A transport failure as raised by the link (no ES exception came back). */
 interface LinkFailure {
@@ -77,7 +79,7 @@ export class RemoteClusterService {
 
   private connect(config: RemoteClusterConfig): Entry {
     const addresses = config.mode === "proxy" ? [config.proxyAddress] : config.seeds;
-    const link = this.linkFactory(addresses);
+    const link = this.linkFactory(addresses, config.alias);
     link.start();
     return { config, link };
   }
@@ -149,6 +151,8 @@ export class RemoteClusterService {
       }
       entry.initial_connect_timeout = DEFAULT_INITIAL_CONNECT_TIMEOUT;
       entry.skip_unavailable = config.skipUnavailable;
+      // ES 8.10+: an API-key remote shows that it has credentials, never their value
+      if (link.hasCredentials) entry.cluster_credentials = "::es_redacted::";
       out[alias] = entry;
     }
     return out;

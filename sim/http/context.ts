@@ -4,6 +4,8 @@
  * it returns (`Reply`).
  */
 import type { CcrService } from "../ccr/ccrService";
+import type { Subject } from "../security/authz";
+import type { SecurityService } from "../security/service";
 import type { RefreshPolicy } from "../engine/actions/documents";
 import type { Cluster, ExpressionOptions } from "../engine/cluster";
 import { EsError, errors } from "../engine/errors";
@@ -53,12 +55,20 @@ export interface NodeServices {
   ccr: CcrService;
   /** The node's own description (addresses, start-up settings, process facts), known once both listeners are bound. */
   node: () => NodeInfo;
+  /** Users, roles, API keys; `enabled` is `xpack.security.enabled`. */
+  security: SecurityService;
+  /** Re-reads the keystore (`POST /_nodes/reload_secure_settings`). */
+  reloadSecureSettings: () => void;
 }
 
 /** The request as handlers see it. */
 export class RequestContext {
   readonly cluster: Cluster;
   readonly ccr: CcrService;
+  readonly security: SecurityService;
+  readonly reloadSecureSettings: () => void;
+  /** Who made the request (set by the server when security is enabled). */
+  subject: Subject | undefined;
   private readonly nodeInfo: () => NodeInfo;
 
   constructor(
@@ -74,6 +84,8 @@ export class RequestContext {
   ) {
     this.cluster = services.cluster;
     this.ccr = services.ccr;
+    this.security = services.security;
+    this.reloadSecureSettings = services.reloadSecureSettings;
     this.nodeInfo = services.node;
   }
 

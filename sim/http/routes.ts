@@ -11,11 +11,13 @@ import { documentRoutes } from "./handlers/documents";
 import { indicesRoutes } from "./handlers/indices";
 import { nodesRoutes } from "./handlers/nodes";
 import { searchRoutes } from "./handlers/search";
+import { securityRoutes } from "./handlers/security";
 import { unsupportedRoutes } from "./handlers/unsupported";
 
 /** Every built-in route. */
 export const allRoutes: RouteDef[] = [
   ...ccrRoutes,
+  ...securityRoutes,
   ...clusterRoutes,
   ...nodesRoutes,
   ...catRoutes,

@@ -1,7 +1,8 @@
 /**
  * The HTTP front of es-sim (`node:http`), behaving like ES's `RestController`: media-type and
  * compatible-with checks, routing (400 "no handler found", 405 with `Allow`), unknown-parameter
- * rejection with "did you mean", body size limit (413), optional basic auth for `elastic`, one
+ * rejection with "did you mean", body size limit (413), authentication and authorization when
+ * `xpack.security.enabled` (sim/security: native users, roles, ES's 401 and 403), one
  * error renderer, and `X-elastic-product: Elasticsearch` on every response. Never crashes on input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -13,6 +14,7 @@ import { decodeUtf8 } from "./json";
 import { applyFilterPath, errorEnvelope, PRODUCT_HEADER, serialize, simpleError } from "./render";
 import { Router, splitPath } from "./router";
 import { allRoutes } from "./routes";
+import type { Subject } from "../security/authz";
 
 /** ES's default `http.max_content_length`. */
 export const DEFAULT_MAX_CONTENT_LENGTH = 100 * 1024 * 1024;
@@ -78,8 +80,6 @@ export interface HttpServerOptions {
   maxContentLength?: number;
   /** `network.breaker.inflight_requests.limit` in bytes (-1: no limit) and `.overhead`. */
   inFlight?: { limit?: number; overhead?: number };
-  /** `xpack.security.enabled` with the `elastic` user's password. */
-  security?: { enabled: boolean; password?: string };
   /** Routes added by an embedder; they take precedence over the built-in table. */
   extraRoutes?: RouteDef[];
   /** Called for unexpected (non-ES) errors, which answer 500. */
@@ -352,24 +352,17 @@ async function handle(
   }
   const route = match.route;
 
-  if (opts.security?.enabled) {
+  let subject: Subject | undefined;
+  if (opts.services.security.enabled) {
     const challenge = { "WWW-Authenticate": ['Basic realm="security", charset="UTF-8"', "ApiKey"] };
-    const auth = req.headers.authorization;
-    const fail = (reason: string) =>
+    try {
+      subject = opts.services.security.authenticate(req.headers.authorization, rawUrl);
+    } catch (e) {
+      const err = e as EsError;
       replyError(
-        new EsError("security_exception", 401, reason, { header: { "WWW-Authenticate": challenge["WWW-Authenticate"] } }),
+        new EsError(err.type, err.status, err.reason, { header: { "WWW-Authenticate": challenge["WWW-Authenticate"] } }),
         challenge,
       );
-    if (!auth || !auth.startsWith("Basic ")) {
-      fail(`missing authentication credentials for REST request [${rawUrl}]`);
-      return;
-    }
-    const decoded = Buffer.from(auth.slice(6), "base64").toString("utf8");
-    const sep = decoded.indexOf(":");
-    const user = sep >= 0 ? decoded.slice(0, sep) : decoded;
-    const pass = sep >= 0 ? decoded.slice(sep + 1) : "";
-    if (user !== "elastic" || opts.security.password === undefined || pass !== opts.security.password) {
-      fail(`unable to authenticate user [${user}] for REST request [${rawUrl}]`);
       return;
     }
   }
@@ -405,15 +398,35 @@ async function handle(
         return;
       }
     }
+    let params = match.params;
+    if (subject) {
+      const cluster = opts.services.cluster;
+      const expanded = opts.services.security.authorizeRest(subject, {
+        api: route.api,
+        method,
+        params,
+        query,
+        bodyText: hasContent ? bodyText : undefined,
+        expand: (expr) => {
+          try {
+            return cluster.resolve(expr, { expandWildcards: ["all"], ignoreUnavailable: true, allowNoIndices: true });
+          } catch {
+            return [];
+          }
+        },
+      });
+      if (expanded !== undefined) params = { ...params, index: expanded };
+    }
     const ctx = new RequestContext(
       opts.services,
       method as Method,
       rawPath,
-      match.params,
+      params,
       query,
       hasContent ? bodyText : undefined,
       decoded?.problem,
     );
+    ctx.subject = subject;
     const out: Reply = await route.handler(ctx);
     const status = out.status ?? 200;
     if (out.text !== undefined) {

@@ -9,7 +9,16 @@ import { EventEmitter } from "node:events";
 import { connect as netConnect, type Socket } from "node:net";
 import { EsError } from "../engine/errors";
 import { FrameDecoder, FrameError, writeFrame } from "./frame";
-import { errorFromWire, handshakeProblem, PROTOCOL_NAME, PROTOCOL_VERSION, type Message, type PeerIdentity } from "./protocol";
+import {
+  errorFromWire,
+  handshakeProblem,
+  MAX_FRAME_BYTES,
+  MAX_HANDSHAKE_FRAME_BYTES,
+  PROTOCOL_NAME,
+  PROTOCOL_VERSION,
+  type Message,
+  type PeerIdentity,
+} from "./protocol";
 
 /** First background reconnect delay after a connection is lost or an attempt fails. */
 export const RECONNECT_INITIAL_DELAY_MS = 100;
@@ -69,11 +78,15 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private reconnectDelay = RECONNECT_INITIAL_DELAY_MS;
   /** The last connect error, for messages. */
   lastError: string | undefined;
+  /** The security exception of the last refused handshake (missing or invalid credentials). */
+  private refusal: EsError | undefined;
 
   constructor(
     /** Addresses tried in order (sniff seeds, or the single proxy address). */
     readonly addresses: string[],
     private readonly identity: () => PeerIdentity,
+    /** The encoded cross-cluster API key to present, read at each connect (the keystore may be reloaded). */
+    private readonly credentials: () => string | undefined = () => undefined,
   ) {
     super();
   }
@@ -81,6 +94,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** Whether a handshaken connection is up. */
   get isConnected(): boolean {
     return this.peerIdentity !== undefined && this.socket !== undefined && !this.socket.destroyed;
+  }
+
+  /** Whether credentials (an encoded cross-cluster API key) are configured for this remote. */
+  get hasCredentials(): boolean {
+    return this.credentials() !== undefined;
   }
 
   /** The remote node, once connected. */
@@ -100,9 +118,28 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.connectNow();
   }
 
-  /** Sends a request and resolves with the peer's response body, or rejects with its EsError / a TransportError. */
+  /**
+   * Drops the current connection (if any) so the next request connects again, presenting the
+   * credentials as they are now (`POST _nodes/reload_secure_settings` changed them).
+   */
+  reconnect(): void {
+    this.refusal = undefined;
+    this.socket?.destroy();
+    if (!this.isConnected && !this.connecting) this.start();
+  }
+
+  /**
+   * Sends a request and resolves with the peer's response body, or rejects with its EsError / a
+   * TransportError. A peer that refused our credentials rejects with its security exception, as
+   * ES surfaces the remote cluster's authentication failure.
+   */
   async request(action: string, body: unknown, timeoutMs?: number): Promise<unknown> {
-    await this.ensureConnected();
+    try {
+      await this.ensureConnected();
+    } catch (e) {
+      if (this.refusal) throw this.refusal;
+      throw e;
+    }
     const socket = this.socket!;
     const id = this.nextId++;
     const address = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -178,7 +215,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return new Promise<void>((resolve, reject) => {
       const socket = netConnect({ host, port });
       socket.setNoDelay(true);
-      const decoder = new FrameDecoder();
+      const decoder = new FrameDecoder(MAX_HANDSHAKE_FRAME_BYTES);
       let handshaken = false;
       let settled = false;
       const fail = (message: string) => {
@@ -192,7 +229,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       timer.unref();
       socket.once("connect", () => {
         const me = this.identity();
-        writeFrame(socket, { k: "handshake", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, ...me });
+        const credentials = this.credentials();
+        writeFrame(socket, {
+          k: "handshake",
+          protocol: PROTOCOL_NAME,
+          version: PROTOCOL_VERSION,
+          ...me,
+          ...(credentials !== undefined ? { credentials } : {}),
+        });
       });
       socket.on("data", (chunk: Buffer) => {
         let messages: Message[];
@@ -205,12 +249,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         }
         for (const m of messages) {
           if (!handshaken) {
-            if (m.k === "handshake_error") return fail(`handshake failed: ${m.reason}`);
+            if (m.k === "handshake_error") {
+              this.refusal = m.error ? errorFromWire(m.error) : undefined;
+              return fail(`handshake failed: ${m.reason}`);
+            }
             if (m.k !== "handshake_ok") return fail("handshake failed: unexpected message");
             const problem = handshakeProblem(m);
             if (problem) return fail(`handshake failed: ${problem}`);
             handshaken = true;
             settled = true;
+            this.refusal = undefined;
+            decoder.maxFrameBytes = MAX_FRAME_BYTES;
             clearTimeout(timer);
             this.adopt(socket, {
               clusterName: m.clusterName,

@@ -39,6 +39,14 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
+  /** `maxFrameBytes`: the largest payload accepted now (raised once a handshake completed). */
+  constructor(public maxFrameBytes = MAX_FRAME_BYTES) {}
+
+  /** Bytes held, waiting for the rest of a frame. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
   /** Adds received bytes; returns every message completed by them, in order. */
   push(chunk: Buffer): Message[] {
     this.chunks.push(chunk);
@@ -51,7 +59,11 @@ export class FrameDecoder {
         throw new FrameError("invalid frame marker: the peer does not speak the es-sim transport protocol");
       }
       const length = head.readUInt32BE(2);
-      if (length > MAX_FRAME_BYTES) throw new FrameError(`frame of ${length} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
+      if (length > this.maxFrameBytes) {
+        this.chunks = [];
+        this.buffered = 0;
+        throw new FrameError(`frame of ${length} bytes exceeds the ${this.maxFrameBytes}-byte limit`);
+      }
       if (this.buffered < FRAME_HEADER_BYTES + length) return out;
       const frame = this.take(FRAME_HEADER_BYTES + length);
       let message: unknown;

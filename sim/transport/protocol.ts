@@ -10,8 +10,12 @@
  *
  * Conversation:
  *   1. The connecting side sends `handshake` (protocol name, protocol version, its cluster name and
- *      uuid, node name and id, ES version). The listening side answers `handshake_ok` with its own
- *      identity, or `handshake_error` and closes when it does not speak that version.
+ *      uuid, node name and id, ES version, and — for a remote whose keystore holds them — the
+ *      encoded cross-cluster API key as `credentials`). The listening side answers `handshake_ok`
+ *      with its own identity, or `handshake_error` and closes when it does not speak that version
+ *      or, with security enabled, when the credentials are missing or invalid (the error then
+ *      carries ES's `security_exception`). Before the handshake completes, frames are limited to
+ *      `MAX_HANDSHAKE_FRAME_BYTES`.
  *   2. Afterwards the connecting side sends `request`s (`id`, ES-style action name, JSON body) and
  *      the listening side answers each with `response` (same `id`, body) or `error` (same `id`, an
  *      Elasticsearch exception as JSON with its HTTP status). Responses may come in any order.
@@ -33,6 +37,12 @@ export const FRAME_MAGIC = Buffer.from("ES", "latin1");
 export const FRAME_HEADER_BYTES = 6;
 /** Largest accepted payload; a bigger frame is a protocol error and closes the connection. */
 export const MAX_FRAME_BYTES = 512 * 1024 * 1024;
+/**
+ * Largest frame accepted before the handshake completed (a handshake is a few hundred bytes):
+ * an unauthenticated peer can make the node hold at most this much, and a bigger declared frame
+ * closes the connection at once, before its payload is read.
+ */
+export const MAX_HANDSHAKE_FRAME_BYTES = 64 * 1024;
 
 /** Who is at the other end of a connection. */
 export interface PeerIdentity {
@@ -55,9 +65,15 @@ export interface WireError {
 
 /** Every message of the protocol. */
 export type Message =
-  | ({ k: "handshake"; protocol: string; version: number } & PeerIdentity)
+  | ({
+      k: "handshake";
+      protocol: string;
+      version: number;
+      /** The encoded cross-cluster API key for this remote (`cluster.remote.<alias>.credentials`), if any. */
+      credentials?: string;
+    } & PeerIdentity)
   | ({ k: "handshake_ok"; protocol: string; version: number } & PeerIdentity)
-  | { k: "handshake_error"; reason: string }
+  | { k: "handshake_error"; reason: string; /** The security exception when the peer was refused for its credentials. */ error?: WireError }
   | { k: "request"; id: number; action: string; body: unknown }
   | { k: "response"; id: number; body: unknown }
   | { k: "error"; id: number; error: WireError };

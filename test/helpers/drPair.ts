@@ -10,6 +10,7 @@ import { pulumiEnv } from "../../cli/toolchain";
 import { until } from "../../cli/wait";
 import { openSites, stageProgram, type Sites } from "../../cli/workspace";
 import { spawnSim, type SpawnedSim, type SpawnSimOptions } from "../../sim/spawn";
+import { basic, trustEachOther } from "./security";
 import { http, ndjson } from "./sim";
 
 export const A_INDEX = "kibana_sample_data_ecommerce";
@@ -60,6 +61,9 @@ export async function startDrPair(options: DrPairOptions = {}): Promise<DrPair> 
     spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(dir, "a-")), ...options.sim }),
     spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(dir, "b-")), ...options.sim }),
   ]);
+  // secured clusters serve their transport only to a peer holding a cross-cluster API key (ES 8)
+  const password = options.sim?.env?.ELASTIC_PASSWORD;
+  if (options.sim?.settings?.["xpack.security.enabled"] === "true" && password) await trustEachOther(a, b, basic("elastic", password));
   const config = (site: "clusterA" | "clusterB") => pairConfig(site, a, b, options.clusterFields);
   const workDir = stageProgram(path.join(dir, "program"), { "dr-a": config("clusterA"), "dr-b": config("clusterB") });
   const env = {

@@ -2,7 +2,8 @@
  * Real Elasticsearch endpoints es-sim does not implement. They answer an explicit 400 naming the
  * API instead of "no handler found" (which would suggest the path is wrong) or a misleading index
  * error from a `/{index}` route. CCR and `_remote/info` are served by `sim/http/handlers/ccr.ts`,
- * `_cluster/state` by `cluster.ts`, `_nodes` and `_nodes/stats` by `nodes.ts`.
+ * `_cluster/state` by `cluster.ts`, `_nodes` and `_nodes/stats` by `nodes.ts`, `_security` and
+ * `_nodes/reload_secure_settings` by `security.ts`.
  */
 import { errors } from "../../engine/errors";
 import type { Method, RouteDef } from "../context";
@@ -17,7 +18,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   // literal segments beat `/_nodes/{node_id}`, so these are not taken for node ids by nodes.info
   ["nodes.hot_threads", ["/_nodes/hot_threads", "/_nodes/{node_id}/hot_threads"]],
   ["nodes.usage", ["/_nodes/usage", "/_nodes/{node_id}/usage", "/_nodes/usage/{metric}", "/_nodes/{node_id}/usage/{metric}"]],
-  ["nodes.reload_secure_settings", ["/_nodes/reload_secure_settings", "/_nodes/{node_id}/reload_secure_settings"]],
   ["msearch", ["/_msearch", "/{index}/_msearch"]],
   ["scroll", ["/_search/scroll", "/_search/scroll/{scroll_id}"]],
   ["open_point_in_time", ["/{index}/_pit"]],
@@ -46,7 +46,6 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["ilm.get_lifecycle", ["/_ilm/policy", "/_ilm/policy/{policy}"]],
   ["license.get", ["/_license"]],
   ["xpack.info", ["/_xpack"]],
-  ["security.authenticate", ["/_security/_authenticate"]],
   ["cat.help", ["/_cat"]],
   ["cat.health", ["/_cat/health"]],
   ["cat.nodes", ["/_cat/nodes"]],

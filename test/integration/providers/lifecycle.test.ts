@@ -24,6 +24,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { repoRoot } from "../../../cli/toolchain";
 import { stageProgram } from "../../../cli/workspace";
 import { spawnSim, type SpawnedSim } from "../../../sim/spawn";
+import { basic, trustEachOther, trustRemote } from "../../helpers/security";
 import { waitFor } from "../../helpers/ccr";
 import { expectNoChanges } from "../../helpers/drPair";
 import { localStack, type TestBackend, withTestBackend } from "../../helpers/pulumi";
@@ -215,6 +216,9 @@ describe("FollowerIndex and RemoteCluster providers through pulumi, on a secured
       spawnSim({ clusterName: "clusterA", dataDir: fs.mkdtempSync(path.join(backend.dir, "a-")), ...secured }),
       spawnSim({ clusterName: "clusterB", dataDir: fs.mkdtempSync(path.join(backend.dir, "b-")), ...secured }),
     ]);
+    await trustEachOther(a, b, basic("elastic", PASSWORD));
+    // the fixture program registers clusterA under its own alias too
+    await trustRemote(b, FIXTURE_ALIAS, a, basic("elastic", PASSWORD));
 
     programDir = stageProgram(path.join(backend.dir, "program"), {
       "dr-b": {

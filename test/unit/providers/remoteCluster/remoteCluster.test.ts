@@ -5,7 +5,7 @@ import {
   readRemoteCluster,
   updateRemoteCluster,
 } from "../../../../providers/remoteCluster/lifecycle";
-import { observedSettings, planApply, planDelete, settingsBody } from "../../../../providers/remoteCluster/plan";
+import { credentialsMissing, observedSettings, planApply, planDelete, settingsBody } from "../../../../providers/remoteCluster/plan";
 import type { RemoteClusterInputs } from "../../../../providers/remoteCluster/types";
 import { FakeCluster } from "../../../helpers/fakeEs";
 import { twoClusters } from "../../../helpers/providerRuntime";
@@ -50,7 +50,34 @@ describe("RemoteCluster planners", () => {
     const persistent = { "cluster.remote.siteA.seeds": ["127.0.0.1:9300"] };
     expect(observedSettings("siteA", persistent)).toEqual({ mode: "sniff", seeds: ["127.0.0.1:9300"] });
     const [op] = planApply(observedSettings("siteA", persistent), proxyInputs);
-    expect(op!.persistent["cluster.remote.siteA.seeds"]).toBeNull();
+    if (op?.kind !== "putSettings") throw new Error(`expected putSettings, got ${JSON.stringify(op)}`);
+    expect(op.persistent["cluster.remote.siteA.seeds"]).toBeNull();
+  });
+  it.each([
+    // key given?, alias shows credentials?, key changed?, settings match? → ops
+    [false, false, false, true, []],
+    [true, true, false, true, []],
+    [true, false, false, true, ["reloadSecureSettings"]],
+    [true, true, true, true, ["reloadSecureSettings"]],
+    [true, false, false, false, ["reloadSecureSettings", "putSettings"]],
+    [false, false, true, false, ["putSettings"]],
+  ])("cross-cluster API key %s, credentials shown %s, key changed %s, settings match %s → %j", (key, shown, changed, match, kinds) => {
+    const persistent = match
+      ? {
+          "cluster.remote.siteA.mode": "proxy",
+          "cluster.remote.siteA.proxy_address": "127.0.0.1:9300",
+          "cluster.remote.siteA.proxy_socket_connections": "18",
+          "cluster.remote.siteA.skip_unavailable": "true",
+        }
+      : {};
+    const inputs = key ? { ...proxyInputs, crossClusterApiKey: "aWQ6c2VjcmV0" } : proxyInputs;
+    const ops = planApply(observedSettings("siteA", persistent), inputs, { hasCredentials: shown, keyChanged: changed });
+    expect(ops.map((o) => o.kind)).toEqual(kinds);
+  });
+  it("credentials are missing only when a key is configured and the alias shows none", () => {
+    expect(credentialsMissing({ ...proxyInputs, crossClusterApiKey: "aWQ6c2VjcmV0" }, false)).toBe(true);
+    expect(credentialsMissing({ ...proxyInputs, crossClusterApiKey: "aWQ6c2VjcmV0" }, true)).toBe(false);
+    expect(credentialsMissing(proxyInputs, false)).toBe(false);
   });
   it("parses list renderings and leaves other aliases alone", () => {
     const persistent = {
