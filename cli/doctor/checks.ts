@@ -67,7 +67,9 @@ const shown = (path: string, v: unknown): string =>
   v === undefined ? "nothing" : SECRET_LEAVES.has(path.split(".").pop() ?? "") ? "a different value (not shown)" : JSON.stringify(v);
 
 const pairKey = (p: unknown): string =>
-  typeof p === "object" && p !== null ? CLUSTER_NAMES.map((c) => `${c}: ${String((p as Record<string, unknown>)[c])}`).join(", ") : String(p);
+  typeof p === "object" && p !== null
+    ? CLUSTER_NAMES.map((c) => `${c}: ${String((p as Record<string, unknown>)[c])}`).join(", ")
+    : String(p);
 
 /**
  * Both stack files must say the same about both clusters, the index pairs and the auto-follow
@@ -161,7 +163,10 @@ export function parseStackFile(s: StackFile): { config?: SiteConfig; results: Ch
       ],
     };
   }
-  return { config, results: [{ check: "stack-config", subject: s.file, state: "passed", message: `${s.file} is a valid site stack of ${s.cluster}` }] };
+  return {
+    config,
+    results: [{ check: "stack-config", subject: s.file, state: "passed", message: `${s.file} is a valid site stack of ${s.cluster}` }],
+  };
 }
 
 /**
@@ -170,7 +175,12 @@ export function parseStackFile(s: StackFile): { config?: SiteConfig; results: Ch
  */
 export function primaryCheck(a: StackFile & { config: SiteConfig }, b: StackFile & { config: SiteConfig }): CheckResult {
   if (a.config.primary === b.config.primary) {
-    return { check: "primary", subject: `${a.file} and ${b.file}`, state: "passed", message: `both stack files name ${a.config.primary} as primary` };
+    return {
+      check: "primary",
+      subject: `${a.file} and ${b.file}`,
+      state: "passed",
+      message: `both stack files name ${a.config.primary} as primary`,
+    };
   }
   return {
     check: "primary",
@@ -188,7 +198,8 @@ export function primaryCheck(a: StackFile & { config: SiteConfig }, b: StackFile
  */
 export function deployedCheck(s: StackFile & { config: SiteConfig }, deployedPrimary: string | undefined, readError?: string): CheckResult {
   const base = { check: "deployed", subject: s.file };
-  if (readError !== undefined) return { ...base, state: "unknown", message: `the outputs of stack ${s.stack} could not be read: ${readError}` };
+  if (readError !== undefined)
+    return { ...base, state: "unknown", message: `the outputs of stack ${s.stack} could not be read: ${readError}` };
   if (deployedPrimary === undefined) {
     return {
       ...base,
@@ -232,7 +243,8 @@ export function remoteCheck(
   const peer = cfg.peer;
   const subject = `${cluster} → ${peer}`;
   const stack = `the site stack of ${cluster}`;
-  if ("error" in read) return { check: "remote", subject, state: "unknown", message: `${cluster}'s remote clusters could not be read: ${read.error}` };
+  if ("error" in read)
+    return { check: "remote", subject, state: "unknown", message: `${cluster}'s remote clusters could not be read: ${read.error}` };
   const info = read.remotes[peer];
   if (!info) {
     return {
@@ -263,7 +275,11 @@ export function remoteCheck(
       fix: `pulumi up on ${stack} re-registers it as configured`,
     };
   }
-  if (want.mode === "sniff" && info.seeds !== undefined && JSON.stringify([...info.seeds].sort()) !== JSON.stringify([...want.seeds].sort())) {
+  if (
+    want.mode === "sniff" &&
+    info.seeds !== undefined &&
+    JSON.stringify([...info.seeds].sort()) !== JSON.stringify([...want.seeds].sort())
+  ) {
     return {
       check: "remote",
       subject,
@@ -306,7 +322,11 @@ export function privilegesNeeded(cfg: SiteConfig, cluster: ClusterName): Privile
 }
 
 /** The `_has_privileges` answer (or why there is none) against what the steps need. */
-export function privilegesCheck(cluster: ClusterName, query: PrivilegesQuery, read: { held: PrivilegesHeld } | { error: unknown }): CheckResult {
+export function privilegesCheck(
+  cluster: ClusterName,
+  query: PrivilegesQuery,
+  read: { held: PrivilegesHeld } | { error: unknown },
+): CheckResult {
   const base = { check: "privileges", subject: cluster };
   const creds = `ccr-dr:clusters.${cluster}.username/password or apiKey`;
   if ("error" in read) {
@@ -320,7 +340,11 @@ export function privilegesCheck(cluster: ClusterName, query: PrivilegesQuery, re
       };
     }
     const reason = e instanceof EsCallError ? (e.reason ?? e.message) : e instanceof Error ? e.message : String(e);
-    return { ...base, state: "unknown", message: `the privileges of the configured credentials on ${cluster} could not be checked: ${reason}` };
+    return {
+      ...base,
+      state: "unknown",
+      message: `the privileges of the configured credentials on ${cluster} could not be checked: ${reason}`,
+    };
   }
   const { held } = read;
   const missing: string[] = [];

@@ -63,7 +63,11 @@ async function rawConfigOf(stack: Stack): Promise<RawConfig> {
 
 /** The first line of an error, without es/errors.ts's generic "Likely fix" (each check says its own fix). */
 const oneLine = (e: unknown): string => {
-  const line = (e instanceof Error ? e.message : String(e)).split("\n").find((l) => l.trim() !== "")?.trim() ?? String(e);
+  const line =
+    (e instanceof Error ? e.message : String(e))
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? String(e);
   return line.split(" Likely fix:")[0]!;
 };
 
