@@ -200,7 +200,15 @@ describe("privilegesCheck", () => {
   lacking.cluster["manage_ccr"] = false;
   lacking.index["orders2"]!["manage_follow_index"] = false;
   const esError = (status: number, reason: string) =>
-    new EsCallError({ cluster: "clusterB", operation: "security.has_privileges", kind: "response", status, reason, esType: "x" });
+    new EsCallError({
+      cluster: "clusterB",
+      operation: "security.has_privileges",
+      kind: "response",
+      status,
+      reason,
+      esType: "x",
+      hint: "h",
+    });
 
   test("asks for the CCR privileges on the cluster's own index names and the quarantine indices", () => {
     expect(query).toEqual({
