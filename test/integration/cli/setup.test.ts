@@ -104,7 +104,7 @@ test("npm run setup on a fresh clone creates the backend and both stacks; a seco
   expect((JSON.parse(ls.stdout) as Array<{ name: string }>).map((s) => s.name).sort()).toEqual(["dr-a", "dr-b"]);
   // Only Pulumi's own salt was added to the stack files; nothing else in the checkout changed.
   const status = await run("git", ["status", "--porcelain"]);
-  expect(status.stdout.trim().split("\n").sort()).toEqual([" M Pulumi.dr-a.yaml", " M Pulumi.dr-b.yaml"]);
+  expect(status.stdout.split("\n").filter(Boolean).sort()).toEqual([" M Pulumi.dr-a.yaml", " M Pulumi.dr-b.yaml"]);
   const diff = await run("git", ["diff", "-U0", "--no-color"]);
   expect(diff.stdout.split("\n").filter((l) => /^[+-][^+-]/.test(l))).toEqual([
     expect.stringMatching(/^\+encryptionsalt: v1:/),
