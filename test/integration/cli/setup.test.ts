@@ -10,7 +10,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Ajv from "ajv";
 import { DOCTOR_EXIT } from "../../../cli/doctor/checks";
+import { doctorSchema } from "../../../cli/doctor/schema";
 import { repoRoot } from "../../../cli/toolchain";
 import { spawnSim, type SpawnedSim } from "../../../sim/spawn";
 import { A_INDEX, B_INDEX, inSync, loadOrders } from "../../helpers/drPair";
@@ -40,8 +42,11 @@ function run(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Pro
   });
 }
 const wrapped = (...args: string[]) => run("bash", ["scripts/with-toolchain.sh", ...args]);
+const validDoctor = new Ajv({ allErrors: true, strict: false }).compile(doctorSchema);
 const doctorJson = async () => {
   const r = await wrapped("bin/ccr-dr", "doctor", "--json");
+  if (!validDoctor(JSON.parse(r.stdout)))
+    throw new Error(`doctor --json does not match its schema: ${JSON.stringify(validDoctor.errors)}\n${r.stdout}`);
   return { ...r, json: JSON.parse(r.stdout) as { ok: boolean; exitCode: number; checks: Array<Record<string, string>> } };
 };
 const stackFile = (s: string) => path.join(clone, `Pulumi.${s}.yaml`);
