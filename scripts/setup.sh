@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup`: everything plain `pulumi` needs in this checkout — the toolchain (bootstrap), the
-# state backend folder when the backend is a local `file://` one, and the two site stacks (dr-a,
-# dr-b, or the names given as arguments) on that backend. Idempotent: a stack that exists on the
+# rehearsal backend's folder when that is the backend, and the two site stacks (dr-a, dr-b, or the
+# names given as arguments) on the backend. Idempotent: a stack that exists on the
 # backend is left as it is (its state and its stack file), so running it twice changes nothing.
 #
 # Backend and passphrase come from the environment as for every Pulumi invocation of the project
