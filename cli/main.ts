@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { CLUSTER_NAMES, type ClusterName } from "../stack/config";
+import { doctor, printDoctor } from "./doctor/doctor";
 import { drill, type DrillReport } from "./drill/drill";
 import { CliError, EXIT } from "./errors";
 import { failback, failover, plan, switchover, type Log } from "./operations";
@@ -19,6 +20,7 @@ commands:
   failover --to <cluster>   unplanned: promote <cluster>; touches only that site (the other may be down)
   failback [--to <cluster>] the old primary is back: make it follow the primary (<cluster>, default: current)
   switchover --to <cluster> planned, both up: fence, wait for catch-up, promote, re-follow; no write lost
+  doctor                    check the stack files agree, each remote is reachable from its peer, the credentials' privileges
   drill                     the seed tutorial end to end on an embedded es-sim pair, with RTO/RPO
 
 options:
@@ -207,6 +209,11 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
       const r = await drill({ log: progress, keep: values.keep, ...(documents ? { documents } : {}), ...(signal ? { signal } : {}) });
       out(r, () => printDrill(r));
       return r.verdict === "pass" ? EXIT.ok : EXIT.drillFailed;
+    }
+    case "doctor": {
+      const r = await doctor(ws);
+      out(r, () => printDoctor(r));
+      return r.exitCode;
     }
     default:
       throw new CliError(EXIT.usage, `unknown command ${command}\n${USAGE}`);

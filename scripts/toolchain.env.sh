@@ -11,12 +11,24 @@ GO_MIN_VERSION=1.25
 CCR_DR_CACHE="${CCR_DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ccr-dr}"
 PULUMI_CACHE="$CCR_DR_CACHE/pulumi-v$PULUMI_VERSION"
 TOOLS_BIN="$ROOT/.tools/bin"
+# The rehearsal backend: state in the checkout (git-ignored).
+LOCAL_BACKEND_DIR="$ROOT/.pulumi-state"
+LOCAL_PASSPHRASE=ccr-dr-local
 
 export PATH="$TOOLS_BIN:$PATH"
 export PULUMI_SKIP_UPDATE_CHECK=true
 # A missing plugin must fail at once instead of trying a download that cannot work offline.
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-# Local state by default; point PULUMI_BACKEND_URL elsewhere (e.g. s3://…) for real use.
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$ROOT/.pulumi-state}"
-# The documented passphrase of the local backend (README). Real users set their own.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-ccr-dr-local}"
+# The documented passphrase (README) is a default for the local rehearsal backend only: with a
+# backend of your own (PULUMI_BACKEND_URL set) you set PULUMI_CONFIG_PASSPHRASE or
+# PULUMI_CONFIG_PASSPHRASE_FILE yourself, and Pulumi asks for one when neither is set.
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$LOCAL_BACKEND_DIR}"
+if [[ "$PULUMI_BACKEND_URL" == "file://$LOCAL_BACKEND_DIR" && -z "${PULUMI_CONFIG_PASSPHRASE+set}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  export PULUMI_CONFIG_PASSPHRASE="$LOCAL_PASSPHRASE"
+fi
+
+# The file backend refuses to open a folder that does not exist; the rehearsal one is created on
+# first use (a backend of your own is never created here).
+ensure_local_backend_dir() {
+  if [[ "$PULUMI_BACKEND_URL" == "file://$LOCAL_BACKEND_DIR" ]]; then mkdir -p "$LOCAL_BACKEND_DIR"; fi
+}
