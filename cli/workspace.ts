@@ -46,8 +46,8 @@ function programEnv(extra: Record<string, string> | undefined): Record<string, s
   return { ...pulumiEnv(), ...(extra ?? {}) };
 }
 
-/** The stack config as the program reads it, parsed with the program's own rules. */
-export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
+/** The `ccr-dr:*` values of a stack as the program reads them (objects parsed), secrets decrypted. */
+export async function rawConfigOf(stack: Stack): Promise<RawConfig> {
   const all = await stack.getAllConfig();
   const value = (k: string): unknown => {
     const v = all[`ccr-dr:${k}`];
@@ -58,7 +58,7 @@ export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
       return v.value;
     }
   };
-  const raw: RawConfig = {
+  return {
     site: all["ccr-dr:site"]?.value,
     primary: all["ccr-dr:primary"]?.value,
     clusters: value("clusters"),
@@ -66,7 +66,11 @@ export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
     autoFollowPatterns: value("autoFollowPatterns"),
     fenced: value("fenced"),
   };
-  return parseSiteConfig(raw);
+}
+
+/** The stack config as the program reads it, parsed with the program's own rules. */
+export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
+  return parseSiteConfig(await rawConfigOf(stack));
 }
 
 /** Opens both site stacks (creating them on the backend if new) and reads their configuration. */

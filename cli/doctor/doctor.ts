@@ -6,12 +6,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { CLUSTER_NAMES, type ClusterName, plainConnection, type RawConfig, type SiteConfig } from "../../stack/config";
+import { CLUSTER_NAMES, type ClusterName, plainConnection, type SiteConfig } from "../../stack/config";
 import { info, remoteInfo } from "../../es/cluster";
 import { close, connect } from "../../es/connection";
 import { securityHasPrivileges } from "../../es/security";
 import { pulumiEnv, repoRoot, toolsBin } from "../toolchain";
-import { DEFAULT_STACKS, type WorkspaceOptions } from "../workspace";
+import { DEFAULT_STACKS, rawConfigOf, type WorkspaceOptions } from "../workspace";
 import {
   type CheckResult,
   compareStackFiles,
@@ -37,28 +37,6 @@ export interface DoctorReport {
   failed: number;
   unknown: number;
   checks: CheckResult[];
-}
-
-/** The `ccr-dr:*` values of a stack as the program reads them (objects parsed), secrets decrypted. */
-async function rawConfigOf(stack: Stack): Promise<RawConfig> {
-  const all = await stack.getAllConfig();
-  const value = (k: string): unknown => {
-    const v = all[`ccr-dr:${k}`];
-    if (v === undefined) return undefined;
-    try {
-      return JSON.parse(v.value);
-    } catch {
-      return v.value;
-    }
-  };
-  return {
-    site: all["ccr-dr:site"]?.value,
-    primary: all["ccr-dr:primary"]?.value,
-    clusters: value("clusters"),
-    indices: value("indices"),
-    autoFollowPatterns: value("autoFollowPatterns"),
-    fenced: value("fenced"),
-  };
 }
 
 /** The first line of an error, without es/errors.ts's generic "Likely fix" (each check says its own fix). */
