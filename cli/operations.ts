@@ -174,13 +174,32 @@ function lockHolders(text: string): Array<{ host: string; pid: number }> {
   return [...text.matchAll(/created by [^@\s]+@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
 }
 
-function running(pid: number): boolean {
+/**
+ * Whether `pid` is a live `pulumi` process. `kill(pid, 0)` alone is not enough: a `pulumi` killed
+ * with SIGKILL whose parent died too is re-parented to PID 1, and where PID 1 does not reap (a
+ * container's init, as on CI) it stays a zombie that still answers `kill(pid, 0)` — so the stale
+ * lock was never removed there. A pid the kernel has since given to another program does not hold
+ * the lock either. Where /proc is missing (not Linux), `kill(pid, 0)` decides.
+ */
+export function lockHolderRuns(pid: number, proc = "/proc"): boolean {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = fs.readFileSync(path.join(proc, String(pid), "stat"), "utf8");
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(path.join(proc, "self"))) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (k) {
+      return (k as NodeJS.ErrnoException).code === "EPERM";
+    }
   }
+  // "<pid> (<comm>) <state> …": comm may hold spaces and parentheses, so split at the last ")".
+  const close = stat.lastIndexOf(")");
+  const comm = stat.slice(stat.indexOf("(") + 1, close);
+  const state = stat.slice(close + 2, close + 3);
+  if (state === "Z" || state === "X") return false;
+  return comm.startsWith("pulumi");
 }
 
 /**
@@ -199,7 +218,7 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
     if (!(e instanceof ConcurrentUpdateError)) throw e;
     const name = site.stack.name;
     const holders = lockHolders(e.message);
-    if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || running(h.pid))) {
+    if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || lockHolderRuns(h.pid))) {
       throw new CliError(
         EXIT.failed,
         `stack ${name} (${site.name}) is locked by another update. If no \`pulumi\` process of that update runs any more (it was killed), ` +
