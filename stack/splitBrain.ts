@@ -36,8 +36,7 @@ export interface ProbedIndex {
 
 /** What the probe of the old primary found. */
 export type OldPrimaryProbe =
-  | { cluster: ClusterName; reachable: true; indices: ProbedIndex[] }
-  | { cluster: ClusterName; reachable: false; reason: string };
+  { cluster: ClusterName; reachable: true; indices: ProbedIndex[] } | { cluster: ClusterName; reachable: false; reason: string };
 
 /** Whether `i` accepts client writes now; `undefined` when the answer about it was an error. */
 export function takesWrites(i: ProbedIndex): boolean | undefined {
@@ -153,7 +152,9 @@ export async function probeOldPrimary(
     );
     return { cluster: c.name, reachable: true, indices: await Promise.race([read, deadline]) };
   } catch (e) {
-    return { cluster: c.name, reachable: false, reason: e instanceof Error ? e.message.split("\n")[0]! : String(e) };
+    // The cause only: the client's "Likely fix" (check the endpoint, run the surviving site) is not the point here.
+    const reason = (e instanceof Error ? e.message.split("\n")[0]! : String(e)).replace(/\. Likely fix: .*$/, "");
+    return { cluster: c.name, reachable: false, reason };
   } finally {
     clearTimeout(timer);
     if (es) close(es).catch(() => undefined);

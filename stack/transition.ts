@@ -137,7 +137,9 @@ export async function readTransition(cfg: SiteConfig): Promise<Transition> {
   } catch (e) {
     return {
       kind: "none",
-      lines: [`${kind} preview of ${cfg.site}: ${cfg.site} could not be read (${messageOf(e).split("\n")[0]}); what this run does to its indices is unknown`],
+      lines: [
+        `${kind} preview of ${cfg.site}: ${cfg.site} could not be read (${messageOf(e).split("\n")[0]}); what this run does to its indices is unknown`,
+      ],
     };
   }
 }

@@ -84,7 +84,7 @@ export function describeOp(op: Op): string {
   }
 }
 
-/** One op in a word or two, for a whole plan on one line ("pause → close → unfollow → open"): the previews (preview.ts). */
+/** One op in a word or two, for a whole plan on one line ("pause → close → unfollow → open"): the previews (preview.ts); "" for a read. */
 export function stepWords(op: Op): string {
   switch (op.kind) {
     case "follow":
@@ -103,9 +103,9 @@ export function stepWords(op: Op): string {
     case "putSettings":
       return `update settings ${Object.keys(op.settings).join(", ")}`;
     case "setWriteBlock":
-      return op.blocked ? "write block" : "remove write block";
+      return op.blocked ? "write block" : "unblock";
     case "captureFollowStats":
-      return "read follower stats";
+      return "";
     case "recordPromotion":
       return op.checkpoints === "exact" ? "record promotion" : "record promotion (checkpoints unknown)";
     case "quarantine":
@@ -113,9 +113,12 @@ export function stepWords(op: Op): string {
   }
 }
 
-/** A plan's steps on one line. */
+/** A plan's steps on one line (steps that change nothing, such as reading the follower stats, left out). */
 export function planWords(ops: readonly Op[]): string {
-  return ops.map(stepWords).join(" → ");
+  return ops
+    .map(stepWords)
+    .filter((w) => w !== "")
+    .join(" → ");
 }
 
 function followOps(d: FollowerIndexInputs): Op[] {

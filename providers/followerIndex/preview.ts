@@ -22,7 +22,13 @@ import { type FollowerWorld, type LocalIndex, readFollowerWorld, readLeaderView 
  * `deleteMeans`: what deleting the follower `index` on `cluster` does, from `planDelete` over an
  * active, open follower (the usual case; the delete re-plans from the world it then finds).
  */
-export function deleteMeaning(p: { index: string; cluster: string; remoteCluster: string; leaderIndex: string; onDelete: OnDelete }): string {
+export function deleteMeaning(p: {
+  index: string;
+  cluster: string;
+  remoteCluster: string;
+  leaderIndex: string;
+  onDelete: OnDelete;
+}): string {
   const world: FollowerWorld = {
     index: {
       uuid: "",
@@ -30,15 +36,19 @@ export function deleteMeaning(p: { index: string; cluster: string; remoteCluster
       writeBlocked: false,
       numberOfShards: 1,
       settings: {},
-      follow: { followerIndex: p.index, remoteCluster: p.remoteCluster, leaderIndex: p.leaderIndex, status: "active", parameters: undefined },
+      follow: {
+        followerIndex: p.index,
+        remoteCluster: p.remoteCluster,
+        leaderIndex: p.leaderIndex,
+        status: "active",
+        parameters: undefined,
+      },
     },
   };
+  // Pulumi's diff display cuts strings at 150 characters: the steps come first, names are on the resource.
   const ops = planWords(planDelete(world, p, p.cluster).ops);
-  if (p.onDelete === "deleteIndex") return `DELETE the follower "${p.index}" on ${p.cluster} and its documents (${ops})`;
-  return (
-    `PROMOTE, not delete: "${p.index}" on ${p.cluster} stops following ${p.remoteCluster}:${p.leaderIndex} and becomes a ` +
-    `writable index, its documents kept (${ops})`
-  );
+  if (p.onDelete === "deleteIndex") return `DELETE the follower and its documents: ${ops}`;
+  return `PROMOTE, not delete (documents kept): ${ops}`;
 }
 
 /** The old primary's side of a failover preview (stack/splitBrain.ts reads it). */
@@ -46,9 +56,7 @@ export type LeaderSeqNos = { readable: true; seqNos: ShardSeqNo[] } | { readable
 
 /** The RPO estimate of one promotion: operations acknowledged on the leader that the follower has not applied. */
 export type RpoEstimate =
-  | { kind: "exact"; operations: number }
-  | { kind: "atLeast"; operations: number; reason: string }
-  | { kind: "unknown"; reason: string };
+  { kind: "exact"; operations: number } | { kind: "atLeast"; operations: number; reason: string } | { kind: "unknown"; reason: string };
 
 /** The follower's max `_seq_no` per shard: from its own stats when open, else from its follow stats. */
 function followerMaxSeqNos(i: LocalIndex): Map<number, number> | undefined {
@@ -76,7 +84,8 @@ export function rpoEstimate(i: LocalIndex, leader: LeaderSeqNos): RpoEstimate {
 }
 
 function rpoWords(r: RpoEstimate, leaderCluster: string): string {
-  if (r.kind === "exact") return `RPO estimate: ${r.operations} operation(s) acknowledged on ${leaderCluster} and not replicated (both read now)`;
+  if (r.kind === "exact")
+    return `RPO estimate: ${r.operations} operation(s) acknowledged on ${leaderCluster} and not replicated (both read now)`;
   if (r.kind === "atLeast")
     return `RPO estimate: ≥ ${r.operations} operation(s) not replicated (as the follower last saw ${leaderCluster}), upper bound unknown: ${r.reason}`;
   return `RPO estimate: unknown: ${r.reason}`;

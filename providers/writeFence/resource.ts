@@ -22,6 +22,11 @@ export class WriteFence extends DynamicResource {
 
   constructor(name: string, args: WriteFenceArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection, credentials } = connectionInputs(args.connection);
-    super("writeFence", name, { connection, credentials, index: args.index, onDelete: args.onDelete, blocked: undefined }, withSecretOutputs(opts, ["credentials"]));
+    super(
+      "writeFence",
+      name,
+      { connection, credentials, index: args.index, onDelete: args.onDelete, blocked: undefined },
+      withSecretOutputs(opts, ["credentials"]),
+    );
   }
 }
