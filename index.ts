@@ -4,7 +4,9 @@
  * from the primary. Flipping `ccr-dr:primary` and running `pulumi up` on a site is therefore its
  * failover (its followers are deleted = promoted) or its failback (followers are created over the
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
- * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
+ * needed by a plan, so the surviving site plans and applies while the other one is down; the peer
+ * is only read, bounded and never depended on, to tell what the run does (stack/transition.ts) and,
+ * in a failover, to refuse a split brain (stack/splitBrain.ts).
  *
  * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
  * this file turns that plan into resources and outputs.

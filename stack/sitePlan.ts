@@ -6,8 +6,10 @@
  * Each site registers its peer as a remote cluster. The primary declares nothing else, except a
  * write fence per index while `ccr-dr:fenced` is true (the first step of a planned switchover).
  * Any other site follows every index pair from the primary, under one quarantine name per
- * failback, and registers the auto-follow patterns. Only the site's own cluster is ever named as a
- * resource's `connection`: the surviving site plans and applies while the other one is down.
+ * failback, and registers the auto-follow patterns. Only the site's own cluster is named as a
+ * resource's `connection` (the surviving site plans and applies while the other one is down), with
+ * one exception: a forced failover's fences on the old primary, declared only when it answers
+ * ({@link forcedFenceDeclarations}).
  */
 import type { ProviderName } from "../providers/registry";
 import { FORCED_FENCE_SUFFIX } from "../providers/writeFence/words";

@@ -165,8 +165,11 @@ export function failbackLine(f: FailbackFacts): string {
   const parts: string[] = [];
   if (ops.some((o) => o.kind === "fence" || (o.kind === "setWriteBlock" && o.blocked))) parts.push("FENCED (write block)");
   if (q && q.kind === "quarantine") {
-    const m = typeof f.divergent === "number" ? `${f.divergent}` : `an unknown number of (${f.divergent ?? "not counted"})`;
-    parts.push(`${m} divergent document(s) (above the promotion checkpoint) QUARANTINED into ${q.quarantineIndex}`);
+    const m =
+      typeof f.divergent === "number"
+        ? `${f.divergent} divergent document(s)`
+        : `divergent documents (count unknown: ${f.divergent ?? "not counted"})`;
+    parts.push(`${m} (above the promotion checkpoint) QUARANTINED into ${q.quarantineIndex}`);
   }
   if (deletes) parts.push(`DELETED and re-followed from ${f.leader} (${copy})`);
   else parts.push(`re-followed from ${f.leader}`);
@@ -237,6 +240,9 @@ async function countDivergent(es: Es, index: string, thresholds: number[]): Prom
   return total;
 }
 
+/** The cause of a failed read, without the client's "Likely fix" (which is about running a change, not a preview). */
 function firstLine(e: unknown): string {
-  return messageOf(e).split("\n")[0]!;
+  return messageOf(e)
+    .split("\n")[0]!
+    .replace(/\. Likely fix: .*$/, "");
 }
