@@ -124,9 +124,11 @@ async function probeIndex(es: Es, index: string): Promise<ProbedIndex> {
 }
 
 /**
- * Reads `indices` on the old primary `c` within `timeoutMs` (no retry). Never rejects: no answer at
- * all (refused, timed out, 502–504) is `reachable: false`; an error answer about one index is that
- * index's `error` (the cluster answered, so it may take writes).
+ * Reads `indices` on the old primary `c` within `timeoutMs` (no retry, all indices at once). Never
+ * rejects. No answer at all (refused, timed out, 502–504) is `reachable: false`. Once the cluster has
+ * answered anything, it is reachable: an index it answered about with an error, or not within the
+ * bound, gets that as its `error` (it may take writes). A slow old primary is therefore never taken
+ * for a dead one.
  */
 export async function probeOldPrimary(
   c: ClusterConfig,
@@ -134,29 +136,42 @@ export async function probeOldPrimary(
   opts: { timeoutMs?: number; connect?: ConnectOptions } = {},
 ): Promise<OldPrimaryProbe> {
   const timeoutMs = opts.timeoutMs ?? PROBE_TIMEOUT_MS;
+  const es = connect(plainConnection(c, timeoutMs), { maxRetries: 0, ...opts.connect });
+  const found = new Map<string, ProbedIndex>();
+  let unreachable: unknown;
   let timer: NodeJS.Timeout | undefined;
-  let es: Es | undefined;
   try {
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    es = connect(plainConnection(c, timeoutMs), { maxRetries: 0, ...opts.connect });
-    const conn = es;
-    const read = Promise.all(
+    const reads = Promise.all(
       indices.map((index) =>
-        probeIndex(conn, index).catch((e: unknown) => {
-          if (isUnreachable(e)) throw e;
-          return { index, exists: true, error: e instanceof Error ? e.message : String(e) } satisfies ProbedIndex;
-        }),
+        probeIndex(es, index).then(
+          (p) => void found.set(index, p),
+          (e: unknown) => {
+            if (isUnreachable(e)) unreachable ??= e;
+            else found.set(index, { index, exists: true, error: firstLine(e) });
+          },
+        ),
       ),
     );
-    return { cluster: c.name, reachable: true, indices: await Promise.race([read, deadline]) };
-  } catch (e) {
-    // The cause only: the client's "Likely fix" (check the endpoint, run the surviving site) is not the point here.
-    const reason = (e instanceof Error ? e.message.split("\n")[0]! : String(e)).replace(/\. Likely fix: .*$/, "");
-    return { cluster: c.name, reachable: false, reason };
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([reads, deadline]);
   } finally {
     clearTimeout(timer);
-    if (es) close(es).catch(() => undefined);
+    close(es).catch(() => undefined);
   }
+  if (found.size === 0) {
+    const reason = unreachable !== undefined ? firstLine(unreachable) : `no answer within ${timeoutMs} ms`;
+    return { cluster: c.name, reachable: false, reason };
+  }
+  const answered = (index: string): ProbedIndex =>
+    found.get(index) ?? {
+      index,
+      exists: true,
+      error: unreachable !== undefined ? firstLine(unreachable) : `no answer within ${timeoutMs} ms`,
+    };
+  return { cluster: c.name, reachable: true, indices: indices.map(answered) };
+}
+
+/** The cause only: the client's "Likely fix" (check the endpoint, run the surviving site) is not the point here. */
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message.split("\n")[0]! : String(e)).replace(/\. Likely fix: .*$/, "");
 }

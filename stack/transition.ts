@@ -40,14 +40,27 @@ export interface Transition {
 const siteConnection = (c: ClusterConfig, timeoutMs: number): Es =>
   connect(plainConnection(c, Math.min(timeoutMs, c.requestTimeoutMs ?? timeoutMs)), { maxRetries: 0 });
 
+/** Bound on the reads in flight at once (one site's indices may be hundreds). */
+const READS_IN_FLIGHT = 16;
+
+/** `f` over `items`, at most {@link READS_IN_FLIGHT} at a time, results in order. */
+async function pooled<T, R>(items: readonly T[], f: (item: T, n: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const n = next++;
+      out[n] = await f(items[n]!, n);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, items.length) }, worker));
+  return out;
+}
+
 /** The site's index pairs whose local index is still a follower of the peer: the promotions a failover will run. */
 async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local: string; peer: string }>> {
-  const out: Array<{ local: string; peer: string }> = [];
-  for (const pair of cfg.indices) {
-    const follow = await ccrFollowInfo(es, pair[cfg.site]);
-    if (follow) out.push({ local: pair[cfg.site], peer: pair[cfg.peer] });
-  }
-  return out;
+  const follows = await pooled(cfg.indices, (pair) => ccrFollowInfo(es, pair[cfg.site]));
+  return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
 }
 
 function leaderSeqNosOf(probe: OldPrimaryProbe, index: string): LeaderSeqNos {
@@ -72,20 +85,15 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
       { timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS },
     );
     const guard = failoverGuard(probe, cfg.site, cfg.force);
-    const lines: string[] = [];
-    for (const [n, p] of pending.entries()) {
-      if (Date.now() > until) {
-        lines.push(late(pending.length - n, "failover"));
-        break;
-      }
-      const line = await readFailoverLine(
+    const lines = await pooled(pending, async (p) => {
+      if (Date.now() > until) return late(p.local, "failover");
+      return readFailoverLine(
         es,
         { index: p.local, remoteCluster: cfg.clusters[cfg.peer].name, leaderIndex: p.peer, leaderCluster: cfg.peer },
         leaderSeqNosOf(probe, p.peer),
       ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
-      if (line) lines.push(line);
-    }
-    return { kind: "failover", lines, guard };
+    });
+    return { kind: "failover", lines: lines.filter((l): l is string => l !== undefined), guard };
   } finally {
     close(es).catch(() => undefined);
   }
@@ -97,13 +105,9 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
   const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
   const leader = siteConnection(cfg.clusters[cfg.primary], PROBE_TIMEOUT_MS);
   try {
-    const lines: string[] = [];
-    for (const [n, pair] of cfg.indices.entries()) {
-      if (Date.now() > until) {
-        lines.push(late(cfg.indices.length - n, "failback"));
-        break;
-      }
+    const read = await pooled(cfg.indices, async (pair) => {
       const index = pair[cfg.site];
+      if (Date.now() > until) return late(index, "failback");
       const d = {
         index,
         remoteCluster: cfg.clusters[cfg.primary].name,
@@ -114,11 +118,11 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
         // The QuarantineName of a new failback is generated at `up`: the preview can only give its form.
         failback: { enabled: true, quarantineIndex: `ccr-dr-quarantine-<generated at up>-${index}` },
       } as FollowerIndexInputs & { failback: { enabled: true; quarantineIndex: string } };
-      const line = await readFailbackLine(es, leader, d).catch(
+      return readFailbackLine(es, leader, d).catch(
         (e: unknown) => `failback: "${index}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`,
       );
-      if (line) lines.push(line);
-    }
+    });
+    const lines = read.filter((l): l is string => l !== undefined);
     return { kind: lines.length > 0 ? "failback" : "none", lines };
   } finally {
     close(es).catch(() => undefined);
@@ -126,8 +130,8 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
   }
 }
 
-const late = (left: number, kind: string) =>
-  `${kind}: ${left} more index pair(s) not previewed: the preview's reads ran past ${TRANSITION_DEADLINE_MS} ms; what happens to them is unknown`;
+const late = (index: string, kind: string) =>
+  `${kind}: "${index}" not previewed: the preview's reads ran past ${TRANSITION_DEADLINE_MS} ms; what happens to it is unknown`;
 
 /** {@link readFailover} or {@link readFailback} for this site; never rejects. */
 export async function readTransition(cfg: SiteConfig): Promise<Transition> {
