@@ -117,8 +117,9 @@ function applyTransition(t: Transition): { kind: Transition["kind"]; lines: stri
   for (const line of t.lines) void log.warn(line);
   const g = t.guard;
   if (g?.action === "refuse") {
-    if (!isDryRun()) throw new RunError(g.message);
-    void log.warn(`\`pulumi up\` will REFUSE this failover: ${g.message}`);
+    // An unhandled RunError: Pulumi logs its message alone and fails the program, so no delete (promotion) runs.
+    if (!isDryRun()) void Promise.reject(new RunError(g.message));
+    else void log.warn(`\`pulumi up\` will REFUSE this failover: ${g.message}`);
   } else if (g?.action === "fence") {
     for (const d of forcedFenceDeclarations(cfg, g.indices)) declared.set(key(d), declare(d));
     void log.warn(g.message);
@@ -180,6 +181,4 @@ export const lastPromotion = output(lastPromotionRead);
  * What this run did (or, in a preview, will do) to the site's indices, in DR words: `kind`
  * (failover, failback or none), one line per index, and the failover's split-brain `guard`.
  */
-const applied = transitionRead.then(applyTransition);
-applied.catch(() => undefined); // the refusal reaches Pulumi through the output; this only marks it handled now
-export const transition = output(applied);
+export const transition = output(transitionRead.then(applyTransition));
