@@ -30,7 +30,8 @@ export const TRANSITION_TIMEOUT_MS = 3_000;
 export const TRANSITION_DEADLINE_MS = 15_000;
 
 export interface Transition {
-  kind: "failover" | "failback" | "none";
+  /** `follow`: new followers only (a first `up`); `failback`: an existing index is replaced or re-followed. */
+  kind: "failover" | "failback" | "follow" | "none";
   /** One line per index that changes, in DR words. */
   lines: string[];
   /** Failover only: what the old primary's probe decided. */
@@ -123,7 +124,8 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
       );
     });
     const lines = read.filter((l): l is string => l !== undefined);
-    return { kind: lines.length > 0 ? "failback" : "none", lines };
+    const kind = lines.length === 0 ? "none" : lines.every((l) => l.startsWith("follow: ")) ? "follow" : "failback";
+    return { kind, lines };
   } finally {
     close(es).catch(() => undefined);
     close(leader).catch(() => undefined);

@@ -159,7 +159,7 @@ export function failbackLine(f: FailbackFacts): string {
   const ops = f.plan.plan.ops;
   if (ops.length === 0) return `failback: "${index}" on ${cluster} already follows ${f.leader}: nothing to do`;
   const steps = planWords(ops);
-  if (!f.local) return `failback: follow ${f.leader} into "${index}" on ${cluster} (${copy}): ${steps}`;
+  if (!f.local) return `follow: ${f.leader} into a new "${index}" on ${cluster} (${copy}): ${steps}`;
   const q = ops.find((o) => o.kind === "quarantine");
   const deletes = ops.some((o) => o.kind === "deleteIndex");
   const parts: string[] = [];

@@ -131,6 +131,12 @@ describe("failbackLine", () => {
     expect(line).toContain("divergent documents (count unknown: search failed) (above the promotion checkpoint)");
     expect(line).toContain("docs to copy unknown: clusterB could not be read (timeout)");
   });
+  test("no local index: a new follower, with the documents it copies", () => {
+    const follow = { ok: true as const, plan: { ops: plan.plan.ops.slice(3), warnings: [] } };
+    expect(
+      failbackLine({ ...base, local: undefined, documents: undefined, plan: follow, divergent: undefined, leaderDocuments: 504 }),
+    ).toBe('follow: clusterB:orders into a new "orders" on clusterA (504 docs to copy): follow clusterB:orders → wait until active');
+  });
   test("a refusal says the index is not replaced, and why", () => {
     expect(failbackLine({ ...base, plan: { ok: false, refused: "lineage refused" }, divergent: undefined, leaderDocuments: 3 })).toBe(
       'failback: "orders" on clusterA (505 docs) will NOT be replaced: lineage refused',
