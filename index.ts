@@ -4,7 +4,9 @@
  * from the primary. Flipping `ccr-dr:primary` and running `pulumi up` on a site is therefore its
  * failover (its followers are deleted = promoted) or its failback (followers are created over the
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
- * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
+ * needed by a plan, so the surviving site plans and applies while the other one is down; the peer
+ * is only read, bounded and never depended on, to tell what the run does (stack/transition.ts) and,
+ * in a failover, to refuse a split brain (stack/splitBrain.ts).
  *
  * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
  * this file turns that plan into resources and outputs.
@@ -13,13 +15,18 @@
 // TypeScript, half a second of every `pulumi up` (bench/README.md).
 import type * as pulumi from "@pulumi/pulumi";
 import { Config } from "@pulumi/pulumi/config";
+import { RunError } from "@pulumi/pulumi/errors";
+import * as log from "@pulumi/pulumi/log";
+import { isDryRun } from "@pulumi/pulumi/runtime/settings";
 import { output, secret } from "@pulumi/pulumi/output";
 import type { CustomResource } from "@pulumi/pulumi/resource";
 import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
+import { deleteMeaning } from "./providers/followerIndex/preview";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
 import { readLastPromotion } from "./stack/promotionOutput";
-import { type Declaration, type IndexPlan, planSite, type QuarantineIndexRef, type Ref } from "./stack/sitePlan";
+import { type Declaration, forcedFenceDeclarations, type IndexPlan, planSite, type QuarantineIndexRef, type Ref } from "./stack/sitePlan";
+import { readTransition, type Transition } from "./stack/transition";
 
 const config = new Config("ccr-dr");
 const cfg = parseSiteConfig({
@@ -29,6 +36,7 @@ const cfg = parseSiteConfig({
   indices: config.getObject("indices"),
   autoFollowPatterns: config.getObject("autoFollowPatterns"),
   fenced: config.getObject("fenced"),
+  force: config.getObject("force"),
 });
 
 /** A cluster's connection; credentials become secrets even when given as plain config. */
@@ -49,6 +57,10 @@ const lastPromotionRead = readLastPromotion(
   cfg.clusters[cfg.site],
   cfg.indices.map((pair) => pair[cfg.site]),
 );
+
+// What this run does to the site's indices (failover: promotions and the split-brain guard;
+// failback: fence, quarantine, delete, re-follow), read now, bounded, never failing the read.
+const transitionRead = readTransition(cfg);
 
 const plan = planSite(cfg);
 const connections = { clusterA: connectionOf(cfg.clusters.clusterA), clusterB: connectionOf(cfg.clusters.clusterB) };
@@ -78,6 +90,13 @@ function declare(d: Declaration): CustomResource {
           connection: connections[d.args.connection],
           leaderConnection: connections[d.args.leaderConnection],
           failback: { enabled: d.args.failback.enabled, quarantineIndex: quarantineIndex(d.args.failback.quarantineIndex) },
+          deleteMeans: deleteMeaning({
+            index: d.args.index,
+            cluster: d.args.connection,
+            remoteCluster: d.args.remoteCluster,
+            leaderIndex: d.args.leaderIndex,
+            onDelete: "promote",
+          }),
         },
         opts,
       );
@@ -86,6 +105,29 @@ function declare(d: Declaration): CustomResource {
   }
 }
 for (const d of plan.declarations) declared.set(key(d), declare(d));
+
+/**
+ * Tells what this run does (Pulumi shows program diagnostics in `preview` and `up`) and applies
+ * the split-brain guard of a failover (stack/splitBrain.ts): refused at `up` while the old primary
+ * answers and takes writes, unless `ccr-dr:force`, which declares a kept write fence on each such
+ * index through the old primary's own connection. Pulumi creates those before the deletes that
+ * promote (deletes of removed resources run after every create).
+ */
+function applyTransition(t: Transition): { kind: Transition["kind"]; lines: string[]; guard?: string } {
+  for (const line of t.lines) void log.warn(line);
+  const g = t.guard;
+  if (g?.action === "refuse") {
+    // An unhandled RunError: Pulumi logs its message alone and fails the program, so no delete (promotion) runs.
+    if (!isDryRun()) void Promise.reject(new RunError(g.message));
+    else void log.warn(`\`pulumi up\` will REFUSE this failover: ${g.message}`);
+  } else if (g?.action === "fence") {
+    for (const d of forcedFenceDeclarations(cfg, g.indices)) declared.set(key(d), declare(d));
+    void log.warn(g.message);
+  } else if (g) {
+    void log.warn(g.message);
+  }
+  return { kind: t.kind, lines: t.lines, ...(g ? { guard: `${g.action}: ${g.message}` } : {}) };
+}
 
 interface IndexStatus {
   role: "leader" | "follower";
@@ -135,3 +177,8 @@ export const autoFollowPatterns = plan.autoFollowPatterns.map((r) => get<AutoFol
  * program (they are deletes), so the record of a failover shows from the next `pulumi up` on.
  */
 export const lastPromotion = output(lastPromotionRead);
+/**
+ * What this run did (or, in a preview, will do) to the site's indices, in DR words: `kind`
+ * (failover, failback or none), one line per index, and the failover's split-brain `guard`.
+ */
+export const transition = output(transitionRead.then(applyTransition));

@@ -64,8 +64,11 @@ async function once(n: number, docs: number, log: (line: string) => void): Promi
     log(`  clusterB followed and caught up in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // Disaster drill: clusterB is promoted and takes a write per index that clusterA never saw.
+    // clusterA still answers: the failover is forced, which fences clusterA's indices (stack/splitBrain.ts).
     await pulumi(pair, ["config", "set", "ccr-dr:primary", "clusterB", "-s", "dr-b"]);
+    await pulumi(pair, ["config", "set", "ccr-dr:force", "true", "-s", "dr-b"]);
     await up(pair, "dr-b");
+    await pulumi(pair, ["config", "rm", "ccr-dr:force", "-s", "dr-b"]);
     await pool(pairs, 8, async (p) => void (await rest(pair.b.url, "POST", `/${p.clusterB}/_doc?refresh=true`, { user: "kimchy" })));
 
     // The failback of clusterA, timed.

@@ -107,6 +107,10 @@ async function pulumiFailover(
   log(
     `  ${prefix}: ${n} follower(s) deployed by pulumi up in ${(setup.ms / 1000).toFixed(1)} s; state ${Math.round(stateBytes / 1024)} KiB`,
   );
+  // clusterA still answers here, and a failover while the old primary takes writes is refused
+  // (stack/splitBrain.ts): its leaders are write-blocked first, as `--force` or a switchover's fence
+  // would. The failover's probe of clusterA (one round of reads per index) is part of the RTO.
+  await pool(pairs, 16, async (p) => void (await rest(pair.a.url, "PUT", `/${p.clusterA}/_block/write`)));
   let rtoMs: number;
   let upMs: number;
   if (via === "pulumi") {

@@ -18,6 +18,11 @@ export const EXIT = {
   drillFailed: 5,
   /** A saved plan no longer matches reality; run `ccr-dr plan` again. */
   planStale: 6,
+  /**
+   * An unplanned failover was refused: the old primary answers and its indices take writes (two
+   * writable leaders). Nothing was changed; use `switchover`, or `failover --force`.
+   */
+  splitBrain: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

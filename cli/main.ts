@@ -27,13 +27,15 @@ options:
   --json                    machine-readable output (schemas: docs/cli.md)
   --yes                     do not ask for confirmation (required when not on a TTY)
   --no-plan                 failover/failback: ignore a plan saved by \`ccr-dr plan\`
+  --force                   failover: the old primary still answers and takes writes; fence it (write block
+                            through its own connection) and promote anyway, instead of refusing (exit 7)
   --timeout <seconds>       switchover: how long to wait for the target to catch up (default 60)
   --keep                    drill: keep data dirs, state backend and staged program
   --documents <n>           drill: orders to load (default 4675)
   --work-dir <dir>          the Pulumi program (default: this repository)
   --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
   clusters: ${CLUSTER_NAMES.join(", ")}
-exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 130 interrupted`;
+exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 7 failover refused (split brain), 130 interrupted`;
 
 const tty = process.stdout.isTTY === true;
 const paint = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -126,6 +128,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
         json: { type: "boolean", default: false },
         yes: { type: "boolean", default: false },
         "no-plan": { type: "boolean", default: false },
+        force: { type: "boolean", default: false },
         to: { type: "string" },
         timeout: { type: "string" },
         keep: { type: "boolean", default: false },
@@ -174,7 +177,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     case "failover": {
       const to = cluster(values.to);
       await confirm(`fail over to ${to} (promote its followers)`, values.yes);
-      const r = await failover(to, { ...ws, usePlan: !values["no-plan"] });
+      const r = await failover(to, { ...ws, usePlan: !values["no-plan"], force: values.force });
       out(r, () => console.log(`failover to ${to} done in ${(r.rtoMs / 1000).toFixed(1)} s`));
       return EXIT.ok;
     }

@@ -11,6 +11,7 @@ import type { ClusterName } from "../stack/config";
 import { CLUSTER_NAMES } from "../stack/config";
 import { operationCollector, type PlannedOperation } from "./describe";
 import { CliError, EXIT } from "./errors";
+import { checkFailover } from "./failoverGuard";
 import { clusterState, reportingConnection } from "./status";
 import { ccrFollowStats } from "../es/ccr";
 import { close } from "../es/connection";
@@ -285,18 +286,33 @@ export interface FailoverResult {
 }
 
 /**
- * `failover --to X` (unplanned): only X's stack is touched, so it works while the old primary is
+ * `failover --to X` (unplanned): only X's stack is changed, so it works while the old primary is
  * down. Uses the plan saved by `plan --to X` when there is one.
+ *
+ * Refused before anything changes (exit 7) while the old primary answers and its indices take
+ * writes (cli/failoverGuard.ts); `force` instead fences them through the old primary's own
+ * connection (`ccr-dr:force` for this run; the program declares the fences) before promoting.
  */
-export async function failover(to: ClusterName, opts: OperationOptions & { usePlan?: boolean } = {}): Promise<FailoverResult> {
+export async function failover(
+  to: ClusterName,
+  opts: OperationOptions & { usePlan?: boolean; force?: boolean } = {},
+): Promise<FailoverResult> {
   const log = opts.log ?? nolog;
   const sites = await openSites(opts);
   const site = sites.site[to];
+  const guard = await checkFailover(site.config, to, opts.force === true);
+  log(guard.message);
   const file = planFile(sites, site, to);
   const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
   const started = Date.now();
   await setPrimary(site, to);
-  const run = await up(site, log, plan, opts.signal);
+  let run: SiteRun;
+  if (guard.action === "fence") await site.stack.setConfig("ccr-dr:force", { value: "true" });
+  try {
+    run = await up(site, log, plan, opts.signal);
+  } finally {
+    if (guard.action === "fence") await site.stack.removeConfig("ccr-dr:force");
+  }
   if (plan) fs.rmSync(plan, { force: true });
   return { to, run, rtoMs: Date.now() - started };
 }

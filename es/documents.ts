@@ -86,3 +86,22 @@ export async function count(es: Es, index: string): Promise<number> {
   const r = await call(es, "count", index, (c) => c.count({ index }));
   return r.count;
 }
+
+/**
+ * `search` with `size: 0` and `track_total_hits: true`: how many documents of one shard have a
+ * `_seq_no` above `above` (what a failback would quarantine), without reading them.
+ * `shard` is sent as `preference=_shards:N` only when the index has more than one shard.
+ */
+export async function countSeqNoAbove(es: Es, index: string, opts: { above: number; shard?: number | undefined }): Promise<number> {
+  const r = (await call(es, "search", index, (c) =>
+    c.search({
+      index,
+      ...(opts.shard === undefined ? {} : { preference: `_shards:${opts.shard}` }),
+      size: 0,
+      track_total_hits: true,
+      query: { range: { _seq_no: { gt: opts.above } } },
+    } as never),
+  )) as unknown as { hits?: { total?: { value?: number } | number } };
+  const total = r.hits?.total;
+  return typeof total === "number" ? total : Number(total?.value ?? 0);
+}

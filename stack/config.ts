@@ -69,6 +69,11 @@ export interface SiteConfig {
   autoFollowPatterns: AutoFollowPatternConfig[];
   /** Planned switchover, step 1: write-block this site's indices while it is still the primary. */
   fenced: boolean;
+  /**
+   * Unplanned failover while the old primary still answers and takes writes: fence it (write block
+   * through its own connection) before promoting, instead of refusing (stack/splitBrain.ts).
+   */
+  force: boolean;
 }
 
 /** The raw values as `pulumi.Config` returns them (objects already parsed from YAML). */
@@ -79,6 +84,7 @@ export interface RawConfig {
   indices?: unknown;
   autoFollowPatterns?: unknown;
   fenced?: unknown;
+  force?: unknown;
 }
 
 /** Every problem found in the configuration, one line each, keyed by the config key at fault. */
@@ -344,6 +350,8 @@ export function parseSiteConfig(raw: RawConfig): SiteConfig {
   const autoFollowPatterns = parseAutoFollow(raw.autoFollowPatterns, problems);
   const fenced = raw.fenced === undefined ? false : bool(raw.fenced);
   if (fenced === undefined) problems.push("ccr-dr:fenced must be true or false");
+  const force = raw.force === undefined ? false : bool(raw.force);
+  if (force === undefined) problems.push("ccr-dr:force must be true or false");
   if (problems.length > 0) throw new ConfigError(problems);
   const site = raw.site as ClusterName;
   return {
@@ -354,5 +362,6 @@ export function parseSiteConfig(raw: RawConfig): SiteConfig {
     indices,
     autoFollowPatterns,
     fenced: fenced as boolean,
+    force: force as boolean,
   };
 }

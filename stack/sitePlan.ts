@@ -6,10 +6,13 @@
  * Each site registers its peer as a remote cluster. The primary declares nothing else, except a
  * write fence per index while `ccr-dr:fenced` is true (the first step of a planned switchover).
  * Any other site follows every index pair from the primary, under one quarantine name per
- * failback, and registers the auto-follow patterns. Only the site's own cluster is ever named as a
- * resource's `connection`: the surviving site plans and applies while the other one is down.
+ * failback, and registers the auto-follow patterns. Only the site's own cluster is named as a
+ * resource's `connection` (the surviving site plans and applies while the other one is down), with
+ * one exception: a forced failover's fences on the old primary, declared only when it answers
+ * ({@link forcedFenceDeclarations}).
  */
 import type { ProviderName } from "../providers/registry";
+import { FORCED_FENCE_SUFFIX } from "../providers/writeFence/words";
 import type { ClusterName, RemoteConnectionConfig, SiteConfig } from "./config";
 
 /** A declared resource: its kind (providers/registry.ts) and name, unique per kind. */
@@ -37,7 +40,7 @@ export type RemoteClusterDecl = { connection: ClusterName; alias: string; crossC
 export type Declaration = { name: string; dependsOn: Ref[] } & (
   | { kind: "remoteCluster"; args: RemoteClusterDecl }
   | { kind: "quarantineName"; args: { prefix: string; keepers: { primary: ClusterName } } }
-  | { kind: "writeFence"; args: { connection: ClusterName; index: string } }
+  | { kind: "writeFence"; args: { connection: ClusterName; index: string; onDelete?: "lift" | "keep" } }
   | {
       kind: "followerIndex";
       args: {
@@ -77,6 +80,23 @@ export interface SitePlan {
   indices: IndexPlan[];
   /** The auto-follow pattern resources, in order. */
   autoFollowPatterns: Ref[];
+}
+
+/**
+ * A forced failover's fences: a WriteFence per index of the old primary (`cfg.peer`) that still
+ * takes writes, through the old primary's own connection, kept when the resource goes away (the
+ * block must stay until the failback replaces those indices). The one exception to "only the
+ * site's own cluster is a resource's connection", declared only when the split-brain probe found
+ * the peer answering (stack/splitBrain.ts). Pulumi creates them before it runs the deletes that
+ * promote this site's followers (deletes of removed resources run after every create).
+ */
+export function forcedFenceDeclarations(cfg: SiteConfig, peerIndices: readonly string[]): Declaration[] {
+  return peerIndices.map((index) => ({
+    kind: "writeFence" as const,
+    name: `${index}${FORCED_FENCE_SUFFIX}`,
+    args: { connection: cfg.peer, index, onDelete: "keep" as const },
+    dependsOn: [],
+  }));
 }
 
 /** The resource name of the site's quarantine name: one per failback for the whole site, not one per index (bench/README.md). */

@@ -124,6 +124,9 @@ export function checkFollowerIndex(news: Record<string, unknown>): {
   out["onDelete"] = news["onDelete"] ?? "promote";
   f.optionalEnum("onDelete", out["onDelete"], ["promote", "deleteIndex"]);
   f.optionalInteger("activeTimeoutMs", news["activeTimeoutMs"], 1_000, 3_600_000);
+  const deleteMeans = news["deleteMeans"];
+  if (deleteMeans !== undefined && deleteMeans !== null && deleteMeans !== UNKNOWN && typeof deleteMeans !== "string")
+    f.add("deleteMeans", "deleteMeans must be a string (what deleting the resource does, in words).");
 
   const failback = news["failback"];
   if (failback !== undefined && failback !== null && failback !== UNKNOWN) {
@@ -264,6 +267,7 @@ function outputsOf(
     onDelete: d.onDelete,
     failback: d.failback,
     activeTimeoutMs: d.activeTimeoutMs,
+    deleteMeans: d.deleteMeans,
     status: observedStatus(world),
     fatalError: i?.fatalError,
     indexUuid: i?.uuid,
@@ -364,6 +368,7 @@ export async function readFollowerIndex(
   const inputs: Record<string, unknown> = {};
   for (const k of FOLLOWER_INPUT_KEYS)
     if (outs[k as keyof FollowerIndexOutputs] !== undefined) inputs[k] = outs[k as keyof FollowerIndexOutputs];
+  if (outs.deleteMeans !== undefined) inputs["deleteMeans"] = outs.deleteMeans;
   inputs["driftReason"] = driftReason(outs);
   return { id, props: outs, inputs };
 }

@@ -84,6 +84,43 @@ export function describeOp(op: Op): string {
   }
 }
 
+/** One op in a word or two, for a whole plan on one line ("pause → close → unfollow → open"): the previews (preview.ts); "" for a read. */
+export function stepWords(op: Op): string {
+  switch (op.kind) {
+    case "follow":
+      return `follow ${op.remoteCluster}:${op.leaderIndex}`;
+    case "waitActive":
+      return "wait until active";
+    case "pause":
+    case "resume":
+    case "close":
+    case "open":
+    case "unfollow":
+    case "fence":
+      return op.kind;
+    case "deleteIndex":
+      return "DELETE";
+    case "putSettings":
+      return `update settings ${Object.keys(op.settings).join(", ")}`;
+    case "setWriteBlock":
+      return op.blocked ? "write block" : "unblock";
+    case "captureFollowStats":
+      return "";
+    case "recordPromotion":
+      return op.checkpoints === "exact" ? "record promotion" : "record promotion (checkpoints unknown)";
+    case "quarantine":
+      return "quarantine";
+  }
+}
+
+/** A plan's steps on one line (steps that change nothing, such as reading the follower stats, left out). */
+export function planWords(ops: readonly Op[]): string {
+  return ops
+    .map(stepWords)
+    .filter((w) => w !== "")
+    .join(" → ");
+}
+
 function followOps(d: FollowerIndexInputs): Op[] {
   const ops: Op[] = [
     {

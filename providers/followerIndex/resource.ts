@@ -44,6 +44,8 @@ export interface FollowerIndexArgs {
   failback?: pulumi.Input<{ enabled: pulumi.Input<boolean>; quarantineIndex: pulumi.Input<string> }>;
   /** Bound on waiting for the follower to become active (ms); default 120 000. */
   activeTimeoutMs?: pulumi.Input<number>;
+  /** What deleting the resource does, in words, shown by `preview --diff` / `destroy --diff` for a removed follower (`deleteMeaning`, preview.ts). */
+  deleteMeans?: pulumi.Input<string>;
 }
 
 /** A cross-cluster replication follower index. */
@@ -91,6 +93,7 @@ export class FollowerIndex extends DynamicResource {
         onDelete: args.onDelete,
         failback: args.failback,
         activeTimeoutMs: args.activeTimeoutMs,
+        deleteMeans: args.deleteMeans,
         fatalError: undefined,
         indexUuid: undefined,
         shards: undefined,

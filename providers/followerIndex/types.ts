@@ -62,6 +62,13 @@ export interface FollowerIndexInputs {
   failback?: FailbackPolicy;
   /** Bound on waiting for the follower to become active (default {@link FOLLOWER_ACTIVE_TIMEOUT_MS}). */
   activeTimeoutMs?: number;
+  /**
+   * What deleting this resource will do, in words (`deleteMeaning`, preview.ts), set by the program.
+   * Pulumi shows a removed resource's inputs in `preview --diff` and `destroy --diff`, and nothing
+   * else of the provider, so this is what makes a delete that promotes say "promote". Not compared
+   * by `diff` (words change nothing on a cluster).
+   */
+  deleteMeans?: string;
 }
 
 /** The leader as recorded when the follower was created (from `leaderConnection`). */

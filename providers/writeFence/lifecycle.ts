@@ -16,6 +16,12 @@ export interface WriteFenceInputs {
   credentials?: Credentials;
   /** The index to fence. Changing it replaces the fence. */
   index: string;
+  /**
+   * What deleting the resource does: `lift` (default) removes the block (the end of a switchover);
+   * `keep` leaves it — the fence a forced failover puts on the old primary, which must refuse
+   * writes until the failback replaces its indices (stack/splitBrain.ts).
+   */
+  onDelete?: "lift" | "keep";
 }
 
 /** Outputs: the inputs, plus whether the block was found in place. */
@@ -27,7 +33,7 @@ export interface WriteFenceDeps {
   connect?: (conn: Connection) => Es;
 }
 
-const INPUT_KEYS = ["connection", "credentials", "index"] as const;
+const INPUT_KEYS = ["connection", "credentials", "index", "onDelete"] as const;
 
 function esOf(i: WriteFenceInputs, deps: WriteFenceDeps): Es {
   return (deps.connect ?? realConnect)(joinConnection(i.connection, i.credentials));
@@ -40,6 +46,7 @@ export function checkWriteFence(news: Record<string, unknown>): {
   const f = new Failures();
   checkConnection(f, "connection", "credentials", news["connection"], news["credentials"]);
   f.indexName("index", news["index"]);
+  f.optionalEnum("onDelete", news["onDelete"], ["lift", "keep"]);
   return { inputs: news, failures: f.list };
 }
 
@@ -62,11 +69,12 @@ export async function readWriteFence(i: WriteFenceOutputs, deps: WriteFenceDeps 
 }
 
 /**
- * Lifts the block, unless the index is gone or is a follower by now: at the end of a switchover
+ * Lifts the block (unless `onDelete` is `keep`), unless the index is gone or is a follower by now: at the end of a switchover
  * the fenced index was replaced by a follower of the new primary, and a follower's blocks are
  * not ours to touch.
  */
 export async function deleteWriteFence(i: WriteFenceInputs, deps: WriteFenceDeps = {}): Promise<void> {
+  if (i.onDelete === "keep") return;
   const es = esOf(i, deps);
   const d = await indicesGet(es, i.index);
   if (!d || String(d.settings["index.xpack.ccr.following_index"]) === "true" || !d.writeBlocked) return;

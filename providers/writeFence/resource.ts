@@ -11,6 +11,8 @@ import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../sha
 export interface WriteFenceArgs {
   connection: ConnectionArgs;
   index: pulumi.Input<string>;
+  /** `keep`: deleting the resource leaves the block in place (a forced failover's fence on the old primary). Default `lift`. */
+  onDelete?: pulumi.Input<"lift" | "keep">;
 }
 
 export class WriteFence extends DynamicResource {
@@ -20,6 +22,11 @@ export class WriteFence extends DynamicResource {
 
   constructor(name: string, args: WriteFenceArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection, credentials } = connectionInputs(args.connection);
-    super("writeFence", name, { connection, credentials, index: args.index, blocked: undefined }, withSecretOutputs(opts, ["credentials"]));
+    super(
+      "writeFence",
+      name,
+      { connection, credentials, index: args.index, onDelete: args.onDelete, blocked: undefined },
+      withSecretOutputs(opts, ["credentials"]),
+    );
   }
 }

@@ -111,7 +111,9 @@ describe("ccr-dr command", () => {
     // The configuration was put back: a plan changes nothing.
     expect((await (await pair.stack("clusterB")).getConfig("ccr-dr:primary")).value).toBe("clusterA");
 
-    // Reality moves: clusterB's connection details change after the plan was made.
+    // Reality moves: clusterB's connection details change after the plan was made. clusterA dies
+    // (the disaster an unplanned failover is for: while it takes writes the failover is refused, exit 7).
+    await pair.a.kill("SIGKILL");
     const drB = await pair.stack("clusterB");
     await drB.setConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", { value: "20000" }, true);
     const f = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]);
@@ -128,7 +130,7 @@ describe("ccr-dr command", () => {
     // The interrupted run had paused and closed the follower.
     expect((await http(pair.b.url, "POST", `/${B_INDEX}/_ccr/pause_follow`)).status).toBe(200);
     expect((await http(pair.b.url, "POST", `/${B_INDEX}/_close`)).status).toBe(200);
-    await pair.a.kill("SIGKILL");
+    await pair.a.kill("SIGKILL"); // still down since the previous test
     const r = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]);
     expect(r.code).toBe(0);
     expectSchema("failover", r.json);

@@ -101,7 +101,18 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
       },
     ];
     for (const step of steps) {
-      if (step.restartAFirst) await a.restart();
+      if (step.restartAFirst) {
+        await a.restart();
+        // clusterA answers and takes writes again: the failover is refused, changing nothing
+        // (stack/splitBrain.ts). The operator forces it, which fences clusterA through its own endpoint.
+        const refused = await drB.up().then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(refused?.message).toMatch(/refusing to fail over to clusterB: clusterA answers and takes writes/);
+        expect(await indexState(b.url, B_INDEX)).toMatchObject({ open: false, follower: "paused" });
+        await drB.setConfig("ccr-dr:force", { value: "true" });
+      }
       const killed = proxyB.killAfter(step.match, b);
       const err = await drB.up().then(
         () => undefined,
@@ -115,6 +126,8 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
     }
 
     const up = await drB.up();
+    await drB.removeConfig("ccr-dr:force");
+    expect((await http(a.url, "POST", `/${A_INDEX}/_doc`, { user: "stale" })).status).toBe(403); // the forced fence
     expect(up.outputs.role!.value).toBe("primary");
     expect(await indexState(b.url, B_INDEX)).toEqual({ exists: true, open: true, follower: "none", writeBlocked: false, promotion: true });
     const record = (await ccrDrMeta(b.url, B_INDEX))!.promotion;
@@ -141,7 +154,9 @@ describe("kill -9 at every step of a failover and of the failback after it", () 
     expect(onBAtPromotion).toBeDefined();
     const drA = await pair.stack("clusterA");
     const drB = await pair.stack("clusterB");
-    // clusterA took writes after B's promotion (stale clients): they never reach B.
+    // clusterA took writes after B's promotion (stale clients): they never reach B. The forced
+    // failover fenced clusterA; here its fence was lifted by hand, which is how such writes happen.
+    expect((await http(a.url, "PUT", `/${A_INDEX}/_settings`, { "index.blocks.write": null })).status).toBe(200);
     const stale = await writeAcked(a.url, A_INDEX, "stale", 7);
     const newOnB = await loadOrders(b.url, B_INDEX, 30, "after-failover");
     const divergent = minus(await ids(a.url, A_INDEX), onBAtPromotion);

@@ -12,6 +12,9 @@
  * - kill -9 of `ccr-dr failover` and of everything it started (a cancelled CI job): the stack lock
  *   stays behind with the pending operation; the re-run removes the provably stale lock and converges.
  *
+ * clusterA is killed before each failover (the disaster; while it answers and takes writes a
+ * failover is refused) and restarted before clusterB follows it again.
+ *
  * Every case ends with the promoted clusterB holding every document clusterA had, open for writes,
  * a no-change preview, no pending operation and no lock; then clusterB follows clusterA again.
  */
@@ -32,6 +35,7 @@ describe("a failover interrupted by SIGINT or kill -9 of the operator's process"
   /** clusterA's documents when the failover starts: all must be on the promoted clusterB. */
   let expected: string[];
   let round = 0;
+  let aRunning = true;
 
   beforeAll(async () => {
     pair = await startDrPair();
@@ -43,12 +47,20 @@ describe("a failover interrupted by SIGINT or kill -9 of the operator's process"
   beforeEach(async () => {
     // clusterB follows clusterA and holds what A holds; then dr-b is flipped (the failover to run).
     const drB = await pair.stack("clusterB");
+    if (!aRunning) {
+      await pair.a.restart();
+      aRunning = true;
+    }
     if ((await drB.getConfig("ccr-dr:primary")).value !== "clusterA") {
       await drB.setConfig("ccr-dr:primary", { value: "clusterA" });
       await drB.up();
     }
     await loadOrders(pair.a.url, A_INDEX, 10, `round-${++round}`);
     expected = await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
+    // The disaster an unplanned failover is for: while clusterA answers and takes writes, the
+    // failover is refused (stack/splitBrain.ts).
+    await pair.a.kill("SIGKILL");
+    aRunning = false;
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
   });
   afterEach(() => {

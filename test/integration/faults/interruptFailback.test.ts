@@ -25,7 +25,8 @@ describe("a failback interrupted by kill -9 mid-create", () => {
     await loadOrders(pair.a.url, A_INDEX, 50);
     await (await pair.stack("clusterB")).up();
     await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
-    const failover = await startCcrDr(pair, ["failover", "--to", "clusterB", "--yes"]).done;
+    // clusterA still answers: --force fences it (through its own endpoint) before promoting clusterB.
+    const failover = await startCcrDr(pair, ["failover", "--to", "clusterB", "--yes", "--force"]).done;
     expect(failover.code).toBe(0);
     expect((await http(pair.b.url, "POST", `/${B_INDEX}/_doc?refresh=true`, { user: "kimchy" })).status).toBe(201);
   });

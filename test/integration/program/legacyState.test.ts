@@ -79,7 +79,9 @@ describe("state in the format before the provider registry", () => {
     // An upgrade alone changes nothing.
     await expectNoChanges(drB);
 
-    // Failover: clusterB becomes the primary; its follower is deleted = promoted.
+    // Failover: clusterA dies, clusterB becomes the primary; its follower is deleted = promoted.
+    // (While clusterA answers and takes writes, the failover is refused: stack/splitBrain.ts.)
+    await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
     const failover = await drB.up();
     expect(failover.summary.resourceChanges).toMatchObject({ delete: 2 }); // the follower and the quarantine name

@@ -165,8 +165,11 @@ describe("site stacks dr-a / dr-b", () => {
     // The steps the interrupted promotion got through, done by hand.
     const paths: Record<string, string> = { pause_follow: "_ccr/pause_follow", close: "_close", unfollow: "_ccr/unfollow" };
     for (const step of done) expect((await http(b.url, "POST", `/${B_INDEX}/${paths[step]}`)).status).toBe(200);
+    // An unplanned failover: clusterA is down (while it answers and takes writes, `up` refuses: stack/splitBrain.ts).
+    await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
     await drB.up();
+    await a.restart();
     expect(await followStatus(b.url, B_INDEX)).toBe("none");
     expect(await ids(b.url, B_INDEX)).toEqual(expected);
     const settings = await http(b.url, "GET", `/${B_INDEX}/_settings?flat_settings=true`);

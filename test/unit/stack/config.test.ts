@@ -32,6 +32,7 @@ describe("parseSiteConfig", () => {
     expect(cfg.site).toBe("clusterB");
     expect(cfg.peer).toBe("clusterA");
     expect(cfg.fenced).toBe(false);
+    expect(cfg.force).toBe(false);
     expect(cfg.clusters.clusterA.remote).toEqual({
       mode: "proxy",
       proxyAddress: "127.0.0.1:9300",
@@ -89,4 +90,10 @@ describe("parseSiteConfig", () => {
   test("everything missing gives one problem per key", () => {
     expect(problems({})).toHaveLength(4);
   });
+});
+
+test("ccr-dr:force: true/false (also as strings, as `pulumi config set` writes them); anything else is a problem", () => {
+  expect(parseSiteConfig({ ...valid(), force: "true" }).force).toBe(true);
+  expect(parseSiteConfig({ ...valid(), force: false }).force).toBe(false);
+  expect(problems({ ...valid(), force: "yes" })).toEqual(["ccr-dr:force must be true or false"]);
 });

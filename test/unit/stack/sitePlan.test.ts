@@ -4,7 +4,7 @@
  * tutorial's follower and a fenced primary — the resources existing stacks hold.
  */
 import { type ClusterName, parseSiteConfig, type SiteConfig } from "../../../stack/config";
-import { type Declaration, planSite } from "../../../stack/sitePlan";
+import { type Declaration, forcedFenceDeclarations, planSite } from "../../../stack/sitePlan";
 
 const PAIRS = [
   { clusterA: "orders", clusterB: "orders-b" },
@@ -183,4 +183,13 @@ describe("planSite", () => {
       { kind: "writeFence", name: "orders-fence", args: { connection: "clusterA", index: "orders" }, dependsOn: [] },
     ]);
   });
+});
+
+test("forcedFenceDeclarations: a kept WriteFence per writable index of the old primary, through the old primary's connection", () => {
+  const cfg = config("clusterB", "clusterB", false, 3, 0);
+  expect(forcedFenceDeclarations(cfg, ["orders", "logs"])).toEqual([
+    { kind: "writeFence", name: "orders-forced-fence", args: { connection: "clusterA", index: "orders", onDelete: "keep" }, dependsOn: [] },
+    { kind: "writeFence", name: "logs-forced-fence", args: { connection: "clusterA", index: "logs", onDelete: "keep" }, dependsOn: [] },
+  ]);
+  expect(forcedFenceDeclarations(cfg, [])).toEqual([]);
 });

@@ -1,0 +1,151 @@
+/**
+ * What this run of a site's stack will do to its indices, told while the program runs — the only
+ * place Pulumi lets a preview say it: Pulumi calls no provider for a resource it is about to delete,
+ * and a failover is such deletes (FollowerIndex delete = promotion). The lines come from the
+ * FollowerIndex planners over the world as read now (providers/followerIndex/preview.ts), with
+ * read-only calls bounded by {@link TRANSITION_TIMEOUT_MS}; the program logs them
+ * (`pulumi preview` shows them under "Diagnostics") and exports them as the `transition` output.
+ *
+ * - Failover (this site is the primary and its indices are still followers): per index, the
+ *   promotion plan, its lag and an RPO estimate; and the split-brain guard (stack/splitBrain.ts):
+ *   the old primary is probed within a short bound, never depended on.
+ * - Failback (this site follows, and an index is not yet a follower of the primary): per index,
+ *   that it will be fenced, how many divergent documents are quarantined into which index, that it
+ *   is deleted and re-followed, and how many documents the new follower copies.
+ *
+ * Never rejects, so a preview succeeds while the peer (or this site's own cluster) is down: what
+ * could not be read is said, with the reason.
+ */
+import { ccrFollowInfo } from "../es/ccr";
+import { close, connect, type Es } from "../es/connection";
+import { messageOf } from "../providers/shared/errors";
+import { type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../providers/followerIndex/preview";
+import type { FollowerIndexInputs } from "../providers/followerIndex/types";
+import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
+import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
+
+/** Bound on each request to this site's cluster while previewing. */
+export const TRANSITION_TIMEOUT_MS = 3_000;
+/** Bound on the whole read. */
+export const TRANSITION_DEADLINE_MS = 15_000;
+
+export interface Transition {
+  /** `follow`: new followers only (a first `up`); `failback`: an existing index is replaced or re-followed. */
+  kind: "failover" | "failback" | "follow" | "none";
+  /** One line per index that changes, in DR words. */
+  lines: string[];
+  /** Failover only: what the old primary's probe decided. */
+  guard?: FailoverGuard;
+}
+
+const siteConnection = (c: ClusterConfig, timeoutMs: number): Es =>
+  connect(plainConnection(c, Math.min(timeoutMs, c.requestTimeoutMs ?? timeoutMs)), { maxRetries: 0 });
+
+/** Bound on the reads in flight at once (one site's indices may be hundreds). */
+const READS_IN_FLIGHT = 16;
+
+/** `f` over `items`, at most {@link READS_IN_FLIGHT} at a time, results in order. */
+async function pooled<T, R>(items: readonly T[], f: (item: T, n: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const n = next++;
+      out[n] = await f(items[n]!, n);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, items.length) }, worker));
+  return out;
+}
+
+/** The site's index pairs whose local index is still a follower of the peer: the promotions a failover will run. */
+async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local: string; peer: string }>> {
+  const follows = await pooled(cfg.indices, (pair) => ccrFollowInfo(es, pair[cfg.site]));
+  return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
+}
+
+function leaderSeqNosOf(probe: OldPrimaryProbe, index: string): LeaderSeqNos {
+  if (!probe.reachable) return { readable: false, reason: `${probe.cluster} does not answer (${probe.reason})` };
+  const i = probe.indices.find((x) => x.index === index);
+  if (!i?.exists) return { readable: false, reason: `index "${index}" does not exist on ${probe.cluster}` };
+  if (i.error !== undefined) return { readable: false, reason: `${probe.cluster} answered with an error (${i.error})` };
+  if (!i.seqNos) return { readable: false, reason: `"${index}" on ${probe.cluster} is closed` };
+  return { readable: true, seqNos: i.seqNos };
+}
+
+/** The failover this run promotes, with the split-brain guard; `none` when no index is still a follower. */
+export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: number; deadlineMs?: number } = {}): Promise<Transition> {
+  const until = Date.now() + (opts.deadlineMs ?? TRANSITION_DEADLINE_MS);
+  const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
+  try {
+    const pending = await pendingPromotions(es, cfg);
+    if (pending.length === 0) return { kind: "none", lines: [] };
+    const probe = await probeOldPrimary(
+      cfg.clusters[cfg.peer],
+      pending.map((p) => p.peer),
+      { timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS },
+    );
+    const guard = failoverGuard(probe, cfg.site, cfg.force);
+    const lines = await pooled(pending, async (p) => {
+      if (Date.now() > until) return late(p.local, "failover");
+      return readFailoverLine(
+        es,
+        { index: p.local, remoteCluster: cfg.clusters[cfg.peer].name, leaderIndex: p.peer, leaderCluster: cfg.peer },
+        leaderSeqNosOf(probe, p.peer),
+      ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
+    });
+    return { kind: "failover", lines: lines.filter((l): l is string => l !== undefined), guard };
+  } finally {
+    close(es).catch(() => undefined);
+  }
+}
+
+/** The failback (or first follow) this run makes; `none` when every index already follows the primary. */
+export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number } = {}): Promise<Transition> {
+  const until = Date.now() + (opts.deadlineMs ?? TRANSITION_DEADLINE_MS);
+  const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
+  const leader = siteConnection(cfg.clusters[cfg.primary], PROBE_TIMEOUT_MS);
+  try {
+    const read = await pooled(cfg.indices, async (pair) => {
+      const index = pair[cfg.site];
+      if (Date.now() > until) return late(index, "failback");
+      const d = {
+        index,
+        remoteCluster: cfg.clusters[cfg.primary].name,
+        leaderIndex: pair[cfg.primary],
+        waitForActiveShards: "1",
+        status: "active",
+        onDelete: "promote",
+        // The QuarantineName of a new failback is generated at `up`: the preview can only give its form.
+        failback: { enabled: true, quarantineIndex: `ccr-dr-quarantine-<generated at up>-${index}` },
+      } as FollowerIndexInputs & { failback: { enabled: true; quarantineIndex: string } };
+      return readFailbackLine(es, leader, d).catch(
+        (e: unknown) => `failback: "${index}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`,
+      );
+    });
+    const lines = read.filter((l): l is string => l !== undefined);
+    const kind = lines.length === 0 ? "none" : lines.every((l) => l.startsWith("follow: ")) ? "follow" : "failback";
+    return { kind, lines };
+  } finally {
+    close(es).catch(() => undefined);
+    close(leader).catch(() => undefined);
+  }
+}
+
+const late = (index: string, kind: string) =>
+  `${kind}: "${index}" not previewed: the preview's reads ran past ${TRANSITION_DEADLINE_MS} ms; what happens to it is unknown`;
+
+/** {@link readFailover} or {@link readFailback} for this site; never rejects. */
+export async function readTransition(cfg: SiteConfig): Promise<Transition> {
+  const kind = cfg.site === cfg.primary ? "failover" : "failback";
+  try {
+    return await (kind === "failover" ? readFailover(cfg) : readFailback(cfg));
+  } catch (e) {
+    return {
+      kind: "none",
+      lines: [
+        `${kind} preview of ${cfg.site}: ${cfg.site} could not be read (${messageOf(e).split("\n")[0]}); what this run does to its indices is unknown`,
+      ],
+    };
+  }
+}
