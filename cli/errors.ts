@@ -18,6 +18,12 @@ export const EXIT = {
   drillFailed: 5,
   /** A saved plan no longer matches reality; run `ccr-dr plan` again. */
   planStale: 6,
+  /** `status`: a follower is behind beyond the budget (`--max-lag-ops`, `--max-lag-seconds`) or paused. */
+  lagging: 10,
+  /** `status`: replication is broken (read failures, fatal exception, remote not connected, fence). */
+  broken: 11,
+  /** `status`: a cluster could not be read, so health is unknown. */
+  unreachable: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -86,3 +86,48 @@ export async function count(es: Es, index: string): Promise<number> {
   const r = await call(es, "count", index, (c) => c.count({ index }));
   return r.count;
 }
+
+/**
+ * `search` (`size: 0`, exact total) counting the documents of one shard with `_seq_no` above
+ * `above`: the same documents {@link searchSeqNoAbove} pages through, so a count made before a
+ * failback's quarantine is the number the quarantine copies.
+ */
+export async function countSeqNoAbove(es: Es, index: string, opts: { above: number; shard?: number | undefined }): Promise<number> {
+  const r = (await call(es, "search", index, (c) =>
+    c.search({
+      index,
+      ...(opts.shard === undefined ? {} : { preference: `_shards:${opts.shard}` }),
+      size: 0,
+      track_total_hits: true,
+      query: { range: { _seq_no: { gt: opts.above } } },
+    } as never),
+  )) as unknown as { hits?: { total?: { value?: number } | number } };
+  const total = r.hits?.total;
+  return typeof total === "number" ? total : Number(total?.value ?? 0);
+}
+
+/**
+ * `search` for the first document of one shard with `_seq_no` above `above` (lowest `_seq_no`),
+ * returning only `field` of its source; `undefined` when there is none.
+ */
+export async function firstSeqNoAbove(
+  es: Es,
+  index: string,
+  opts: { above: number; shard?: number | undefined; field: string },
+): Promise<{ seqNo: number; value: unknown } | undefined> {
+  const r = (await call(es, "search", index, (c) =>
+    c.search({
+      index,
+      ...(opts.shard === undefined ? {} : { preference: `_shards:${opts.shard}` }),
+      size: 1,
+      seq_no_primary_term: true,
+      _source: [opts.field],
+      query: { range: { _seq_no: { gt: opts.above } } },
+      sort: [{ _seq_no: { order: "asc" } }],
+    } as never),
+  )) as unknown as { hits?: { hits?: Array<Record<string, unknown>> } };
+  const hit = r.hits?.hits?.[0];
+  if (!hit) return undefined;
+  const source = (hit["_source"] ?? {}) as Record<string, unknown>;
+  return { seqNo: Number(hit["_seq_no"] ?? -1), value: source[opts.field] };
+}
