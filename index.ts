@@ -13,11 +13,13 @@
 // TypeScript, half a second of every `pulumi up` (bench/README.md).
 import type * as pulumi from "@pulumi/pulumi";
 import { Config } from "@pulumi/pulumi/config";
+import { getStack } from "@pulumi/pulumi/metadata";
 import { output, secret } from "@pulumi/pulumi/output";
 import type { CustomResource } from "@pulumi/pulumi/resource";
 import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
+import { readSiteHealth } from "./stack/health/output";
 import { readLastPromotion } from "./stack/promotionOutput";
 import { type Declaration, type IndexPlan, planSite, type QuarantineIndexRef, type Ref } from "./stack/sitePlan";
 
@@ -49,6 +51,8 @@ const lastPromotionRead = readLastPromotion(
   cfg.clusters[cfg.site],
   cfg.indices.map((pair) => pair[cfg.site]),
 );
+// The `health` output: the verdict of `ccr-dr status` on this site's followers, bounded, never failing.
+const healthRead = readSiteHealth(cfg, getStack());
 
 const plan = planSite(cfg);
 const connections = { clusterA: connectionOf(cfg.clusters.clusterA), clusterB: connectionOf(cfg.clusters.clusterB) };
@@ -135,3 +139,10 @@ export const autoFollowPatterns = plan.autoFollowPatterns.map((r) => get<AutoFol
  * program (they are deletes), so the record of a failover shows from the next `pulumi up` on.
  */
 export const lastPromotion = output(lastPromotionRead);
+/**
+ * The health of this site's followers as `ccr-dr status` judges it (stack/health/output.ts):
+ * `{status: "ok", cluster, role, state?, followers: {<index>: {state, reasons, fix?, lagOperations?,
+ * lagOperationsAtLeast?, lagSeconds?, leaseExpiresAt?, remoteConnected?, …}}, readAt}` or
+ * `{status: "unavailable", cluster, state: "unknown", reason}`. Unknown values are absent, never 0.
+ */
+export const health = output(healthRead);

@@ -1,6 +1,6 @@
 /**
  * `ccr-dr status`: what each cluster looks like right now, read directly from the clusters (not
- * from stack outputs): reachability, role, per-index follower health (cli/health/classify.ts: from
+ * from stack outputs): reachability, role, per-index follower health (stack/health/classify.ts: from
  * `_remote/info`, `_ccr/stats` and the leader's own checkpoints), the failback window, write
  * blocks with the command that lifts each, the promotion record (RPO and lineage) and quarantined
  * documents. One overall state and exit code (docs/cli.md, "Exit codes").
@@ -13,7 +13,8 @@ import { catIndexNames, indicesGet } from "../es/indices";
 import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
-import { classifyFollower, fenceOf, reportHealth, statusExitCode } from "./health/classify";
+import { classifyFollower, fenceOf } from "../stack/health/classify";
+import { reportHealth, statusExitCode } from "./health/exit";
 import {
   DEFAULT_LAG_BUDGET,
   type Fence,
@@ -21,8 +22,8 @@ import {
   type HealthState,
   type InterruptedSwitchover,
   type LagBudget,
-} from "./health/model";
-import { observeFollower, readRemotes } from "./health/observe";
+} from "../stack/health/model";
+import { observeFollower, readRemotes } from "../stack/health/observe";
 
 /** Bound on each status request: an unreachable cluster must not stall the report. */
 export const STATUS_TIMEOUT_MS = 3_000;

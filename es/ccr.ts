@@ -299,7 +299,9 @@ export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats
       followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
       fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
       timeSinceLastReadMillis: typeof s["time_since_last_read_millis"] === "number" ? s["time_since_last_read_millis"] : undefined,
-      readExceptions: (Array.isArray(s["read_exceptions"]) ? (s["read_exceptions"] as Array<Record<string, unknown>>) : []).map(readException),
+      readExceptions: (Array.isArray(s["read_exceptions"]) ? (s["read_exceptions"] as Array<Record<string, unknown>>) : []).map(
+        readException,
+      ),
     };
   });
   shards.sort((a, b) => a.shard - b.shard);

@@ -5,7 +5,7 @@
  * `ccr_dr_follower_lag_known == 0` or on the state gauge instead.
  */
 import type { StatusReport } from "../status";
-import { HEALTH_STATES } from "./model";
+import { HEALTH_STATES } from "../../stack/health/model";
 
 type Labels = Record<string, string>;
 
@@ -58,14 +58,23 @@ export function renderPrometheus(r: StatusReport): string {
   const ops = fam("ccr_dr_follower_lag_operations", "Operations on the leader the follower has not applied (present only when known).");
   const opsMin = fam("ccr_dr_follower_lag_operations_min", "Lower bound of the lag in operations when the leader could not be read.");
   const secs = fam("ccr_dr_follower_lag_seconds", "Seconds the follower is behind (present only when known: 0 when caught up).");
-  const secsMin = fam("ccr_dr_follower_lag_seconds_min", "Lower bound of the lag in seconds: age of the oldest missing document by its @timestamp.");
+  const secsMin = fam(
+    "ccr_dr_follower_lag_seconds_min",
+    "Lower bound of the lag in seconds: age of the oldest missing document by its @timestamp.",
+  );
   const lastRead = fam("ccr_dr_follower_last_read_age_seconds", "Seconds since the follower last read from its leader (follow stats).");
-  const remote = fam("ccr_dr_follower_remote_connected", "1 when the follower's cluster is connected to the leader's cluster (_remote/info).");
+  const remote = fam(
+    "ccr_dr_follower_remote_connected",
+    "1 when the follower's cluster is connected to the leader's cluster (_remote/info).",
+  );
   const lease = fam(
     "ccr_dr_follower_lease_expiry_timestamp_seconds",
     "Unix time the leader's retention lease for this follower expires unless renewed: the failback window.",
   );
-  const promotion = fam("ccr_dr_last_promotion_timestamp_seconds", "Unix time of the promotion recorded on the index (ccr-dr promotion record).");
+  const promotion = fam(
+    "ccr_dr_last_promotion_timestamp_seconds",
+    "Unix time of the promotion recorded on the index (ccr-dr promotion record).",
+  );
   const fence = fam("ccr_dr_index_write_blocked", "1 for an index with a write block, labelled by who set it.");
   const interrupted = fam("ccr_dr_interrupted_switchovers", "Switchovers that were interrupted and need the command status prints.");
 
@@ -78,7 +87,11 @@ export function renderPrometheus(r: StatusReport): string {
       const at = i.promotion ? Date.parse(i.promotion.promotedAt) : NaN;
       if (i.promotion && Number.isFinite(at))
         promotion.samples.push({
-          labels: { cluster: c.cluster, index: i.index, promoted_from: `${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}` },
+          labels: {
+            cluster: c.cluster,
+            index: i.index,
+            promoted_from: `${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`,
+          },
           value: at / 1000,
         });
       const h = i.health;
@@ -92,10 +105,28 @@ export function renderPrometheus(r: StatusReport): string {
       if (h.lag.secondsAtLeast !== undefined) secsMin.samples.push({ labels: l, value: h.lag.secondsAtLeast });
       if (h.lastReadAgoMs !== undefined) lastRead.samples.push({ labels: l, value: h.lastReadAgoMs / 1000 });
       if (h.remote) remote.samples.push({ labels: { ...l, remote: h.remote.alias }, value: h.remote.connected ? 1 : 0 });
-      if (h.failbackWindow.leaseExpiresAtMs !== undefined) lease.samples.push({ labels: l, value: h.failbackWindow.leaseExpiresAtMs / 1000 });
+      if (h.failbackWindow.leaseExpiresAtMs !== undefined)
+        lease.samples.push({ labels: l, value: h.failbackWindow.leaseExpiresAtMs / 1000 });
     }
   }
   for (const f of r.fences) fence.samples.push({ labels: { cluster: f.cluster, index: f.index, origin: f.origin }, value: 1 });
   interrupted.samples.push({ labels: {}, value: r.interruptedSwitchovers.length });
-  return render([health, exit, reachable, primary, state, known, ops, opsMin, secs, secsMin, lastRead, remote, lease, promotion, fence, interrupted]);
+  return render([
+    health,
+    exit,
+    reachable,
+    primary,
+    state,
+    known,
+    ops,
+    opsMin,
+    secs,
+    secsMin,
+    lastRead,
+    remote,
+    lease,
+    promotion,
+    fence,
+    interrupted,
+  ]);
 }

@@ -3,7 +3,7 @@
  * that fixes it. Unknown is printed as unknown with its reason, never as 0.
  */
 import type { StatusReport } from "../status";
-import type { HealthState, Lag } from "./model";
+import type { HealthState, Lag } from "../../stack/health/model";
 
 export type Paint = (color: number, s: string) => string;
 
@@ -11,7 +11,8 @@ const COLOR: Record<HealthState, number> = { healthy: 32, lagging: 33, broken: 3
 
 function duration(ms: number): string {
   const a = Math.abs(ms);
-  const s = a < 120_000 ? `${(a / 1000).toFixed(1)} s` : a < 7_200_000 ? `${Math.round(a / 60_000)} min` : `${(a / 3_600_000).toFixed(1)} h`;
+  const s =
+    a < 120_000 ? `${(a / 1000).toFixed(1)} s` : a < 7_200_000 ? `${Math.round(a / 60_000)} min` : `${(a / 3_600_000).toFixed(1)} h`;
   return ms < 0 ? `-${s}` : s;
 }
 
@@ -57,7 +58,9 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
       if (i.writeBlocked) parts.push("write-blocked");
       if (i.documents !== undefined) parts.push(`${i.documents} docs`);
       if (i.promotion)
-        parts.push(`promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`);
+        parts.push(
+          `promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`,
+        );
       lines.push(parts.join(", "));
       const h = i.health;
       if (!h) continue;
@@ -78,7 +81,8 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
         );
       }
     }
-    for (const q of c.quarantine) lines.push(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
+    for (const q of c.quarantine)
+      lines.push(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
   }
   for (const f of r.fences) {
     lines.push(`fence: ${f.cluster} ${f.index} is write-blocked (${f.origin}): ${f.detail}`);

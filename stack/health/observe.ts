@@ -9,7 +9,7 @@ import { remoteInfo, type RemoteInfo } from "../../es/cluster";
 import type { Es } from "../../es/connection";
 import { firstSeqNoAbove } from "../../es/documents";
 import { indicesGet, indicesStats, indicesStatsWithLeases } from "../../es/indices";
-import type { ClusterName } from "../../stack/config";
+import type { ClusterName } from "../config";
 import { DEFAULT_RETENTION_LEASE_PERIOD_MS, type FollowerObservation, type LeaderObservation } from "./model";
 
 /** The document field whose value dates a missing operation (ECS / data streams' timestamp). */
@@ -78,7 +78,10 @@ export async function observeFollower(a: {
     const stats = follow?.status === "active" ? await ccrFollowStats(a.follower, a.index) : undefined;
     const own = desc ? await indicesStats(a.follower, a.index).catch(() => undefined) : undefined;
     const alias = follow?.remoteCluster ?? a.leaderCluster;
-    const remote = "error" in a.remotes && typeof a.remotes.error === "string" ? { error: a.remotes.error } : (a.remotes as Record<string, RemoteInfo>)[alias];
+    const remote =
+      "error" in a.remotes && typeof a.remotes.error === "string"
+        ? { error: a.remotes.error }
+        : (a.remotes as Record<string, RemoteInfo>)[alias];
     const gcp = new Map<number, number>();
     for (const s of stats?.shards ?? []) gcp.set(s.shard, s.followerGlobalCheckpoint);
     for (const s of own ?? []) gcp.set(s.shard, s.globalCheckpoint);
@@ -94,6 +97,11 @@ export async function observeFollower(a: {
       leader,
     };
   } catch (e) {
-    return { ...base, exists: false, followerError: message(e), leader: { reachable: false, reason: "not read: the follower could not be read" } };
+    return {
+      ...base,
+      exists: false,
+      followerError: message(e),
+      leader: { reachable: false, reason: "not read: the follower could not be read" },
+    };
   }
 }

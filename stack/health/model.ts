@@ -6,7 +6,7 @@
 import type { RemoteInfo } from "../../es/cluster";
 import type { FollowShardStats } from "../../es/ccr";
 import type { ShardSeqNo, ShardSeqNoAndLeases } from "../../es/indices";
-import type { ClusterName } from "../../stack/config";
+import type { ClusterName } from "../config";
 
 /** Health of one follower, worst first in {@link HEALTH_ORDER}. */
 export type HealthState = "healthy" | "lagging" | "broken" | "unknown";

@@ -1,21 +1,12 @@
 /**
- * What the readings mean (pure): each follower is healthy, lagging, broken or unknown; each write
- * block has an origin and the command that lifts it; the whole report has one exit code. Tested by
- * tables in test/unit/cli/health/classify.test.ts.
+ * What the readings mean (pure): each follower is healthy, lagging, broken or unknown, and each
+ * write block has an origin and the command that lifts it. Shared by `ccr-dr status`
+ * (cli/status.ts) and the program's `health` output (stack/health/output.ts). Tested by tables in
+ * test/unit/stack/health/classify.test.ts.
  */
 import type { PromotionRecord } from "../../es/records";
-import type { ClusterName } from "../../stack/config";
-import { EXIT } from "../errors";
-import type {
-  FailbackWindow,
-  Fence,
-  FollowerHealth,
-  FollowerObservation,
-  HealthState,
-  InterruptedSwitchover,
-  Lag,
-  LagBudget,
-} from "./model";
+import type { ClusterName } from "../config";
+import type { FailbackWindow, Fence, FollowerHealth, FollowerObservation, HealthState, Lag, LagBudget } from "./model";
 
 /** Worst first: a broken follower outranks one whose state cannot be read, which outranks a lagging one. */
 const RANK: Record<HealthState, number> = { broken: 3, unknown: 2, lagging: 1, healthy: 0 };
@@ -86,7 +77,8 @@ export function failbackWindowOf(o: FollowerObservation): FailbackWindow {
   const shards = o.leader.shards;
   if (!shards) return { unknownReason: `leader index ${o.leaderIndex} is absent on ${o.leaderCluster}` };
   // CcrRetentionLeases.retentionLeaseId: "<cluster>/<follower index>/<follower uuid>-following-<alias>/<leader index>/<leader uuid>".
-  const ours = (id: string) => (o.uuid ? id.includes(`/${o.index}/${o.uuid}-following-`) : id.includes(`/${o.index}/`) && id.includes("-following-"));
+  const ours = (id: string) =>
+    o.uuid ? id.includes(`/${o.index}/${o.uuid}-following-`) : id.includes(`/${o.index}/`) && id.includes("-following-");
   let earliest: number | undefined;
   for (const s of shards) {
     const lease = s.retentionLeases.find((l) => ours(l.id));
@@ -135,7 +127,12 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
   const found: Array<{ state: HealthState; reason: string; fix?: string }> = [];
   const remoteFix = `check ccr-dr:clusters.${o.leaderCluster} (proxyAddress or seeds, credentials) in stack ${o.stack}, then ${tool} up -s ${o.stack}`;
 
-  if (!o.exists) found.push({ state: "broken", reason: `${o.index} does not exist on ${o.cluster}: nothing replicates`, fix: `${tool} up -s ${o.stack}` });
+  if (!o.exists)
+    found.push({
+      state: "broken",
+      reason: `${o.index} does not exist on ${o.cluster}: nothing replicates`,
+      fix: `${tool} up -s ${o.stack}`,
+    });
   else if (!o.follow)
     found.push({
       state: "broken",
@@ -149,7 +146,8 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
         reason: `${o.index} follows ${o.follow.remoteCluster}:${o.follow.leaderIndex}, but stack ${o.stack} configures ${leaderRef}`,
       });
     const fatal = (o.stats ?? []).find((s) => s.fatalError);
-    if (fatal) found.push({ state: "broken", reason: `replication stopped (shard ${fatal.shard} fatal_exception): ${fatal.fatalError}`, fix: up });
+    if (fatal)
+      found.push({ state: "broken", reason: `replication stopped (shard ${fatal.shard} fatal_exception): ${fatal.fatalError}`, fix: up });
     const failing = (o.stats ?? []).flatMap((s) => s.readExceptions.map((e) => ({ shard: s.shard, ...e })));
     if (failing.length > 0) {
       const first = failing[0]!;
@@ -175,7 +173,10 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
     else if (!o.stats) found.push({ state: "unknown", reason: `${o.cluster} reports no follow tasks for active follower ${o.index}` });
   }
   if (!o.leader.reachable)
-    found.push({ state: "unknown", reason: `leader ${o.leaderCluster} could not be read from here (${o.leader.reason}): the lag is unknown` });
+    found.push({
+      state: "unknown",
+      reason: `leader ${o.leaderCluster} could not be read from here (${o.leader.reason}): the lag is unknown`,
+    });
   else if (!o.leader.shards) found.push({ state: "broken", reason: `leader index ${leaderRef} does not exist` });
   if (lag.operations !== undefined && lag.operations > budget.maxLagOperations)
     found.push({ state: "lagging", reason: `${lag.operations} operations behind ${leaderRef} (budget ${budget.maxLagOperations})` });
@@ -236,34 +237,4 @@ export function fenceOf(b: BlockedIndex): Fence {
     detail: "the write block was not set by ccr-dr",
     command: `PUT /${b.index}/_settings {"index.blocks.write": null} on ${b.cluster}, once you know why it was set`,
   };
-}
-
-/** Everything the exit code depends on. */
-export interface ReportHealthInput {
-  followers: HealthState[];
-  unreachableClusters: number;
-  fences: Fence[];
-  interruptedSwitchovers: InterruptedSwitchover[];
-}
-
-/** The report's overall state: a fence or an interrupted switchover refuses writes, which is broken. */
-export function reportHealth(r: ReportHealthInput): HealthState {
-  const states = [...r.followers];
-  if (r.unreachableClusters > 0) states.push("unknown");
-  if (r.fences.length > 0 || r.interruptedSwitchovers.length > 0) states.push("broken");
-  return worst(states);
-}
-
-/** `ccr-dr status` exit code for the overall state (docs/cli.md, "Exit codes"). */
-export function statusExitCode(state: HealthState): number {
-  switch (state) {
-    case "healthy":
-      return EXIT.ok;
-    case "lagging":
-      return EXIT.lagging;
-    case "broken":
-      return EXIT.broken;
-    case "unknown":
-      return EXIT.unreachable;
-  }
 }
