@@ -125,6 +125,9 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
     };
   }
   const found: Array<{ state: HealthState; reason: string; fix?: string }> = [];
+  // When the leader cannot be read from here either, a follower that cannot reach it is no proof of
+  // a broken configuration: the leader may be down (the disaster case). Its state is then unknown.
+  const connectionState: HealthState = o.leader.reachable ? "broken" : "unknown";
   const remoteFix = `check ccr-dr:clusters.${o.leaderCluster} (proxyAddress or seeds, credentials) in stack ${o.stack}, then ${tool} up -s ${o.stack}`;
 
   if (!o.exists)
@@ -153,7 +156,7 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
       const first = failing[0]!;
       const connection = failing.some((e) => CONNECTION_ERRORS.has(e.type));
       found.push({
-        state: "broken",
+        state: connection ? connectionState : "broken",
         reason:
           `reads from ${leaderRef} are failing (shard ${first.shard}, from seq_no ${first.fromSeqNo}, ${first.retries} retries): ${first.error}` +
           (out.lastReadAgoMs !== undefined ? `; last successful read ${ms(out.lastReadAgoMs)} ago` : ""),
@@ -162,7 +165,7 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
     }
     if (out.remote && !out.remote.connected)
       found.push({
-        state: "broken",
+        state: connectionState,
         reason: `remote cluster ${alias} is not connected on ${o.cluster} (_remote/info: ${out.remote.mode ?? "?"} ${out.remote.address ?? ""}, ${out.remote.connections ?? 0} connection(s))`,
         fix: remoteFix,
       });

@@ -141,6 +141,17 @@ const cases: Case[] = [
     reason: /leader clusterA could not be read/,
   },
   {
+    name: "leader down for everyone: the follower's failing reads and lost connection are unknown, not broken",
+    o: obs({
+      remote: { connected: false, mode: "proxy", proxyAddress: "127.0.0.1:9300", numProxySocketsConnected: 0, skipUnavailable: true },
+      stats: [shardStats({ readExceptions: [noSeed] })],
+      leader: { reachable: false, reason: "connect ECONNREFUSED 127.0.0.1:9200" },
+    }),
+    state: "unknown",
+    lag: { operationsAtLeast: 0, unknownReason: expect.stringContaining("ECONNREFUSED") },
+    reason: /no_seed_node_left_exception/,
+  },
+  {
     name: "follower cluster unreadable: unknown",
     o: obs({ followerError: "connect ECONNREFUSED 127.0.0.1:8", leader: { reachable: false, reason: "not read" } }),
     state: "unknown",
