@@ -129,6 +129,11 @@ async function quarantineIndices(es: Es): Promise<ClusterState["quarantine"]> {
 const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
 const DEFAULT_STACKS: Record<ClusterName, string> = { clusterA: "dr-a", clusterB: "dr-b" };
 
+/** An error without its "Likely fix" advice, for repeating in per-index lines (the cluster line has it all). */
+export function shortReason(message: string): string {
+  return message.split(/\. Likely fix/)[0]!;
+}
+
 /** A connection to `c` once it answered `GET /`, or why it did not. */
 async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
   const es = reportingConnection(c);
@@ -165,7 +170,7 @@ export async function clusterState(
   const es = await probe(c);
   if (!("client" in es)) {
     // The configured followers are listed with role "unknown", so that their verdict (unknown) is reported too.
-    const why = `${name} could not be read: ${es.unreachable}`;
+    const why = `${name} could not be read: ${shortReason(es.unreachable)}`;
     const indices: IndexState[] =
       base.configuredRole === "follower"
         ? cfg.indices.map((pair) => ({
@@ -177,7 +182,8 @@ export async function clusterState(
     return { ...base, error: es.unreachable, indices };
   }
   const peer = other(name);
-  const leader = options.leader ?? (await probe(cfg.clusters[peer]));
+  const probed = options.leader ?? (await probe(cfg.clusters[peer]));
+  const leader = "client" in probed ? probed : { unreachable: shortReason(probed.unreachable) };
   try {
     const remotes = await readRemotes(es);
     const indices: IndexState[] = [];
@@ -218,7 +224,7 @@ export async function clusterState(
     return { ...base, reachable: true, error: (e as Error).message };
   } finally {
     await close(es);
-    if (!options.leader && "client" in leader) await close(leader);
+    if (!options.leader && "client" in probed) await close(probed);
   }
 }
 

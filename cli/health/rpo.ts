@@ -17,7 +17,7 @@ import { indicesGet } from "../../es/indices";
 import { decodePromotion } from "../../es/records";
 import { verifyLineage } from "../../providers/followerIndex/lineage";
 import type { ClusterConfig, ClusterName } from "../../stack/config";
-import { reportingConnection } from "../status";
+import { reportingConnection, shortReason } from "../status";
 import type { Sites } from "../workspace";
 import { lagOf } from "../../stack/health/classify";
 import { observeFollower, readRemotes } from "../../stack/health/observe";
@@ -69,7 +69,7 @@ async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
     return es;
   } catch (e) {
     await close(es).catch(() => undefined);
-    return { unreachable: `${c.name} could not be read: ${message(e)}` };
+    return { unreachable: shortReason(message(e)) };
   }
 }
 

@@ -128,7 +128,9 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
   // When the leader cannot be read from here either, a follower that cannot reach it is no proof of
   // a broken configuration: the leader may be down (the disaster case). Its state is then unknown.
   const connectionState: HealthState = o.leader.reachable ? "broken" : "unknown";
-  const remoteFix = `check ccr-dr:clusters.${o.leaderCluster} (proxyAddress or seeds, credentials) in stack ${o.stack}, then ${tool} up -s ${o.stack}`;
+  const remoteFix = o.leader.reachable
+    ? `check ccr-dr:clusters.${o.leaderCluster} (proxyAddress or seeds, credentials) in stack ${o.stack}, then ${tool} up -s ${o.stack}`
+    : `if ${o.leaderCluster} is lost: ccr-dr plan --to ${o.cluster}, then ccr-dr failover --to ${o.cluster}; if it is up, check ccr-dr:clusters.${o.leaderCluster} in stack ${o.stack}`;
 
   if (!o.exists)
     found.push({
@@ -179,6 +181,7 @@ export function classifyFollower(o: FollowerObservation, budget: LagBudget): Fol
     found.push({
       state: "unknown",
       reason: `leader ${o.leaderCluster} could not be read from here (${o.leader.reason}): the lag is unknown`,
+      fix: remoteFix,
     });
   else if (!o.leader.shards) found.push({ state: "broken", reason: `leader index ${leaderRef} does not exist` });
   if (lag.operations !== undefined && lag.operations > budget.maxLagOperations)

@@ -65,7 +65,8 @@ async function read(cfg: SiteConfig, stack: string, opened: Es[]): Promise<Healt
   opened.push(peer);
   const leader = await info(peer).then(
     () => peer,
-    (e: unknown) => ({ unreachable: e instanceof Error ? e.message : String(e) }),
+    // Without the "Likely fix" advice: the reason is repeated in every follower's lines.
+    (e: unknown) => ({ unreachable: (e instanceof Error ? e.message : String(e)).split(/\. Likely fix/)[0]! }),
   );
   const remotes = await readRemotes(own);
   const followers: Record<string, FollowerHealthOutput> = {};

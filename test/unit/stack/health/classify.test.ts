@@ -150,6 +150,7 @@ const cases: Case[] = [
     state: "unknown",
     lag: { operationsAtLeast: 0, unknownReason: expect.stringContaining("ECONNREFUSED") },
     reason: /no_seed_node_left_exception/,
+    fix: /^if clusterA is lost: ccr-dr plan --to clusterB, then ccr-dr failover --to clusterB/,
   },
   {
     name: "follower cluster unreadable: unknown",
