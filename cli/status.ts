@@ -245,6 +245,7 @@ export async function status(configs: Record<ClusterName, SiteConfig>, options: 
     unreachableClusters: clusters.filter((c) => !c.reachable || c.error !== undefined).length,
     fences,
     interruptedSwitchovers,
+    stacksDisagree: primaryBySite.clusterA !== primaryBySite.clusterB,
   });
   return {
     ...(primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),

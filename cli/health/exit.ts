@@ -12,13 +12,18 @@ export interface ReportHealthInput {
   unreachableClusters: number;
   fences: Fence[];
   interruptedSwitchovers: InterruptedSwitchover[];
+  /** The site stacks name different primaries (a failover not yet followed by its failback): nothing replicates. */
+  stacksDisagree?: boolean;
 }
 
-/** The report's overall state: a fence or an interrupted switchover refuses writes, which is broken. */
+/**
+ * The report's overall state: a fence or an interrupted switchover refuses writes, and stacks that
+ * disagree on the primary mean nothing replicates: each is broken.
+ */
 export function reportHealth(r: ReportHealthInput): HealthState {
   const states = [...r.followers];
   if (r.unreachableClusters > 0) states.push("unknown");
-  if (r.fences.length > 0 || r.interruptedSwitchovers.length > 0) states.push("broken");
+  if (r.fences.length > 0 || r.interruptedSwitchovers.length > 0 || r.stacksDisagree) states.push("broken");
   return worst(states);
 }
 

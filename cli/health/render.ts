@@ -42,7 +42,7 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
     lines.push(
       paint(
         33,
-        `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover)`,
+        `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover): nothing replicates; once the old primary is back: ccr-dr failback`,
       ),
     );
   }

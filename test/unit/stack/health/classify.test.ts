@@ -298,6 +298,7 @@ describe("report state and exit code", () => {
     ["one lagging", { ...none, followers: ["healthy", "lagging"] as HealthState[] }, "lagging", 10],
     ["broken outranks lagging and unknown", { ...none, followers: ["lagging", "broken", "unknown"] as HealthState[] }, "broken", 11],
     ["an unreachable cluster: unknown", { ...none, unreachableClusters: 1 }, "unknown", 12],
+    ["stacks naming different primaries (failover without failback): broken", { ...none, stacksDisagree: true }, "broken", 11],
     [
       "a fence refuses writes: broken",
       {
