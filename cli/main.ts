@@ -36,8 +36,8 @@ options:
   --work-dir <dir>          the Pulumi program (default: this repository)
   --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
   clusters: ${CLUSTER_NAMES.join(", ")}
-exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale,
-  status: 10 lagging, 11 broken, 12 unreachable (health unknown), 130 interrupted`;
+exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 130 interrupted
+  status: 0 only when all is healthy, 10 lagging, 11 broken, 12 unreachable (health unknown)`;
 
 const tty = process.stdout.isTTY === true;
 const paint = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);

@@ -37,7 +37,7 @@ describe("ccr-dr status, metrics and plan tell the truth", () => {
   });
   afterAll(async () => pair?.cleanup());
 
-  test("healthy pair: exit 0, lag 0 read from the leader, a failback window; prometheus parses; the stack output agrees", async () => {
+  test("healthy pair: exit 0, lag 0 read from the leader, a failback window; prometheus parses", async () => {
     const r = await ccrDr(pair, ["status", "--json"]);
     expectSchema("status", r.json);
     expect(r.code).toBe(0);
@@ -55,15 +55,6 @@ describe("ccr-dr status, metrics and plan tell the truth", () => {
     const e = parseExposition(m.stdout);
     expect(samples(e, "ccr_dr_follower_lag_operations", { cluster: "clusterB", index: B_INDEX })[0]?.value).toBe(0);
     expect(samples(e, "ccr_dr_follower_state", { index: B_INDEX, state: "healthy" })[0]?.value).toBe(1);
-
-    // The program's `health` output shows the world as the run started: a second `up` sees the follower.
-    const up = await (await pair.stack("clusterB")).up();
-    expect(up.outputs["health"]?.value).toMatchObject({
-      status: "ok",
-      role: "follower",
-      state: "healthy",
-      followers: { [B_INDEX]: { state: "healthy", lagOperations: 0, lagSeconds: 0, remoteConnected: true } },
-    });
   });
 
   test("a paused follower with writes on the leader is lagging: exit 10, the operations it misses", async () => {
