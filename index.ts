@@ -4,7 +4,8 @@
  * from the primary. Flipping `ccr-dr:primary` and running `pulumi up` on a site is therefore its
  * failover (its followers are deleted = promoted) or its failback (followers are created over the
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
- * ever contacted by a plan, so the surviving site plans and applies while the other one is down.
+ * needed by a plan (the `health` output of a follower site also reads the primary, bounded and never
+ * failing), so the surviving site plans and applies while the other one is down.
  *
  * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
  * this file turns that plan into resources and outputs.
