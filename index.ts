@@ -5,8 +5,9 @@
  * failover (its followers are deleted = promoted) or its failback (followers are created over the
  * stale indices: fence, lineage check, quarantine, delete, follow). Only the site's own cluster is
  * needed by a plan, so the surviving site plans and applies while the other one is down; the peer
- * is only read, bounded and never depended on, to tell what the run does (stack/transition.ts) and,
- * in a failover, to refuse a split brain (stack/splitBrain.ts).
+ * is only read, bounded and never depended on, to tell what the run does (stack/transition.ts), in
+ * a failover to refuse a split brain (stack/splitBrain.ts), and for the `health` output of a
+ * follower site.
  *
  * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
  * this file turns that plan into resources and outputs.
@@ -18,12 +19,14 @@ import { Config } from "@pulumi/pulumi/config";
 import { RunError } from "@pulumi/pulumi/errors";
 import * as log from "@pulumi/pulumi/log";
 import { isDryRun } from "@pulumi/pulumi/runtime/settings";
+import { getStack } from "@pulumi/pulumi/metadata";
 import { output, secret } from "@pulumi/pulumi/output";
 import type { CustomResource } from "@pulumi/pulumi/resource";
 import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
 import { deleteMeaning } from "./providers/followerIndex/preview";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
+import { readSiteHealth } from "./stack/health/output";
 import { readLastPromotion } from "./stack/promotionOutput";
 import { type Declaration, forcedFenceDeclarations, type IndexPlan, planSite, type QuarantineIndexRef, type Ref } from "./stack/sitePlan";
 import { readTransition, type Transition } from "./stack/transition";
@@ -57,6 +60,8 @@ const lastPromotionRead = readLastPromotion(
   cfg.clusters[cfg.site],
   cfg.indices.map((pair) => pair[cfg.site]),
 );
+// The `health` output: the verdict of `ccr-dr status` on this site's followers, bounded, never failing.
+const healthRead = readSiteHealth(cfg, getStack());
 
 // What this run does to the site's indices (failover: promotions and the split-brain guard;
 // failback: fence, quarantine, delete, re-follow), read now, bounded, never failing the read.
@@ -182,3 +187,10 @@ export const lastPromotion = output(lastPromotionRead);
  * (failover, failback or none), one line per index, and the failover's split-brain `guard`.
  */
 export const transition = output(transitionRead.then(applyTransition));
+/**
+ * The health of this site's followers as `ccr-dr status` judges it (stack/health/output.ts):
+ * `{status: "ok", cluster, role, state?, followers: {<index>: {state, reasons, fix?, lagOperations?,
+ * lagOperationsAtLeast?, lagSeconds?, leaseExpiresAt?, remoteConnected?, …}}, readAt}` or
+ * `{status: "unavailable", cluster, state: "unknown", reason}`. Unknown values are absent, never 0.
+ */
+export const health = output(healthRead);

@@ -23,6 +23,12 @@ export const EXIT = {
    * writable leaders). Nothing was changed; use `switchover`, or `failover --force`.
    */
   splitBrain: 7,
+  /** `status`: a follower is behind beyond the budget (`--max-lag-ops`, `--max-lag-seconds`) or paused. */
+  lagging: 10,
+  /** `status`: replication is broken (read failures, fatal exception, remote not connected, fence). */
+  broken: 11,
+  /** `status`: a cluster could not be read, so health is unknown. */
+  unreachable: 12,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

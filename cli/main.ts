@@ -9,13 +9,15 @@ import { doctor, printDoctor } from "./doctor/doctor";
 import { drill, type DrillReport } from "./drill/drill";
 import { CliError, EXIT } from "./errors";
 import { failback, failover, plan, switchover, type Log } from "./operations";
-import { status, type StatusReport } from "./status";
-import { openSites, type WorkspaceOptions } from "./workspace";
+import { statusCommand } from "./health/command";
+import { renderRpo } from "./health/rpo";
+import type { WorkspaceOptions } from "./workspace";
 
 const USAGE = `usage: ccr-dr <command> [options]
 
 commands:
-  status                    per cluster: reachable, role, followers and lag, promotion record, quarantine
+  status                    per follower: healthy, lagging, broken or unknown, and why; lag, failback window, fences
+  metrics                   the same as status --format prometheus
   plan --to <cluster>       preview both site stacks with <cluster> as primary; saves update plans
   failover --to <cluster>   unplanned: promote <cluster>; touches only that site (the other may be down)
   failback [--to <cluster>] the old primary is back: make it follow the primary (<cluster>, default: current)
@@ -25,6 +27,9 @@ commands:
 
 options:
   --json                    machine-readable output (schemas: docs/cli.md)
+  --format <text|json|prometheus>  status: output format (--json = --format json)
+  --max-lag-ops <n>         status: a follower further behind is lagging (default 1000)
+  --max-lag-seconds <s>     status: likewise in seconds, where the leader's documents date it (default 60)
   --yes                     do not ask for confirmation (required when not on a TTY)
   --no-plan                 failover/failback: ignore a plan saved by \`ccr-dr plan\`
   --force                   failover: the old primary still answers and takes writes; fence it (write block
@@ -35,7 +40,8 @@ options:
   --work-dir <dir>          the Pulumi program (default: this repository)
   --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
   clusters: ${CLUSTER_NAMES.join(", ")}
-exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 7 failover refused (split brain), 130 interrupted`;
+exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 7 failover refused (split brain), 130 interrupted
+  status: 0 only when all is healthy, 10 lagging, 11 broken, 12 unreachable (health unknown)`;
 
 const tty = process.stdout.isTTY === true;
 const paint = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -57,38 +63,6 @@ async function confirm(what: string, yes: boolean): Promise<void> {
   const answer = await rl.question(`${what}? [y/N] `);
   rl.close();
   if (!/^y(es)?$/i.test(answer.trim())) throw new CliError(EXIT.refused, `${what}: not confirmed`);
-}
-
-function printStatus(r: StatusReport): void {
-  if (r.primary === undefined) {
-    const { clusterA, clusterB } = r.primaryBySite;
-    console.log(
-      paint(
-        33,
-        `the site stacks disagree on the primary: clusterA's stack says ${clusterA}, clusterB's says ${clusterB} (between a failover and its failback, or mid-switchover)`,
-      ),
-    );
-  }
-  for (const c of r.clusters) {
-    const head = `${c.cluster} (${c.endpoint}) — ${c.reachable ? paint(32, "reachable") : paint(31, "unreachable")}, configured ${c.configuredRole}`;
-    console.log(head);
-    if (c.error) console.log(`  error: ${c.error}`);
-    for (const i of c.indices) {
-      const parts = [`  ${i.index}: ${i.role}`];
-      if (i.role === "follower")
-        parts.push(`${i.followStatus} from ${i.leader}, lag ${i.lagOperations ?? "?"} ops / ${((i.lagMillis ?? 0) / 1000).toFixed(1)} s`);
-      if (i.fatalError) parts.push(paint(31, `fatal: ${i.fatalError}`));
-      if (i.writeBlocked) parts.push("write-blocked");
-      if (i.documents !== undefined) parts.push(`${i.documents} docs`);
-      if (i.promotion)
-        parts.push(
-          `promoted ${i.promotion.promotedAt} from ${i.promotion.promotedFrom.remoteCluster}:${i.promotion.promotedFrom.leaderIndex}`,
-        );
-      console.log(parts.join(", "));
-    }
-    for (const q of c.quarantine)
-      console.log(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
-  }
 }
 
 function printDrill(r: DrillReport): void {
@@ -137,6 +111,9 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
         "stack-a": { type: "string" },
         "stack-b": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
+        format: { type: "string" },
+        "max-lag-ops": { type: "string" },
+        "max-lag-seconds": { type: "string" },
       },
     }),
   );
@@ -154,12 +131,14 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
   };
   const out = (v: unknown, human: () => void) => (values.json ? console.log(JSON.stringify(v, null, 2)) : human());
   switch (command) {
-    case "status": {
-      const sites = await openSites(ws);
-      const r = await status({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
-      out(r, () => printStatus(r));
-      return EXIT.ok;
-    }
+    case "status":
+    case "metrics":
+      return statusCommand(ws, {
+        format: command === "metrics" ? "prometheus" : values.json ? "json" : values.format,
+        maxLagOps: values["max-lag-ops"],
+        maxLagSeconds: values["max-lag-seconds"],
+        paint,
+      });
     case "plan": {
       const r = await plan(cluster(values.to), ws);
       out(r, () => {
@@ -168,9 +147,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
           for (const o of s.operations) console.log(`  - ${o.words}`);
           if (s.operations.length === 0) console.log("  - no change");
         }
-        console.log(
-          `estimated RPO: ${r.rpo.operations !== undefined ? `${r.rpo.operations} operations not yet replicated` : `unknown: ${r.rpo.unknownReason}`}`,
-        );
+        for (const line of renderRpo(r.rpo)) console.log(line);
       });
       return EXIT.ok;
     }

@@ -12,11 +12,14 @@ import { CLUSTER_NAMES } from "../stack/config";
 import { operationCollector, type PlannedOperation } from "./describe";
 import { CliError, EXIT } from "./errors";
 import { checkFailover } from "./failoverGuard";
-import { clusterState, reportingConnection } from "./status";
+import { estimateRpo, type RpoEstimate } from "./health/rpo";
+import { reportingConnection } from "./status";
 import { ccrFollowStats } from "../es/ccr";
 import { close } from "../es/connection";
 import { indicesStats } from "../es/indices";
 import { openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
+
+export { estimateRpo, type RpoEstimate };
 
 /** Progress lines ("promote … done in 1.2 s"); the CLI prints them, tests collect them. */
 export type Log = (line: string) => void;
@@ -31,15 +34,6 @@ export interface SiteRun {
   site: ClusterName;
   operations: PlannedOperation[];
   durationMs: number;
-}
-
-export interface RpoEstimate {
-  /** Operations acknowledged on the primary that the target has not applied; undefined when unknown. */
-  operations?: number;
-  /** Why it is unknown, e.g. "clusterA unreachable". */
-  unknownReason?: string;
-  /** Per follower index on the target. */
-  indices: Array<{ index: string; lagOperations?: number }>;
 }
 
 export interface PlanResult {
@@ -233,22 +227,6 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
     await site.stack.cancel();
     return update();
   }
-}
-
-/** How far the target's followers are behind, from the target's own follower stats. */
-export async function estimateRpo(sites: Sites, to: ClusterName): Promise<RpoEstimate> {
-  const cfg = sites.site[to].config;
-  const [target, leader] = await Promise.all([clusterState(cfg, to), clusterState(cfg, other(to))]);
-  const indices = target.indices
-    .filter((i) => i.role === "follower")
-    .map((i) => ({ index: i.index, ...(i.lagOperations !== undefined ? { lagOperations: i.lagOperations } : {}) }));
-  if (!target.reachable) return { unknownReason: `${to} unreachable`, indices };
-  if (!leader.reachable)
-    return {
-      unknownReason: `${other(to)} unreachable (last known lag: ${indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0)} operations)`,
-      indices,
-    };
-  return { operations: indices.reduce((s, i) => s + (i.lagOperations ?? 0), 0), indices };
 }
 
 /**

@@ -33,13 +33,97 @@ const promotion = {
   },
 };
 
+const num = { type: "number" };
+const healthState = { enum: ["healthy", "lagging", "broken", "unknown"] };
+
+/** How far behind; a field is absent when it is not known (never 0 for unknown). */
+const lag = {
+  type: "object",
+  additionalProperties: false,
+  properties: { operations: int, operationsAtLeast: int, seconds: num, secondsAtLeast: num, unknownReason: str },
+};
+
+const followerHealth = {
+  type: "object",
+  required: ["state", "reasons", "lag", "failbackWindow"],
+  additionalProperties: false,
+  properties: {
+    state: healthState,
+    reasons: { type: "array", items: str },
+    fix: str,
+    lag,
+    lastReadAgoMs: int,
+    remote: {
+      type: "object",
+      required: ["alias", "connected"],
+      additionalProperties: false,
+      properties: { alias: str, connected: { type: "boolean" }, mode: str, connections: int, address: str },
+    },
+    failbackWindow: {
+      type: "object",
+      additionalProperties: false,
+      properties: { leaseExpiresAt: str, leaseExpiresAtMs: int, leasePeriodMs: int, unknownReason: str },
+    },
+  },
+};
+
+const fence = {
+  type: "object",
+  required: ["cluster", "index", "origin", "detail", "command"],
+  additionalProperties: false,
+  properties: {
+    cluster: clusterName,
+    index: str,
+    origin: { enum: ["switchover", "promotion", "failback", "outside"] },
+    detail: str,
+    command: str,
+  },
+};
+
+const interruptedSwitchover = {
+  type: "object",
+  required: ["from", "to", "detail", "command"],
+  additionalProperties: false,
+  properties: { from: clusterName, to: clusterName, detail: str, command: str },
+};
+
+/** Per index of a plan: what a failover loses or what a failback quarantines and copies. */
+const rpoIndex = {
+  type: "object",
+  required: ["index", "cluster", "kind"],
+  additionalProperties: false,
+  properties: {
+    index: str,
+    cluster: clusterName,
+    kind: { enum: ["failover", "failback", "none"] },
+    leader: str,
+    lagOperations: int,
+    operationsAtLeast: int,
+    quarantineDocuments: int,
+    copyDocuments: int,
+    thresholds: { type: "array", items: int },
+    unknownReason: str,
+  },
+};
+
 export const schemas = {
   status: {
     type: "object",
-    required: ["primaryBySite", "clusters"],
+    required: ["primaryBySite", "clusters", "health", "exitCode", "budget", "fences", "interruptedSwitchovers", "readAt"],
     additionalProperties: false,
     properties: {
       primary: clusterName,
+      health: healthState,
+      exitCode: int,
+      budget: {
+        type: "object",
+        required: ["maxLagOperations", "maxLagSeconds"],
+        additionalProperties: false,
+        properties: { maxLagOperations: num, maxLagSeconds: num },
+      },
+      fences: { type: "array", items: fence },
+      interruptedSwitchovers: { type: "array", items: interruptedSwitchover },
+      readAt: str,
       primaryBySite: {
         type: "object",
         required: ["clusterA", "clusterB"],
@@ -66,15 +150,16 @@ export const schemas = {
                 additionalProperties: false,
                 properties: {
                   index: str,
-                  role: { enum: ["follower", "leader", "absent"] },
+                  role: { enum: ["follower", "leader", "absent", "unknown"] },
                   followStatus: { enum: ["active", "paused"] },
                   leader: str,
                   lagOperations: int,
-                  lagMillis: int,
                   fatalError: str,
                   writeBlocked: { type: "boolean" },
                   documents: int,
                   promotion,
+                  health: followerHealth,
+                  fence,
                 },
               },
             },
@@ -105,11 +190,11 @@ export const schemas = {
         additionalProperties: false,
         properties: {
           operations: int,
+          operationsAtLeast: int,
           unknownReason: str,
-          indices: {
-            type: "array",
-            items: { type: "object", required: ["index"], properties: { index: str, lagOperations: int }, additionalProperties: false },
-          },
+          quarantineDocuments: int,
+          copyDocuments: int,
+          indices: { type: "array", items: rpoIndex },
         },
       },
       planFiles: { type: "object", additionalProperties: str },

@@ -1,9 +1,11 @@
 /**
  * `ccr-dr status`: what each cluster looks like right now, read directly from the clusters (not
- * from stack outputs): reachability, role, per-index follower status and lag, the promotion record
- * (RPO and lineage) and quarantined documents.
+ * from stack outputs): reachability, role, per-index follower health (stack/health/classify.ts: from
+ * `_remote/info`, `_ccr/stats` and the leader's own checkpoints), the failback window, write
+ * blocks with the command that lifts each, the promotion record (RPO and lineage) and quarantined
+ * documents. One overall state and exit code (docs/cli.md, "Exit codes").
  */
-import { ccrFollowInfo, ccrFollowStats } from "../es/ccr";
+import { ccrFollowInfo } from "../es/ccr";
 import { info } from "../es/cluster";
 import { close, connect, type Es } from "../es/connection";
 import { count } from "../es/documents";
@@ -11,24 +13,37 @@ import { catIndexNames, indicesGet } from "../es/indices";
 import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
+import { classifyFollower, fenceOf } from "../stack/health/classify";
+import { reportHealth, statusExitCode } from "./health/exit";
+import {
+  DEFAULT_LAG_BUDGET,
+  type Fence,
+  type FollowerHealth,
+  type HealthState,
+  type InterruptedSwitchover,
+  type LagBudget,
+} from "../stack/health/model";
+import { observeFollower, readRemotes } from "../stack/health/observe";
 
 /** Bound on each status request: an unreachable cluster must not stall the report. */
 export const STATUS_TIMEOUT_MS = 3_000;
 
 export interface IndexState {
   index: string;
-  /** `follower` (active or paused), `leader` (a regular index), or `absent`. */
-  role: "follower" | "leader" | "absent";
+  /** `follower` (active or paused), `leader` (a regular index), `absent`, or `unknown` (its cluster could not be read). */
+  role: "follower" | "leader" | "absent" | "unknown";
   followStatus?: "active" | "paused";
   leader?: string;
-  /** Operations on the leader not yet applied here (Σ leader − follower global checkpoint). */
+  /** Operations on the leader not yet applied here, read from the leader; absent when unknown (see `health.lag`). */
   lagOperations?: number;
-  /** Milliseconds since this follower last read from its leader (while lagging). */
-  lagMillis?: number;
   fatalError?: string;
   writeBlocked?: boolean;
   documents?: number;
   promotion?: PromotionRecord;
+  /** For an index its site configures as a follower (or that is one): the verdict and why. */
+  health?: FollowerHealth;
+  /** When write-blocked: who set the block and the command that lifts it. */
+  fence?: Fence;
 }
 
 export interface ClusterState {
@@ -48,6 +63,26 @@ export interface StatusReport {
   /** `ccr-dr:primary` as each site's stack has it: they differ between a failover and its failback. */
   primaryBySite: Record<ClusterName, ClusterName>;
   clusters: ClusterState[];
+  /** Worst of every follower's state; `unknown` when a cluster is unreachable, `broken` with a fence. */
+  health: HealthState;
+  /** The exit code `ccr-dr status` ends with for `health` (docs/cli.md). */
+  exitCode: number;
+  /** The lag budget the states were judged by. */
+  budget: LagBudget;
+  /** Every write-blocked index, with the command that lifts it. */
+  fences: Fence[];
+  /** Switchovers that were interrupted, with the command that clears each (from the switchover's record). */
+  interruptedSwitchovers: InterruptedSwitchover[];
+  /** When the clusters were read (ISO). */
+  readAt: string;
+}
+
+export interface StatusOptions {
+  budget?: Partial<LagBudget>;
+  /** Stack name per site, for the commands in the report (default dr-a / dr-b). */
+  stacks?: Record<ClusterName, string>;
+  /** Records of interrupted switchovers to report (kept by the switchover). */
+  interruptedSwitchovers?: InterruptedSwitchover[];
 }
 
 /** A short-timeout, no-retry connection for reporting. */
@@ -74,13 +109,6 @@ async function indexState(es: Es, index: string): Promise<IndexState> {
     state.role = "follower";
     state.followStatus = follow.status;
     state.leader = `${follow.remoteCluster}:${follow.leaderIndex}`;
-    const stats = await ccrFollowStats(es, index);
-    if (stats) {
-      state.lagOperations = stats.globalCheckpointLag;
-      if (stats.fatalError) state.fatalError = stats.fatalError;
-      const sinceRead = stats.shards.map((s) => s.timeSinceLastReadMillis ?? 0);
-      state.lagMillis = stats.globalCheckpointLag > 0 ? Math.max(0, ...sinceRead) : 0;
-    }
   } else {
     const promotion = decodePromotion(desc.meta, desc.uuid);
     if (promotion) state.promotion = promotion;
@@ -98,8 +126,36 @@ async function quarantineIndices(es: Es): Promise<ClusterState["quarantine"]> {
   return out;
 }
 
-/** Reads one cluster; an unreachable cluster is a value (`reachable: false`), not an error. */
-export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<ClusterState> {
+const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
+const DEFAULT_STACKS: Record<ClusterName, string> = { clusterA: "dr-a", clusterB: "dr-b" };
+
+/** An error without its "Likely fix" advice, for repeating in per-index lines (the cluster line has it all). */
+export function shortReason(message: string): string {
+  return message.split(/\. Likely fix/)[0]!;
+}
+
+/** A connection to `c` once it answered `GET /`, or why it did not. */
+async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
+  const es = reportingConnection(c);
+  try {
+    await info(es);
+    return es;
+  } catch (e) {
+    await close(es).catch(() => undefined);
+    return { unreachable: (e as Error).message };
+  }
+}
+
+/**
+ * Reads one cluster; an unreachable cluster is a value (`reachable: false`), not an error. Each
+ * index the site configures as a follower (or that is one) is classified, reading its leader
+ * through `cfg`'s connection to the peer.
+ */
+export async function clusterState(
+  cfg: SiteConfig,
+  name: ClusterName,
+  options: { budget?: LagBudget; stack?: string; leader?: Es | { unreachable: string } } = {},
+): Promise<ClusterState> {
   const c = cfg.clusters[name];
   const base: ClusterState = {
     cluster: name,
@@ -109,20 +165,66 @@ export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<
     indices: [],
     quarantine: [],
   };
-  const es = reportingConnection(c);
-  try {
-    await info(es);
-  } catch (e) {
-    return { ...base, error: (e as Error).message };
+  const budget = options.budget ?? DEFAULT_LAG_BUDGET;
+  const stack = options.stack ?? DEFAULT_STACKS[name];
+  const es = await probe(c);
+  if (!("client" in es)) {
+    // The configured followers are listed with role "unknown", so that their verdict (unknown) is reported too.
+    const why = `${name} could not be read: ${shortReason(es.unreachable)}`;
+    const indices: IndexState[] =
+      base.configuredRole === "follower"
+        ? cfg.indices.map((pair) => ({
+            index: pair[name],
+            role: "unknown" as const,
+            health: { state: "unknown" as const, reasons: [why], lag: { unknownReason: why }, failbackWindow: { unknownReason: why } },
+          }))
+        : [];
+    return { ...base, error: es.unreachable, indices };
   }
+  const peer = other(name);
+  const probed = options.leader ?? (await probe(cfg.clusters[peer]));
+  const leader = "client" in probed ? probed : { unreachable: shortReason(probed.unreachable) };
   try {
-    const indices = [];
-    for (const pair of cfg.indices) indices.push(await indexState(es, pair[name]));
+    const remotes = await readRemotes(es);
+    const indices: IndexState[] = [];
+    for (const pair of cfg.indices) {
+      const state = await indexState(es, pair[name]);
+      if (state.role === "follower" || base.configuredRole === "follower") {
+        const leaderCluster = base.configuredRole === "follower" ? cfg.primary : peer;
+        const o = await observeFollower({
+          follower: es,
+          leader,
+          cluster: name,
+          stack,
+          index: pair[name],
+          leaderCluster,
+          leaderIndex: pair[leaderCluster],
+          remotes,
+        });
+        state.health = classifyFollower(o, budget);
+        if (state.health.lag.operations !== undefined) state.lagOperations = state.health.lag.operations;
+        const fatal = o.stats?.find((s) => s.fatalError)?.fatalError;
+        if (fatal) state.fatalError = fatal;
+      }
+      if (state.writeBlocked)
+        state.fence = fenceOf({
+          cluster: name,
+          index: state.index,
+          stack,
+          siteFenced: cfg.fenced,
+          configuredRole: base.configuredRole,
+          primary: cfg.primary,
+          ...(state.promotion ? { promotion: state.promotion } : {}),
+          isFollower: state.role === "follower",
+        });
+      indices.push(state);
+    }
     return { ...base, reachable: true, indices, quarantine: await quarantineIndices(es) };
   } catch (e) {
     return { ...base, reachable: true, error: (e as Error).message };
   } finally {
     await close(es);
+    if (!options.leader && "client" in probed) await close(probed);
   }
 }
 
@@ -131,11 +233,29 @@ export async function clusterState(cfg: SiteConfig, name: ClusterName): Promise<
  * a site's stack is the authority on its cluster, and the two stacks legitimately disagree on the
  * primary between a failover and its failback.
  */
-export async function status(configs: Record<ClusterName, SiteConfig>): Promise<StatusReport> {
+export async function status(configs: Record<ClusterName, SiteConfig>, options: StatusOptions = {}): Promise<StatusReport> {
+  const budget: LagBudget = { ...DEFAULT_LAG_BUDGET, ...options.budget };
+  const stacks = options.stacks ?? DEFAULT_STACKS;
   const primaryBySite = { clusterA: configs.clusterA.primary, clusterB: configs.clusterB.primary };
+  const clusters = await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n, { budget, stack: stacks[n] })));
+  const fences = clusters.flatMap((c) => c.indices.flatMap((i) => (i.fence ? [i.fence] : [])));
+  const interruptedSwitchovers = options.interruptedSwitchovers ?? [];
+  const health = reportHealth({
+    followers: clusters.flatMap((c) => c.indices.flatMap((i) => (i.health ? [i.health.state] : []))),
+    unreachableClusters: clusters.filter((c) => !c.reachable || c.error !== undefined).length,
+    fences,
+    interruptedSwitchovers,
+    stacksDisagree: primaryBySite.clusterA !== primaryBySite.clusterB,
+  });
   return {
     ...(primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),
     primaryBySite,
-    clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n))),
+    clusters,
+    health,
+    exitCode: statusExitCode(health),
+    budget,
+    fences,
+    interruptedSwitchovers,
+    readAt: new Date().toISOString(),
   };
 }

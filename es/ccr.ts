@@ -236,6 +236,21 @@ export interface FollowShardStats {
   fatalError: string | undefined;
   /** Milliseconds since this shard's task last read from the leader. */
   timeSinceLastReadMillis: number | undefined;
+  /**
+   * Reads failing right now (`read_exceptions`): ES keeps an entry per `from_seq_no` while that
+   * read is being retried and drops it once it succeeds, so an entry means replication is stuck.
+   */
+  readExceptions: ReadException[];
+}
+
+/** One entry of a shard's `read_exceptions` in `ccr.follow_stats`. */
+export interface ReadException {
+  fromSeqNo: number;
+  retries: number;
+  /** `type: reason` of the exception. */
+  error: string;
+  /** The exception's type alone, e.g. `no_seed_node_left_exception` (innermost cause when wrapped). */
+  type: string;
 }
 
 /** `ccr.follow_stats` of one follower. */
@@ -245,6 +260,24 @@ export interface FollowStats {
   globalCheckpointLag: number;
   /** First fatal error of any shard. */
   fatalError: string | undefined;
+}
+
+/**
+ * A `read_exceptions` entry. ES wraps the transport failure (`exception` of type
+ * `exception`/`remote_transport_exception` with `caused_by`), so the innermost cause names what
+ * really failed, e.g. `no_seed_node_left_exception` for a remote that cannot be reached.
+ */
+function readException(e: Record<string, unknown>): ReadException {
+  let x = (e["exception"] ?? {}) as { type?: string; reason?: string; caused_by?: unknown };
+  const outer = x;
+  for (let depth = 0; depth < 8 && x.caused_by && typeof x.caused_by === "object"; depth++) x = x.caused_by as typeof x;
+  const type = x.type ?? outer.type ?? "exception";
+  return {
+    fromSeqNo: Number(e["from_seq_no"] ?? -1),
+    retries: Number(e["retries"] ?? 0),
+    error: `${type}: ${x.reason ?? outer.reason ?? ""}`,
+    type,
+  };
 }
 
 /** `ccr.follow_stats`; `undefined` when the follower has no tasks (paused, not a follower, absent). */
@@ -266,6 +299,9 @@ export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats
       followerMaxSeqNo: Number(s["follower_max_seq_no"] ?? -1),
       fatalError: fatal ? `${fatal.type ?? "error"}: ${fatal.reason ?? ""}` : undefined,
       timeSinceLastReadMillis: typeof s["time_since_last_read_millis"] === "number" ? s["time_since_last_read_millis"] : undefined,
+      readExceptions: (Array.isArray(s["read_exceptions"]) ? (s["read_exceptions"] as Array<Record<string, unknown>>) : []).map(
+        readException,
+      ),
     };
   });
   shards.sort((a, b) => a.shard - b.shard);

@@ -88,9 +88,9 @@ export async function count(es: Es, index: string): Promise<number> {
 }
 
 /**
- * `search` with `size: 0` and `track_total_hits: true`: how many documents of one shard have a
- * `_seq_no` above `above` (what a failback would quarantine), without reading them.
- * `shard` is sent as `preference=_shards:N` only when the index has more than one shard.
+ * `search` (`size: 0`, exact total) counting the documents of one shard with `_seq_no` above
+ * `above`: the same documents {@link searchSeqNoAbove} pages through, so a count made before a
+ * failback's quarantine is the number the quarantine copies.
  */
 export async function countSeqNoAbove(es: Es, index: string, opts: { above: number; shard?: number | undefined }): Promise<number> {
   const r = (await call(es, "search", index, (c) =>
@@ -104,4 +104,30 @@ export async function countSeqNoAbove(es: Es, index: string, opts: { above: numb
   )) as unknown as { hits?: { total?: { value?: number } | number } };
   const total = r.hits?.total;
   return typeof total === "number" ? total : Number(total?.value ?? 0);
+}
+
+/**
+ * `search` for the first document of one shard with `_seq_no` above `above` (lowest `_seq_no`),
+ * returning only `field` of its source; `undefined` when there is none.
+ */
+export async function firstSeqNoAbove(
+  es: Es,
+  index: string,
+  opts: { above: number; shard?: number | undefined; field: string },
+): Promise<{ seqNo: number; value: unknown } | undefined> {
+  const r = (await call(es, "search", index, (c) =>
+    c.search({
+      index,
+      ...(opts.shard === undefined ? {} : { preference: `_shards:${opts.shard}` }),
+      size: 1,
+      seq_no_primary_term: true,
+      _source: [opts.field],
+      query: { range: { _seq_no: { gt: opts.above } } },
+      sort: [{ _seq_no: { order: "asc" } }],
+    } as never),
+  )) as unknown as { hits?: { hits?: Array<Record<string, unknown>> } };
+  const hit = r.hits?.hits?.[0];
+  if (!hit) return undefined;
+  const source = (hit["_source"] ?? {}) as Record<string, unknown>;
+  return { seqNo: Number(hit["_seq_no"] ?? -1), value: source[opts.field] };
 }

@@ -214,3 +214,49 @@ export async function indicesGetMeta(
   );
   return out;
 }
+
+/** One retention lease of a shard (`retention_leases.leases` in shard-level `indices.stats`). */
+export interface RetentionLease {
+  id: string;
+  retainingSeqNo: number;
+  /** Epoch milliseconds of the lease's last renewal. */
+  timestamp: number;
+  source: string;
+}
+
+/** A primary's sequence numbers and retention leases. */
+export interface ShardSeqNoAndLeases extends ShardSeqNo {
+  retentionLeases: RetentionLease[];
+}
+
+/**
+ * `indices.stats` at shard level, with each primary's retention leases (the CCR leases of its
+ * followers among them, source `ccr`); `undefined` when absent.
+ */
+export async function indicesStatsWithLeases(es: Es, index: string): Promise<ShardSeqNoAndLeases[] | undefined> {
+  const r = (await readOrUndefined(es, "indices.stats", index, (c) => c.indices.stats({ index, level: "shards" }))) as unknown as
+    { indices?: Record<string, { shards?: Record<string, Array<Record<string, unknown>>> }> } | undefined;
+  const shards = r?.indices?.[index]?.shards;
+  if (!shards) return undefined;
+  const out: ShardSeqNoAndLeases[] = [];
+  for (const [shardId, copies] of Object.entries(shards)) {
+    const primary = copies.find((c) => (c["routing"] as { primary?: boolean } | undefined)?.primary !== false) ?? copies[0];
+    const seq = (primary?.["seq_no"] ?? {}) as Record<string, unknown>;
+    const leases = ((primary?.["retention_leases"] as { leases?: Array<Record<string, unknown>> } | undefined)?.leases ?? []).map(
+      (l): RetentionLease => ({
+        id: String(l["id"] ?? ""),
+        retainingSeqNo: Number(l["retaining_seq_no"] ?? -1),
+        timestamp: Number(l["timestamp"] ?? 0),
+        source: String(l["source"] ?? ""),
+      }),
+    );
+    out.push({
+      shard: Number(shardId),
+      maxSeqNo: Number(seq["max_seq_no"] ?? -1),
+      globalCheckpoint: Number(seq["global_checkpoint"] ?? -1),
+      localCheckpoint: Number(seq["local_checkpoint"] ?? -1),
+      retentionLeases: leases,
+    });
+  }
+  return out.sort((a, b) => a.shard - b.shard);
+}

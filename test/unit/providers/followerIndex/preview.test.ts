@@ -14,6 +14,7 @@ const stats = (leaderMax: number, followerMax: number, lag: number): FollowStats
       followerMaxSeqNo: followerMax,
       fatalError: undefined,
       timeSinceLastReadMillis: 10,
+      readExceptions: [],
     },
   ],
   globalCheckpointLag: lag,
