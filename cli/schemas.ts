@@ -33,6 +33,24 @@ const promotion = {
   },
 };
 
+/** A switchover record still on a fenced index (cli/status.ts `switchoverNotices`). */
+const switchoverNotice = {
+  type: "object",
+  required: ["cluster", "index", "from", "to", "startedAt", "host", "pid", "command"],
+  additionalProperties: false,
+  properties: {
+    cluster: clusterName,
+    index: str,
+    from: str,
+    to: str,
+    startedAt: str,
+    host: str,
+    pid: int,
+    running: { type: "boolean" },
+    command: str,
+  },
+};
+
 export const schemas = {
   status: {
     type: "object",
@@ -40,6 +58,7 @@ export const schemas = {
     additionalProperties: false,
     properties: {
       primary: clusterName,
+      switchovers: { type: "array", items: switchoverNotice },
       primaryBySite: {
         type: "object",
         required: ["clusterA", "clusterB"],
@@ -167,6 +186,6 @@ export const schemas = {
     type: "object",
     required: ["error", "exitCode"],
     additionalProperties: false,
-    properties: { error: str, exitCode: int },
+    properties: { error: str, exitCode: int, hint: str },
   },
 } as const;

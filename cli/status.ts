@@ -7,8 +7,9 @@ import { ccrFollowInfo, ccrFollowStats } from "../es/ccr";
 import { info } from "../es/cluster";
 import { close, connect, type Es } from "../es/connection";
 import { count } from "../es/documents";
-import { catIndexNames, indicesGet } from "../es/indices";
-import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
+import * as os from "node:os";
+import { catIndexNames, indicesGet, indicesGetMeta } from "../es/indices";
+import { decodePromotion, decodeQuarantine, decodeSwitchover, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
 
@@ -48,6 +49,8 @@ export interface StatusReport {
   /** `ccr-dr:primary` as each site's stack has it: they differ between a failover and its failback. */
   primaryBySite: Record<ClusterName, ClusterName>;
   clusters: ClusterState[];
+  /** Switchovers whose record is still on their fenced indices (see {@link switchoverNotices}). */
+  switchovers?: SwitchoverNotice[];
 }
 
 /** A short-timeout, no-retry connection for reporting. */
@@ -137,5 +140,77 @@ export async function status(configs: Record<ClusterName, SiteConfig>): Promise<
     ...(primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),
     primaryBySite,
     clusters: await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n))),
+    switchovers: await switchoverNotices(configs),
   };
+}
+
+/** A switchover record on an index (es/records.ts): a switchover running now, or one that was killed with its fence up. */
+export interface SwitchoverNotice {
+  cluster: ClusterName;
+  index: string;
+  from: string;
+  to: string;
+  startedAt: string;
+  host: string;
+  pid: number;
+  /** Whether its `ccr-dr` process still runs; absent when it ran on another host (unknowable from here). */
+  running?: boolean;
+  /** The command that finishes it — or aborts it, lifting the fence, if the target cannot catch up. */
+  command: string;
+}
+
+/** The command that finishes (or safely aborts) a switchover to `to`. */
+export function switchoverCommand(to: string): string {
+  return `ccr-dr switchover --to ${to} --yes`;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The switchover records on each cluster's configured indices. A switchover killed with -9 (or
+ * losing its machine) leaves its record with the fence: any machine's `status` reads it from the
+ * cluster, sees whether its process still runs (on the same host), and shows the command.
+ * An unreachable cluster shows none (its indices cannot be read; its own line says unreachable).
+ */
+export async function switchoverNotices(configs: Record<ClusterName, SiteConfig>): Promise<SwitchoverNotice[]> {
+  const perCluster = await Promise.all(
+    CLUSTER_NAMES.map(async (name) => {
+      const cfg = configs[name];
+      const es = reportingConnection(cfg.clusters[name]);
+      try {
+        const metas = await indicesGetMeta(
+          es,
+          cfg.indices.map((p) => p[name]),
+        );
+        return Object.entries(metas).flatMap(([index, m]) => {
+          const r = decodeSwitchover(m.meta, m.uuid);
+          if (!r) return [];
+          const notice: SwitchoverNotice = {
+            cluster: name,
+            index,
+            from: r.from,
+            to: r.to,
+            startedAt: r.startedAt,
+            host: r.host,
+            pid: r.pid,
+            command: switchoverCommand(r.to),
+          };
+          if (r.host === os.hostname()) notice.running = processRuns(r.pid);
+          return [notice];
+        });
+      } catch {
+        return [];
+      } finally {
+        await close(es);
+      }
+    }),
+  );
+  return perCluster.flat();
 }
