@@ -31,12 +31,15 @@ export interface CliErrorOptions {
   hint?: string;
   /** Raw output the message was extracted from (Pulumi's), printed only with `--verbose`. */
   detail?: string;
+  /** The message already says the state everything was left in (an abort that undid its changes). */
+  selfContained?: boolean;
 }
 
 export class CliError extends Error {
   override readonly name = "CliError";
   readonly hint: string | undefined;
   readonly detail: string | undefined;
+  readonly selfContained: boolean;
   constructor(
     readonly exitCode: ExitCode,
     message: string,
@@ -45,6 +48,7 @@ export class CliError extends Error {
     super(message);
     this.hint = options?.hint;
     this.detail = options?.detail;
+    this.selfContained = options?.selfContained === true;
     if (options?.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause, enumerable: false });
   }
 }

@@ -110,7 +110,7 @@ async function reporting<T>(sites: Sites, journal: Journal, f: () => Promise<T>)
   try {
     return await f();
   } catch (e) {
-    if (!(e instanceof CliError)) throw e;
+    if (!(e instanceof CliError) || e.selfContained) throw e;
     const report = journal.report(sites);
     throw new CliError(e.exitCode, e.message, { cause: e.cause, detail: e.detail, hint: [report, e.hint].filter(Boolean).join("\n") });
   }
@@ -700,7 +700,7 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
           throw new CliError(
             EXIT.interrupted,
             `switchover to ${to} interrupted: nothing was promoted, the fence on ${from} is lifted and ${from} takes writes again`,
-            { hint: `run \`${switchoverCommand(to)}\` to start it again` },
+            { hint: `run \`${switchoverCommand(to)}\` to start it again`, selfContained: true },
           );
         }
         throw e;
@@ -711,6 +711,7 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
         throw new CliError(
           EXIT.aborted,
           `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`,
+          { selfContained: true },
         );
       }
       log(`${to} has caught up`);
