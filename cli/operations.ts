@@ -266,7 +266,7 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal, jou
     if (plan && f.planViolation) {
       throw new CliError(
         EXIT.planStale,
-        `the saved plan ${path.basename(plan)} no longer matches ${where}: ${f.message}: run \`ccr-dr plan\` again`,
+        `the saved plan ${path.basename(plan)} no longer matches ${where}: ${f.message}: run \`ccr-dr plan --to ${site.config.primary}\` again`,
         { cause: e, detail: raw },
       );
     }

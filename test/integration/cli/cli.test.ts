@@ -6,6 +6,7 @@
  * drill (the seed tutorial) with its verdict and every step.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
@@ -126,14 +127,7 @@ describe("ccr-dr command", () => {
       expect(await followStatus(pair.b.url, B_INDEX)).toBe(follow);
     }
 
-    // The stack file changes after the plan was made (clusterB's connection details).
-    const drB = await pair.stack("clusterB");
-    await drB.setConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", { value: "20000" }, true);
-    await refused(["--json"], /is stale: Pulumi\.dr-b\.yaml has changed since it was made/);
-    await drB.removeConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", true);
-
-    // Too old: made more than --plan-max-age ago.
-    expect((await ccrDr(pair, ["plan", "--to", "clusterB"])).code).toBe(0);
+    // One plan, refused for each reason in the order they are checked. Too old: made more than --plan-max-age ago.
     await refused(["--plan-max-age", "1s"], /is stale: it was made \d+ s ago, more than --plan-max-age 1 s/);
 
     // The clusters moved: the follower was paused since the plan.
@@ -147,6 +141,32 @@ describe("ccr-dr command", () => {
     );
     expect((await http(pair.b.url, "POST", `/${B_INDEX}/_ccr/resume_follow`, {})).status).toBe(200);
     await eventually("the follower to resume", async () => ((await followStatus(pair.b.url, B_INDEX)) === "active" ? true : undefined));
+
+    // The stack file changes after the plan was made (clusterB's connection details).
+    const drB = await pair.stack("clusterB");
+    await drB.setConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", { value: "20000" }, true);
+    await refused(["--json"], /is stale: Pulumi\.dr-b\.yaml has changed since it was made/);
+
+    // A change only Pulumi sees (here: the binding made to accept the changed stack file): Pulumi
+    // refuses the plan before any operation, and the flipped stack file is put back byte for byte.
+    const bindingFile = path.join(pair.workDir, ".ccr-dr/plans/dr-b-to-clusterB.binding.json");
+    const binding = JSON.parse(fs.readFileSync(bindingFile, "utf8"));
+    binding.stackFileSha256 = createHash("sha256").update(fs.readFileSync(stackFile)).digest("hex");
+    fs.writeFileSync(bindingFile, JSON.stringify(binding));
+    const before = fs.readFileSync(stackFile);
+    const violated = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes"]);
+    expect(violated.code).toBe(6);
+    expect(violated.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^ccr-dr: the saved plan dr-b-to-clusterB\.json no longer matches pulumi up on clusterB \(stack dr-b\): .*violates plan: properties changed: .*: run `ccr-dr plan --to clusterB` again$/,
+      ),
+      "  changed by this run: nothing (Pulumi.dr-b.yaml restored)",
+      "  stacks now: stack dr-a (clusterA): ccr-dr:primary=clusterA; stack dr-b (clusterB): ccr-dr:primary=clusterA",
+      "  (--verbose shows Pulumi's output)",
+    ]);
+    expect(fs.readFileSync(stackFile).equals(before)).toBe(true);
+    expect(await followStatus(pair.b.url, B_INDEX)).toBe("active");
+    await drB.removeConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", true);
     fs.rmSync(path.join(pair.workDir, ".ccr-dr"), { recursive: true, force: true });
   });
 
