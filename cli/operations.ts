@@ -92,8 +92,14 @@ function stackStates(sites: Sites): string {
  */
 class Journal {
   readonly entries: string[] = [];
+  /** Operations Pulumi completed in a cluster during this run. */
+  operationsDone = 0;
   note(s: string): void {
     this.entries.push(s);
+  }
+  operation(site: ClusterName, words: string): void {
+    this.operationsDone++;
+    this.note(`in ${site}: ${words}`);
   }
   /** The lines a failure adds to its hint. */
   report(sites: Sites): string {
@@ -165,12 +171,7 @@ async function changeAndUp(
   try {
     return await up(site, log, plan, signal, journal);
   } catch (e) {
-    if (
-      e instanceof CliError &&
-      e.exitCode === EXIT.planStale &&
-      before !== undefined &&
-      !journal.entries.some((x) => x.startsWith("in "))
-    ) {
+    if (e instanceof CliError && e.exitCode === EXIT.planStale && before !== undefined && journal.operationsDone === 0) {
       fs.writeFileSync(file, before);
       site.config = await siteConfigOf(site.stack);
       journal.entries.length = 0;
@@ -258,7 +259,7 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal, jou
       }),
     );
   } catch (e) {
-    for (const op of done.operations) journal?.note(`in ${site.name}: ${op.words}`);
+    for (const op of done.operations) journal?.operation(site.name, op.words);
     if (e instanceof CliError) throw e; // a lock that is not provably stale: its message says what to do
     const raw = String((e as Error).message ?? e);
     const f = pulumiFailure(raw);
@@ -283,7 +284,7 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal, jou
       hint: "it is safe to re-run the same command: every step skips what is already done",
     });
   }
-  for (const op of done.operations) journal?.note(`in ${site.name}: ${op.words}`);
+  for (const op of done.operations) journal?.operation(site.name, op.words);
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
   if (pendingAnnounced) await clearStalePendingCreates(site, log);
