@@ -4,13 +4,14 @@
  */
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
-import { CLUSTER_NAMES, type ClusterName } from "../stack/config";
+import { CLUSTER_NAMES, type ClusterName, ConfigError } from "../stack/config";
 import { doctor, printDoctor } from "./doctor/doctor";
 import { drill, type DrillReport } from "./drill/drill";
-import { CliError, EXIT } from "./errors";
+import { CliError, EXIT, pulumiFailure, stripAnsi } from "./errors";
 import { failback, failover, plan, switchover, type Log } from "./operations";
 import { statusCommand } from "./health/command";
 import { renderRpo } from "./health/rpo";
+import { DEFAULT_PLAN_MAX_AGE_MS, formatAge, parseDuration } from "./planBinding";
 import type { WorkspaceOptions } from "./workspace";
 
 const USAGE = `usage: ccr-dr <command> [options]
@@ -34,17 +35,20 @@ options:
   --no-plan                 failover/failback: ignore a plan saved by \`ccr-dr plan\`
   --force                   failover: the old primary still answers and takes writes; fence it (write block
                             through its own connection) and promote anyway, instead of refusing (exit 7)
+  --plan-max-age <duration> failover/failback: refuse a saved plan older than this (30s, 10m, 1h; default ${formatAge(DEFAULT_PLAN_MAX_AGE_MS)})
   --timeout <seconds>       switchover: how long to wait for the target to catch up (default 60)
   --keep                    drill: keep data dirs, state backend and staged program
   --documents <n>           drill: orders to load (default 4675)
   --work-dir <dir>          the Pulumi program (default: this repository)
   --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
+  --verbose                 on failure, also print Pulumi's raw output
   clusters: ${CLUSTER_NAMES.join(", ")}
 exit codes: 0 ok, 1 failed, 2 usage, 3 not confirmed, 4 switchover aborted, 5 drill failed, 6 saved plan stale, 7 failover refused (split brain), 130 interrupted
   status: 0 only when all is healthy, 10 lagging, 11 broken, 12 unreachable (health unknown)`;
 
-const tty = process.stdout.isTTY === true;
-const paint = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
+/** Colours only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+const colours = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env["NO_COLOR"];
+const paint = (code: number, s: string) => (colours(process.stdout) ? `\u001b[${code}m${s}\u001b[0m` : s);
 const started = Date.now();
 const progress: Log = (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
 
@@ -110,6 +114,8 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
         "work-dir": { type: "string" },
         "stack-a": { type: "string" },
         "stack-b": { type: "string" },
+        "plan-max-age": { type: "string" },
+        verbose: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
         format: { type: "string" },
         "max-lag-ops": { type: "string" },
@@ -129,6 +135,10 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     log: progress,
     ...(signal ? { signal } : {}),
   };
+  const planMaxAgeMs = values["plan-max-age"] === undefined ? undefined : parseDuration(values["plan-max-age"]);
+  if (values["plan-max-age"] !== undefined && planMaxAgeMs === undefined)
+    throw new CliError(EXIT.usage, `--plan-max-age ${values["plan-max-age"]} must be a positive duration such as 90s, 10m or 1h`);
+  const planOptions = { usePlan: !values["no-plan"], ...(planMaxAgeMs !== undefined ? { planMaxAgeMs } : {}) };
   const out = (v: unknown, human: () => void) => (values.json ? console.log(JSON.stringify(v, null, 2)) : human());
   switch (command) {
     case "status":
@@ -154,7 +164,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
     case "failover": {
       const to = cluster(values.to);
       await confirm(`fail over to ${to} (promote its followers)`, values.yes);
-      const r = await failover(to, { ...ws, usePlan: !values["no-plan"], force: values.force });
+      const r = await failover(to, { ...ws, ...planOptions, force: values.force });
       out(r, () => console.log(`failover to ${to} done in ${(r.rtoMs / 1000).toFixed(1)} s`));
       return EXIT.ok;
     }
@@ -164,7 +174,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
         `fail back (the old primary follows ${to ?? "the current primary"}; stale data is quarantined and replaced)`,
         values.yes,
       );
-      const r = await failback({ ...ws, ...(to ? { to } : {}), usePlan: !values["no-plan"] });
+      const r = await failback({ ...ws, ...(to ? { to } : {}), ...planOptions });
       out(r, () => console.log(`failback done: ${r.run.site} follows ${r.primary}`));
       return EXIT.ok;
     }
@@ -200,23 +210,54 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
   }
 }
 
+/**
+ * Any failure as a CliError: a configuration that does not parse is bad configuration (exit 2);
+ * an Automation API error (Pulumi's whole output) is reduced to its meaningful line, the output
+ * kept for `--verbose`.
+ */
+export function asCliError(e: unknown): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof ConfigError) return new CliError(EXIT.usage, `invalid ccr-dr configuration: ${e.problems.join("; ")}`, { cause: e });
+  const raw = e instanceof Error ? e.message : String(e);
+  if (/^code: -?\d+\n/.test(raw) || /\n stderr: /.test(raw)) {
+    const f = pulumiFailure(raw);
+    return new CliError(f.badConfiguration ? EXIT.usage : EXIT.failed, `pulumi failed: ${f.message}`, { cause: e, detail: raw });
+  }
+  return new CliError(EXIT.failed, raw, { cause: e });
+}
+
+/**
+ * The failure as the operator reads it: `ccr-dr: <what failed, where, the fix>`, the hint lines,
+ * and Pulumi's raw output only with --verbose. No colour codes off a terminal.
+ */
+export function errorText(err: CliError, verbose: boolean, colour: boolean): string {
+  const lines = [`ccr-dr: ${err.message}`];
+  if (err.hint) lines.push(...err.hint.split("\n").map((l) => `  ${l}`));
+  if (verbose && err.detail) lines.push("--- pulumi output (--verbose) ---", err.detail.trimEnd());
+  else if (err.detail) lines.push("  (--verbose shows Pulumi's output)");
+  const text = lines.join("\n") + "\n";
+  return colour ? text : stripAnsi(text);
+}
+
 /** Process entry (bin/ccr-dr): runs `main` and exits with its code. */
 export function run(argv: string[]): void {
   const interrupt = new AbortController();
   process.on("SIGINT", () => {
-    // The first Ctrl-C cancels gracefully: Pulumi gets SIGINT and stops at a safe point, the drill
-    // stops its clusters; a second one exits at once. Re-running the command finishes the job.
-    if (interrupt.signal.aborted) process.exit(130);
+    // The first Ctrl-C cancels gracefully: Pulumi gets SIGINT and stops at a safe point, a wait
+    // stops at once and a switchover lifts its fence, the drill stops its clusters; a second one
+    // exits at once. Re-running the command finishes the job.
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
     progress("interrupted: cancelling the current step and cleaning up (Ctrl-C again to exit now)");
     interrupt.abort();
   });
   main(argv, interrupt.signal).then(
-    (code) => process.exit(interrupt.signal.aborted ? 130 : code),
+    (code) => process.exit(interrupt.signal.aborted ? EXIT.interrupted : code),
     (e: unknown) => {
-      const err = e instanceof CliError ? e : new CliError(EXIT.failed, e instanceof Error ? e.message : String(e));
-      if (argv.includes("--json")) console.log(JSON.stringify({ error: err.message, exitCode: err.exitCode }));
-      process.stderr.write(`ccr-dr: ${err.message}\n`);
-      process.exit(interrupt.signal.aborted ? 130 : err.exitCode);
+      const err = asCliError(e);
+      if (argv.includes("--json"))
+        console.log(JSON.stringify({ error: err.message, exitCode: err.exitCode, ...(err.hint ? { hint: err.hint } : {}) }));
+      process.stderr.write(errorText(err, argv.includes("--verbose"), colours(process.stderr)));
+      process.exit(interrupt.signal.aborted ? EXIT.interrupted : err.exitCode);
     },
   );
 }

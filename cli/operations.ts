@@ -6,18 +6,22 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ConcurrentUpdateError, type Stack, type UpResult } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, type EngineEvent, type Stack, type UpResult } from "@pulumi/pulumi/automation";
 import type { ClusterName } from "../stack/config";
 import { CLUSTER_NAMES } from "../stack/config";
 import { operationCollector, type PlannedOperation } from "./describe";
-import { CliError, EXIT } from "./errors";
+import { CliError, EXIT, pulumiFailure } from "./errors";
 import { checkFailover } from "./failoverGuard";
 import { estimateRpo, type RpoEstimate } from "./health/rpo";
-import { reportingConnection } from "./status";
+import { DEFAULT_PLAN_MAX_AGE_MS, type PlanBinding, planStaleness, readWorld, sha256File } from "./planBinding";
+import { processRuns } from "./processes";
+import { reportingConnection, switchoverCommand } from "./status";
+import { Interrupted, sleep, throttled, unlessAborted } from "./wait";
 import { ccrFollowStats } from "../es/ccr";
-import { close } from "../es/connection";
-import { indicesStats } from "../es/indices";
-import { openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
+import { close, type Es } from "../es/connection";
+import { indicesGet, indicesPutMapping, indicesPutSettings, indicesStats } from "../es/indices";
+import { decodeSwitchover, metaWithSwitchover } from "../es/records";
+import { openSites, type Site, type Sites, siteConfigOf, stackFilePath, type WorkspaceOptions } from "./workspace";
 
 export { estimateRpo, type RpoEstimate };
 
@@ -26,8 +30,16 @@ export type Log = (line: string) => void;
 
 export interface OperationOptions extends WorkspaceOptions {
   log?: Log;
-  /** Aborting sends SIGINT to the running `pulumi`, which cancels gracefully (Ctrl-C in the CLI). */
+  /** Aborting sends SIGINT to the running `pulumi`, which cancels gracefully (Ctrl-C in the CLI), and stops any wait. */
   signal?: AbortSignal;
+}
+
+/** Options of the commands that may use a plan saved by `ccr-dr plan`. */
+export interface SavedPlanOptions {
+  /** Use the saved plan if there is one (default true). */
+  usePlan?: boolean;
+  /** A saved plan older than this is refused (exit 6); default {@link DEFAULT_PLAN_MAX_AGE_MS}. */
+  planMaxAgeMs?: number;
 }
 
 export interface SiteRun {
@@ -51,10 +63,118 @@ function planFile(sites: Sites, site: Site, to: ClusterName): string {
   return path.join(sites.workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
 }
 
+/** The binding saved beside a plan file (see planBinding.ts). */
+function bindingFile(plan: string): string {
+  return plan.replace(/\.json$/, ".binding.json");
+}
+
 async function setPrimary(site: Site, to: ClusterName, fenced?: boolean): Promise<void> {
   await site.stack.setConfig("ccr-dr:primary", { value: to });
   if (fenced !== undefined) await site.stack.setConfig("ccr-dr:fenced", { value: String(fenced) });
   site.config = await siteConfigOf(site.stack);
+}
+
+/** `ccr-dr:primary` and `ccr-dr:fenced` of each site's stack, for a failure report. */
+function stackStates(sites: Sites): string {
+  return CLUSTER_NAMES.map((n) => {
+    const s = sites.site[n];
+    return `stack ${s.stack.name} (${n}): ccr-dr:primary=${s.config.primary}${s.config.fenced ? ", ccr-dr:fenced=true" : ""}`;
+  }).join("; ");
+}
+
+/**
+ * What a run changed, for the message of a failure after it changed something: stack settings and
+ * the operations Pulumi completed in the clusters.
+ */
+class Journal {
+  readonly entries: string[] = [];
+  /** Operations Pulumi completed in a cluster during this run. */
+  operationsDone = 0;
+  note(s: string): void {
+    this.entries.push(s);
+  }
+  operation(site: ClusterName, words: string): void {
+    this.operationsDone++;
+    this.note(`in ${site}: ${words}`);
+  }
+  /** The lines a failure adds to its hint. */
+  report(sites: Sites): string {
+    const changed = this.entries.length > 0 ? this.entries.join("; ") : "nothing";
+    return `changed by this run: ${changed}\nstacks now: ${stackStates(sites)}`;
+  }
+}
+
+/**
+ * Runs `f`; a CliError thrown by it gets the journal's account of what changed and what each stack
+ * holds now (a failure after changes must say exactly where it left things).
+ */
+async function reporting<T>(sites: Sites, journal: Journal, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!(e instanceof CliError) || e.selfContained) throw e;
+    const report = journal.report(sites);
+    throw new CliError(e.exitCode, e.message, { cause: e.cause, detail: e.detail, hint: [report, e.hint].filter(Boolean).join("\n") });
+  }
+}
+
+/**
+ * The plan saved by `ccr-dr plan --to <to>` for `site`, after checking it is still good for the
+ * world: undefined when there is none (or `--no-plan`); a stale one is refused (exit 6) here,
+ * before anything is changed.
+ */
+async function savedPlan(sites: Sites, site: Site, to: ClusterName, opts: SavedPlanOptions): Promise<string | undefined> {
+  const file = planFile(sites, site, to);
+  if (opts.usePlan === false || !fs.existsSync(file)) return undefined;
+  const shown = path.relative(sites.workDir, file);
+  const refuse = (why: string) =>
+    new CliError(EXIT.planStale, `the saved plan ${shown} is stale: ${why}; nothing was changed: run \`ccr-dr plan --to ${to}\` again`, {
+      hint: "or run the command with --no-plan to go ahead without a saved plan",
+    });
+  let binding: PlanBinding;
+  try {
+    binding = JSON.parse(fs.readFileSync(bindingFile(file), "utf8")) as PlanBinding;
+  } catch {
+    throw refuse(`it has no readable ${path.basename(bindingFile(file))} (made by an older ccr-dr, or damaged)`);
+  }
+  const world = await readWorld({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
+  const why = planStaleness(
+    binding,
+    { at: Date.now(), stackFileSha256: sha256File(stackFilePath(sites.workDir, site.stack.name)), world },
+    opts.planMaxAgeMs ?? DEFAULT_PLAN_MAX_AGE_MS,
+  );
+  if (why) throw refuse(why);
+  return file;
+}
+
+/**
+ * Changes `site`'s stack config (`change`), then runs `up` with the saved `plan`, if any. When
+ * Pulumi refuses the plan before completing any operation, the stack file is put back byte for
+ * byte: a refused run leaves no flipped `ccr-dr:primary` that a later plain `pulumi up` would act on.
+ */
+async function changeAndUp(
+  sites: Sites,
+  site: Site,
+  journal: Journal,
+  change: () => Promise<string>,
+  log: Log,
+  plan: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<SiteRun> {
+  const file = stackFilePath(sites.workDir, site.stack.name);
+  const before = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+  journal.note(await change());
+  try {
+    return await up(site, log, plan, signal, journal);
+  } catch (e) {
+    if (e instanceof CliError && e.exitCode === EXIT.planStale && before !== undefined && journal.operationsDone === 0) {
+      fs.writeFileSync(file, before);
+      site.config = await siteConfigOf(site.stack);
+      journal.entries.length = 0;
+      journal.note(`nothing (${path.basename(file)} restored)`);
+    }
+    throw e;
+  }
 }
 
 /** How long Pulumi has to show it got a Ctrl-C of its own before ccr-dr forwards one. */
@@ -84,10 +204,28 @@ function forwardOnce(signal: AbortSignal | undefined, output: () => string, onFo
   return forward.signal;
 }
 
+/**
+ * Operations Pulumi completed (its `resOutputs` events), in DR words: what a failed run had
+ * already changed in the cluster.
+ */
+function completedCollector(site: ClusterName): { onEvent: (e: EngineEvent) => void; operations: PlannedOperation[] } {
+  const planned = operationCollector(site);
+  const operations: PlannedOperation[] = [];
+  const onEvent = (e: EngineEvent) => {
+    const md = e.resOutputsEvent?.metadata;
+    if (!md || md.op === "same") return;
+    const before = planned.operations.length;
+    planned.onEvent({ ...e, resourcePreEvent: { metadata: md } } as EngineEvent);
+    operations.push(...planned.operations.slice(before));
+  };
+  return { onEvent, operations };
+}
+
 /** Runs `pulumi up` on one site, with a saved plan when there is one; returns what it did. */
-async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Promise<SiteRun> {
+async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal, journal?: Journal): Promise<SiteRun> {
   const started = Date.now();
   const c = operationCollector(site.name);
+  const done = completedCollector(site.name);
   let output = "";
   // Pulumi announces leftovers of an interrupted run when it starts ("… with N pending operations
   // from previous deployment"); only then is the state worth inspecting afterwards.
@@ -101,27 +239,48 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal): Pr
     () => output,
     () => log(`interrupting pulumi up on ${site.name} (stack ${site.stack.name}): it stops at the next safe point`),
   );
+  const onEvent = (e: EngineEvent) => {
+    c.onEvent(e);
+    done.onEvent(e);
+  };
   let result: UpResult;
   try {
     result = await clearingStaleLock(site, log, () =>
-      site.stack.up({ onEvent: c.onEvent, onOutput, ...(plan ? { plan } : {}), ...(forwarded ? { signal: forwarded } : {}) }),
+      site.stack.up({
+        onEvent,
+        onOutput,
+        color: "never",
+        ...(plan ? { plan } : {}),
+        ...(forwarded ? { signal: forwarded } : {}),
+      }),
     );
   } catch (e) {
+    for (const op of done.operations) journal?.operation(site.name, op.words);
     if (e instanceof CliError) throw e; // a lock that is not provably stale: its message says what to do
-    const text = String((e as Error).message ?? e);
-    if (plan && /plan|constraint/i.test(text) && /violat|does not match|not allowed|expected/i.test(text)) {
+    const raw = String((e as Error).message ?? e);
+    const f = pulumiFailure(raw);
+    const where = `pulumi up on ${site.name} (stack ${site.stack.name})`;
+    if (plan && f.planViolation) {
       throw new CliError(
         EXIT.planStale,
-        `the saved plan for ${site.name} no longer matches reality; nothing more was changed by it. Run \`ccr-dr plan\` again.\n${text}`,
-        { cause: e },
+        `the saved plan ${path.basename(plan)} no longer matches ${where}: ${f.message}: run \`ccr-dr plan --to ${site.config.primary}\` again`,
+        { cause: e, detail: raw },
       );
     }
-    throw new CliError(
-      EXIT.failed,
-      `pulumi up on ${site.name} (stack ${site.stack.name}) failed; it is safe to re-run the same command:\n${text}`,
-      { cause: e },
-    );
+    if (signal?.aborted || f.cancelled) {
+      throw new CliError(EXIT.interrupted, `${where} was interrupted: ${f.message}`, {
+        cause: e,
+        detail: raw,
+        hint: "re-run the same command to finish: every step skips what is already done",
+      });
+    }
+    throw new CliError(EXIT.failed, `${where} failed: ${f.message}`, {
+      cause: e,
+      detail: raw,
+      hint: "it is safe to re-run the same command: every step skips what is already done",
+    });
   }
+  for (const op of done.operations) journal?.operation(site.name, op.words);
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
   if (pendingAnnounced) await clearStalePendingCreates(site, log);
@@ -161,40 +320,12 @@ async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
   log(
     `clearing ${stale.length} pending create(s) an interrupted run left in stack ${site.stack.name}, whose resources exist now (pulumi refresh --clear-pending-creates)`,
   );
-  await site.stack.refresh({ clearPendingCreates: true });
+  await site.stack.refresh({ clearPendingCreates: true, color: "never" });
 }
 
 /** Holders of a stack lock as the file backend names them: "created by user@host (pid N) at …". */
 function lockHolders(text: string): Array<{ host: string; pid: number }> {
   return [...text.matchAll(/created by [^@\s]+@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
-}
-
-/**
- * Whether `pid` is a live `pulumi` process. `kill(pid, 0)` alone is not enough: a `pulumi` killed
- * with SIGKILL whose parent died too is re-parented to PID 1, and where PID 1 does not reap (a
- * container's init, as on CI) it stays a zombie that still answers `kill(pid, 0)` — so the stale
- * lock was never removed there. A pid the kernel has since given to another program does not hold
- * the lock either. Where /proc is missing (not Linux), `kill(pid, 0)` decides.
- */
-export function lockHolderRuns(pid: number, proc = "/proc"): boolean {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(path.join(proc, String(pid), "stat"), "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" && fs.existsSync(path.join(proc, "self"))) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (k) {
-      return (k as NodeJS.ErrnoException).code === "EPERM";
-    }
-  }
-  // "<pid> (<comm>) <state> …": comm may hold spaces and parentheses, so split at the last ")".
-  const close = stat.lastIndexOf(")");
-  const comm = stat.slice(stat.indexOf("(") + 1, close);
-  const state = stat.slice(close + 2, close + 3);
-  if (state === "Z" || state === "X") return false;
-  return comm.startsWith("pulumi");
 }
 
 /**
@@ -213,12 +344,12 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
     if (!(e instanceof ConcurrentUpdateError)) throw e;
     const name = site.stack.name;
     const holders = lockHolders(e.message);
-    if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || lockHolderRuns(h.pid))) {
+    if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || processRuns(h.pid, { comm: "pulumi" }))) {
       throw new CliError(
         EXIT.failed,
         `stack ${name} (${site.name}) is locked by another update. If no \`pulumi\` process of that update runs any more (it was killed), ` +
-          `remove the lock with \`pulumi cancel --yes -s ${name}\` and re-run this command.\n${e.message}`,
-        { cause: e },
+          `remove the lock with \`pulumi cancel --yes -s ${name}\` and re-run this command`,
+        { cause: e, detail: e.message },
       );
     }
     log(
@@ -230,25 +361,53 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
 }
 
 /**
- * `plan --to X`: previews both site stacks with X as primary, saves their update plans, and
- * puts the configuration back as it was (a plan changes nothing).
+ * `plan --to X`: previews both site stacks with X as primary, saves their update plans, each bound
+ * (planBinding.ts) to its stack file and the clusters' state, and puts each stack file back byte
+ * for byte (a plan changes nothing).
  */
 export async function plan(to: ClusterName, opts: OperationOptions = {}): Promise<PlanResult> {
   const sites = await openSites(opts);
   const result: PlanResult = { to, sites: [], rpo: { indices: [] }, planFiles: {} };
+  const madeAt = new Date().toISOString();
+  const world = await readWorld({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
   for (const name of CLUSTER_NAMES) {
     const site = sites.site[name];
-    const before = site.config.primary;
+    const stackFile = stackFilePath(sites.workDir, site.stack.name);
+    const original = fs.readFileSync(stackFile);
     const file = planFile(sites, site, to);
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.rmSync(bindingFile(file), { force: true });
     const started = Date.now();
     const c = operationCollector(name);
     await setPrimary(site, to);
     try {
-      await site.stack.preview({ onEvent: c.onEvent, plan: file, ...(opts.signal ? { signal: opts.signal } : {}) });
+      await site.stack.preview({ onEvent: c.onEvent, plan: file, color: "never", ...(opts.signal ? { signal: opts.signal } : {}) });
+    } catch (e) {
+      fs.rmSync(file, { force: true });
+      const raw = String((e as Error).message ?? e);
+      throw new CliError(
+        opts.signal?.aborted ? EXIT.interrupted : EXIT.failed,
+        `pulumi preview on ${name} (stack ${site.stack.name}) failed: ${pulumiFailure(raw).message}`,
+        {
+          cause: e,
+          detail: raw,
+          hint: "nothing was changed; the stack file is restored",
+        },
+      );
     } finally {
-      await setPrimary(site, before);
+      fs.writeFileSync(stackFile, original);
+      site.config = await siteConfigOf(site.stack);
     }
+    const binding: PlanBinding = {
+      version: 1,
+      to,
+      site: name,
+      stack: site.stack.name,
+      madeAt,
+      stackFileSha256: sha256File(stackFile),
+      world,
+    };
+    fs.writeFileSync(bindingFile(file), JSON.stringify(binding, null, 2) + "\n");
     result.planFiles[name] = file;
     result.sites.push({ site: name, operations: c.operations, durationMs: Date.now() - started });
   }
@@ -273,26 +432,47 @@ export interface FailoverResult {
  */
 export async function failover(
   to: ClusterName,
-  opts: OperationOptions & { usePlan?: boolean; force?: boolean } = {},
+  opts: OperationOptions & SavedPlanOptions & { force?: boolean } = {},
 ): Promise<FailoverResult> {
   const log = opts.log ?? nolog;
   const sites = await openSites(opts);
   const site = sites.site[to];
+  const plan = await savedPlan(sites, site, to, opts);
   const guard = await checkFailover(site.config, to, opts.force === true);
   log(guard.message);
-  const file = planFile(sites, site, to);
-  const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
+  const journal = new Journal();
   const started = Date.now();
-  await setPrimary(site, to);
-  let run: SiteRun;
-  if (guard.action === "fence") await site.stack.setConfig("ccr-dr:force", { value: "true" });
-  try {
-    run = await up(site, log, plan, opts.signal);
-  } finally {
-    if (guard.action === "fence") await site.stack.removeConfig("ccr-dr:force");
-  }
-  if (plan) fs.rmSync(plan, { force: true });
+  const promote = () => changeAndUp(sites, site, journal, () => flipPrimary(site, to), log, plan, opts.signal);
+  const run = await reporting(sites, journal, async () => {
+    if (guard.action !== "fence") return promote();
+    // `ccr-dr:force` for this run only: the program declares the fences on the old primary.
+    await site.stack.setConfig("ccr-dr:force", { value: "true" });
+    journal.note(`stack ${site.stack.name}: ccr-dr:force true for this run (fences ${other(to)})`);
+    try {
+      return await promote();
+    } finally {
+      await site.stack.removeConfig("ccr-dr:force");
+    }
+  });
+  if (plan) removePlan(plan);
   return { to, run, rtoMs: Date.now() - started };
+}
+
+/** Sets `ccr-dr:primary` (and `ccr-dr:fenced`) of `site`'s stack; returns what changed, for the journal. */
+async function flipPrimary(site: Site, to: ClusterName, fenced?: boolean): Promise<string> {
+  const before = site.config;
+  await setPrimary(site, to, fenced);
+  const changes = [
+    ...(before.primary !== to ? [`ccr-dr:primary ${before.primary} → ${to}`] : []),
+    ...(fenced !== undefined && before.fenced !== fenced ? [`ccr-dr:fenced ${before.fenced} → ${fenced}`] : []),
+  ];
+  return `stack ${site.stack.name}: ${changes.length > 0 ? changes.join(", ") : "no setting changed"}`;
+}
+
+/** A used plan is removed with its binding: it cannot apply twice. */
+function removePlan(plan: string): void {
+  fs.rmSync(plan, { force: true });
+  fs.rmSync(bindingFile(plan), { force: true });
 }
 
 /** The cluster that is primary now: the one both sites name, or the one whose own stack last made itself primary. */
@@ -315,16 +495,17 @@ export interface FailbackResult {
  * `failback`: the old primary is back; it becomes a follower of the current primary (its stale
  * indices are fenced, lineage-checked, divergent writes quarantined, then re-followed).
  */
-export async function failback(opts: OperationOptions & { to?: ClusterName; usePlan?: boolean } = {}): Promise<FailbackResult> {
+export async function failback(opts: OperationOptions & SavedPlanOptions & { to?: ClusterName } = {}): Promise<FailbackResult> {
   const log = opts.log ?? nolog;
   const sites = await openSites(opts);
   const primary = opts.to ?? (await currentPrimary(sites));
   const site = sites.site[other(primary)];
-  const file = planFile(sites, site, primary);
-  const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
-  await setPrimary(site, primary, false);
-  const run = await up(site, log, plan, opts.signal);
-  if (plan) fs.rmSync(plan, { force: true });
+  const plan = await savedPlan(sites, site, primary, opts);
+  const journal = new Journal();
+  const run = await reporting(sites, journal, () =>
+    changeAndUp(sites, site, journal, () => flipPrimary(site, primary, false), log, plan, opts.signal),
+  );
+  if (plan) removePlan(plan);
   return { primary, run };
 }
 
@@ -345,21 +526,32 @@ const CATCH_UP_POLL_MS = 200;
 /**
  * Waits until every follower on `to` has applied every operation of its (fenced) leader: the
  * follower's max seq_no equals the leader's, read from both clusters. Returns the remaining lag
- * when the time runs out.
+ * when the time runs out; throws {@link Interrupted} as soon as `signal` aborts (Ctrl-C), without
+ * waiting for a poll or a request in flight.
  */
-async function waitCaughtUp(sites: Sites, from: ClusterName, to: ClusterName, timeoutMs: number, log: Log): Promise<number> {
+async function waitCaughtUp(
+  sites: Sites,
+  from: ClusterName,
+  to: ClusterName,
+  timeoutMs: number,
+  log: Log,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const cfg = sites.site[to].config;
   const target = reportingConnection(cfg.clusters[to]);
   const leader = reportingConnection(cfg.clusters[from]);
   const deadline = Date.now() + timeoutMs;
+  const progress = throttled(log);
+  const what = `${to} to catch up`;
   try {
     for (;;) {
       let lag = 0;
       for (const pair of cfg.indices) {
-        const [stats, leaderStats] = await Promise.all([
-          ccrFollowStats(target, pair[to]).catch(() => undefined),
-          indicesStats(leader, pair[from]).catch(() => undefined),
-        ]);
+        const [stats, leaderStats] = await unlessAborted(
+          Promise.all([ccrFollowStats(target, pair[to]).catch(() => undefined), indicesStats(leader, pair[from]).catch(() => undefined)]),
+          signal,
+          what,
+        );
         if (!stats || !leaderStats) {
           lag += 1; // not following or unreadable: not caught up
           continue;
@@ -370,8 +562,8 @@ async function waitCaughtUp(sites: Sites, from: ClusterName, to: ClusterName, ti
       }
       if (lag === 0) return 0;
       if (Date.now() >= deadline) return lag;
-      log(`waiting for ${to} to catch up: ${lag} operations behind`);
-      await new Promise((r) => setTimeout(r, CATCH_UP_POLL_MS));
+      progress(`waiting for ${to} to catch up: ${lag} operations behind`);
+      await sleep(CATCH_UP_POLL_MS, signal, what);
     }
   } finally {
     await Promise.all([close(target), close(leader)]);
@@ -379,9 +571,78 @@ async function waitCaughtUp(sites: Sites, from: ClusterName, to: ClusterName, ti
 }
 
 /**
+ * Writes (or, with `to` undefined, removes) the switchover record on each of `from`'s configured
+ * indices, through `from`'s own site configuration. Removal skips indices without a record of
+ * their own, so a finished switchover (whose old index is now a new follower) needs nothing.
+ */
+async function switchoverRecords(site: Site, to: ClusterName | undefined): Promise<void> {
+  const es: Es = reportingConnection(site.config.clusters[site.name]);
+  try {
+    for (const pair of site.config.indices) {
+      const index = pair[site.name];
+      const d = await indicesGet(es, index);
+      if (!d) continue;
+      if (to === undefined) {
+        if (decodeSwitchover(d.meta, d.uuid)) await indicesPutMapping(es, index, metaWithSwitchover(d.meta, undefined));
+        continue;
+      }
+      const record = {
+        version: 1 as const,
+        index,
+        indexUuid: d.uuid,
+        from: site.name,
+        to,
+        startedAt: new Date().toISOString(),
+        host: os.hostname(),
+        pid: process.pid,
+      };
+      await indicesPutMapping(es, index, metaWithSwitchover(d.meta, record));
+    }
+  } finally {
+    await close(es);
+  }
+}
+
+/**
+ * Lifts the write block on `site`'s indices directly in the cluster, as the WriteFence provider's
+ * delete does (providers/writeFence/lifecycle.ts): writes resume at once after an interrupt; the
+ * stack update that follows then removes the fence from the state without touching the cluster.
+ */
+async function liftBlocksNow(site: Site): Promise<void> {
+  const es: Es = reportingConnection(site.config.clusters[site.name]);
+  try {
+    for (const pair of site.config.indices) {
+      const index = pair[site.name];
+      const d = await indicesGet(es, index);
+      if (!d || !d.writeBlocked || String(d.settings["index.xpack.ccr.following_index"]) === "true") continue;
+      await indicesPutSettings(es, index, { "index.blocks.write": null });
+    }
+  } finally {
+    await close(es);
+  }
+}
+
+/** `site`'s configured indices that are not write-blocked (after a fence they must all be). */
+async function unfencedIndices(site: Site): Promise<string[]> {
+  const es: Es = reportingConnection(site.config.clusters[site.name]);
+  try {
+    const out: string[] = [];
+    for (const pair of site.config.indices) {
+      const d = await indicesGet(es, pair[site.name]);
+      if (d && !d.writeBlocked) out.push(pair[site.name]);
+    }
+    return out;
+  } finally {
+    await close(es);
+  }
+}
+
+/**
  * `switchover --to X` (planned, both clusters up): fence the current primary, wait until X has
  * caught up, promote X, then make the old primary follow X. Aborts — lifting the fence, promoting
- * nothing — when X does not catch up in time.
+ * nothing — when X does not catch up in time, when a step before the promotion fails, and on
+ * Ctrl-C (exit 130). A switchover record on the fenced indices (es/records.ts) stays behind only
+ * if the process is killed, so that `status` shows the fence with the command that resolves it.
  */
 export async function switchover(to: ClusterName, opts: OperationOptions & { timeoutMs?: number } = {}): Promise<SwitchoverResult> {
   const log = opts.log ?? nolog;
@@ -389,37 +650,83 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
   const from = other(to);
   const source = sites.site[from];
   const target = sites.site[to];
-  const runs: SiteRun[] = [];
-  let fencedAt = Date.now();
-  if (target.config.primary !== to) {
-    if (source.config.primary !== from) {
-      throw new CliError(
-        EXIT.usage,
-        `${from} is not the primary in its own stack (ccr-dr:primary=${source.config.primary}): finish the failover/failback first`,
-      );
+  const journal = new Journal();
+  return reporting(sites, journal, async () => {
+    const runs: SiteRun[] = [];
+    let fencedAt = Date.now();
+    if (target.config.primary !== to) {
+      if (source.config.primary !== from) {
+        throw new CliError(
+          EXIT.usage,
+          `${from} is not the primary in its own stack (ccr-dr:primary=${source.config.primary}): finish the failover/failback first`,
+        );
+      }
+      log(`fence ${from}`);
+      let lag: number;
+      try {
+        await switchoverRecords(source, to);
+        journal.note(`switchover record on ${from}'s indices`);
+        journal.note(await flipPrimary(source, from, true));
+        runs.push(await up(source, log, undefined, opts.signal, journal));
+        const open = await unfencedIndices(source);
+        if (open.length > 0)
+          throw new CliError(EXIT.failed, `the fence on ${from} is not in place: ${open.join(", ")} still takes writes after pulumi up`, {
+            hint: `the stack ${source.stack.name} records a fence the cluster does not have; the fence is lifted from the stack, run the switchover again`,
+          });
+        fencedAt = Date.now();
+        lag = await waitCaughtUp(sites, from, to, opts.timeoutMs ?? CATCH_UP_TIMEOUT_MS, log, opts.signal);
+      } catch (e) {
+        // Nothing is promoted yet: take the fence down again, whatever stopped the switchover.
+        const interrupted = e instanceof Interrupted || opts.signal?.aborted === true;
+        log(`${interrupted ? "interrupted" : "stopped"}: lifting the fence on ${from}; nothing was promoted`);
+        try {
+          await liftFence(source, journal, log);
+        } catch (lift) {
+          throw new CliError(
+            EXIT.failed,
+            `switchover to ${to} stopped (${(e as Error).message}) and lifting the fence on ${from} failed: ${(lift as Error).message}`,
+            { cause: e, hint: `nothing was promoted; once ${from} answers, run \`${switchoverCommand(to)}\` to finish or abort it` },
+          );
+        }
+        if (interrupted) {
+          throw new CliError(
+            EXIT.interrupted,
+            `switchover to ${to} interrupted: nothing was promoted, the fence on ${from} is lifted and ${from} takes writes again`,
+            { hint: `run \`${switchoverCommand(to)}\` to start it again`, selfContained: true },
+          );
+        }
+        throw e;
+      }
+      if (lag > 0) {
+        log(`${to} is ${lag} operations behind after the timeout: aborting, lifting the fence on ${from}`);
+        await liftFence(source, journal, log);
+        throw new CliError(
+          EXIT.aborted,
+          `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`,
+          { selfContained: true },
+        );
+      }
+      log(`${to} has caught up`);
+      journal.note(await flipPrimary(target, to));
+      runs.push(await up(target, log, undefined, opts.signal, journal));
     }
-    log(`fence ${from}`);
-    await source.stack.setConfig("ccr-dr:fenced", { value: "true" });
-    source.config = await siteConfigOf(source.stack);
-    runs.push(await up(source, log, undefined, opts.signal));
-    fencedAt = Date.now();
-    const lag = await waitCaughtUp(sites, from, to, opts.timeoutMs ?? CATCH_UP_TIMEOUT_MS, log);
-    if (lag > 0) {
-      log(`${to} is ${lag} operations behind after the timeout: aborting, lifting the fence on ${from}`);
-      await source.stack.setConfig("ccr-dr:fenced", { value: "false" });
-      source.config = await siteConfigOf(source.stack);
-      await up(source, log);
-      throw new CliError(
-        EXIT.aborted,
-        `switchover to ${to} aborted: ${to} was still ${lag} operations behind ${from}; nothing was promoted and ${from} takes writes again`,
-      );
-    }
-    log(`${to} has caught up`);
-    await setPrimary(target, to);
-    runs.push(await up(target, log, undefined, opts.signal));
-  }
-  const writeUnavailableMs = Date.now() - fencedAt;
-  await setPrimary(source, to, false);
-  runs.push(await up(source, log, undefined, opts.signal));
-  return { from, to, runs, writeUnavailableMs, rpoOperations: 0 };
+    const writeUnavailableMs = Date.now() - fencedAt;
+    journal.note(await flipPrimary(source, to, false));
+    runs.push(await up(source, log, undefined, opts.signal, journal));
+    await switchoverRecords(source, undefined);
+    return { from, to, runs, writeUnavailableMs, rpoOperations: 0 };
+  });
+}
+
+/**
+ * Takes the fence of an unfinished switchover down: the blocks first, directly (writes resume at
+ * once), then `ccr-dr:fenced=false` and an update that removes the fence from the stack's state,
+ * then the switchover record. Not interruptible: it is what an interrupt runs.
+ */
+async function liftFence(source: Site, journal: Journal, log: Log): Promise<void> {
+  await liftBlocksNow(source);
+  journal.note(`write block lifted on ${source.name}'s indices`);
+  journal.note(await flipPrimary(source, source.name, false));
+  await switchoverRecords(source, undefined);
+  await up(source, log, undefined, undefined, journal);
 }

@@ -80,11 +80,22 @@ const fence = {
   },
 };
 
-const interruptedSwitchover = {
+/** A switchover record still on a fenced index (cli/status.ts `switchoverNotices`). */
+const switchoverNotice = {
   type: "object",
-  required: ["from", "to", "detail", "command"],
+  required: ["cluster", "index", "from", "to", "startedAt", "host", "pid", "command"],
   additionalProperties: false,
-  properties: { from: clusterName, to: clusterName, detail: str, command: str },
+  properties: {
+    cluster: clusterName,
+    index: str,
+    from: str,
+    to: str,
+    startedAt: str,
+    host: str,
+    pid: int,
+    running: { type: "boolean" },
+    command: str,
+  },
 };
 
 /** Per index of a plan: what a failover loses or what a failback quarantines and copies. */
@@ -109,7 +120,7 @@ const rpoIndex = {
 export const schemas = {
   status: {
     type: "object",
-    required: ["primaryBySite", "clusters", "health", "exitCode", "budget", "fences", "interruptedSwitchovers", "readAt"],
+    required: ["primaryBySite", "clusters", "health", "exitCode", "budget", "fences", "switchovers", "readAt"],
     additionalProperties: false,
     properties: {
       primary: clusterName,
@@ -122,7 +133,7 @@ export const schemas = {
         properties: { maxLagOperations: num, maxLagSeconds: num },
       },
       fences: { type: "array", items: fence },
-      interruptedSwitchovers: { type: "array", items: interruptedSwitchover },
+      switchovers: { type: "array", items: switchoverNotice },
       readAt: str,
       primaryBySite: {
         type: "object",
@@ -252,6 +263,6 @@ export const schemas = {
     type: "object",
     required: ["error", "exitCode"],
     additionalProperties: false,
-    properties: { error: str, exitCode: int },
+    properties: { error: str, exitCode: int, hint: str },
   },
 } as const;

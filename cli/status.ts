@@ -9,8 +9,9 @@ import { ccrFollowInfo } from "../es/ccr";
 import { info } from "../es/cluster";
 import { close, connect, type Es } from "../es/connection";
 import { count } from "../es/documents";
-import { catIndexNames, indicesGet } from "../es/indices";
-import { decodePromotion, decodeQuarantine, type PromotionRecord } from "../es/records";
+import * as os from "node:os";
+import { catIndexNames, indicesGet, indicesGetMeta } from "../es/indices";
+import { decodePromotion, decodeQuarantine, decodeSwitchover, type PromotionRecord } from "../es/records";
 import type { ClusterConfig, ClusterName, SiteConfig } from "../stack/config";
 import { CLUSTER_NAMES, plainConnection } from "../stack/config";
 import { classifyFollower, fenceOf } from "../stack/health/classify";
@@ -20,9 +21,12 @@ import {
   type Fence,
   type FollowerHealth,
   type HealthState,
-  type InterruptedSwitchover,
   type LagBudget,
+  type SwitchoverNotice,
 } from "../stack/health/model";
+import { processRuns } from "./processes";
+
+export type { SwitchoverNotice };
 import { observeFollower, readRemotes } from "../stack/health/observe";
 
 /** Bound on each status request: an unreachable cluster must not stall the report. */
@@ -71,8 +75,8 @@ export interface StatusReport {
   budget: LagBudget;
   /** Every write-blocked index, with the command that lifts it. */
   fences: Fence[];
-  /** Switchovers that were interrupted, with the command that clears each (from the switchover's record). */
-  interruptedSwitchovers: InterruptedSwitchover[];
+  /** Switchovers whose record is still on their fenced indices (see {@link switchoverNotices}). */
+  switchovers: SwitchoverNotice[];
   /** When the clusters were read (ISO). */
   readAt: string;
 }
@@ -81,8 +85,6 @@ export interface StatusOptions {
   budget?: Partial<LagBudget>;
   /** Stack name per site, for the commands in the report (default dr-a / dr-b). */
   stacks?: Record<ClusterName, string>;
-  /** Records of interrupted switchovers to report (kept by the switchover). */
-  interruptedSwitchovers?: InterruptedSwitchover[];
 }
 
 /** A short-timeout, no-retry connection for reporting. */
@@ -237,14 +239,16 @@ export async function status(configs: Record<ClusterName, SiteConfig>, options: 
   const budget: LagBudget = { ...DEFAULT_LAG_BUDGET, ...options.budget };
   const stacks = options.stacks ?? DEFAULT_STACKS;
   const primaryBySite = { clusterA: configs.clusterA.primary, clusterB: configs.clusterB.primary };
-  const clusters = await Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n, { budget, stack: stacks[n] })));
+  const [clusters, switchovers] = await Promise.all([
+    Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n, { budget, stack: stacks[n] }))),
+    switchoverNotices(configs),
+  ]);
   const fences = clusters.flatMap((c) => c.indices.flatMap((i) => (i.fence ? [i.fence] : [])));
-  const interruptedSwitchovers = options.interruptedSwitchovers ?? [];
   const health = reportHealth({
     followers: clusters.flatMap((c) => c.indices.flatMap((i) => (i.health ? [i.health.state] : []))),
     unreachableClusters: clusters.filter((c) => !c.reachable || c.error !== undefined).length,
     fences,
-    interruptedSwitchovers,
+    switchovers,
     stacksDisagree: primaryBySite.clusterA !== primaryBySite.clusterB,
   });
   return {
@@ -255,7 +259,54 @@ export async function status(configs: Record<ClusterName, SiteConfig>, options: 
     exitCode: statusExitCode(health),
     budget,
     fences,
-    interruptedSwitchovers,
+    switchovers,
     readAt: new Date().toISOString(),
   };
+}
+
+/** The command that finishes (or safely aborts) a switchover to `to`. */
+export function switchoverCommand(to: string): string {
+  return `ccr-dr switchover --to ${to} --yes`;
+}
+
+/**
+ * The switchover records on each cluster's configured indices. A switchover killed with -9 (or
+ * losing its machine) leaves its record with the fence: any machine's `status` reads it from the
+ * cluster, sees whether its process still runs (on the same host), and shows the command.
+ * An unreachable cluster shows none (its indices cannot be read; its own line says unreachable).
+ */
+export async function switchoverNotices(configs: Record<ClusterName, SiteConfig>): Promise<SwitchoverNotice[]> {
+  const perCluster = await Promise.all(
+    CLUSTER_NAMES.map(async (name) => {
+      const cfg = configs[name];
+      const es = reportingConnection(cfg.clusters[name]);
+      try {
+        const metas = await indicesGetMeta(
+          es,
+          cfg.indices.map((p) => p[name]),
+        );
+        return Object.entries(metas).flatMap(([index, m]) => {
+          const r = decodeSwitchover(m.meta, m.uuid);
+          if (!r) return [];
+          const notice: SwitchoverNotice = {
+            cluster: name,
+            index,
+            from: r.from,
+            to: r.to,
+            startedAt: r.startedAt,
+            host: r.host,
+            pid: r.pid,
+            command: switchoverCommand(r.to),
+          };
+          if (r.host === os.hostname()) notice.running = processRuns(r.pid);
+          return [notice];
+        });
+      } catch {
+        return [];
+      } finally {
+        await close(es);
+      }
+    }),
+  );
+  return perCluster.flat();
 }

@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { CLUSTER_NAMES, type ClusterName, parseSiteConfig, type RawConfig, type SiteConfig } from "../stack/config";
-import { CliError, EXIT } from "./errors";
+import { CLUSTER_NAMES, type ClusterName, ConfigError, parseSiteConfig, type RawConfig, type SiteConfig } from "../stack/config";
+import { CliError, EXIT, pulumiFailure } from "./errors";
 import { pulumiEnv, repoRoot, toolsBin } from "./toolchain";
 
 /** The stack names of the two sites by default (Pulumi.dr-a.yaml, Pulumi.dr-b.yaml). */
@@ -84,17 +84,46 @@ export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
   const names = opts.stacks ?? DEFAULT_STACKS;
   const site = {} as Record<ClusterName, Site>;
   for (const name of CLUSTER_NAMES) {
-    const stack = await LocalWorkspace.createOrSelectStack({ stackName: names[name], workDir }, { pulumiCommand, envVars: env });
-    const config = await siteConfigOf(stack);
+    const file = `Pulumi.${names[name]}.yaml`;
+    let stack: Stack;
+    let config: SiteConfig;
+    try {
+      stack = await LocalWorkspace.createOrSelectStack({ stackName: names[name], workDir }, { pulumiCommand, envVars: env });
+      config = await siteConfigOf(stack);
+    } catch (e) {
+      throw stackOpenError(names[name], file, e);
+    }
     if (config.site !== name) {
-      throw new CliError(
-        EXIT.usage,
-        `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in Pulumi.${names[name]}.yaml`,
-      );
+      throw new CliError(EXIT.usage, `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in ${file}`);
     }
     site[name] = { name, stack, config };
   }
   return { workDir, env, site };
+}
+
+/**
+ * Why a stack could not be opened, as one line: a stack file that does not parse or a `ccr-dr:*`
+ * key that is invalid is bad configuration (exit 2), named with its file; anything else (no
+ * backend, a wrong passphrase) is a failed operation with Pulumi's own error line.
+ */
+function stackOpenError(stackName: string, file: string, e: unknown): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof ConfigError) {
+    return new CliError(
+      EXIT.usage,
+      `stack ${stackName} (${file}): invalid ccr-dr configuration: ${e.problems.join("; ")}: fix ${file} (docs/configuration.md)`,
+      { cause: e },
+    );
+  }
+  const raw = String((e as Error).message ?? e);
+  const f = pulumiFailure(raw);
+  if (f.badConfiguration) return new CliError(EXIT.usage, `stack ${stackName}: ${f.message}: fix ${file}`, { cause: e, detail: raw });
+  return new CliError(EXIT.failed, `opening stack ${stackName} failed: ${f.message}`, { cause: e, detail: raw });
+}
+
+/** The stack file of `stackName` in the program directory (Pulumi.<stack>.yaml). */
+export function stackFilePath(workDir: string, stackName: string): string {
+  return path.join(workDir, `Pulumi.${stackName}.yaml`);
 }
 
 /** The files of the program a staged copy links to (everything `pulumi up` needs; loader.js and the providers also run in the provider process). */

@@ -191,3 +191,61 @@ export function decodeQuarantine(meta: Record<string, unknown> | undefined): Qua
     createdAt: str(w["created_at"]) ?? "",
   };
 }
+
+/**
+ * The switchover record, on each index a planned switchover fences (the old primary's), written
+ * before the fence and removed when the switchover ends — completed, aborted or interrupted. One
+ * that stays says a switchover was killed (kill -9, a lost machine) with its fence in place; any
+ * machine's `ccr-dr status` reads it from the cluster and shows the command that resolves it.
+ * Like the promotion record, it counts only on the index whose UUID it names: the follower
+ * receives a copy with its leader's mapping.
+ */
+export interface SwitchoverRecord {
+  version: 1;
+  /** The fenced index, and its UUID. */
+  index: string;
+  indexUuid: string;
+  from: string;
+  to: string;
+  startedAt: string;
+  /** Where the `ccr-dr switchover` runs: a record whose process is gone on its host is interrupted. */
+  host: string;
+  pid: number;
+}
+
+export function encodeSwitchover(r: SwitchoverRecord): Wire {
+  return {
+    version: r.version,
+    index: r.index,
+    index_uuid: r.indexUuid,
+    from: r.from,
+    to: r.to,
+    started_at: r.startedAt,
+    host: r.host,
+    pid: r.pid,
+  };
+}
+
+/** The switchover record about the index of UUID `indexUuid`, if its `_meta` has one. */
+export function decodeSwitchover(meta: Record<string, unknown> | undefined, indexUuid: string): SwitchoverRecord | undefined {
+  const w = obj(obj(obj(meta)?.[META_KEY])?.["switchover"]);
+  if (!w || !indexUuid || str(w["index_uuid"]) !== indexUuid) return undefined;
+  return {
+    version: 1,
+    index: str(w["index"]) ?? "",
+    indexUuid,
+    from: str(w["from"]) ?? "",
+    to: str(w["to"]) ?? "",
+    startedAt: str(w["started_at"]) ?? "",
+    host: str(w["host"]) ?? "",
+    pid: num(w["pid"]) ?? 0,
+  };
+}
+
+/** `_meta` with the switchover record set (`r`) or removed (`undefined`), every other key kept. */
+export function metaWithSwitchover(meta: Record<string, unknown> | undefined, r: SwitchoverRecord | undefined): Record<string, unknown> {
+  const own = { ...(obj(obj(meta)?.[META_KEY]) ?? {}) };
+  if (r) own["switchover"] = encodeSwitchover(r);
+  else delete own["switchover"];
+  return { ...(meta ?? {}), [META_KEY]: own };
+}

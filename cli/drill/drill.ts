@@ -158,6 +158,7 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
           return c === docs ? c : undefined;
         },
         REPLICATION_TIMEOUT_MS,
+        opts.signal,
       );
       return { value: undefined, detail: `${FOLLOWER_INDEX} on clusterB follows clusterA: ${n} documents` };
     });
@@ -200,6 +201,7 @@ export async function drill(opts: DrillOptions = {}): Promise<DrillReport> {
           return r.hits.total.value === 1 ? r.hits.hits[0] : undefined;
         },
         REPLICATION_TIMEOUT_MS,
+        opts.signal,
       );
       const [onA, onB] = await Promise.all([count(a.url, LEADER_INDEX), count(b.url, FOLLOWER_INDEX)]);
       if (onA !== onB) throw new Error(`clusterA holds ${onA} documents, clusterB ${onB}`);

@@ -3,7 +3,7 @@
  * when all is healthy.
  */
 import { worst } from "../../stack/health/classify";
-import type { Fence, HealthState, InterruptedSwitchover } from "../../stack/health/model";
+import type { Fence, HealthState, SwitchoverNotice } from "../../stack/health/model";
 import { EXIT } from "../errors";
 
 /** Everything the exit code depends on. */
@@ -11,19 +11,20 @@ export interface ReportHealthInput {
   followers: HealthState[];
   unreachableClusters: number;
   fences: Fence[];
-  interruptedSwitchovers: InterruptedSwitchover[];
+  /** Switchover records on fenced indices: running now or interrupted, writes are refused meanwhile. */
+  switchovers: SwitchoverNotice[];
   /** The site stacks name different primaries (a failover not yet followed by its failback): nothing replicates. */
   stacksDisagree?: boolean;
 }
 
 /**
- * The report's overall state: a fence or an interrupted switchover refuses writes, and stacks that
+ * The report's overall state: a fence or a switchover record (running or interrupted) refuses writes, and stacks that
  * disagree on the primary mean nothing replicates: each is broken.
  */
 export function reportHealth(r: ReportHealthInput): HealthState {
   const states = [...r.followers];
   if (r.unreachableClusters > 0) states.push("unknown");
-  if (r.fences.length > 0 || r.interruptedSwitchovers.length > 0 || r.stacksDisagree) states.push("broken");
+  if (r.fences.length > 0 || r.switchovers.length > 0 || r.stacksDisagree) states.push("broken");
   return worst(states);
 }
 

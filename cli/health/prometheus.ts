@@ -76,7 +76,10 @@ export function renderPrometheus(r: StatusReport): string {
     "Unix time of the promotion recorded on the index (ccr-dr promotion record).",
   );
   const fence = fam("ccr_dr_index_write_blocked", "1 for an index with a write block, labelled by who set it.");
-  const interrupted = fam("ccr_dr_interrupted_switchovers", "Switchovers that were interrupted and need the command status prints.");
+  const switchovers = fam(
+    "ccr_dr_switchover_records",
+    "Switchover records on fenced indices, by whether their ccr-dr process runs (unknown: it ran on another host).",
+  );
 
   for (const s of HEALTH_STATES) health.samples.push({ labels: { state: s }, value: r.health === s ? 1 : 0 });
   exit.samples.push({ labels: {}, value: r.exitCode });
@@ -110,7 +113,12 @@ export function renderPrometheus(r: StatusReport): string {
     }
   }
   for (const f of r.fences) fence.samples.push({ labels: { cluster: f.cluster, index: f.index, origin: f.origin }, value: 1 });
-  interrupted.samples.push({ labels: {}, value: r.interruptedSwitchovers.length });
+  for (const [running, label] of [
+    [true, "running"],
+    [false, "interrupted"],
+    [undefined, "unknown"],
+  ] as const)
+    switchovers.samples.push({ labels: { state: label }, value: r.switchovers.filter((n) => n.running === running).length });
   return render([
     health,
     exit,
@@ -127,6 +135,6 @@ export function renderPrometheus(r: StatusReport): string {
     lease,
     promotion,
     fence,
-    interrupted,
+    switchovers,
   ]);
 }

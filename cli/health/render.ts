@@ -88,9 +88,21 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
     lines.push(`fence: ${f.cluster} ${f.index} is write-blocked (${f.origin}): ${f.detail}`);
     lines.push(`  lift: ${f.command}`);
   }
-  for (const s of r.interruptedSwitchovers) {
-    lines.push(`interrupted switchover ${s.from} → ${s.to}: ${s.detail}`);
-    lines.push(`  resolve: ${s.command}`);
+  for (const n of r.switchovers) {
+    const who = `ccr-dr pid ${n.pid} on ${n.host}`;
+    const state =
+      n.running === false
+        ? `interrupted: ${who} no longer runs`
+        : n.running
+          ? `in progress: ${who} runs`
+          : `in progress or interrupted: ${who} (another host)`;
+    lines.push(
+      paint(
+        33,
+        `switchover ${n.from} → ${n.to} started ${n.startedAt} ${state}; ${n.index} on ${n.cluster} stays write-blocked until it ends`,
+      ),
+    );
+    lines.push(`  to finish it (or abort it, lifting the fence, if ${n.to} cannot catch up): ${n.command}`);
   }
   return lines;
 }

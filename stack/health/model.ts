@@ -126,12 +126,19 @@ export interface Fence {
 }
 
 /**
- * A switchover that was interrupted (its record is kept by the switchover itself); `status` lists
- * each with the command that clears it. Filled by the switchover's record when there is one.
+ * A switchover record on an index (es/records.ts): a switchover running now, or one that was killed
+ * with its fence up. `status` lists each with the command that resolves it.
  */
-export interface InterruptedSwitchover {
-  from: ClusterName;
-  to: ClusterName;
-  detail: string;
+export interface SwitchoverNotice {
+  cluster: ClusterName;
+  index: string;
+  from: string;
+  to: string;
+  startedAt: string;
+  host: string;
+  pid: number;
+  /** Whether its `ccr-dr` process still runs; absent when it ran on another host (unknowable from here). */
+  running?: boolean;
+  /** The command that finishes it — or aborts it, lifting the fence, if the target cannot catch up. */
   command: string;
 }

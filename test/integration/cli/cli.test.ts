@@ -6,6 +6,7 @@
  * drill (the seed tutorial) with its verdict and every step.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
@@ -98,7 +99,7 @@ describe("ccr-dr command", () => {
     expectSchema("error", usage.json);
   });
 
-  test("plan saves update plans; once reality moved, the planned failover refuses to run", async () => {
+  test("plan saves update plans; a stale, expired or outdated one is refused before anything changes", async () => {
     const p = await ccrDr(pair, ["plan", "--to", "clusterB", "--json"]);
     expect(p.code).toBe(0);
     expectSchema("plan", p.json);
@@ -110,20 +111,92 @@ describe("ccr-dr command", () => {
     expect(fs.existsSync(p.json.planFiles.clusterB)).toBe(true);
     // The configuration was put back: a plan changes nothing.
     expect((await (await pair.stack("clusterB")).getConfig("ccr-dr:primary")).value).toBe("clusterA");
+    const stackFile = path.join(pair.workDir, "Pulumi.dr-b.yaml");
 
-    // Reality moves: clusterB's connection details change after the plan was made. clusterA dies
-    // (the disaster an unplanned failover is for: while it takes writes the failover is refused, exit 7).
-    await pair.a.kill("SIGKILL");
+    /** A refused failover: exit 6, one line naming why and the fix, the stack file byte for byte as before, B still following. */
+    async function refused(args: string[], why: RegExp, follow = "active"): Promise<void> {
+      const before = fs.readFileSync(stackFile);
+      const f = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", ...args]);
+      expect({ code: f.code, stderr: f.stderr }).toEqual({ code: 6, stderr: expect.stringMatching(why) });
+      const [first, ...hints] = f.stderr.trimEnd().split("\n");
+      expect(first).toMatch(
+        /^ccr-dr: the saved plan \.ccr-dr\/plans\/dr-b-to-clusterB\.json is stale: .*; nothing was changed: run `ccr-dr plan --to clusterB` again$/,
+      );
+      expect(hints).toEqual(["  or run the command with --no-plan to go ahead without a saved plan"]);
+      expect(fs.readFileSync(stackFile).equals(before)).toBe(true);
+      expect(await followStatus(pair.b.url, B_INDEX)).toBe(follow);
+    }
+
+    // One plan, refused for each reason in the order they are checked. Too old: made more than --plan-max-age ago.
+    await refused(["--plan-max-age", "1s"], /is stale: it was made \d+ s ago, more than --plan-max-age 1 s/);
+
+    // The clusters moved: the follower was paused since the plan.
+    expect((await http(pair.b.url, "POST", `/${B_INDEX}/_ccr/pause_follow`)).status).toBe(200);
+    await refused(
+      [],
+      new RegExp(
+        `is stale: ${B_INDEX} on clusterB was an active follower of clusterA:${A_INDEX} \\(uuid [^)]+\\) when it was made and is a paused follower`,
+      ),
+      "paused",
+    );
+    expect((await http(pair.b.url, "POST", `/${B_INDEX}/_ccr/resume_follow`, {})).status).toBe(200);
+    await eventually("the follower to resume", async () => ((await followStatus(pair.b.url, B_INDEX)) === "active" ? true : undefined));
+
+    // The stack file changes after the plan was made (clusterB's connection details).
     const drB = await pair.stack("clusterB");
     await drB.setConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", { value: "20000" }, true);
-    const f = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]);
-    expect(f.code).toBe(6);
-    expectSchema("error", f.json);
+    await refused(["--json"], /is stale: Pulumi\.dr-b\.yaml has changed since it was made/);
+
+    // A change only Pulumi sees (here: the binding made to accept the changed stack file): Pulumi
+    // refuses the plan before any operation, and the flipped stack file is put back byte for byte.
+    const bindingFile = path.join(pair.workDir, ".ccr-dr/plans/dr-b-to-clusterB.binding.json");
+    // clusterA dies first (the disaster an unplanned failover is for: while clusterA takes writes the
+    // failover is refused, exit 7), and the binding is made to accept that too.
+    await pair.a.kill("SIGKILL");
+    const binding = JSON.parse(fs.readFileSync(bindingFile, "utf8"));
+    binding.stackFileSha256 = createHash("sha256").update(fs.readFileSync(stackFile)).digest("hex");
+    binding.world.clusterA = { reachable: false, indices: {} };
+    fs.writeFileSync(bindingFile, JSON.stringify(binding));
+    const before = fs.readFileSync(stackFile);
+    const violated = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes"]);
+    expect(violated.code).toBe(6);
+    // Progress first: the split-brain probe found clusterA dead, so the failover went ahead.
+    const progress = /^\[\s*[\d.]+s\] /;
+    expect(violated.stderr).toMatch(/^\[\s*[\d.]+s\] clusterA does not answer /m);
+    expect(
+      violated.stderr
+        .trimEnd()
+        .split("\n")
+        .filter((l) => !progress.test(l)),
+    ).toEqual([
+      expect.stringMatching(
+        /^ccr-dr: the saved plan dr-b-to-clusterB\.json no longer matches pulumi up on clusterB \(stack dr-b\): .*violates plan: properties changed: .*: run `ccr-dr plan --to clusterB` again$/,
+      ),
+      "  changed by this run: nothing (Pulumi.dr-b.yaml restored)",
+      "  stacks now: stack dr-a (clusterA): ccr-dr:primary=clusterA; stack dr-b (clusterB): ccr-dr:primary=clusterA",
+      "  (--verbose shows Pulumi's output)",
+    ]);
+    expect(fs.readFileSync(stackFile).equals(before)).toBe(true);
     expect(await followStatus(pair.b.url, B_INDEX)).toBe("active");
     await drB.removeConfig("ccr-dr:clusters.clusterB.requestTimeoutMs", true);
-    await drB.setConfig("ccr-dr:primary", { value: "clusterA" });
-    fs.rmSync(p.json.planFiles.clusterB, { force: true });
-    fs.rmSync(p.json.planFiles.clusterA, { force: true });
+    fs.rmSync(path.join(pair.workDir, ".ccr-dr"), { recursive: true, force: true });
+  });
+
+  test("a stack file that is not YAML: exit 2, one line naming the file", async () => {
+    const stackFile = path.join(pair.workDir, "Pulumi.dr-a.yaml");
+    const original = fs.readFileSync(stackFile);
+    fs.writeFileSync(stackFile, "config:\n  ccr-dr:site: clusterA\n   bad: [\n");
+    try {
+      const r = await ccrDr(pair, ["status"]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(lines[0]).toBe(
+        "ccr-dr: stack dr-a: invalid YAML file: yaml: line 3: mapping values are not allowed in this context: fix Pulumi.dr-a.yaml",
+      );
+      expect(lines.slice(1)).toEqual(["  (--verbose shows Pulumi's output)"]);
+    } finally {
+      fs.writeFileSync(stackFile, original);
+    }
   });
 
   test("failover re-run after an interruption mid-way converges; status shows the promotion record", async () => {
@@ -180,6 +253,30 @@ describe("ccr-dr command", () => {
     expectSchema("error", abort.json);
     expect(await followStatus(pair.a.url, A_INDEX)).toBe("none");
     expect((await http(pair.a.url, "POST", `/${A_INDEX}/_doc`, { user: "still the primary" })).status).toBe(201);
+
+    // A run that fails in Pulumi (clusterB is down): one line naming the resource, cluster and fix,
+    // then what the run changed and what each stack holds; no colour codes and no raw Pulumi output
+    // when piped, even with FORCE_COLOR; the raw output with --verbose.
+    const failed = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--no-plan"], { FORCE_COLOR: "1" });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).not.toContain("\u001b");
+    const error = failed.stderr.slice(failed.stderr.indexOf("ccr-dr: "));
+    expect(error.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^ccr-dr: pulumi up on clusterB \\(stack dr-b\\) failed: FollowerIndex ${B_INDEX}: .*on cluster "clusterB" failed: cannot connect .*Likely fix: check that cluster "clusterB" is up`,
+        ),
+      ),
+      "  changed by this run: stack dr-b: ccr-dr:primary clusterA → clusterB",
+      "  stacks now: stack dr-a (clusterA): ccr-dr:primary=clusterA; stack dr-b (clusterB): ccr-dr:primary=clusterB",
+      "  it is safe to re-run the same command: every step skips what is already done",
+      "  (--verbose shows Pulumi's output)",
+    ]);
+    const verbose = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--no-plan", "--verbose"]);
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toContain("--- pulumi output (--verbose) ---");
+    expect(verbose.stderr).toContain("Diagnostics:");
+    await (await pair.stack("clusterB")).setConfig("ccr-dr:primary", { value: "clusterA" });
     await pair.b.restart();
   });
 

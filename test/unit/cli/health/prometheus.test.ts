@@ -17,7 +17,19 @@ function report(): StatusReport {
     exitCode: 11,
     budget: { maxLagOperations: 1000, maxLagSeconds: 60 },
     fences: [{ cluster: "clusterA", index: tricky, origin: "switchover", detail: "d", command: "c" }],
-    interruptedSwitchovers: [],
+    switchovers: [
+      {
+        cluster: "clusterA",
+        index: tricky,
+        from: "clusterA",
+        to: "clusterB",
+        startedAt: "2026-12-02T11:59:00.000Z",
+        host: "h",
+        pid: 4242,
+        running: false,
+        command: "ccr-dr switchover --to clusterB --yes",
+      },
+    ],
     readAt: "2026-12-02T12:00:00.000Z",
     clusters: [
       {
@@ -114,6 +126,9 @@ describe("renderPrometheus", () => {
     expect(samples(e, "ccr_dr_follower_state", { index: "unknown", state: "unknown" })[0]!.value).toBe(1);
     expect(samples(e, "ccr_dr_health", { state: "broken" })[0]!.value).toBe(1);
     expect(samples(e, "ccr_dr_status_exit_code")[0]!.value).toBe(11);
+    expect(samples(e, "ccr_dr_switchover_records", { state: "interrupted" })[0]!.value).toBe(1);
+    expect(samples(e, "ccr_dr_switchover_records", { state: "running" })[0]!.value).toBe(0);
+    expect(samples(e, "ccr_dr_switchover_records", { state: "unknown" })[0]!.value).toBe(0);
   });
 
   test("a known lag is a sample; an unknown one is absent (not 0), with lag_known 0 and the lower bound", () => {

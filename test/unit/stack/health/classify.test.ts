@@ -292,7 +292,7 @@ describe("fenceOf", () => {
 });
 
 describe("report state and exit code", () => {
-  const none = { followers: [] as HealthState[], unreachableClusters: 0, fences: [], interruptedSwitchovers: [] };
+  const none = { followers: [] as HealthState[], unreachableClusters: 0, fences: [], switchovers: [] };
   test.each([
     ["all healthy", none, "healthy", 0],
     ["one lagging", { ...none, followers: ["healthy", "lagging"] as HealthState[] }, "lagging", 10],

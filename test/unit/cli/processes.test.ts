@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { lockHolderRuns } from "../../../cli/operations";
+import { processRuns } from "../../../cli/processes";
 
 /** A fake /proc with one process entry per [pid, stat line]. */
 function fakeProc(entries: Array<[number, string]>): string {
@@ -14,7 +14,7 @@ function fakeProc(entries: Array<[number, string]>): string {
   return dir;
 }
 
-describe("lockHolderRuns: whether the pulumi that holds a stack lock still runs", () => {
+describe("processRuns: whether the pulumi that holds a stack lock still runs", () => {
   const proc = fakeProc([
     [100, "100 (pulumi) S 1 100 100 0 -1 4194560 0 0"],
     [101, "101 (pulumi) Z 1 101 101 0 -1 4194564 0 0"],
@@ -29,11 +29,11 @@ describe("lockHolderRuns: whether the pulumi that holds a stack lock still runs"
     [103, true, "a comm with spaces and parentheses is read up to the last parenthesis"],
     [104, false, "a pid that is gone does not"],
   ])("pid %d → %s (%s)", (pid, expected) => {
-    expect(lockHolderRuns(pid, proc)).toBe(expected);
+    expect(processRuns(pid, { comm: "pulumi", proc })).toBe(expected);
   });
 
   test("on this machine's /proc, this process is not a pulumi and a free pid is gone", () => {
-    expect(lockHolderRuns(process.pid)).toBe(false);
-    expect(lockHolderRuns(2 ** 22 + 1)).toBe(false);
+    expect(processRuns(process.pid, { comm: "pulumi" })).toBe(false);
+    expect(processRuns(2 ** 22 + 1)).toBe(false);
   });
 });
