@@ -102,15 +102,20 @@ export function pulumiFailure(raw: string): PulumiFailure {
   const diagnostics = lines.indexOf("Diagnostics:");
   if (diagnostics >= 0) {
     let resource: { type: string; name: string } | undefined;
+    // The severity of the diagnostic the line belongs to: the program logs the preview's lines as
+    // warnings ("warning: failover: PROMOTE …", stack/transition.ts), which are not the failure.
+    let severity: string | undefined;
     for (const line of lines.slice(diagnostics + 1)) {
       if (/^\S/.test(line)) break; // the next section (Outputs:, Resources:)
       const header = DIAGNOSTIC_HEADER.exec(line);
       if (header) {
         resource = { type: header[1]!, name: header[2]! };
+        severity = undefined;
         continue;
       }
       const body = line.trim();
-      if (!resource || body === "" || body.startsWith("at ")) continue;
+      severity = /^(error|warning|info|debug): /.exec(body)?.[1] ?? severity;
+      if (!resource || body === "" || body.startsWith("at ") || (severity !== undefined && severity !== "error")) continue;
       const error = /^error: (.*)$/.exec(body)?.[1];
       if (resource.type === "pulumi:pulumi:Stack") {
         // The program's own failure ("EsCallError: …"), unless it only says the update failed.

@@ -256,7 +256,9 @@ describe("ccr-dr command", () => {
 
     // A run that fails in Pulumi (clusterB is down): one line naming the resource, cluster and fix,
     // then what the run changed and what each stack holds; no colour codes and no raw Pulumi output
-    // when piped, even with FORCE_COLOR; the raw output with --verbose.
+    // when piped, even with FORCE_COLOR; the raw output with --verbose. clusterA is down too: while
+    // it answers and takes writes, a failover is refused before Pulumi runs (exit 7).
+    await pair.a.kill("SIGKILL");
     const failed = await ccrDr(pair, ["failover", "--to", "clusterB", "--yes", "--no-plan"], { FORCE_COLOR: "1" });
     expect(failed.code).toBe(1);
     expect(failed.stderr).not.toContain("\u001b");
@@ -277,6 +279,7 @@ describe("ccr-dr command", () => {
     expect(verbose.stderr).toContain("--- pulumi output (--verbose) ---");
     expect(verbose.stderr).toContain("Diagnostics:");
     await (await pair.stack("clusterB")).setConfig("ccr-dr:primary", { value: "clusterA" });
+    await pair.a.restart();
     await pair.b.restart();
   });
 

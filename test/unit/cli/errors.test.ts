@@ -54,6 +54,8 @@ test.each([
     },
   ],
   ["cancelled.txt", { message: "context canceled", badConfiguration: false, planViolation: false, cancelled: true }],
+  // The program's preview lines are warnings of the stack, before its error: not the failure.
+  ["cancelled-after-warnings.txt", { message: "context canceled", badConfiguration: false, planViolation: false, cancelled: true }],
 ])("%s", (name, want) => {
   const raw = fixture(name);
   const f = pulumiFailure(raw);
