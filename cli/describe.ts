@@ -6,6 +6,7 @@
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { kindOfType } from "../providers/registry";
+import { stripAnsi } from "./errors";
 import type { ClusterName } from "../stack/config";
 
 /** One planned operation, as Pulumi plans it and as an SRE reads it. */
@@ -22,9 +23,21 @@ export interface PlannedOperation {
 }
 
 /** Collects planned operations from the events of one preview or up of `site`'s stack. */
-export function operationCollector(site: ClusterName): { onEvent: (e: EngineEvent) => void; operations: PlannedOperation[] } {
+export function operationCollector(site: ClusterName): {
+  onEvent: (e: EngineEvent) => void;
+  operations: PlannedOperation[];
+  /** What the program says the run does, in DR words (its warnings: stack/transition.ts, the split-brain guard). */
+  preview: string[];
+} {
   const operations: PlannedOperation[] = [];
+  const preview: string[] = [];
   const onEvent = (e: EngineEvent) => {
+    const d = e.diagnosticEvent;
+    if (d && d.severity === "warning" && d.urn?.includes("::pulumi:pulumi:Stack::")) {
+      const line = stripAnsi(d.message).trim();
+      if (line !== "" && !preview.includes(line)) preview.push(line);
+      return;
+    }
     const md = e.resourcePreEvent?.metadata;
     if (!md || md.op === "same") return;
     const kind = kindOfType(md.type);
@@ -35,5 +48,5 @@ export function operationCollector(site: ClusterName): { onEvent: (e: EngineEven
     const w = kind.words({ op: md.op, name, site, leader });
     if (w) operations.push({ site, op: md.op, kind: kind.type, name, words: w });
   };
-  return { onEvent, operations };
+  return { onEvent, operations, preview };
 }

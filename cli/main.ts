@@ -156,6 +156,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
           console.log(`${s.site}:`);
           for (const o of s.operations) console.log(`  - ${o.words}`);
           if (s.operations.length === 0) console.log("  - no change");
+          for (const line of s.preview) console.log(`  ! ${line}`);
         }
         for (const line of renderRpo(r.rpo)) console.log(line);
       });

@@ -45,6 +45,8 @@ export interface SavedPlanOptions {
 export interface SiteRun {
   site: ClusterName;
   operations: PlannedOperation[];
+  /** The program's own lines about what the run does to each index (docs/runbook.md, "What the preview says"). */
+  preview: string[];
   durationMs: number;
 }
 
@@ -284,7 +286,7 @@ async function up(site: Site, log: Log, plan?: string, signal?: AbortSignal, jou
   for (const op of c.operations) log(`${op.words}: done`);
   if (result.summary.result !== "succeeded") throw new CliError(EXIT.failed, `pulumi up on ${site.name} ended ${result.summary.result}`);
   if (pendingAnnounced) await clearStalePendingCreates(site, log);
-  return { site: site.name, operations: c.operations, durationMs: Date.now() - started };
+  return { site: site.name, operations: c.operations, preview: c.preview, durationMs: Date.now() - started };
 }
 
 /**
@@ -409,7 +411,7 @@ export async function plan(to: ClusterName, opts: OperationOptions = {}): Promis
     };
     fs.writeFileSync(bindingFile(file), JSON.stringify(binding, null, 2) + "\n");
     result.planFiles[name] = file;
-    result.sites.push({ site: name, operations: c.operations, durationMs: Date.now() - started });
+    result.sites.push({ site: name, operations: c.operations, preview: c.preview, durationMs: Date.now() - started });
   }
   result.rpo = await estimateRpo(sites, to);
   return result;

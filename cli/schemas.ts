@@ -15,8 +15,13 @@ const operation = {
 
 const siteRun = {
   type: "object",
-  required: ["site", "operations", "durationMs"],
-  properties: { site: clusterName, operations: { type: "array", items: operation }, durationMs: int },
+  required: ["site", "operations", "preview", "durationMs"],
+  properties: {
+    site: clusterName,
+    operations: { type: "array", items: operation },
+    preview: { type: "array", items: str },
+    durationMs: int,
+  },
   additionalProperties: false,
 };
 

@@ -107,6 +107,10 @@ describe("ccr-dr command", () => {
     expect(onB.operations.map((o: { words: string }) => o.words)).toContainEqual(
       expect.stringMatching(new RegExp(`^promote ${B_INDEX} on clusterB: pause → close → unfollow → open`)),
     );
+    // The program's own preview lines: the promotion in DR words, and that `pulumi up` would refuse
+    // this failover while clusterA takes writes.
+    expect(onB.preview).toContainEqual(expect.stringMatching(new RegExp(`^failover: PROMOTE "${B_INDEX}" on clusterB \\(\\d+ docs\\)`)));
+    expect(onB.preview).toContainEqual(expect.stringMatching(/^`pulumi up` will REFUSE this failover: /));
     expect(p.json.rpo.operations).toBe(0);
     expect(fs.existsSync(p.json.planFiles.clusterB)).toBe(true);
     // The configuration was put back: a plan changes nothing.
