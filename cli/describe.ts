@@ -26,14 +26,17 @@ export interface PlannedOperation {
 export function operationCollector(site: ClusterName): {
   onEvent: (e: EngineEvent) => void;
   operations: PlannedOperation[];
-  /** What the program says the run does, in DR words (its warnings: stack/transition.ts, the split-brain guard). */
+  /**
+   * What the program says the run does, in DR words: its warnings (stack/transition.ts, the
+   * split-brain guard), which `log.warn` sends without a resource, so the engine gives no URN.
+   */
   preview: string[];
 } {
   const operations: PlannedOperation[] = [];
   const preview: string[] = [];
   const onEvent = (e: EngineEvent) => {
     const d = e.diagnosticEvent;
-    if (d && d.severity === "warning" && d.urn?.includes("::pulumi:pulumi:Stack::")) {
+    if (d && d.severity === "warning" && (!d.urn || d.urn.includes("::pulumi:pulumi:Stack::"))) {
       const line = stripAnsi(d.message).trim();
       if (line !== "" && !preview.includes(line)) preview.push(line);
       return;
