@@ -28,6 +28,7 @@ import { processRuns } from "./processes";
 
 export type { SwitchoverNotice };
 import { observeFollower, readRemotes } from "../stack/health/observe";
+import { pooled } from "../es/pooled";
 
 /** Bound on each status request: an unreachable cluster must not stall the report. */
 export const STATUS_TIMEOUT_MS = 3_000;
@@ -188,8 +189,7 @@ export async function clusterState(
   const leader = "client" in probed ? probed : { unreachable: shortReason(probed.unreachable) };
   try {
     const remotes = await readRemotes(es);
-    const indices: IndexState[] = [];
-    for (const pair of cfg.indices) {
+    const indices = await pooled(cfg.indices, async (pair) => {
       const state = await indexState(es, pair[name]);
       if (state.role === "follower" || base.configuredRole === "follower") {
         const leaderCluster = base.configuredRole === "follower" ? cfg.primary : peer;
@@ -219,8 +219,8 @@ export async function clusterState(
           ...(state.promotion ? { promotion: state.promotion } : {}),
           isFollower: state.role === "follower",
         });
-      indices.push(state);
-    }
+      return state;
+    });
     return { ...base, reachable: true, indices, quarantine: await quarantineIndices(es) };
   } catch (e) {
     return { ...base, reachable: true, error: (e as Error).message };

@@ -23,6 +23,7 @@ import { type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../provid
 import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
+import { pooled } from "../es/pooled";
 
 /** Bound on each request to this site's cluster while previewing. */
 export const TRANSITION_TIMEOUT_MS = 3_000;
@@ -40,23 +41,6 @@ export interface Transition {
 
 const siteConnection = (c: ClusterConfig, timeoutMs: number): Es =>
   connect(plainConnection(c, Math.min(timeoutMs, c.requestTimeoutMs ?? timeoutMs)), { maxRetries: 0 });
-
-/** Bound on the reads in flight at once (one site's indices may be hundreds). */
-const READS_IN_FLIGHT = 16;
-
-/** `f` over `items`, at most {@link READS_IN_FLIGHT} at a time, results in order. */
-async function pooled<T, R>(items: readonly T[], f: (item: T, n: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const n = next++;
-      out[n] = await f(items[n]!, n);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, items.length) }, worker));
-  return out;
-}
 
 /** The site's index pairs whose local index is still a follower of the peer: the promotions a failover will run. */
 async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local: string; peer: string }>> {
