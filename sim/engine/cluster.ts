@@ -13,6 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
+import { dataStreams, parentDataStream } from "./dataStreams";
 import { errors } from "./errors";
 import { randomUuid } from "./docUtils";
 import { resolveIndices, type ResolvableIndex, type ResolveOptions } from "./names";
@@ -581,13 +582,18 @@ export class Cluster {
   // Index expressions.
 
   private resolvable(): ResolvableIndex[] {
-    return [...this.shards.values()].map((s) => ({
-      name: s.name,
-      uuid: s.uuid,
-      open: s.isOpen,
-      hidden: s.meta.settings["index.hidden"] === "true",
-      aliases: Object.keys(s.meta.aliases),
-    }));
+    const streams = dataStreams(this);
+    return [...this.shards.values()].map((s) => {
+      const ds = parentDataStream(streams, s.name);
+      return {
+        name: s.name,
+        uuid: s.uuid,
+        open: s.isOpen,
+        hidden: s.meta.settings["index.hidden"] === "true",
+        aliases: Object.keys(s.meta.aliases),
+        ...(ds ? { dataStream: ds.name, dataStreamHidden: ds.hidden } : {}),
+      };
+    });
   }
 
   /** Resolves an index expression against this cluster. */

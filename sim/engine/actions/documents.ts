@@ -20,6 +20,8 @@ import { EsError, errors } from "../errors";
 import { simpleMatch, validateIndexName } from "../names";
 import { MAX_DOCUMENT_ID_BYTES, type IndexShard, type WriteOptions, type WriteResult } from "../shard";
 import type { Answer, Json, StoredDoc } from "../types";
+import { dataStreams, missingTimestampReason, parentDataStream, TIMESTAMP_FIELD, writeIndexOf } from "../dataStreams";
+import { createDataStreamNow, dataStreamTemplateMatches } from "./dataStreams";
 import { createIndexInternal } from "./indexAdmin";
 import { replicasOf } from "./shardCopies";
 
@@ -42,26 +44,39 @@ export interface BulkItem {
   fetchSource?: SourceFilter;
 }
 
+/** What a write does, for the data stream rule (only `create` goes through a stream's name). */
+type WriteKind = "index" | "create" | "update";
+
 /**
- * Resolves the index a write goes to: a concrete index, an alias's write index, or an auto-created
- * index. `require_alias` is checked first, as TransportBulkAction does before auto-creation: a name
- * that is not an alias fails, whether or not an index of that name exists.
+ * Resolves the index a write goes to: a concrete index, an alias's write index, a data stream's
+ * write index, or an auto-created index (or data stream, when the name matches a template with
+ * `data_stream`). `require_alias` is checked first, as TransportBulkAction does before
+ * auto-creation: a name that is not an alias fails, whether or not an index of that name exists.
  */
-async function writeTarget(cluster: Cluster, name: string, requireAlias = false): Promise<IndexShard> {
-  const found = existingWriteTarget(cluster, name, requireAlias);
+async function writeTarget(cluster: Cluster, name: string, requireAlias: boolean, kind: WriteKind): Promise<IndexShard> {
+  const found = existingWriteTarget(cluster, name, requireAlias, kind);
   if (found) return found;
   checkAutoCreate(cluster, name);
   validateIndexName(name);
   // AutoCreateAction: the creation is a metadata update that first looks again, so concurrent
   // writers into one missing index (single requests or bulk items) share the one index the first
   // of them creates instead of each registering its own (and losing the others' documents).
-  return cluster.updateMetadata(() => existingWriteTarget(cluster, name, requireAlias) ?? createIndexInternal(cluster, name, {}, {}, {}));
+  return cluster.updateMetadata(async () => {
+    const again = existingWriteTarget(cluster, name, requireAlias, kind);
+    if (again) return again;
+    if (!dataStreamTemplateMatches(cluster, name)) return createIndexInternal(cluster, name, {}, {}, {}, {}, { applyTemplates: true });
+    // the stream is created whatever the op type; an index op then fails on it, as in ES
+    await createDataStreamNow(cluster, name);
+    return existingWriteTarget(cluster, name, requireAlias, kind)!;
+  });
 }
 
 /** The existing index a write to `name` goes to, or undefined when it would be auto-created. */
-function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean): IndexShard | undefined {
+function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean, kind: WriteKind): IndexShard | undefined {
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
   if (requireAlias && aliased.length === 0) throw errors.requireAliasNotAlias(name);
+  const stream = dataStreamWriteIndex(cluster, name, kind);
+  if (stream) return stream;
   const concrete = cluster.shard(name);
   if (concrete) return concrete;
   if (aliased.length === 1 && aliased[0]!.meta.aliases[name]!.is_write_index !== false) return aliased[0]!;
@@ -71,6 +86,28 @@ function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boole
     throw errors.noWriteIndex(name);
   }
   return undefined;
+}
+
+/**
+ * The write index of the data stream `name`, or undefined when it is not one; anything but a
+ * `create` through a stream's name is refused (TransportBulkAction.validateWriteIndex).
+ */
+function dataStreamWriteIndex(cluster: Cluster, name: string, kind: WriteKind | "delete"): IndexShard | undefined {
+  const ds = dataStreams(cluster)[name];
+  if (!ds) return undefined;
+  if (kind !== "create") throw errors.illegalArgument("only write ops with an op_type of create are allowed in data streams");
+  return cluster.requireShard(writeIndexOf(ds));
+}
+
+/**
+ * A document for a backing index must carry `@timestamp` (its `_data_stream_timestamp` metadata
+ * field mapper checks after parsing; the `date` mapping checks the value).
+ */
+function checkDataStreamDocument(cluster: Cluster, shard: IndexShard, source: Json): void {
+  if (source[TIMESTAMP_FIELD] !== undefined && source[TIMESTAMP_FIELD] !== null) return;
+  if (!parentDataStream(dataStreams(cluster), shard.name)) return;
+  const reason = missingTimestampReason(source);
+  throw errors.documentParsing(reason, errors.illegalArgument(`data stream timestamp field [${TIMESTAMP_FIELD}] is missing`));
 }
 
 function checkAutoCreate(cluster: Cluster, name: string): void {
@@ -176,7 +213,8 @@ export async function indexDoc(
   opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "index", id }, opts);
-  const shard = await writeTarget(cluster, index, opts.requireAlias);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, id === undefined ? "create" : (opts.opType ?? "index"));
+  checkDataStreamDocument(cluster, shard, source);
   const docId = id ?? generateDocId(cluster.now());
   const routing = resolveRouting(shard, index, docId, opts.routing);
   const r = shard.index(docId, source, { ...opts, routing, ...(id === undefined ? { opType: "create" as const } : {}) }, cluster.now());
@@ -203,6 +241,7 @@ export async function deleteDoc(
 
 /** Deletes do not auto-create (ES 8 `TransportBulkAction`: a delete into a missing index is `index_not_found`). */
 function writeTargetNoCreate(cluster: Cluster, index: string): IndexShard {
+  dataStreamWriteIndex(cluster, index, "delete");
   const concrete = cluster.shard(index);
   if (concrete) return concrete;
   const aliased = cluster.indexShards().filter((s) => index in s.meta.aliases);
@@ -343,7 +382,7 @@ export async function updateDoc(
 ): Promise<Answer> {
   checkUpdateBody(body);
   validateWrite({ kind: "update", id, updateBody: body, retryOnConflict: opts.retryOnConflict }, opts);
-  const shard = await writeTarget(cluster, index, opts.requireAlias);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, "update");
   const routing = resolveRouting(shard, index, id, opts.routing);
   const r = updateOnShard(cluster, shard, id, body, { ...opts, routing });
   if (r.result !== "noop") {
@@ -418,7 +457,9 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
       switch (item.action) {
         case "index":
         case "create": {
-          shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          const kind = item.action === "create" || item.id === undefined ? "create" : (item.opts.opType ?? "index");
+          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, kind);
+          checkDataStreamDocument(cluster, shard, item.source ?? {});
           // IndexRouting.process, after the index was resolved (or auto-created): an empty _id
           // fails only this item; an absent one is generated
           if (item.id === "") throw errors.illegalArgument("if _id is specified it must not be empty");
@@ -434,7 +475,7 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
           r = shard.delete(item.id!, item.opts, now);
           break;
         case "update": {
-          shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, "update");
           const routing = resolveRouting(shard, index, item.id!, item.routing);
           r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, { ...item.opts, routing });
           break;

@@ -206,7 +206,7 @@ function primaryAndTotal(name: string, value: string | null): Record<string, str
 }
 
 /** A rough on-disk size: ES reports Lucene segment bytes; we report the JSON size of live sources. */
-function approximateStoreSize(s: IndexShard): number {
+export function approximateStoreSize(s: IndexShard): number {
   return 225 + s.liveCount * 64 + s.history.length * 32;
 }
 
