@@ -187,6 +187,17 @@ describe("data streams", () => {
       allow_custom_routing: false,
     });
     expect(got.body.data_streams[0].indices.map((i: any) => i.index_name)).toEqual([first.body._index]);
+    // _cat/indices (strictExpand: no hidden indices) lists the hidden backing indices of a visible
+    // data stream, which wildcards and _all reach through the stream
+    const hidden = name("hidden-plain");
+    await req("PUT", `/${hidden}`, { settings: { "index.hidden": true, number_of_replicas: 0 } });
+    const catAll = (await req("GET", "/_cat/indices?format=json&h=index")).body.map((r: any) => r.index);
+    expect(catAll).toContain(first.body._index);
+    expect(catAll).not.toContain(hidden);
+    expect((await req("GET", `/_cat/indices/${ds}?format=json&h=index`)).body.map((r: any) => r.index)).toEqual([first.body._index]);
+    const catHidden = (await req("GET", "/_cat/indices?format=json&h=index&expand_wildcards=all")).body.map((r: any) => r.index);
+    expect(catHidden).toContain(hidden);
+    await req("DELETE", `/${hidden}`);
     // the backing index is hidden and carries the template's settings
     const settings = (await req("GET", `/${first.body._index}/_settings`)).body[first.body._index].settings.index;
     expect(settings.hidden).toBe("true");
