@@ -100,6 +100,35 @@ function dataStreamWriteIndex(cluster: Cluster, name: string, kind: WriteKind | 
 }
 
 /**
+ * TransportBulkAction's checks of a write by the name it gives, before the target is resolved:
+ * `prohibitCustomRoutingOnDataStream` (routing through a stream whose template does not allow it)
+ * and `prohibitAppendWritesInBackingIndices` (a create, or an index without `if_seq_no`, aimed at a
+ * backing index by its own name; updates and deletes may target backing indices).
+ */
+function checkDataStreamRequest(cluster: Cluster, name: string, kind: WriteKind | "delete", opts: WriteOptions, routing?: string): void {
+  const streams = dataStreams(cluster);
+  const stream = streams[name];
+  if (stream && routing && !stream.allow_custom_routing) {
+    throw errors.illegalArgument(
+      `index request targeting data stream [${name}] specifies a custom routing but the [allow_custom_routing] setting was not enabled in the data stream's template.`,
+    );
+  }
+  if (kind !== "index" && kind !== "create") return;
+  const parent = cluster.shard(name) ? parentDataStream(streams, name) : undefined;
+  if (!parent) return;
+  if (kind === "create") {
+    throw errors.illegalArgument(
+      `index request with op_type=create targeting backing indices is disallowed, target corresponding data stream [${parent.name}] instead`,
+    );
+  }
+  if (opts.ifSeqNo === undefined && opts.ifPrimaryTerm === undefined) {
+    throw errors.illegalArgument(
+      `index request with op_type=index and no if_primary_term and if_seq_no set targeting backing indices is disallowed, target corresponding data stream [${parent.name}] instead`,
+    );
+  }
+}
+
+/**
  * A document for a backing index must carry `@timestamp` (its `_data_stream_timestamp` metadata
  * field mapper checks after parsing; the `date` mapping checks the value).
  */
@@ -213,7 +242,9 @@ export async function indexDoc(
   opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "index", id }, opts);
-  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, id === undefined ? "create" : (opts.opType ?? "index"));
+  const kind = id === undefined ? "create" : (opts.opType ?? "index");
+  checkDataStreamRequest(cluster, index, kind, opts, opts.routing);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, kind);
   checkDataStreamDocument(cluster, shard, source);
   const docId = id ?? generateDocId(cluster.now());
   const routing = resolveRouting(shard, index, docId, opts.routing);
@@ -458,6 +489,7 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
         case "index":
         case "create": {
           const kind = item.action === "create" || item.id === undefined ? "create" : (item.opts.opType ?? "index");
+          checkDataStreamRequest(cluster, index, kind, item.opts, item.routing);
           shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, kind);
           checkDataStreamDocument(cluster, shard, item.source ?? {});
           // IndexRouting.process, after the index was resolved (or auto-created): an empty _id

@@ -232,6 +232,34 @@ describe("data streams", () => {
     expect(b.body.items[1].create.status).toBe(201);
     expect(b.body.items[1].create._index).toMatch(backing(ds, 1));
     expectError(await req("PUT", `/_data_stream/${ds}`), 400, "resource_already_exists_exception", `data_stream [${ds}] already exists`);
+
+    // backing indices take no appends by their own name; a compare-and-set index (an update) is fine
+    const bi = first.body._index;
+    expectError(
+      await req("POST", `/${bi}/_doc`, { "@timestamp": "2025-01-01T00:00:04Z" }),
+      400,
+      "illegal_argument_exception",
+      `index request with op_type=create targeting backing indices is disallowed, target corresponding data stream [${ds}] instead`,
+    );
+    expectError(
+      await req("PUT", `/${bi}/_doc/x`, { "@timestamp": "2025-01-01T00:00:04Z" }),
+      400,
+      "illegal_argument_exception",
+      `index request with op_type=index and no if_primary_term and if_seq_no set targeting backing indices is disallowed, target corresponding data stream [${ds}] instead`,
+    );
+    const doc = await req("GET", `/${bi}/_doc/1`);
+    const cas = await req("PUT", `/${bi}/_doc/1?if_seq_no=${doc.body._seq_no}&if_primary_term=${doc.body._primary_term}`, {
+      "@timestamp": "2025-01-01T00:00:01Z",
+      msg: "edited",
+    });
+    expect(cas.status).toBe(200);
+    expect(cas.body.result).toBe("updated");
+    expectError(
+      await req("POST", `/${ds}/_doc?routing=r1`, { "@timestamp": "2025-01-01T00:00:05Z" }),
+      400,
+      "illegal_argument_exception",
+      `index request targeting data stream [${ds}] specifies a custom routing but the [allow_custom_routing] setting was not enabled in the data stream's template.`,
+    );
   });
 
   test("rollover adds generation 2 as the write index; reads span the backing indices; the write index cannot be deleted or closed", async () => {
