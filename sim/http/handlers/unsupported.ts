@@ -34,6 +34,10 @@ const UNSUPPORTED: Array<[api: string, paths: string[]]> = [
   ["indices.rollover", ["/{alias}/_rollover/{new_index}"]],
   ["indices.resolve_index", ["/_resolve/index/{name}"]],
   ["indices.put_template", ["/_template/{name}", "/_template"]],
+  // literal segments beat `/_index_template/{name}`, so these are not taken for template names
+  ["indices.simulate_index_template", ["/_index_template/_simulate_index/{name}"]],
+  ["indices.simulate_template", ["/_index_template/_simulate", "/_index_template/_simulate/{name}"]],
+  ["cluster.put_component_template", ["/_component_template", "/_component_template/{name}"]],
   ["indices.recovery", ["/_recovery", "/{index}/_recovery"]],
   ["indices.segments", ["/_segments", "/{index}/_segments"]],
   ["indices.shard_stores", ["/_shard_stores", "/{index}/_shard_stores"]],

@@ -5,7 +5,7 @@
  * Every case runs against es-sim or, with `ES_URL`, a real Elasticsearch 8.x
  * (test/helpers/conformance.ts); templates and streams are named `conf-<run>-…` and removed at the end.
  */
-import { conformanceTarget, expectError } from "../../helpers/conformance";
+import { conformanceTarget, expectError, simOnly } from "../../helpers/conformance";
 
 const { name, req, bulk } = conformanceTarget("conformance-datastreams");
 
@@ -138,6 +138,16 @@ describe("composable index templates", () => {
     await req("DELETE", `/${i},${auto}`);
     await req("DELETE", `/_index_template/${t}`);
   });
+});
+
+simOnly("template simulation and component templates answer an explicit 'not supported', not a template named _simulate", async () => {
+  for (const [method, path] of [
+    ["POST", `/_index_template/_simulate_index/${name("x")}`],
+    ["POST", "/_index_template/_simulate"],
+    ["PUT", `/_component_template/${name("c")}`],
+  ] as const) {
+    expectError(await req(method, path, { template: {} }), 400, "illegal_argument_exception", /^es-sim does not support the \[/);
+  }
 });
 
 describe("data streams", () => {
