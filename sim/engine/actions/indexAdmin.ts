@@ -5,7 +5,7 @@
  * validates like ES, applies in memory and resolves once the change is durable.
  */
 import type { Cluster, ExpressionOptions } from "../cluster";
-import { checkNotWriteIndices, forgetBackingIndices } from "../dataStreams";
+import { checkNotWriteIndices, dataStreams, forgetBackingIndices, parentDataStream } from "../dataStreams";
 import { deepEqual, randomUuid } from "../docUtils";
 import { EsError, errors } from "../errors";
 import { isWildcard, simpleMatch, validateIndexName } from "../names";
@@ -246,6 +246,7 @@ export function getIndex(
 ): Json {
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const features = opts.features ?? ["aliases", "mappings", "settings"];
+  const streams = dataStreams(cluster);
   const out: Json = {};
   for (const name of names) {
     const s = cluster.shard(name)!;
@@ -256,6 +257,9 @@ export function getIndex(
     };
     if (opts.includeDefaults && features.includes("settings"))
       entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
+    // GetIndexResponse names the data stream a backing index belongs to
+    const stream = parentDataStream(streams, name);
+    if (stream) entry.data_stream = stream.name;
     out[name] = entry;
   }
   return out;

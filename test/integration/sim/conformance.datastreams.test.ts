@@ -208,6 +208,10 @@ describe("data streams", () => {
     const catHidden = (await req("GET", "/_cat/indices?format=json&h=index&expand_wildcards=all")).body.map((r: any) => r.index);
     expect(catHidden).toContain(hidden);
     await req("DELETE", `/${hidden}`);
+    // GET /{stream} answers its backing indices, each naming its stream
+    const getIdx = await req("GET", `/${ds}`);
+    expect(Object.keys(getIdx.body)).toEqual([first.body._index]);
+    expect(getIdx.body[first.body._index].data_stream).toBe(ds);
     // the backing index is hidden and carries the template's settings
     const settings = (await req("GET", `/${first.body._index}/_settings`)).body[first.body._index].settings.index;
     expect(settings.hidden).toBe("true");
