@@ -518,6 +518,14 @@ export class Cluster {
     return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Json);
   }
 
+  /**
+   * A cluster-state custom without a copy, for lookups on hot paths (every write checks the data
+   * streams). Never mutate it: `putCustomMetadata` replaces a custom, it never changes one in place.
+   */
+  customMetadataView(key: string): Readonly<Json> | undefined {
+    return this.custom[key] as Readonly<Json> | undefined;
+  }
+
   /** CCR hook: stores (or with `null` removes) a cluster-state custom; resolves once durable. */
   putCustomMetadata(key: string, value: Json | null): Promise<void> {
     return this.updateMetadata(async () => {

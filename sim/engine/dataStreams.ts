@@ -60,10 +60,13 @@ export function generationOfBackingIndex(indexName: string): number | undefined 
   return m && indexName.startsWith(BACKING_INDEX_PREFIX) ? Number(m[1]) : undefined;
 }
 
-/** The stored data streams (a copy). */
-export function dataStreams(cluster: Cluster): DataStreamMap {
-  const custom = cluster.customMetadata(DATA_STREAM_CUSTOM_KEY) as { data_stream?: DataStreamMap } | undefined;
-  return (custom?.data_stream ?? {}) as DataStreamMap;
+/**
+ * The stored data streams, not copied (every write looks them up): treat as read-only and store
+ * changes as new objects through `saveDataStreams`.
+ */
+export function dataStreams(cluster: Cluster): Readonly<DataStreamMap> {
+  const custom = cluster.customMetadataView(DATA_STREAM_CUSTOM_KEY) as { data_stream?: DataStreamMap } | undefined;
+  return custom?.data_stream ?? {};
 }
 
 /** Names of the stored data streams, sorted. */
