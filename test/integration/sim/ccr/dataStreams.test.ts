@@ -117,3 +117,14 @@ test("PUT {backing}/_ccr/follow: the name must stay unless data_stream_name rena
     `cannot follow backing index [${renamed2}], because local data stream [logs-db-copy] is no longer marked as replicated`,
   );
 });
+
+test("templates and data streams survive a process restart (durable cluster-state customs)", async () => {
+  const before = await stream(leader.url, "logs-app");
+  await leader.restart();
+  expect((await http(leader.url, "HEAD", "/_index_template/logs")).status).toBe(200);
+  const after = await stream(leader.url, "logs-app");
+  expect(after).toMatchObject({ name: "logs-app", generation: before.generation, replicated: false, template: "logs" });
+  expect(after.indices).toEqual(before.indices);
+  const w = await ok(leader.url, "POST", "/logs-app/_doc", { "@timestamp": "2025-03-01T00:00:00Z" }, 201);
+  expect(w._index).toBe(before.indices[before.indices.length - 1].index_name);
+});
