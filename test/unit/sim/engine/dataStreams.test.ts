@@ -3,7 +3,13 @@
  * template wins, backing index names) by tables, and the engine actions over MemoryStorage: one
  * winner under concurrency, persistence across a restart, the write-index guards.
  */
-import { createDataStream, getDataStreams, promoteDataStream, rolloverDataStream } from "../../../../sim/engine/actions/dataStreams";
+import {
+  createDataStream,
+  deleteDataStream,
+  getDataStreams,
+  promoteDataStream,
+  rolloverDataStream,
+} from "../../../../sim/engine/actions/dataStreams";
 import { indexDoc } from "../../../../sim/engine/actions/documents";
 import { closeIndex, createIndex, deleteIndex } from "../../../../sim/engine/actions/indexAdmin";
 import { deleteIndexTemplate, getIndexTemplates, putIndexTemplate } from "../../../../sim/engine/actions/indexTemplates";
@@ -127,6 +133,26 @@ describe("engine actions", () => {
     expect(cluster.requireShard(".ds-ds-a-2026.01.05-000001").liveCount).toBe(10);
     const settled = await Promise.allSettled([createDataStream(cluster, "ds-b"), createDataStream(cluster, "ds-b")]);
     expect(settled.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+
+  test("concurrent deletes of one stream or template: one acknowledged, the others 404; concurrent rollovers each add a generation", async () => {
+    const { cluster } = await open();
+    await putIndexTemplate(cluster, "ds", { index_patterns: ["ds-*"], data_stream: {} });
+    await putIndexTemplate(cluster, "plain", { index_patterns: ["plain-*"] });
+    await createDataStream(cluster, "ds-a");
+    const rolled = await Promise.all([rolloverDataStream(cluster, "ds-a", {}), rolloverDataStream(cluster, "ds-a", {})]);
+    expect(rolled.map((r: any) => r.new_index).sort()).toEqual([".ds-ds-a-2026.01.05-000002", ".ds-ds-a-2026.01.05-000003"]);
+    const streams = await Promise.allSettled([deleteDataStream(cluster, "ds-a"), deleteDataStream(cluster, "ds-a")]);
+    expect(streams.map((x) => (x.status === "fulfilled" ? "ok" : (x.reason as EsError).type)).sort()).toEqual([
+      "index_not_found_exception",
+      "ok",
+    ]);
+    expect(cluster.indexNames()).toEqual([]);
+    const templates = await Promise.allSettled([deleteIndexTemplate(cluster, "plain"), deleteIndexTemplate(cluster, "plain")]);
+    expect(templates.map((x) => (x.status === "fulfilled" ? "ok" : (x.reason as EsError).type)).sort()).toEqual([
+      "index_template_missing_exception",
+      "ok",
+    ]);
   });
 
   test("templates and data streams survive a restart", async () => {
