@@ -35,7 +35,7 @@ export interface BulkItem {
   id?: string;
   /** Document (index/create) or update body. */
   source?: Json;
-  opts: WriteOptions & { requireAlias?: boolean };
+  opts: WriteOptions & { requireAlias?: boolean; requireDataStream?: boolean };
   /** `routing` of the item (or the request's); empty means none, as ES's requests treat it. */
   routing?: string;
   /** A problem found while parsing this item's lines; reported in its slot. */
@@ -53,15 +53,31 @@ type WriteKind = "index" | "create" | "update";
  * `data_stream`). `require_alias` is checked first, as TransportBulkAction does before
  * auto-creation: a name that is not an alias fails, whether or not an index of that name exists.
  */
-async function writeTarget(cluster: Cluster, name: string, requireAlias: boolean, kind: WriteKind): Promise<IndexShard> {
+async function writeTarget(
+  cluster: Cluster,
+  name: string,
+  requireAlias: boolean,
+  kind: WriteKind,
+  requireDataStream = false,
+): Promise<IndexShard> {
   const found = existingWriteTarget(cluster, name, requireAlias, kind);
-  if (found) return found;
+  if (found) return requireDataStreamTarget(cluster, name, requireDataStream, found);
   checkAutoCreate(cluster, name);
   validateIndexName(name);
+  // MetadataCreateIndexService via AutoCreateAction: a request that requires a data stream
+  // creates nothing else
+  if (requireDataStream && !dataStreamTemplateMatches(cluster, name)) {
+    throw new EsError(
+      "index_not_found_exception",
+      404,
+      `no such index [${name}] and the index creation request requires a data stream, but no matching index template with data stream template was found for it`,
+      { "resource.type": "index_expression", "resource.id": name, index_uuid: "_na_", index: name },
+    );
+  }
   // AutoCreateAction: the creation is a metadata update that first looks again, so concurrent
   // writers into one missing index (single requests or bulk items) share the one index the first
   // of them creates instead of each registering its own (and losing the others' documents).
-  return cluster.updateMetadata(async () => {
+  const target = await cluster.updateMetadata(async () => {
     const again = existingWriteTarget(cluster, name, requireAlias, kind);
     if (again) return again;
     if (!dataStreamTemplateMatches(cluster, name)) return createIndexInternal(cluster, name, {}, {}, {}, {}, { applyTemplates: true });
@@ -69,6 +85,18 @@ async function writeTarget(cluster: Cluster, name: string, requireAlias: boolean
     await createDataStreamNow(cluster, name);
     return existingWriteTarget(cluster, name, requireAlias, kind)!;
   });
+  return requireDataStreamTarget(cluster, name, requireDataStream, target);
+}
+
+/**
+ * BulkOperation.addFailureIfRequiresDataStreamAndNoParentDataStream: with `require_data_stream`
+ * the name written to must be a data stream.
+ */
+function requireDataStreamTarget(cluster: Cluster, name: string, requireDataStream: boolean, target: IndexShard): IndexShard {
+  if (requireDataStream && !dataStreams(cluster)[name]) {
+    throw errors.resourceNotFound(`[require_data_stream] request flag is [true] and [${name}] is not a data stream`);
+  }
+  return target;
 }
 
 /** The existing index a write to `name` goes to, or undefined when it would be auto-created. */
@@ -239,12 +267,12 @@ export async function indexDoc(
   index: string,
   id: string | undefined,
   source: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
+  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; requireDataStream?: boolean; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "index", id }, opts);
   const kind = id === undefined ? "create" : (opts.opType ?? "index");
   checkDataStreamRequest(cluster, index, kind, opts, opts.routing);
-  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, kind);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, kind, opts.requireDataStream);
   checkDataStreamDocument(cluster, shard, source);
   const docId = id ?? generateDocId(cluster.now());
   const routing = resolveRouting(shard, index, docId, opts.routing);
@@ -490,7 +518,7 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
         case "create": {
           const kind = item.action === "create" || item.id === undefined ? "create" : (item.opts.opType ?? "index");
           checkDataStreamRequest(cluster, index, kind, item.opts, item.routing);
-          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, kind);
+          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, kind, item.opts.requireDataStream);
           checkDataStreamDocument(cluster, shard, item.source ?? {});
           // IndexRouting.process, after the index was resolved (or auto-created): an empty _id
           // fails only this item; an absent one is generated

@@ -179,6 +179,37 @@ describe("data streams", () => {
     expectError(await req("GET", `/_data_stream/${name("nods")}`), 404, "index_not_found_exception", `no such index [${name("nods")}]`);
   });
 
+  test("require_data_stream: a plain index or a name without a data-stream template is refused; a stream name passes", async () => {
+    const plain = name("rds-plain");
+    await req("PUT", `/${plain}`, { settings: { number_of_replicas: 0 } });
+    const r = await req("POST", `/${plain}/_doc?require_data_stream=true`, { "@timestamp": "2025-01-01T00:00:00Z" });
+    expectError(r, 404, "resource_not_found_exception", `[require_data_stream] request flag is [true] and [${plain}] is not a data stream`);
+    const missing = name("rds-missing");
+    expectError(
+      await req("POST", `/${missing}/_doc?require_data_stream=true`, { "@timestamp": "2025-01-01T00:00:00Z" }),
+      404,
+      "index_not_found_exception",
+      `no such index [${missing}] and the index creation request requires a data stream, but no matching index template with data stream template was found for it`,
+    );
+    expect((await req("HEAD", `/${missing}`)).status).toBe(404);
+    const stream = name("ds-rds");
+    const b = await bulk(
+      [
+        { create: { _index: stream } },
+        { "@timestamp": "2025-01-01T00:00:00Z" },
+        { create: { _index: plain } },
+        { "@timestamp": "2025-01-01T00:00:00Z" },
+      ],
+      "?require_data_stream=true",
+    );
+    expect(b.body.items[0].create.status).toBe(201);
+    expect(b.body.items[0].create._index).toMatch(backing(stream, 1));
+    expect(b.body.items[1].create.status).toBe(404);
+    expect(b.body.items[1].create.error.type).toBe("resource_not_found_exception");
+    await req("DELETE", `/_data_stream/${stream}`);
+    await req("DELETE", `/${plain}`);
+  });
+
   test("the first create write makes the stream; index ops and documents without @timestamp are refused", async () => {
     const first = await req("POST", `/${ds}/_doc?refresh=true`, { "@timestamp": "2025-01-01T00:00:00Z", msg: "one" });
     expect(first.status).toBe(201);
