@@ -47,6 +47,14 @@ export async function createDataStreamNow(cluster: Cluster, name: string): Promi
   if (!template.data_stream) {
     throw errors.illegalArgument(`matching index template [${templateName}] for data stream [${name}] has no data stream template`);
   }
+  // Metadata.Builder.build refuses the state that would hold both (nothing is created)
+  if (cluster.shard(name)) {
+    throw new EsError(
+      "illegal_state_exception",
+      500,
+      `index, alias, and data stream names need to be unique, but the following duplicates were found [data stream [${name}] conflicts with index]`,
+    );
+  }
   const first = backingIndexName(name, 1, cluster.now());
   if (cluster.shard(first)) {
     throw new EsError("status_exception", 400, `data stream could not be created because backing index [${first}] already exists`);

@@ -183,6 +183,16 @@ describe("engine actions", () => {
       "unable to remove composable templates [ds] as they are in use by a data streams [ds-a]",
     );
     expect((await esError(createIndex(cluster, "ds-x", {}))).reason).toMatch(/creates data streams only/);
+    await putIndexTemplate(cluster, "late", { index_patterns: ["late-*"] });
+    await createIndex(cluster, "late-1", {});
+    await putIndexTemplate(cluster, "late", { index_patterns: ["late-*"], data_stream: {} });
+    const clash = await esError(createDataStream(cluster, "late-1"));
+    expect([clash.type, clash.status, clash.reason]).toEqual([
+      "illegal_state_exception",
+      500,
+      "index, alias, and data stream names need to be unique, but the following duplicates were found [data stream [late-1] conflicts with index]",
+    ]);
+    expect(cluster.indexNames()).not.toContain(expect.stringMatching(/^\.ds-late-1-/));
     await cluster.updateMetadata(() => saveDataStreams(cluster, { "ds-a": { ...dataStreams(cluster)["ds-a"]!, replicated: true } }));
     expect((await esError(rolloverDataStream(cluster, "ds-a", {}))).reason).toBe(
       "data stream [ds-a] cannot be rolled over, because it is a replicated data stream",
