@@ -54,6 +54,10 @@ export type EsCondition =
   | "blocked"
   /** 404 `resource_not_found_exception` "auto-follow pattern [x] is missing". */
   | "auto_follow_pattern_missing"
+  /** 404 for a composable index template: "index template matching [x] not found", `index_template_missing_exception`. */
+  | "template_missing"
+  /** 404 `resource_not_found_exception` "data stream [x] does not exist" (promote). */
+  | "data_stream_missing"
   /** The remote cluster alias is registered but its peer cannot be reached (`no_seed_node_left_exception` …). */
   | "remote_unreachable";
 
@@ -257,6 +261,8 @@ function classify(
   if (hasType("index_closed_exception")) return "index_closed";
   if (hasType("cluster_block_exception")) return "blocked";
   if (/auto-follow pattern \[.*\] is missing/i.test(reason)) return "auto_follow_pattern_missing";
+  if (hasType("index_template_missing_exception") || /^index template matching \[.*\] not found$/.test(reason)) return "template_missing";
+  if (/^data stream \[.*\] does not exist$/.test(reason)) return "data_stream_missing";
   if (/no shard follow tasks for follower indices/i.test(reason) || (status === 404 && operation === "ccr.follow_stats"))
     return "no_follow_tasks";
   if (/no shard follow tasks/i.test(reason)) return "already_paused";

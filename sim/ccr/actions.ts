@@ -36,6 +36,16 @@ export interface IndexView {
   soft_deletes_enabled: boolean;
   /** `index.soft_deletes.retention_lease.period` in ms. */
   retention_lease_period_ms: number;
+  /** The data stream the index backs on the leader (`IndexAbstraction.getParentDataStream`), if any. */
+  data_stream?: DataStreamView;
+}
+
+/** A leader data stream as followers need it (`TransportPutFollowAction.updateLocalDataStream`). */
+export interface DataStreamView {
+  name: string;
+  generation: number;
+  hidden: boolean;
+  _meta?: Json;
 }
 
 export interface ClusterStateRequest {

@@ -11,7 +11,7 @@
 import { EsError, errors } from "../engine/errors";
 import { simpleMatch } from "../engine/names";
 import type { Json } from "../engine/types";
-import { ACTIONS, type ClusterStateResponse } from "./actions";
+import { ACTIONS, type ClusterStateResponse, type IndexView } from "./actions";
 import { BodyReader } from "./bodyParser";
 import type { CcrService } from "./ccrService";
 import { ccrErrors } from "./errors";
@@ -161,7 +161,7 @@ export class AutoFollowService {
       const followed = new Set(previous?.followed ?? []);
       // existing leader indices are never auto-followed: only the ones created after the pattern
       const newPatterns = previous ? leaderPatterns!.filter((p) => !previous.leader_index_patterns.includes(p)) : leaderPatterns!;
-      for (const index of state.indices) if (newPatterns.some((p) => simpleMatch(p, index.name))) followed.add(index.uuid);
+      for (const index of state.indices) if (patternMatches(newPatterns, exclusions, index)) followed.add(index.uuid);
       const stored: StoredPattern = {
         remote_cluster: remote!,
         leader_index_patterns: leaderPatterns!,
@@ -297,10 +297,18 @@ export class AutoFollowService {
       }
       for (const index of state.indices) {
         if (followed.has(index.uuid) || index.state !== "open") continue;
-        if (!p.leader_index_patterns.some((pat) => simpleMatch(pat, index.name))) continue;
-        if (p.leader_index_exclusion_patterns.some((pat) => simpleMatch(pat, index.name))) continue;
-        const follower = (p.follow_index_pattern ?? "{{leader_index}}").split("{{leader_index}}").join(index.name);
+        if (!patternMatches(p.leader_index_patterns, p.leader_index_exclusion_patterns, index)) continue;
         const key = `${alias}:${index.name}`;
+        let follower: string;
+        try {
+          follower = followerIndexName(p.follow_index_pattern, index.name);
+        } catch (e) {
+          this.failedFollows++;
+          this.recordError(key, e);
+          followed.add(index.uuid);
+          dirty = true;
+          continue;
+        }
         if (this.ccr.cluster.shard(follower)) {
           followed.add(index.uuid); // already there (followed before, or a local index): ES skips it
           dirty = true;
@@ -314,6 +322,7 @@ export class AutoFollowService {
             settings: p.settings ?? {},
             parameters: p.parameters,
             wfas: 1,
+            dataStreamName: followerDataStreamName(p.follow_index_pattern, index),
           });
           this.successful++;
           this.recentErrors.delete(key);
@@ -343,6 +352,43 @@ export class AutoFollowService {
     this.recentErrors.set(key, { timestamp: this.ccr.cluster.now(), error });
     while (this.recentErrors.size > MAX_RECENT_ERRORS) this.recentErrors.delete(this.recentErrors.keys().next().value as string);
   }
+}
+
+/**
+ * `AutoFollowPattern.match(IndexAbstraction)`: the index name, or else the name of the data stream
+ * it backs, matches a leader pattern and no exclusion pattern.
+ */
+export function patternMatches(patterns: string[], exclusions: string[], index: Pick<IndexView, "name" | "data_stream">): boolean {
+  const matches = (name: string) => !exclusions.some((x) => simpleMatch(x, name)) && patterns.some((p) => simpleMatch(p, name));
+  if (matches(index.name)) return true;
+  return index.data_stream !== undefined && matches(index.data_stream.name);
+}
+
+/** `AutoFollowCoordinator.DS_BACKING_PATTERN`: prefix through `.ds-`, stream name, date, generation. */
+const DS_BACKING_PATTERN = /^(.*?\.ds-)(.+)-(\d{4}.\d{2}.\d{2})(-[\d]+)?$/;
+
+/**
+ * `AutoFollowCoordinator.getFollowerIndexName`: `{{leader_index}}` of the follow pattern replaced
+ * by the leader index name, or for a backing index by its data stream name inside the backing
+ * index name (`.ds-logs_copy-2022.02.02-000001` for `{{leader_index}}_copy`).
+ */
+export function followerIndexName(followPattern: string | undefined, leaderIndex: string): string {
+  if (followPattern === undefined) return leaderIndex;
+  if (!leaderIndex.includes(".ds-")) return followPattern.split("{{leader_index}}").join(leaderIndex);
+  const m = DS_BACKING_PATTERN.exec(leaderIndex);
+  if (!m) {
+    throw errors.illegalArgument(
+      `unable to determine follower index name from leader index name [${leaderIndex}] and follow index pattern: [${followPattern}], ` +
+        "index appears to follow a regular data stream backing pattern, but could not be parsed",
+    );
+  }
+  return `${m[1]}${followPattern.split("{{leader_index}}").join(m[2]!)}-${m[3]}${m[4] ?? ""}`;
+}
+
+/** `AutoFollowCoordinator.generateRequest`: with a follow pattern, a backing index's stream is renamed the same way. */
+export function followerDataStreamName(followPattern: string | undefined, index: Pick<IndexView, "data_stream">): string | undefined {
+  if (followPattern === undefined || index.data_stream === undefined) return undefined;
+  return followPattern.split("{{leader_index}}").join(index.data_stream.name);
 }
 
 /** A pattern as GET shows it (`AutoFollowPattern.toXContentFragment`). */

@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Cluster } from "../engine/cluster";
+import { dataStreams, parentDataStream } from "../engine/dataStreams";
 import { errors } from "../engine/errors";
 import { parseTimeValue } from "../engine/settings";
 import type { IndexShard } from "../engine/shard";
@@ -114,7 +115,8 @@ export class LeaderService {
   /** How an index is described to followers. */
   indexView(shard: IndexShard): IndexView {
     const m = shard.meta;
-    return {
+    const ds = parentDataStream(dataStreams(this.cluster), m.name);
+    const view: IndexView = {
       name: m.name,
       uuid: m.uuid,
       state: m.state,
@@ -131,6 +133,14 @@ export class LeaderService {
         shard.setting("index.soft_deletes.retention_lease.period"),
       ),
     };
+    if (ds)
+      view.data_stream = {
+        name: ds.name,
+        generation: ds.generation,
+        hidden: ds.hidden,
+        ...(ds._meta !== undefined ? { _meta: ds._meta } : {}),
+      };
+    return view;
   }
 
   private async clusterState(req: ClusterStateRequest): Promise<ClusterStateResponse> {
@@ -142,6 +152,10 @@ export class LeaderService {
         Math.min(req.timeout_ms ?? MAX_STATE_WAIT_MS, MAX_STATE_WAIT_MS),
       );
     }
+    // ES publishes a cluster state only after the whole update task: a data stream's new backing
+    // index is seen together with the stream that lists it (no leader-side metadata task waits on
+    // a remote call, so waiting for the queue cannot deadlock)
+    await this.cluster.updateMetadata(() => undefined);
     const names = req.indices ?? this.cluster.indexNames();
     const indices: IndexView[] = [];
     for (const name of names) {

@@ -5,12 +5,14 @@
  * retained history, then its shard-follow task starts.
  */
 import { createIndexInternal, flush, openIndex } from "../engine/actions/indexAdmin";
+import type { Cluster } from "../engine/cluster";
+import { dataStreams, saveDataStreams, type StoredDataStream } from "../engine/dataStreams";
 import { EsError, errors } from "../engine/errors";
 import { validateIndexName } from "../engine/names";
 import { flattenSettings, normaliseIndexKey, validateIndexSettings, type SettingValue } from "../engine/settings";
 import type { IndexSnapshot } from "../engine/storage";
 import type { DocEntry, FlatSettings, Json, Operation } from "../engine/types";
-import { ACTIONS, type IndexView, type RestoreChunkResponse, type RestoreSessionPutResponse } from "./actions";
+import { ACTIONS, type DataStreamView, type IndexView, type RestoreChunkResponse, type RestoreSessionPutResponse } from "./actions";
 import { BodyReader } from "./bodyParser";
 import type { CcrService } from "./ccrService";
 import { ccrErrors } from "./errors";
@@ -73,8 +75,7 @@ export async function putFollow(
   if (leaderIndex === undefined) problems.push("leader_index is missing");
   if (dataStreamName !== undefined && dataStreamName.trim().length === 0) problems.push("data stream name must contain text if present");
   if (problems.length > 0) throw errors.validation(problems);
-  if (dataStreamName !== undefined) throw errors.notSupported("[data_stream_name] of ccr.follow (data streams)");
-  return followInternal(ccr, { follower, remote: remote!, leaderIndex: leaderIndex!, settings, parameters, wfas });
+  return followInternal(ccr, { follower, remote: remote!, leaderIndex: leaderIndex!, settings, parameters, wfas, dataStreamName });
 }
 
 /** PUT follow after request parsing (also what auto-follow calls). */
@@ -87,11 +88,18 @@ export async function followInternal(
     settings: Json;
     parameters: FollowParametersWire;
     wfas: number | "all";
+    /** The local data stream a followed backing index joins (`data_stream_name`); the leader's stream name when absent. */
+    dataStreamName?: string | undefined;
   },
 ): Promise<Json> {
   const leader = await ccr.fetchLeaderIndex(req.remote, req.leaderIndex);
   if (!leader.soft_deletes_enabled) throw ccrErrors.leaderWithoutSoftDeletes(leader.name);
   const userSettings = followerRequestSettings(req.settings);
+  // TransportPutFollowAction: a backing index keeps its name unless the stream is renamed
+  if (leader.data_stream && req.dataStreamName === undefined && req.follower !== req.leaderIndex) {
+    throw errors.illegalArgument("a backing index name in the local and remote cluster must remain the same");
+  }
+  const localStream = leader.data_stream ? (req.dataStreamName ?? leader.data_stream.name) : undefined;
   // TransportPutFollowAction restores the follower through RestoreService, whose cluster-state
   // update checks the name and creates (or takes over) the index in one step: of concurrent follows
   // of one name, one creates the follower and the others find it (open, or being restored)
@@ -100,6 +108,7 @@ export async function followInternal(
     if (existing && existing.isOpen) throw ccrErrors.restoreOverOpenIndex(req.remote, req.follower);
     if (existing && (ccr.runningTask(req.follower) || ccr.isBootstrapping(req.follower))) throw ccrErrors.followTaskExists(existing.uuid);
     if (!existing) validateIndexName(req.follower);
+    if (localStream !== undefined) checkLocalStreamReplicated(ccr.cluster, localStream, req.follower);
     const parameters = withDefaults(req.parameters);
     const ccrMeta = (): CcrCustom => ({
       leader_index_uuid: leader.uuid,
@@ -141,6 +150,7 @@ export async function followInternal(
       uuid = shard.uuid;
       await ccr.cluster.setIndexMetaInternal(req.follower, { custom: { [CCR_CUSTOM_KEY]: ccrMeta() as unknown as Json } });
     }
+    if (localStream !== undefined) await joinLocalDataStream(ccr.cluster, localStream, req.follower, uuid, leader.data_stream!);
     const done = remoteRecovery(ccr, req.follower, uuid, req.remote, leader, parameters, existing !== undefined);
     ccr.trackBootstrap(req.follower, done);
     return { done };
@@ -148,6 +158,53 @@ export async function followInternal(
   if (req.wfas === 0) return { follow_index_created: true, follow_index_shards_acked: false, index_following_started: false };
   const ok = await done;
   return { follow_index_created: true, follow_index_shards_acked: ok, index_following_started: ok };
+}
+
+/** `updateLocalDataStream`: a local stream the follower would join must still be replicated. */
+function checkLocalStreamReplicated(cluster: Cluster, stream: string, follower: string): void {
+  const local = dataStreams(cluster)[stream];
+  if (local && !local.replicated) {
+    throw errors.illegalArgument(
+      `cannot follow backing index [${follower}], because local data stream [${stream}] is no longer marked as replicated`,
+    );
+  }
+}
+
+/**
+ * `TransportPutFollowAction.updateLocalDataStream`, in the same metadata update that created the
+ * follower: a new local stream copies the leader's (generation, metadata, hidden) and is
+ * `replicated`; an existing one gains the index, the backing indices sorted by name so the newest
+ * generation stays the write index.
+ */
+async function joinLocalDataStream(
+  cluster: Cluster,
+  stream: string,
+  follower: string,
+  uuid: string,
+  remote: DataStreamView,
+): Promise<void> {
+  const streams = dataStreams(cluster);
+  const local = streams[stream];
+  const index = { index_name: follower, index_uuid: uuid };
+  let next: StoredDataStream;
+  if (!local) {
+    next = {
+      name: stream,
+      indices: [index],
+      generation: remote.generation,
+      hidden: remote.hidden,
+      replicated: true,
+      allow_custom_routing: false,
+    };
+    if (remote._meta !== undefined) next._meta = remote._meta;
+  } else {
+    const indices = local.indices.some((i) => i.index_name === follower)
+      ? local.indices.map((i) => (i.index_name === follower ? index : i))
+      : [...local.indices, index].sort((a, b) => (a.index_name < b.index_name ? -1 : a.index_name > b.index_name ? 1 : 0));
+    next = { ...local, indices, generation: remote.generation };
+    if (remote._meta !== undefined) next._meta = remote._meta;
+  }
+  await saveDataStreams(cluster, { ...streams, [stream]: next });
 }
 
 /**

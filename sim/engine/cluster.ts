@@ -13,6 +13,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
+import { dataStreams, parentDataStream } from "./dataStreams";
 import { errors } from "./errors";
 import { randomUuid } from "./docUtils";
 import { resolveIndices, type ResolvableIndex, type ResolveOptions } from "./names";
@@ -517,6 +518,14 @@ export class Cluster {
     return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Json);
   }
 
+  /**
+   * A cluster-state custom without a copy, for lookups on hot paths (every write checks the data
+   * streams). Never mutate it: `putCustomMetadata` replaces a custom, it never changes one in place.
+   */
+  customMetadataView(key: string): Readonly<Json> | undefined {
+    return this.custom[key] as Readonly<Json> | undefined;
+  }
+
   /** CCR hook: stores (or with `null` removes) a cluster-state custom; resolves once durable. */
   putCustomMetadata(key: string, value: Json | null): Promise<void> {
     return this.updateMetadata(async () => {
@@ -581,13 +590,18 @@ export class Cluster {
   // Index expressions.
 
   private resolvable(): ResolvableIndex[] {
-    return [...this.shards.values()].map((s) => ({
-      name: s.name,
-      uuid: s.uuid,
-      open: s.isOpen,
-      hidden: s.meta.settings["index.hidden"] === "true",
-      aliases: Object.keys(s.meta.aliases),
-    }));
+    const streams = dataStreams(this);
+    return [...this.shards.values()].map((s) => {
+      const ds = parentDataStream(streams, s.name);
+      return {
+        name: s.name,
+        uuid: s.uuid,
+        open: s.isOpen,
+        hidden: s.meta.settings["index.hidden"] === "true",
+        aliases: Object.keys(s.meta.aliases),
+        ...(ds ? { dataStream: ds.name, dataStreamHidden: ds.hidden } : {}),
+      };
+    });
   }
 
   /** Resolves an index expression against this cluster. */

@@ -57,6 +57,10 @@ export interface ResolvableIndex {
   open: boolean;
   hidden: boolean;
   aliases: string[];
+  /** The data stream the index backs: the stream's name resolves to its backing indices. */
+  dataStream?: string;
+  /** Whether that data stream is hidden (wildcards match a visible stream's hidden backing indices). */
+  dataStreamHidden?: boolean;
 }
 
 /** Options of an index expression (`IndicesOptions`). */
@@ -106,6 +110,10 @@ export function resolveIndices(expression: string | undefined, indices: Resolvab
   const byName = new Map(indices.map((i) => [i.name, i]));
 
   const matchesState = (i: ResolvableIndex) => (i.open ? wantOpen : wantClosed) && (!i.hidden || wantHidden);
+  // IndexNameExpressionResolver: a wildcard matching a data stream takes its backing indices
+  // (hidden as they are) when the stream itself is visible or hidden ones are asked for
+  const streamMatchesState = (i: ResolvableIndex) =>
+    i.dataStream !== undefined && allowAliases && (i.open ? wantOpen : wantClosed) && (!i.dataStreamHidden || wantHidden);
   const result: string[] = [];
   const add = (name: string) => {
     if (!result.includes(name)) result.push(name);
@@ -117,7 +125,7 @@ export function resolveIndices(expression: string | undefined, indices: Resolvab
     if (part === "") continue;
     if (part === "_all" || part === "*") {
       sawWildcard = true;
-      for (const i of [...indices].sort((a, b) => a.name.localeCompare(b.name))) if (matchesState(i)) add(i.name);
+      for (const i of [...indices].sort((a, b) => a.name.localeCompare(b.name))) if (matchesState(i) || streamMatchesState(i)) add(i.name);
       continue;
     }
     if (part.startsWith("-") && sawWildcard) {
@@ -133,6 +141,7 @@ export function resolveIndices(expression: string | undefined, indices: Resolvab
       for (const i of indices) {
         if (simpleMatch(part, i.name) && matchesState(i)) matched.add(i.name);
         if (allowAliases) for (const a of i.aliases) if (simpleMatch(part, a) && matchesState(i)) matched.add(i.name);
+        if (streamMatchesState(i) && simpleMatch(part, i.dataStream!)) matched.add(i.name);
       }
       const sorted = [...matched].sort();
       if (sorted.length === 0 && !allowNoIndices) throw errors.indexNotFound(part);
@@ -155,7 +164,7 @@ export function resolveIndices(expression: string | undefined, indices: Resolvab
       if (options.ignoreUnavailable) continue;
       throw errors.aliasesNotSupported(part);
     }
-    const aliased = allowAliases ? indices.filter((i) => i.aliases.includes(part)) : [];
+    const aliased = allowAliases ? indices.filter((i) => i.aliases.includes(part) || i.dataStream === part) : [];
     if (aliased.length > 0) {
       for (const i of aliased) {
         if (!i.open && options.forbidClosed) {

@@ -7,6 +7,7 @@ import type { RouteDef } from "./context";
 import { catRoutes } from "./handlers/cat";
 import { ccrRoutes } from "./handlers/ccr";
 import { clusterRoutes } from "./handlers/cluster";
+import { dataStreamRoutes } from "./handlers/dataStreams";
 import { documentRoutes } from "./handlers/documents";
 import { indicesRoutes } from "./handlers/indices";
 import { nodesRoutes } from "./handlers/nodes";
@@ -24,5 +25,6 @@ export const allRoutes: RouteDef[] = [
   ...searchRoutes,
   ...documentRoutes,
   ...indicesRoutes,
+  ...dataStreamRoutes,
   ...unsupportedRoutes,
 ];

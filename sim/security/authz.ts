@@ -177,8 +177,11 @@ function mgetActions(r: AuthzRequest): RequestAction[] {
   return [{ action: "indices:data/read/mget", indices: [...names] }];
 }
 
-/** Route → action, for routes whose action is fixed. `index: true`: on the `{index}` path parameter. */
-const ROUTE_ACTIONS: Record<string, { action: string; index?: boolean }> = {
+/**
+ * Route → action, for routes whose action is fixed. `index: true`: on the `{index}` path parameter
+ * (or the one `param` names: a data stream's `{name}`, a rollover's `{alias}`).
+ */
+const ROUTE_ACTIONS: Record<string, { action: string; index?: boolean; param?: string }> = {
   info: { action: "cluster:monitor/main" },
   ping: { action: "cluster:monitor/main" },
   "cluster.health": { action: "cluster:monitor/health" },
@@ -209,6 +212,16 @@ const ROUTE_ACTIONS: Record<string, { action: string; index?: boolean }> = {
   "indices.flush": { action: "indices:admin/flush", index: true },
   "indices.forcemerge": { action: "indices:admin/forcemerge", index: true },
   "indices.stats": { action: "indices:monitor/stats", index: true },
+  "indices.put_index_template": { action: "indices:admin/index_template/put" },
+  "indices.get_index_template": { action: "indices:admin/index_template/get" },
+  "indices.exists_index_template": { action: "indices:admin/index_template/get" },
+  "indices.delete_index_template": { action: "indices:admin/index_template/delete" },
+  "indices.create_data_stream": { action: "indices:admin/data_stream/create", index: true, param: "name" },
+  "indices.get_data_stream": { action: "indices:admin/data_stream/get", index: true, param: "name" },
+  "indices.delete_data_stream": { action: "indices:admin/data_stream/delete", index: true, param: "name" },
+  "indices.data_streams_stats": { action: "indices:monitor/data_stream/stats", index: true, param: "name" },
+  "indices.promote_data_stream": { action: "indices:admin/data_stream/promote", index: true, param: "name" },
+  "indices.rollover": { action: "indices:admin/rollover", index: true, param: "alias" },
   search: { action: "indices:data/read/search", index: true },
   count: { action: "indices:data/read/search", index: true },
   get: { action: "indices:data/read/get", index: true },
@@ -272,6 +285,7 @@ export function requestActions(r: AuthzRequest): RequestAction[] | undefined {
   const entry = ROUTE_ACTIONS[r.api];
   if (!entry) return undefined;
   if (!entry.index) return [{ action: entry.action }];
+  if (entry.param) return [{ action: entry.action, indices: indicesOf(r.params[entry.param]) }];
   const actions: RequestAction[] = [{ action: entry.action, indices: indicesOf(r.params.index) }];
   // `_cat/indices` also reads index stats, as ES's RestIndicesAction does
   if (r.api === "cat.indices") actions.push({ action: "indices:monitor/stats", indices: indicesOf(r.params.index) });

@@ -20,6 +20,8 @@ import { EsError, errors } from "../errors";
 import { simpleMatch, validateIndexName } from "../names";
 import { MAX_DOCUMENT_ID_BYTES, type IndexShard, type WriteOptions, type WriteResult } from "../shard";
 import type { Answer, Json, StoredDoc } from "../types";
+import { dataStreams, missingTimestampReason, parentDataStream, TIMESTAMP_FIELD, writeIndexOf } from "../dataStreams";
+import { createDataStreamNow, dataStreamTemplateMatches } from "./dataStreams";
 import { createIndexInternal } from "./indexAdmin";
 import { replicasOf } from "./shardCopies";
 
@@ -33,7 +35,7 @@ export interface BulkItem {
   id?: string;
   /** Document (index/create) or update body. */
   source?: Json;
-  opts: WriteOptions & { requireAlias?: boolean };
+  opts: WriteOptions & { requireAlias?: boolean; requireDataStream?: boolean };
   /** `routing` of the item (or the request's); empty means none, as ES's requests treat it. */
   routing?: string;
   /** A problem found while parsing this item's lines; reported in its slot. */
@@ -42,26 +44,67 @@ export interface BulkItem {
   fetchSource?: SourceFilter;
 }
 
+/** What a write does, for the data stream rule (only `create` goes through a stream's name). */
+type WriteKind = "index" | "create" | "update";
+
 /**
- * Resolves the index a write goes to: a concrete index, an alias's write index, or an auto-created
- * index. `require_alias` is checked first, as TransportBulkAction does before auto-creation: a name
- * that is not an alias fails, whether or not an index of that name exists.
+ * Resolves the index a write goes to: a concrete index, an alias's write index, a data stream's
+ * write index, or an auto-created index (or data stream, when the name matches a template with
+ * `data_stream`). `require_alias` is checked first, as TransportBulkAction does before
+ * auto-creation: a name that is not an alias fails, whether or not an index of that name exists.
  */
-async function writeTarget(cluster: Cluster, name: string, requireAlias = false): Promise<IndexShard> {
-  const found = existingWriteTarget(cluster, name, requireAlias);
-  if (found) return found;
+async function writeTarget(
+  cluster: Cluster,
+  name: string,
+  requireAlias: boolean,
+  kind: WriteKind,
+  requireDataStream = false,
+): Promise<IndexShard> {
+  const found = existingWriteTarget(cluster, name, requireAlias, kind);
+  if (found) return requireDataStreamTarget(cluster, name, requireDataStream, found);
   checkAutoCreate(cluster, name);
   validateIndexName(name);
+  // MetadataCreateIndexService via AutoCreateAction: a request that requires a data stream
+  // creates nothing else
+  if (requireDataStream && !dataStreamTemplateMatches(cluster, name)) {
+    throw new EsError(
+      "index_not_found_exception",
+      404,
+      `no such index [${name}] and the index creation request requires a data stream, but no matching index template with data stream template was found for it`,
+      { "resource.type": "index_expression", "resource.id": name, index_uuid: "_na_", index: name },
+    );
+  }
   // AutoCreateAction: the creation is a metadata update that first looks again, so concurrent
   // writers into one missing index (single requests or bulk items) share the one index the first
   // of them creates instead of each registering its own (and losing the others' documents).
-  return cluster.updateMetadata(() => existingWriteTarget(cluster, name, requireAlias) ?? createIndexInternal(cluster, name, {}, {}, {}));
+  const target = await cluster.updateMetadata(async () => {
+    const again = existingWriteTarget(cluster, name, requireAlias, kind);
+    if (again) return again;
+    if (!dataStreamTemplateMatches(cluster, name)) return createIndexInternal(cluster, name, {}, {}, {}, {}, { applyTemplates: true });
+    // the stream is created whatever the op type; an index op then fails on it, as in ES
+    await createDataStreamNow(cluster, name);
+    return existingWriteTarget(cluster, name, requireAlias, kind)!;
+  });
+  return requireDataStreamTarget(cluster, name, requireDataStream, target);
+}
+
+/**
+ * BulkOperation.addFailureIfRequiresDataStreamAndNoParentDataStream: with `require_data_stream`
+ * the name written to must be a data stream.
+ */
+function requireDataStreamTarget(cluster: Cluster, name: string, requireDataStream: boolean, target: IndexShard): IndexShard {
+  if (requireDataStream && !dataStreams(cluster)[name]) {
+    throw errors.resourceNotFound(`[require_data_stream] request flag is [true] and [${name}] is not a data stream`);
+  }
+  return target;
 }
 
 /** The existing index a write to `name` goes to, or undefined when it would be auto-created. */
-function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean): IndexShard | undefined {
+function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boolean, kind: WriteKind): IndexShard | undefined {
   const aliased = cluster.indexShards().filter((s) => name in s.meta.aliases);
   if (requireAlias && aliased.length === 0) throw errors.requireAliasNotAlias(name);
+  const stream = dataStreamWriteIndex(cluster, name, kind);
+  if (stream) return stream;
   const concrete = cluster.shard(name);
   if (concrete) return concrete;
   if (aliased.length === 1 && aliased[0]!.meta.aliases[name]!.is_write_index !== false) return aliased[0]!;
@@ -71,6 +114,57 @@ function existingWriteTarget(cluster: Cluster, name: string, requireAlias: boole
     throw errors.noWriteIndex(name);
   }
   return undefined;
+}
+
+/**
+ * The write index of the data stream `name`, or undefined when it is not one; anything but a
+ * `create` through a stream's name is refused (TransportBulkAction.validateWriteIndex).
+ */
+function dataStreamWriteIndex(cluster: Cluster, name: string, kind: WriteKind | "delete"): IndexShard | undefined {
+  const ds = dataStreams(cluster)[name];
+  if (!ds) return undefined;
+  if (kind !== "create") throw errors.illegalArgument("only write ops with an op_type of create are allowed in data streams");
+  return cluster.requireShard(writeIndexOf(ds));
+}
+
+/**
+ * TransportBulkAction's checks of a write by the name it gives, before the target is resolved:
+ * `prohibitCustomRoutingOnDataStream` (routing through a stream whose template does not allow it)
+ * and `prohibitAppendWritesInBackingIndices` (a create, or an index without `if_seq_no`, aimed at a
+ * backing index by its own name; updates and deletes may target backing indices).
+ */
+function checkDataStreamRequest(cluster: Cluster, name: string, kind: WriteKind | "delete", opts: WriteOptions, routing?: string): void {
+  const streams = dataStreams(cluster);
+  const stream = streams[name];
+  if (stream && routing && !stream.allow_custom_routing) {
+    throw errors.illegalArgument(
+      `index request targeting data stream [${name}] specifies a custom routing but the [allow_custom_routing] setting was not enabled in the data stream's template.`,
+    );
+  }
+  if (kind !== "index" && kind !== "create") return;
+  const parent = cluster.shard(name) ? parentDataStream(streams, name) : undefined;
+  if (!parent) return;
+  if (kind === "create") {
+    throw errors.illegalArgument(
+      `index request with op_type=create targeting backing indices is disallowed, target corresponding data stream [${parent.name}] instead`,
+    );
+  }
+  if (opts.ifSeqNo === undefined && opts.ifPrimaryTerm === undefined) {
+    throw errors.illegalArgument(
+      `index request with op_type=index and no if_primary_term and if_seq_no set targeting backing indices is disallowed, target corresponding data stream [${parent.name}] instead`,
+    );
+  }
+}
+
+/**
+ * A document for a backing index must carry `@timestamp` (its `_data_stream_timestamp` metadata
+ * field mapper checks after parsing; the `date` mapping checks the value).
+ */
+function checkDataStreamDocument(cluster: Cluster, shard: IndexShard, source: Json): void {
+  if (source[TIMESTAMP_FIELD] !== undefined && source[TIMESTAMP_FIELD] !== null) return;
+  if (!parentDataStream(dataStreams(cluster), shard.name)) return;
+  const reason = missingTimestampReason(source);
+  throw errors.documentParsing(reason, errors.illegalArgument(`data stream timestamp field [${TIMESTAMP_FIELD}] is missing`));
 }
 
 function checkAutoCreate(cluster: Cluster, name: string): void {
@@ -173,10 +267,13 @@ export async function indexDoc(
   index: string,
   id: string | undefined,
   source: Json,
-  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; routing?: string },
+  opts: WriteOptions & { refresh?: RefreshPolicy; requireAlias?: boolean; requireDataStream?: boolean; routing?: string },
 ): Promise<Answer> {
   validateWrite({ kind: "index", id }, opts);
-  const shard = await writeTarget(cluster, index, opts.requireAlias);
+  const kind = id === undefined ? "create" : (opts.opType ?? "index");
+  checkDataStreamRequest(cluster, index, kind, opts, opts.routing);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, kind, opts.requireDataStream);
+  checkDataStreamDocument(cluster, shard, source);
   const docId = id ?? generateDocId(cluster.now());
   const routing = resolveRouting(shard, index, docId, opts.routing);
   const r = shard.index(docId, source, { ...opts, routing, ...(id === undefined ? { opType: "create" as const } : {}) }, cluster.now());
@@ -203,6 +300,7 @@ export async function deleteDoc(
 
 /** Deletes do not auto-create (ES 8 `TransportBulkAction`: a delete into a missing index is `index_not_found`). */
 function writeTargetNoCreate(cluster: Cluster, index: string): IndexShard {
+  dataStreamWriteIndex(cluster, index, "delete");
   const concrete = cluster.shard(index);
   if (concrete) return concrete;
   const aliased = cluster.indexShards().filter((s) => index in s.meta.aliases);
@@ -343,7 +441,7 @@ export async function updateDoc(
 ): Promise<Answer> {
   checkUpdateBody(body);
   validateWrite({ kind: "update", id, updateBody: body, retryOnConflict: opts.retryOnConflict }, opts);
-  const shard = await writeTarget(cluster, index, opts.requireAlias);
+  const shard = await writeTarget(cluster, index, opts.requireAlias ?? false, "update");
   const routing = resolveRouting(shard, index, id, opts.routing);
   const r = updateOnShard(cluster, shard, id, body, { ...opts, routing });
   if (r.result !== "noop") {
@@ -418,7 +516,10 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
       switch (item.action) {
         case "index":
         case "create": {
-          shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          const kind = item.action === "create" || item.id === undefined ? "create" : (item.opts.opType ?? "index");
+          checkDataStreamRequest(cluster, index, kind, item.opts, item.routing);
+          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, kind, item.opts.requireDataStream);
+          checkDataStreamDocument(cluster, shard, item.source ?? {});
           // IndexRouting.process, after the index was resolved (or auto-created): an empty _id
           // fails only this item; an absent one is generated
           if (item.id === "") throw errors.illegalArgument("if _id is specified it must not be empty");
@@ -434,7 +535,7 @@ export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?
           r = shard.delete(item.id!, item.opts, now);
           break;
         case "update": {
-          shard = await writeTarget(cluster, index, item.opts.requireAlias);
+          shard = await writeTarget(cluster, index, item.opts.requireAlias ?? false, "update");
           const routing = resolveRouting(shard, index, item.id!, item.routing);
           r = updateOnShard(cluster, shard, item.id!, item.source ?? {}, { ...item.opts, routing });
           break;

@@ -5,6 +5,7 @@
  * validates like ES, applies in memory and resolves once the change is durable.
  */
 import type { Cluster, ExpressionOptions } from "../cluster";
+import { checkNotWriteIndices, dataStreams, forgetBackingIndices, parentDataStream } from "../dataStreams";
 import { deepEqual, randomUuid } from "../docUtils";
 import { EsError, errors } from "../errors";
 import { isWildcard, simpleMatch, validateIndexName } from "../names";
@@ -19,6 +20,7 @@ import {
   type SettingValue,
 } from "../settings";
 import type { IndexShard } from "../shard";
+import { templateForNewIndex } from "./indexTemplates";
 import type { AliasProps, Answer, FlatSettings, IndexMeta, Json } from "../types";
 import { shardsHeader } from "./shardCopies";
 
@@ -38,8 +40,21 @@ export async function createIndex(cluster: Cluster, name: string, body: Json): P
     (body.settings as Json) ?? {},
     (body.mappings as Json) ?? {},
     (body.aliases as Json) ?? {},
+    {},
+    { applyTemplates: true },
   );
   return { acknowledged: true, shards_acknowledged: true, index: shard.name };
+}
+
+/** How an index is created besides its body. */
+export interface CreateIndexOptions {
+  /**
+   * Whether the matching composable index template applies (PUT /{index}, auto-creation, data
+   * stream backing indices); a CCR follower is created from its leader's metadata alone.
+   */
+  applyTemplates?: boolean;
+  /** The data stream the index is created as a backing index of (templates that create data streams only then apply). */
+  dataStream?: string;
 }
 
 /**
@@ -56,8 +71,9 @@ export function createIndexInternal(
   mappings: Json,
   aliases: Json,
   internalSettings: FlatSettings = {},
+  opts: CreateIndexOptions = {},
 ): Promise<IndexShard> {
-  return cluster.updateMetadata(() => createIndexNow(cluster, name, settingsBody, mappings, aliases, internalSettings));
+  return cluster.updateMetadata(() => createIndexNow(cluster, name, settingsBody, mappings, aliases, internalSettings, opts));
 }
 
 async function createIndexNow(
@@ -67,6 +83,7 @@ async function createIndexNow(
   mappings: Json,
   aliases: Json,
   internalSettings: FlatSettings = {},
+  opts: CreateIndexOptions = {},
 ): Promise<IndexShard> {
   validateIndexName(name);
   const existing = cluster.shard(name);
@@ -75,6 +92,22 @@ async function createIndexNow(
     throw errors.invalidIndexName(name, "already exists as alias");
   const flat: Record<string, SettingValue> = {};
   for (const [k, v] of Object.entries(flattenSettings(settingsBody))) flat[normaliseIndexKey(k)] = v;
+  // MetadataCreateIndexService.applyCreateIndexRequestWithV2Template: the template's settings,
+  // mappings and aliases first, the request's own on top (explicit body wins)
+  // a backing index takes the template of its data stream's name (MetadataCreateIndexService)
+  const template = opts.applyTemplates
+    ? templateForNewIndex(cluster, opts.dataStream ?? name, opts.dataStream === undefined && flat["index.hidden"] === "true")
+    : undefined;
+  if (template?.template.data_stream && opts.dataStream === undefined) {
+    throw errors.illegalArgument(
+      `cannot create index with name [${name}], because it matches with template [${template.name}] that creates data streams only, use create data stream api instead`,
+    );
+  }
+  if (template) {
+    for (const [k, v] of Object.entries(template.settings)) if (!(k in flat)) flat[k] = v;
+    // a data stream template's aliases are data stream aliases, not put on backing indices
+    if (opts.dataStream === undefined) aliases = { ...template.aliases, ...aliases };
+  }
   if (flat["index.soft_deletes.enabled"] === "false") {
     throw errors.illegalArgument(
       "Creating indices with soft-deletes disabled is no longer supported. Please do not specify a value for setting [index.soft_deletes.enabled].",
@@ -82,7 +115,8 @@ async function createIndexNow(
   }
   validateIndexSettings(flat, "create");
   const aliasMap = parseAliases(cluster, aliases, name);
-  const finalMappings = cluster.searchLibrary.validateMappings(mappings, "createIndex");
+  let finalMappings = cluster.searchLibrary.validateMappings(template ? template.mappings : mappings, "createIndex");
+  if (template && Object.keys(mappings).length > 0) finalMappings = cluster.searchLibrary.mergeMappings(finalMappings, mappings);
   // MapperService.merge → MappingLookup.checkLimits, with the settings the index is created with
   const limitSettings: FlatSettings = {};
   for (const [k, v] of Object.entries(flat)) if (typeof v === "string") limitSettings[k] = v;
@@ -166,6 +200,8 @@ export function deleteIndex(cluster: Cluster, expression: string, opts: Expressi
 async function deleteIndexNow(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
   checkDestructive(cluster, expression);
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"], allowAliases: false });
+  checkNotWriteIndices(cluster, names, "delete");
+  await forgetBackingIndices(cluster, names);
   for (const name of names) await cluster.removeIndex(name);
   return { acknowledged: true };
 }
@@ -210,6 +246,7 @@ export function getIndex(
 ): Json {
   const names = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const features = opts.features ?? ["aliases", "mappings", "settings"];
+  const streams = dataStreams(cluster);
   const out: Json = {};
   for (const name of names) {
     const s = cluster.shard(name)!;
@@ -220,6 +257,9 @@ export function getIndex(
     };
     if (opts.includeDefaults && features.includes("settings"))
       entry.defaults = opts.flat ? indexSettingDefaults(s.meta.settings) : nestSettings(indexSettingDefaults(s.meta.settings));
+    // GetIndexResponse names the data stream a backing index belongs to
+    const stream = parentDataStream(streams, name);
+    if (stream) entry.data_stream = stream.name;
     out[name] = entry;
   }
   return out;
@@ -326,6 +366,7 @@ export function closeIndex(cluster: Cluster, expression: string, opts: Expressio
 async function closeIndexNow(cluster: Cluster, expression: string, opts: ExpressionOptions): Promise<Json> {
   checkDestructive(cluster, expression);
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"] });
+  checkNotWriteIndices(cluster, indices, "close");
   const out: Json = {};
   for (const name of indices) {
     const s = cluster.shard(name)!;

@@ -158,7 +158,10 @@ export function catIndices(
   expression: string | undefined,
   opts: ExpressionOptions & { health?: string; pri?: boolean },
 ): Array<Record<string, string | null>> {
-  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["all"] });
+  // RestIndicesAction: IndicesOptions.strictExpand() unless expand_wildcards says otherwise, so
+  // hidden indices (data stream backing indices among them) show only when named, asked for or
+  // reached through their data stream's name
+  const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open", "closed"] });
   const rows: Array<Record<string, string | null>> = [];
   for (const n of indices) {
     const s = cluster.shard(n)!;
@@ -206,7 +209,7 @@ function primaryAndTotal(name: string, value: string | null): Record<string, str
 }
 
 /** A rough on-disk size: ES reports Lucene segment bytes; we report the JSON size of live sources. */
-function approximateStoreSize(s: IndexShard): number {
+export function approximateStoreSize(s: IndexShard): number {
   return 225 + s.liveCount * 64 + s.history.length * 32;
 }
 

@@ -57,8 +57,8 @@ export function documentParseError(p: JsonProblem): EsError {
   );
 }
 
-function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean; routing?: string } {
-  const opts: WriteOptions & { requireAlias?: boolean; routing?: string } = {};
+function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: boolean; requireDataStream?: boolean; routing?: string } {
+  const opts: WriteOptions & { requireAlias?: boolean; requireDataStream?: boolean; routing?: string } = {};
   setCas(opts, longParam(ctx, "if_seq_no"), longParam(ctx, "if_primary_term"));
   const version = longParam(ctx, "version");
   if (version !== undefined) opts.version = version;
@@ -75,7 +75,7 @@ function writeOptions(ctx: RequestContext): WriteOptions & { requireAlias?: bool
   const routing = ctx.param("routing");
   if (routing) opts.routing = routing;
   checkPipeline(ctx.param("pipeline"));
-  if (ctx.bool("require_data_stream", false)) throw errors.notSupported("data streams ([require_data_stream])");
+  if (ctx.bool("require_data_stream", false)) opts.requireDataStream = true;
   return opts;
 }
 
@@ -323,6 +323,7 @@ export const documentRoutes: RouteDef[] = [
         ctx.bool("require_alias", false),
         sourceParams(ctx),
         ctx.param("routing"),
+        ctx.bool("require_data_stream", false),
       );
       return { body: await bulk(ctx.cluster, items, { refresh: ctx.refresh() }) };
     },
@@ -377,6 +378,7 @@ export function parseBulk(
   requireAlias: boolean,
   defaultSource?: SourceFilter,
   defaultRouting?: string,
+  defaultRequireDataStream = false,
 ): BulkItem[] {
   if (!text.endsWith("\n")) throw errors.illegalArgument("The bulk request must be terminated by a newline [\\n]");
   const lines = text.split("\n");
@@ -416,7 +418,9 @@ export function parseBulk(
     // `index` with op_type: `IndexRequest.create("create".equals(opType))`; the `create` action is always create
     if (action === "index" && m.op_type != null) opts.opType = String(m.op_type) === "create" ? "create" : "index";
     if (m.require_alias != null ? metaBool(m.require_alias) : requireAlias) opts.requireAlias = true;
-    const requireDataStream = m.require_data_stream != null && metaBool(m.require_data_stream);
+    // BulkRequestParser: the request's flag is every item's default
+    const requireDataStream = m.require_data_stream != null ? metaBool(m.require_data_stream) : defaultRequireDataStream;
+    if (requireDataStream && action !== "update" && action !== "delete") opts.requireDataStream = true;
     const dynamicTemplates =
       m.dynamic_templates !== null && typeof m.dynamic_templates === "object" && Object.keys(m.dynamic_templates).length > 0;
     const item: BulkItem = { action: action as BulkItem["action"], opts };
@@ -428,7 +432,6 @@ export function parseBulk(
     if (routing) item.routing = routing;
     if (m.pipeline != null && m.pipeline !== "_none")
       item.error = errors.notSupported(`ingest pipelines ([pipeline]=[${String(m.pipeline)}])`);
-    if (requireDataStream && action !== "update") item.error ??= errors.notSupported("data streams ([require_data_stream])");
     if (action === "delete") {
       if (dynamicTemplates) throw errors.illegalArgument(`Delete request in line [${lineNo}] does not accept dynamic_templates`);
       problems.push(...itemProblems(item, "delete"));

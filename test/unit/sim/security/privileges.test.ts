@@ -120,5 +120,11 @@ test("routes map to ES's actions; bulk items by op type and index; wildcards are
   expect(requestActions({ ...base, api: "search", params: { index: "x,logs-*" } })).toEqual([
     { action: "indices:data/read/search", indices: ["x"] },
   ]);
-  expect(requestActions({ ...base, api: "indices.put_index_template", params: {} })).toBeUndefined();
+  expect(requestActions({ ...base, api: "indices.put_index_template", params: {} })).toEqual([
+    { action: "indices:admin/index_template/put" },
+  ]);
+  expect(requestActions({ ...base, api: "indices.promote_data_stream", params: { name: "logs-a" } })).toEqual([
+    { action: "indices:admin/data_stream/promote", indices: ["logs-a"] },
+  ]);
+  expect(requestActions({ ...base, api: "indices.put_template", params: {} })).toBeUndefined();
 });
