@@ -108,7 +108,8 @@ describe("wrong credentials, unreachable endpoints, a remote alias pointing nowh
       expect(await resourceTypes(drB)).not.toContain("RemoteCluster");
       await expectBUntouched();
       const status = await ccrDr(pair, ["status", "--json"]);
-      expect(status.code).toBe(0);
+      expect(status.code).toBe(12); // a cluster could not be read: health unknown (docs/cli.md, "Exit codes")
+      expect(status.json.health).toBe("unknown");
       expect(status.json.clusters[1]).toMatchObject({
         cluster: "clusterB",
         reachable: false,
