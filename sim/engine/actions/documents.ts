@@ -160,7 +160,7 @@ function writeBody(shard: IndexShard, r: WriteResult, forcedRefresh: boolean): J
 /** Applies `refresh=true|wait_for` after a durable write; returns whether a refresh was forced. */
 async function afterWrite(cluster: Cluster, shard: IndexShard, seqNo: number, refresh: RefreshPolicy | undefined): Promise<boolean> {
   if (refresh === "true") {
-    shard.refresh(cluster.now(), "internal");
+    await shard.refreshInSlices(cluster.now(), "internal");
     return true;
   }
   if (refresh === "wait_for") return shard.waitForRefresh(seqNo, cluster.now());

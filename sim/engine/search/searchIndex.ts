@@ -1,6 +1,6 @@
 /**
- * The search side of one ES index: what refresh makes searchable ({@link SearchIndex.apply}) and the
- * `_search` / `_count` semantics over it: request parsing (body and URL parameters), query
+ * The search side of one ES index: what refresh makes searchable ({@link SearchIndex.apply}, or in
+ * slices through {@link SearchIndex.beginRefresh}) and the `_search` / `_count` semantics over it: request parsing (body and URL parameters), query
  * compilation, scoring, sorting, paging, `track_total_hits`, `_source` filtering and the hit shape.
  */
 import { errors } from "../errors";
@@ -88,6 +88,22 @@ export interface SearchResponseParts {
 export interface IndexChange {
   id: string;
   doc: StoredDoc | null;
+}
+
+/**
+ * The next searchable generation of a {@link SearchIndex}, being built. ES's refresh builds a new
+ * segment and opens a new reader while searches keep using the previous one; here the changes are
+ * staged in {@link step}s that the caller may spread over many event-loop turns, and searches see
+ * nothing of them until {@link publish}.
+ */
+export interface RefreshBuild {
+  /**
+   * Stages changes one document at a time until `enough()` says the slice is used up (asked after
+   * each document, so a slice overruns by at most one) or none is left. Returns whether none is left.
+   */
+  step(enough: () => boolean): boolean;
+  /** Makes the generation visible, at once (call after `step` returned true). */
+  publish(): void;
 }
 
 /** Options of a {@link SearchIndex}. */
@@ -207,7 +223,9 @@ function trackTotalHits(bodyValue: unknown, param: string | undefined): number |
 
 /** The searchable documents of one index, with ES's `_search` and `_count` on top. */
 export class SearchIndex {
-  private readonly index = new InvertedIndex();
+  private index = new InvertedIndex();
+  /** The generation being built, if any (one at a time). */
+  private building: object | undefined;
   private table?: FieldTable;
   private readonly now: () => number;
   private readonly indexUuid: string;
@@ -224,9 +242,10 @@ export class SearchIndex {
     return this.index.size;
   }
 
-  /** Forgets every document (index deleted or closed and reopened empty). */
+  /** Forgets every document (index deleted or closed and reopened empty); a build under way comes to nothing. */
   clear(): void {
     this.index.clear();
+    this.building = undefined;
   }
 
   private fieldTable(mappings: Mappings): FieldTable {
@@ -236,12 +255,59 @@ export class SearchIndex {
 
   /**
    * Makes changes searchable, as an ES refresh does: each document is (re)indexed under the current
-   * mappings, `doc: null` removes it. Cost is proportional to the changes, not to the index size.
+   * mappings, `doc: null` removes it. Cost is proportional to the changes, not to the index size
+   * (but for the occasional compaction). All at once: {@link beginRefresh} spreads the same work.
    */
   apply(changes: Iterable<IndexChange>, mappings: Mappings): void {
+    const build = this.beginRefresh(changes, mappings);
+    build.step(() => false);
+    build.publish();
+  }
+
+  /**
+   * Starts building the next generation from `changes` (an id listed twice counts once, at its last
+   * place). Until the build is published, searches answer from the current generation. When dead
+   * documents outnumber live ones, the generation is a new index holding the live documents not
+   * changed and then the changes (as a Lucene merge rewrites segments), swapped in at publish.
+   */
+  beginRefresh(changes: Iterable<IndexChange>, mappings: Mappings): RefreshBuild {
+    if (this.building) throw new Error("es-sim: a refresh is already being built on this index");
+    const token = {};
+    this.building = token;
     const table = this.fieldTable(mappings);
-    for (const { id, doc } of changes) this.index.put(id, doc, table);
-    this.index.maybeCompact();
+    // last occurrence wins, at its own place: as applying them one after the other would leave it
+    const byId = new Map<string, StoredDoc | null>();
+    for (const { id, doc } of changes) {
+      byId.delete(id);
+      byId.set(id, doc);
+    }
+    const current = this.index;
+    const target = current.compactionDue ? new InvertedIndex() : current;
+    const kept = target === current ? undefined : current.liveDocs();
+    const changed = byId.entries();
+    return {
+      step: (enough) => {
+        if (this.building !== token) return true;
+        if (kept) {
+          for (let next = kept.next(); !next.done; next = kept.next()) {
+            const [doc, docTable] = next.value;
+            if (!byId.has(doc.id)) target.stage(doc.id, doc, docTable);
+            if (enough()) return false;
+          }
+        }
+        for (let next = changed.next(); !next.done; next = changed.next()) {
+          target.stage(next.value[0], next.value[1], table);
+          if (enough()) return false;
+        }
+        return true;
+      },
+      publish: () => {
+        if (this.building !== token) return;
+        this.building = undefined;
+        target.publish();
+        this.index = target;
+      },
+    };
   }
 
   private context(mappings: Mappings, indexName: string, body: unknown, settings?: IndexSearchSettings): DslContext {
