@@ -37,7 +37,7 @@ import {
   type DiskDecision,
 } from "./diskThreshold";
 import type { FlatSettings, IndexMeta, Json, SearchLibrary } from "./types";
-import type { WorkSlicer } from "./slicing";
+import { UNSLICED, type WorkSlicer } from "./slicing";
 
 /** The Elasticsearch release es-sim answers as (`GET /`). */
 export const ES_VERSION = {
@@ -153,6 +153,11 @@ export class Cluster {
 
   now(): number {
     return this.clock();
+  }
+
+  /** How long work (a refresh, a large bulk) shares the node's thread (`./slicing.ts`). */
+  get slicer(): WorkSlicer {
+    return this.opts.slicer ?? UNSLICED;
   }
 
   private async recover(): Promise<void> {

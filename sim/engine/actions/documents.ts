@@ -402,13 +402,21 @@ function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Js
 /**
  * `POST /_bulk`: executes items in order, each answering its own result or error; one fsync for
  * the whole request; `errors` is true if any item failed (a `not_found` delete is not a failure).
+ * A large bulk pauses between items when its slice of the node's time is used up: ES executes it
+ * on a write thread while other requests go on, and other writes may come between its items there
+ * too (each item holds only its document's lock).
  */
 export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?: RefreshPolicy }): Promise<Json> {
   const started = cluster.now();
   const results: Json[] = [];
   const touched = new Map<IndexShard, number>();
   let anyError = false;
+  let sliceUsed = cluster.slicer.slice();
   for (const item of items) {
+    if (sliceUsed()) {
+      await cluster.slicer.pause();
+      sliceUsed = cluster.slicer.slice();
+    }
     const index = item.index ?? "";
     let shard: IndexShard | undefined;
     try {

@@ -4,7 +4,7 @@
  * published; refresh=true, `_refresh` and refresh=wait_for must still give read-after-write;
  * realtime GET sees every write; writes made during a build land in the next generation; nothing is
  * lost. Real search library, MemoryStorage, and a slicer the test drives: a slice is a few
- * documents, and a paused build resumes only when the test says so.
+ * documents (of a refresh, or items of a bulk), and a paused build resumes only when the test says so.
  */
 import { bulk, deleteDoc, getDoc, indexDoc, type BulkItem } from "../../../../sim/engine/actions/documents";
 import { createIndex, refresh } from "../../../../sim/engine/actions/indexAdmin";
@@ -41,6 +41,20 @@ function steppedSlicer() {
       paused = [];
       for (const r of p) r();
       await settle();
+    },
+    /**
+     * Runs `work` (a bulk, which pauses between slices too) to its end, resuming only the pauses
+     * it makes: a refresh already paused stays where it is.
+     */
+    async drive<T>(work: Promise<T>): Promise<T> {
+      const others = paused.length;
+      let over = false;
+      const watched = work.finally(() => (over = true));
+      while (!over) {
+        for (const r of paused.splice(others)) r();
+        await settle();
+      }
+      return watched;
     },
   };
 }
@@ -103,13 +117,13 @@ async function runToEnd(cluster: Cluster, stepped: ReturnType<typeof steppedSlic
 describe("a refresh built in slices", () => {
   test("searches between slices see the previous refresh point; realtime GET sees every write", async () => {
     const { cluster, stepped } = await setUp();
-    await bulk(cluster, items(0, 10), {});
+    await stepped.drive(bulk(cluster, items(0, 10), {}));
     scheduledRefresh(cluster, stepped);
     await runToEnd(cluster, stepped);
     expect(await total(cluster)).toBe(10);
 
     // a second generation: updates of 0–4, a delete of 5, new 10–39
-    await bulk(cluster, [...items(0, 5, "b"), ...items(10, 40, "b")], {});
+    await stepped.drive(bulk(cluster, [...items(0, 5, "b"), ...items(10, 40, "b")], {}));
     await deleteDoc(cluster, "i", "5", {});
     scheduledRefresh(cluster, stepped);
     const before = Array.from({ length: 10 }, (_, k) => String(k));
@@ -135,14 +149,14 @@ describe("a refresh built in slices", () => {
 
   test("writes during a build land in the next generation, and nothing is lost", async () => {
     const { cluster, stepped } = await setUp();
-    await bulk(cluster, items(0, 40), {});
+    await stepped.drive(bulk(cluster, items(0, 40), {}));
     scheduledRefresh(cluster, stepped);
     await stepped.resume();
     // written while the first build is half done: an update of a document in it, a new one, a delete
     await indexDoc(cluster, "i", "7", { n: 7, tag: "late" }, {});
     await indexDoc(cluster, "i", "100", { n: 100, tag: "late" }, {});
     await deleteDoc(cluster, "i", "8", {});
-    await bulk(cluster, items(300, 320, "late"), {});
+    await stepped.drive(bulk(cluster, items(300, 320, "late"), {}));
     await runToEnd(cluster, stepped);
     const first = Array.from({ length: 40 }, (_, k) => String(k));
     expect(await hits(cluster)).toEqual(first);
@@ -157,7 +171,7 @@ describe("a refresh built in slices", () => {
 
   test("refresh=true and POST _refresh issued during a build wait for it and for the writes after it", async () => {
     const { cluster, stepped } = await setUp();
-    await bulk(cluster, items(0, 30), {});
+    await stepped.drive(bulk(cluster, items(0, 30), {}));
     scheduledRefresh(cluster, stepped);
     let written = false;
     const w = indexDoc(cluster, "i", "200", { n: 200, tag: "rt" }, { refresh: "true" }).then((r) => {
@@ -179,7 +193,7 @@ describe("a refresh built in slices", () => {
 
   test("refresh=wait_for answers once a published generation holds the write", async () => {
     const { cluster, stepped } = await setUp();
-    await bulk(cluster, items(0, 20), {});
+    await stepped.drive(bulk(cluster, items(0, 20), {}));
     scheduledRefresh(cluster, stepped);
     let answered = false;
     const w = bulk(cluster, items(20, 30, "wf"), { refresh: "wait_for" }).then(() => (answered = true));
@@ -197,10 +211,12 @@ describe("a refresh built in slices", () => {
   test("a search on a search-idle shard waits for the refresh of its writes", async () => {
     const { cluster, stepped } = await setUp();
     await createIndex(cluster, "idle", { settings: { "index.search.idle.after": "1s" } });
-    await bulk(
-      cluster,
-      items(0, 25).map((it) => ({ ...it, index: "idle" })),
-      {},
+    await stepped.drive(
+      bulk(
+        cluster,
+        items(0, 25).map((it) => ({ ...it, index: "idle" })),
+        {},
+      ),
     );
     now += 5000;
     let result: Json | undefined;
