@@ -451,15 +451,18 @@ export class SearchIndex {
       let page: { ord: number; score: number; sortValues?: SortValues }[];
       if (sortKeys) {
         const after = body.search_after !== undefined ? parseSearchAfter(body.search_after, sortKeys) : undefined;
-        const candidates: { ord: number; score: number; sortValues: SortValues }[] = [];
+        // only the best from + size are kept while the matches stream by (not one object per match:
+        // a sort over every document of a large index would otherwise leave them all for the GC)
+        const best = new BoundedHeap<{ ord: number; score: number; sortValues: SortValues }>(
+          from + size,
+          (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord,
+        );
         for (let i = 0; i < set.docs.length; i++) {
           const sortValues = readSortValues(sortKeys, set.docs[i], set.scores[i]);
           if (after && compareSortValues(sortKeys, sortValues, after) <= 0) continue;
-          candidates.push({ ord: set.docs[i], score: set.scores[i], sortValues });
+          best.offer({ ord: set.docs[i], score: set.scores[i], sortValues });
         }
-        page = topK(candidates, from + size, (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord).slice(
-          from,
-        );
+        page = best.sorted().slice(from);
       } else {
         if (body.search_after !== undefined) throw errors.illegalArgument("search_after requires a sort");
         page = topByScore(set, from + size).slice(from);
@@ -567,41 +570,44 @@ function topByScore(set: DocSet, k: number): { ord: number; score: number }[] {
     .map((i) => ({ ord: set.docs[i], score: set.scores[i] }));
 }
 
-/** The first `k` items under `compare`, in order, without sorting everything (binary heap). */
-function topK<T>(items: T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (k <= 0) return [];
-  if (items.length <= k || k * 8 >= items.length) return items.sort(compare).slice(0, k);
-  // Max-heap of the best k so far: the root is the worst kept item.
-  const heap: T[] = [];
-  const worse = (a: T, b: T) => compare(a, b) > 0;
-  const up = (i: number) => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!worse(heap[i], heap[p])) break;
-      [heap[i], heap[p]] = [heap[p], heap[i]];
-      i = p;
-    }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const item of items) {
-    if (heap.length < k) {
+/** The first `k` items under `compare` of those offered, kept in a binary max-heap (the root is the worst kept). */
+class BoundedHeap<T> {
+  private readonly heap: T[] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    const heap = this.heap;
+    if (this.k <= 0) return;
+    if (heap.length < this.k) {
       heap.push(item);
-      up(heap.length - 1);
-    } else if (compare(item, heap[0]) < 0) {
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (this.compare(heap[i], heap[p]) <= 0) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
+        i = p;
+      }
+    } else if (this.compare(item, heap[0]) < 0) {
       heap[0] = item;
-      down(0);
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && this.compare(heap[l], heap[m]) > 0) m = l;
+        if (r < heap.length && this.compare(heap[r], heap[m]) > 0) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
     }
   }
-  return heap.sort(compare);
+
+  /** The kept items, best first. */
+  sorted(): T[] {
+    return [...this.heap].sort(this.compare);
+  }
 }
