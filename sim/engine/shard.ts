@@ -567,8 +567,9 @@ export class IndexShard {
   // search and write threads go on. Writes made during a build wait for the next one.
 
   /**
-   * Makes every applied operation searchable before returning, a build under way included: what
-   * start-up recovery and opening or closing an index use (nothing else is served meanwhile).
+   * Makes every applied operation searchable before returning, a build under way included, in one
+   * step: what start-up recovery (nothing else is served meanwhile), closing an index and
+   * `GET ?refresh=true` use (docs/known-gaps.md, "one thread per node").
    */
   refresh(now: number, kind: "external" | "scheduled" | "internal"): void {
     this.refreshBeforeNextSearch = false;

@@ -95,11 +95,6 @@ export class InvertedIndex {
     if (doc) this.add(doc, table);
   }
 
-  /** Whether anything is staged. */
-  get hasStaged(): boolean {
-    return this.stagedOrds.length > 0 || this.stagedRemovals.length > 0;
-  }
-
   /**
    * Makes the staged generation the visible one: removed documents die, staged ones go live, the
    * statistics take the staged changes. Cost: what the generation touched, not what it indexed.
