@@ -4,12 +4,16 @@
  * each synchronous step short). Two nodes (`bench/loopNode.ts`: the real server with
  * `perf_hooks.monitorEventLoopDelay` inside), a leader and a follower following it, and for
  * `LOAD_SECONDS`:
- *   - bulk writes into the leader (`BULK_CONCURRENCY` × bulks of `BULK_SIZE` ~1 KB docs, paced at
- *     `WRITE_DOCS_PER_SEC` in all);
+ *   - bulk writes into the leader (one writer sending bulks of `BULK_SIZES[0]` ~1 KB docs, the
+ *     other of `BULK_SIZES[1]`, paced at `WRITE_DOCS_PER_SEC` in all);
  *   - searches on the leader: `q=`, match, regexp and wildcard on a keyword field with many
- *     distinct terms, a leading-wildcard pattern, a terms aggregation;
+ *     distinct terms, a leading-wildcard pattern, a terms aggregation, sorted searches over every
+ *     document (by a long, by a keyword);
  *   - CCR: the follower replicates the index as it grows;
- *   - stats calls on both: `_nodes/stats`, `_stats`, `_ccr/stats`, `_cluster/health`, `_cat/indices`.
+ *   - stats calls on both: `_nodes/stats`, `_stats`, `_ccr/stats`, `_cluster/health`, `_cat/indices`;
+ *   - a `_flush` of the leader's and the follower's index every `FLUSH_INTERVAL_MS` (ES flushes by
+ *     itself once the translog reaches 512 MB, which a longer run would; the flush writes an image
+ *     of the whole index).
  * Figures: the longest delay (max) and p99 of each node's event loop over the window — target
  * max < 100 ms — with the longest stalls and what the load achieved; and the longest step in CPU
  * time (the most CPU a node used between two 5 ms probe ticks), which a loaded machine does not
@@ -24,10 +28,11 @@ import { randomText, seededRandom } from "../cli/drill/seeded";
 export const LOAD_SECONDS = 20;
 /** Default offered write rate (as the CCR lag benchmark's): the node must keep up while answering everything else. */
 export const WRITE_DOCS_PER_SEC = 2000;
-const BULK_SIZE = 200;
-const BULK_CONCURRENCY = 2;
+/** Documents per bulk of each writer: everyday bulks, and large ones (~2 MB) that take long to parse and apply. */
+const BULK_SIZES = [200, 2000];
 const SEARCH_CONCURRENCY = 2;
 export const STATS_INTERVAL_MS = 100;
+export const FLUSH_INTERVAL_MS = 5000;
 const WORDS =
   "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango".split(" ");
 
@@ -54,6 +59,7 @@ export interface LoopBenchResult {
   docsIndexed: number;
   searches: number;
   statsCalls: number;
+  flushes: number;
   followerCheckpoint: number;
 }
 
@@ -123,16 +129,17 @@ export async function run(
     let next = 0;
     let searches = 0;
     let statsCalls = 0;
-    const writer = async () => {
+    let flushes = 0;
+    const writer = async (bulkSize: number) => {
       const started = Date.now();
       while (Date.now() < deadline) {
         // paced: the bulk that would run ahead of WRITE_DOCS_PER_SEC waits for its turn
         const due = started + (next * 1000) / writeDocsPerSec;
         if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
         const start = next;
-        next += BULK_SIZE;
+        next += bulkSize;
         const lines: string[] = [];
-        for (let n = start; n < start + BULK_SIZE; n++) {
+        for (let n = start; n < start + bulkSize; n++) {
           const doc = {
             n,
             user: `user${n % 1000}`,
@@ -152,6 +159,13 @@ export async function run(
       () => call(leader.url, "POST", "/mixed/_search", { query: { wildcard: { code: { value: "*a*b*-delta" } } }, size: 10 }),
       () => call(leader.url, "POST", "/mixed/_search", { query: { regexp: { code: "(c+)+x" } }, size: 0 }),
       () => call(leader.url, "POST", "/mixed/_search", { size: 0, aggs: { users: { terms: { field: "user", size: 10 } } } }),
+      () => call(leader.url, "POST", "/mixed/_search", { sort: [{ n: "desc" }], size: 10 }),
+      () =>
+        call(leader.url, "POST", "/mixed/_search", {
+          query: { match: { body: "alpha" } },
+          sort: [{ user: "asc" }, { n: "asc" }],
+          size: 10,
+        }),
     ];
     const searcher = async (k: number) => {
       let i = k;
@@ -177,8 +191,16 @@ export async function run(
         await new Promise((r) => setTimeout(r, STATS_INTERVAL_MS));
       }
     };
+    const flusher = async () => {
+      while (Date.now() + FLUSH_INTERVAL_MS < deadline) {
+        await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS));
+        await Promise.all([call(leader.url, "POST", "/mixed/_flush"), call(follower.url, "POST", "/mixed-f/_flush")]);
+        flushes++;
+      }
+    };
     await Promise.all([
-      ...Array.from({ length: BULK_CONCURRENCY }, writer),
+      ...BULK_SIZES.map(writer),
+      flusher(),
       ...Array.from({ length: SEARCH_CONCURRENCY }, (_, k) => searcher(k)),
       stats(),
     ]);
@@ -193,10 +215,11 @@ export async function run(
       docsIndexed: next,
       searches,
       statsCalls,
+      flushes,
       followerCheckpoint: followerStats.indices[0].shards[0].follower_global_checkpoint,
     };
     log(
-      `loop: leader max ${result.leader.maxMs} ms (longest step ${result.leader.maxCpuMs} ms CPU), p99 ${result.leader.p99Ms} ms; follower max ${result.follower.maxMs} ms (${result.follower.maxCpuMs} ms CPU), p99 ${result.follower.p99Ms} ms; idle control max ${result.control.maxMs} ms (${result.control.maxCpuMs} ms CPU), p99 ${result.control.p99Ms} ms; ${next} docs, ${searches} searches, ${statsCalls} stats calls`,
+      `loop: leader max ${result.leader.maxMs} ms (longest step ${result.leader.maxCpuMs} ms CPU), p99 ${result.leader.p99Ms} ms; follower max ${result.follower.maxMs} ms (${result.follower.maxCpuMs} ms CPU), p99 ${result.follower.p99Ms} ms; idle control max ${result.control.maxMs} ms (${result.control.maxCpuMs} ms CPU), p99 ${result.control.p99Ms} ms; ${next} docs, ${searches} searches, ${statsCalls} stats calls, ${flushes} flushes`,
     );
     return result;
   } finally {

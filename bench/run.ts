@@ -285,7 +285,7 @@ async function main(): Promise<void> {
       "",
     ]);
     rows.push([
-      `  load: writes (offered ${num(opts.loopRate)}/s), searches, stats every ${loopBench.STATS_INTERVAL_MS} ms`,
+      `  load: writes (offered ${num(opts.loopRate)}/s), searches, stats every ${loopBench.STATS_INTERVAL_MS} ms, _flush every ${loopBench.FLUSH_INTERVAL_MS / 1000} s`,
       `${show(figures.docsPerSec)}, ${show(figures.searchesPerSec)}`,
       "",
     ]);

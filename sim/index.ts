@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { arch, cpus, freemem, hostname, loadavg, release, totalmem, type as osType } from "node:os";
 import { Cluster, ES_VERSION } from "./engine/cluster";
+import { timeSlices } from "./engine/slicing";
 import * as searchLibrary from "./engine/search";
 import type { EngineStorage } from "./engine/storage";
 import type { NodeInfo } from "./engine/node";
@@ -22,6 +23,13 @@ import { readKeystore, remoteCredentials } from "./security/keystore";
 import { guardLeaderAction } from "./security/leaderAccess";
 import { SecurityService } from "./security/service";
 import { SecurityStore } from "./security/store";
+
+/**
+ * Longest slice of a refresh's indexing before the node answers anything else (ms). Short enough
+ * that a request waits at most about this long behind a refresh, long enough that a slice indexes
+ * a few hundred ~1 KB documents and the pauses cost next to nothing.
+ */
+export const REFRESH_SLICE_MS = 10;
 
 /** How to start a sim. */
 export interface SimOptions {
@@ -100,6 +108,8 @@ export async function startSim(opts: SimOptions): Promise<Sim> {
       search: opts.search ?? (searchLibrary as unknown as SearchLibrary),
       nodeSettings: opts.nodeSettings,
       log,
+      // a refresh indexes in slices of REFRESH_SLICE_MS, answering requests in between (see sim/engine/slicing.ts)
+      slicer: timeSlices(REFRESH_SLICE_MS),
     });
     const c = cluster;
     const host = opts.host ?? "127.0.0.1";

@@ -41,17 +41,32 @@ export function requireFollowerShard(cluster: Cluster, name: string, uuid: strin
   return shard;
 }
 
-/** The follower side of a bulk of replicated operations (`TransportBulkShardOperationsAction`). */
+/**
+ * The follower side of a bulk of replicated operations (`TransportBulkShardOperationsAction`). A
+ * large batch pauses between operations when its slice of the node's time is used up, as ES applies
+ * it on a write thread while other requests go on; after a pause the index is looked up again (it
+ * may have been closed or deleted meanwhile; the follow task then retries or stops, and operations
+ * applied twice are skipped).
+ */
 export async function applyOperations(
   cluster: Cluster,
   name: string,
   uuid: string,
   ops: Operation[],
 ): Promise<{ globalCheckpoint: number; maxSeqNo: number }> {
-  const shard = requireFollowerShard(cluster, name, uuid);
+  let shard = requireFollowerShard(cluster, name, uuid);
   if (!shard.isOpen) throw errors.indexClosed(name, uuid);
   const now = cluster.now();
-  for (const op of ops) shard.applyReplicated(op, now);
+  let sliceUsed = cluster.slicer.slice();
+  for (const op of ops) {
+    if (sliceUsed()) {
+      await cluster.slicer.pause();
+      shard = requireFollowerShard(cluster, name, uuid);
+      if (!shard.isOpen) throw errors.indexClosed(name, uuid);
+      sliceUsed = cluster.slicer.slice();
+    }
+    shard.applyReplicated(op, now);
+  }
   const out = { globalCheckpoint: shard.globalCheckpoint, maxSeqNo: shard.maxSeqNo };
   await cluster.commit(name);
   return out;

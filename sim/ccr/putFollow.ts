@@ -260,14 +260,24 @@ async function remoteRecovery(
     const replay = !reopen && shard.maxSeqNo === -1 && session.total_operations === gcp + 1;
     const collected: Operation[][] = [];
     try {
-      await fetchRestorePages(ccr, alias, session, (ops) => {
+      await fetchRestorePages(ccr, alias, session, async (ops) => {
         if (!replay) {
           collected.push(ops);
           return;
         }
-        const s = requireFollowerShard(ccr.cluster, follower, uuid);
+        // a page is thousands of operations: applied in slices, as ES's recovery runs on its own
+        // threads while the node answers other requests (the index is looked up again after a pause)
+        let s = requireFollowerShard(ccr.cluster, follower, uuid);
         const now = ccr.cluster.now();
-        for (const op of ops) s.applyReplicated(op, now);
+        let sliceUsed = ccr.cluster.slicer.slice();
+        for (const op of ops) {
+          if (sliceUsed()) {
+            await ccr.cluster.slicer.pause();
+            s = requireFollowerShard(ccr.cluster, follower, uuid);
+            sliceUsed = ccr.cluster.slicer.slice();
+          }
+          s.applyReplicated(op, now);
+        }
       });
     } finally {
       ccr.remotes
@@ -306,19 +316,30 @@ async function remoteRecovery(
 
 /**
  * Pages through a restore session with `RESTORE_CONCURRENT_CHUNKS` requests in flight (the leader
- * encodes one page while we decode another) and hands the pages over in order.
+ * encodes one page while we decode another) and hands the pages over in order, one at a time (a
+ * page's handling may pause; the next waits for it).
  */
 async function fetchRestorePages(
   ccr: CcrService,
   alias: string,
   session: RestoreSessionPutResponse,
-  onPage: (ops: Operation[]) => void,
+  onPage: (ops: Operation[]) => void | Promise<void>,
 ): Promise<void> {
   const pageCount = Math.ceil(session.total_operations / RESTORE_CHUNK_OPERATIONS);
   const arrived = new Map<number, Operation[]>();
   let next = 0;
   let delivered = 0;
   let received = 0;
+  let delivering: Promise<void> = Promise.resolve();
+  const deliver = (): Promise<void> =>
+    (delivering = delivering.then(async () => {
+      while (arrived.has(delivered)) {
+        const ops = arrived.get(delivered)!;
+        arrived.delete(delivered++);
+        received += ops.length;
+        await onPage(ops);
+      }
+    }));
   const worker = async () => {
     while (next < pageCount) {
       const page = next++;
@@ -329,15 +350,14 @@ async function fetchRestorePages(
         REMOTE_CALL_TIMEOUT_MS,
       )) as unknown as RestoreChunkResponse;
       arrived.set(page, chunk.operations);
-      while (arrived.has(delivered)) {
-        const ops = arrived.get(delivered)!;
-        arrived.delete(delivered++);
-        received += ops.length;
-        onPage(ops);
-      }
+      const handed = deliver();
+      // fetch on while pages are applied, but not far ahead of them
+      if (arrived.size > RESTORE_CONCURRENT_CHUNKS) await handed;
+      else handed.catch(() => undefined); // a failure is seen by the wait below
     }
   };
   await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENT_CHUNKS, pageCount) }, worker));
+  await delivering;
   if (received !== session.total_operations) {
     throw new EsError("illegal_state_exception", 500, `restore received ${received} of ${session.total_operations} operations`);
   }

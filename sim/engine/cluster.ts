@@ -38,6 +38,7 @@ import {
   type DiskDecision,
 } from "./diskThreshold";
 import type { FlatSettings, IndexMeta, Json, SearchLibrary } from "./types";
+import { UNSLICED, type WorkSlicer } from "./slicing";
 
 /** The Elasticsearch release es-sim answers as (`GET /`). */
 export const ES_VERSION = {
@@ -69,6 +70,8 @@ export interface ClusterOptions {
   startTimers?: boolean;
   /** Diagnostics (disk watermarks, storage failures). */
   log?: (line: string) => void;
+  /** How refreshes share the node's thread (`./slicing.ts`); unsliced when absent (unit tests). */
+  slicer?: WorkSlicer;
 }
 
 /** Options shared by APIs taking an index expression. */
@@ -153,6 +156,11 @@ export class Cluster {
     return this.clock();
   }
 
+  /** How long work (a refresh, a large bulk) shares the node's thread (`./slicing.ts`). */
+  get slicer(): WorkSlicer {
+    return this.opts.slicer ?? UNSLICED;
+  }
+
   private async recover(): Promise<void> {
     const { cluster, indices } = await this.storage.load();
     const now = this.now();
@@ -169,7 +177,7 @@ export class Cluster {
     for (const { uuid } of cluster.indices) {
       const loaded = indices.get(uuid);
       if (!loaded) throw new Error(`es-sim: data for index [${uuid}] listed in the cluster state is missing`);
-      const shard = new IndexShard(loaded.snapshot.meta, this.searchLibrary, this.storage, this.nodeId, now);
+      const shard = new IndexShard(loaded.snapshot.meta, this.searchLibrary, this.storage, this.nodeId, now, this.opts.slicer);
       shard.restore(loaded.snapshot);
       for (const r of loaded.records) shard.replay(r);
       // the primary is initialised again on a node restart: ES bumps the primary term
@@ -310,7 +318,9 @@ export class Cluster {
     const interval = parseTimeValue("cluster.info.update.interval", String(this.clusterSetting("cluster.info.update.interval")));
     if (!this.diskCheck && now - this.lastDiskCheck >= interval) void this.checkDiskUsage();
     for (const shard of this.shards.values()) {
-      shard.scheduledRefresh(now);
+      shard
+        .scheduledRefresh(now)
+        ?.catch((e) => this.opts.log?.(`[es-sim] refresh of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`));
       if (shard.leases.leases.length > 0) shard.expireLeases(now);
       const threshold = parseByteSize("index.translog.flush_threshold_size", shard.setting("index.translog.flush_threshold_size"));
       if (this.storage.logBytes(shard.uuid) > threshold) {
@@ -430,7 +440,7 @@ export class Cluster {
       if (existing) throw errors.indexAlreadyExists(meta.name, existing.uuid);
       // over the flood stage a new index is blocked as every other one (ES would not allocate it at all)
       if (this.floodStageExceeded) meta = { ...meta, settings: { ...meta.settings, [READ_ONLY_ALLOW_DELETE]: "true" } };
-      const shard = new IndexShard(meta, this.searchLibrary, this.storage, this.nodeId, now);
+      const shard = new IndexShard(meta, this.searchLibrary, this.storage, this.nodeId, now, this.opts.slicer);
       await this.storage.createIndex(meta.uuid, shard.toSnapshot()).catch((e) => {
         throw this.storageFailure(e);
       });

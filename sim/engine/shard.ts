@@ -16,6 +16,7 @@
  */
 import { EsError, errors } from "./errors";
 import { indexSetting, mappingLimits, parseBool, parseIntSetting, parseTimeValue } from "./settings";
+import { UNSLICED, type WorkSlicer } from "./slicing";
 import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
 import type {
   DocEntry,
@@ -23,6 +24,7 @@ import type {
   IndexSearchSettings,
   Json,
   Operation,
+  RefreshBuildLike,
   RetentionLease,
   RetentionLeases,
   SearchIndexLike,
@@ -80,6 +82,22 @@ interface RefreshWaiter {
   resolve: (forced: boolean) => void;
 }
 
+/**
+ * A refresh under way: the next searchable generation, built from the changes pending when it
+ * started. What it makes visible was fixed then (`seqNo`, `liveCount`); writes meanwhile go to the
+ * next one.
+ */
+interface RefreshInFlight {
+  build: RefreshBuildLike;
+  changes: Map<string, StoredDoc | null>;
+  seqNo: number;
+  liveCount: number;
+  /** Set once published or abandoned (index closed, deleted, reset). */
+  over: boolean;
+  /** Settles when it is over. */
+  done: Promise<void>;
+}
+
 /** A live version-map entry or index operation as reads and the search index see it. */
 function storedDoc(id: string, e: DocEntry | Operation): StoredDoc {
   const doc: StoredDoc = { id, source: e.source!, seqNo: e.seqNo, primaryTerm: e.primaryTerm, version: e.version };
@@ -124,7 +142,10 @@ export class IndexShard {
   /** Operations applied since the last flush (translog `uncommitted_operations`). */
   uncommittedOps = 0;
   private readonly search: SearchIndexLike;
-  private readonly pending = new Map<string, StoredDoc | null>();
+  /** Changes not yet in any searchable generation (nor in the one being built). */
+  private pending = new Map<string, StoredDoc | null>();
+  /** The refresh being built in slices, if any. */
+  private inFlight: RefreshInFlight | undefined;
   private waiters: RefreshWaiter[] = [];
   /** Set when the content was replaced wholesale (CCR remote recovery): the next search refreshes first. */
   private refreshBeforeNextSearch = false;
@@ -135,6 +156,8 @@ export class IndexShard {
     private readonly storage: EngineStorage,
     private readonly nodeId: string,
     now: number,
+    /** How a refresh's indexing shares the node's thread (`./slicing.ts`). */
+    private readonly slicer: WorkSlicer = UNSLICED,
   ) {
     this.meta = meta;
     this.leases = { primaryTerm: meta.primaryTerm, version: 0, leases: [] };
@@ -421,14 +444,20 @@ export class IndexShard {
     this.history = snapshot.history;
   }
 
-  /** Queues every live doc for the next refresh (after recovery, the search index is rebuilt). */
+  /**
+   * Queues every live doc for the next refresh (after recovery or an open, the search index is
+   * rebuilt). As an ES shard that is still recovering answers no search, the first search waits for
+   * that refresh rather than seeing an empty index.
+   */
   reindexAllForSearch(): void {
+    this.abandonRefresh();
     this.search.clear();
     this.pending.clear();
     for (const [id, e] of this.docs) {
       if (e.source !== null) this.pending.set(id, storedDoc(id, e));
     }
     this.refreshedSeqNo = -1;
+    this.refreshBeforeNextSearch = true;
   }
 
   /** The complete image of this shard now. */
@@ -462,13 +491,11 @@ export class IndexShard {
       const e = this.docs.get(id);
       if (e && e.source !== null) doc = storedDoc(id, e);
     } else {
-      const pendingDoc = this.pending.get(id);
       const e = this.docs.get(id);
-      if (this.pending.has(id)) {
+      if (this.pending.has(id) || this.inFlight?.changes.has(id)) {
         // the refreshed view predates the pending change: find the version visible at the last refresh
         const visible = this.history.filter((o) => o.id === id && o.seqNo <= this.refreshedSeqNo).pop();
         if (visible && visible.source !== null) doc = storedDoc(id, visible);
-        void pendingDoc;
       } else if (e && e.source !== null) {
         doc = storedDoc(id, e);
       }
@@ -484,13 +511,18 @@ export class IndexShard {
     return now - this.lastSearchAt >= parseTimeValue("index.search.idle.after", this.setting("index.search.idle.after"));
   }
 
-  /** Marks search activity; a search-idle shard with unrefreshed writes refreshes first, as ES does. */
-  beforeSearch(now: number): void {
+  /**
+   * Marks search activity. A search-idle shard with unrefreshed writes refreshes first, as ES does
+   * (the search waits for that refresh: `IndexShard.awaitShardSearchActive`); so does a shard whose
+   * content was replaced wholesale. Returns the refresh to wait for, or undefined.
+   */
+  beforeSearch(now: number): Promise<void> | undefined {
     this.checkReadable();
     const idle = this.isSearchIdle(now);
     this.lastSearchAt = now;
     this.counters.queryTotal++;
-    if ((idle || this.refreshBeforeNextSearch) && this.pending.size > 0) this.refresh(now, "internal");
+    if ((idle || this.refreshBeforeNextSearch) && (this.pending.size > 0 || this.inFlight)) return this.refreshInSlices(now, "internal");
+    return undefined;
   }
 
   /**
@@ -525,25 +557,114 @@ export class IndexShard {
 
   // ------------------------------------------------------------------------------------------
   // Refresh.
+  //
+  // A refresh builds the next searchable generation from the changes pending when it starts, and
+  // makes it visible at once when complete; searches meanwhile answer from the previous refresh
+  // point, as ES's searchers do while a refresh writes a new segment (`ElasticsearchReaderManager`
+  // swaps the reader only once the refresh is done). The building is cut into slices by the
+  // node's `WorkSlicer`, so that indexing a whole `refresh_interval` of writes never holds the
+  // node's one thread at a time: ES does that work on the `refresh` thread pool while its
+  // search and write threads go on. Writes made during a build wait for the next one.
 
-  /** Makes every applied operation searchable. */
+  /**
+   * Makes every applied operation searchable before returning, a build under way included, in one
+   * step: what start-up recovery (nothing else is served meanwhile), closing an index and
+   * `GET ?refresh=true` use (docs/known-gaps.md, "one thread per node").
+   */
   refresh(now: number, kind: "external" | "scheduled" | "internal"): void {
     this.refreshBeforeNextSearch = false;
-    if (this.pending.size > 0) {
-      const changes = [...this.pending].map(([id, doc]) => ({ id, doc }));
-      this.pending.clear();
-      this.search.apply(changes, this.meta.mappings);
-    }
-    this.visibleCount = this.liveCount;
-    this.refreshedSeqNo = this.maxSeqNo;
+    if (this.inFlight) this.completeNow(this.inFlight);
+    this.completeNow(this.startRefresh());
     this.lastRefreshAt = now;
+    this.countRefresh(kind);
+  }
+
+  /**
+   * Makes every operation applied before the call searchable, in slices: waits for a build under
+   * way (it holds only writes made before it started), then joins or starts a build holding the
+   * rest. Concurrent callers share builds. `POST _refresh`, `refresh=true`, the scheduled refresh
+   * and a search on a search-idle shard use it.
+   */
+  async refreshInSlices(now: number, kind: "external" | "scheduled" | "internal"): Promise<void> {
+    this.countRefresh(kind);
+    if (this.inFlight) await this.inFlight.done;
+    if (this.inFlight) {
+      await this.inFlight.done;
+      return;
+    }
+    this.refreshBeforeNextSearch = false;
+    this.lastRefreshAt = now;
+    const r = this.startRefresh();
+    r.done = this.runInSlices(r);
+    await r.done;
+  }
+
+  /** Whether a refresh is being built. */
+  get refreshing(): boolean {
+    return this.inFlight !== undefined;
+  }
+
+  private countRefresh(kind: "external" | "scheduled" | "internal"): void {
     this.counters.refreshTotal++;
     if (kind === "external") this.counters.externalRefreshTotal++;
+  }
+
+  /** Takes the pending changes into a new build (none may be under way). */
+  private startRefresh(): RefreshInFlight {
+    const changes = this.pending;
+    this.pending = new Map();
+    const r: RefreshInFlight = {
+      build: this.search.beginRefresh(
+        [...changes].map(([id, doc]) => ({ id, doc })),
+        this.meta.mappings,
+      ),
+      changes,
+      seqNo: this.maxSeqNo,
+      liveCount: this.liveCount,
+      over: false,
+      done: Promise.resolve(),
+    };
+    this.inFlight = r;
+    return r;
+  }
+
+  private async runInSlices(r: RefreshInFlight): Promise<void> {
+    try {
+      while (!r.over && !r.build.step(this.slicer.slice())) await this.slicer.pause();
+      if (!r.over) this.publish(r);
+    } catch (e) {
+      // a half-built generation cannot be trusted: the search index is rebuilt from the version
+      // map by the next refresh, so nothing written is lost to search
+      if (!r.over) this.reindexAllForSearch();
+      throw e;
+    }
+  }
+
+  private completeNow(r: RefreshInFlight): void {
+    r.build.step(() => false);
+    this.publish(r);
+  }
+
+  /** The generation becomes the visible one: counts, checkpoint, and the refresh waiters it satisfies. */
+  private publish(r: RefreshInFlight): void {
+    r.build.publish();
+    r.over = true;
+    if (this.inFlight === r) this.inFlight = undefined;
+    this.visibleCount = r.liveCount;
+    if (r.seqNo > this.refreshedSeqNo) this.refreshedSeqNo = r.seqNo;
     const ready = this.waiters.filter((w) => w.seqNo <= this.refreshedSeqNo);
     if (ready.length > 0) {
       this.waiters = this.waiters.filter((w) => w.seqNo > this.refreshedSeqNo);
       for (const w of ready) w.resolve(false);
     }
+  }
+
+  /** Drops the build under way: the search index is being cleared or rebuilt (its waiters are settled by the caller or the next refresh). */
+  private abandonRefresh(): void {
+    const r = this.inFlight;
+    if (!r) return;
+    r.over = true;
+    this.inFlight = undefined;
   }
 
   /**
@@ -553,24 +674,24 @@ export class IndexShard {
   waitForRefresh(seqNo: number, now: number): Promise<boolean> {
     if (seqNo <= this.refreshedSeqNo) return Promise.resolve(false);
     const max = parseIntSetting("index.max_refresh_listeners", this.setting("index.max_refresh_listeners"));
-    if (this.waiters.length >= max) {
-      this.refresh(now, "internal");
-      return Promise.resolve(true);
-    }
+    if (this.waiters.length >= max) return this.refreshInSlices(now, "internal").then(() => true);
     return new Promise((resolve) => this.waiters.push({ seqNo, resolve }));
   }
 
-  /** Periodic refresh per `index.refresh_interval` (skipped while search-idle unless someone waits). */
-  scheduledRefresh(now: number): void {
-    if (!this.isOpen) return;
+  /**
+   * Periodic refresh per `index.refresh_interval` (skipped while search-idle unless someone waits,
+   * and while a refresh is being built). Returns the refresh it started, if any.
+   */
+  scheduledRefresh(now: number): Promise<void> | undefined {
+    if (!this.isOpen || this.inFlight) return undefined;
     const interval = parseTimeValue("index.refresh_interval", this.setting("index.refresh_interval"));
-    if (interval <= 0 || now - this.lastRefreshAt < interval) return;
+    if (interval <= 0 || now - this.lastRefreshAt < interval) return undefined;
     if (this.pending.size === 0 && this.waiters.length === 0) {
       this.lastRefreshAt = now;
-      return;
+      return undefined;
     }
-    if (this.waiters.length === 0 && this.isSearchIdle(now)) return;
-    this.refresh(now, "scheduled");
+    if (this.waiters.length === 0 && this.isSearchIdle(now)) return undefined;
+    return this.refreshInSlices(now, "scheduled");
   }
 
   /** Releases refresh waiters when the index goes away or closes (they answer as refreshed). */
@@ -582,6 +703,7 @@ export class IndexShard {
 
   /** Drops the search index (index closed or deleted). */
   dropSearch(): void {
+    this.abandonRefresh();
     this.search.clear();
     this.pending.clear();
   }
@@ -739,6 +861,7 @@ export class IndexShard {
     this.liveCount = 0;
     this.visibleCount = 0;
     this.refreshedSeqNo = -1;
+    this.abandonRefresh();
     this.search.clear();
     this.pending.clear();
   }

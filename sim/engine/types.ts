@@ -141,9 +141,22 @@ export interface IndexSearchSettings {
   maxRegexLength: number;
 }
 
+/**
+ * The next searchable generation of an index being built (`sim/engine/search/searchIndex.ts`):
+ * staged in steps, invisible to searches until published.
+ */
+export interface RefreshBuildLike {
+  /** Stages changes until `enough()` (asked after each document) or none is left; true when none is left. */
+  step(enough: () => boolean): boolean;
+  /** Makes the generation visible at once. */
+  publish(): void;
+}
+
 /** What the engine needs from a search index (one per ES index), as `sim/engine/search` exports it. */
 export interface SearchIndexLike {
   apply(changes: Iterable<{ id: string; doc: StoredDoc | null }>, mappings: Mappings): void;
+  /** Starts building the next generation from `changes`; searches see the current one until it is published. */
+  beginRefresh(changes: Iterable<{ id: string; doc: StoredDoc | null }>, mappings: Mappings): RefreshBuildLike;
   /** The `hits` of a `_search` on this index and, when the request asks for them, its `aggregations`. */
   searchResponse(
     request: SearchRequest,

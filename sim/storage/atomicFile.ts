@@ -17,12 +17,18 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Atomically replaces `path` with `data`. */
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+/** Atomically replaces `path` with `data` (parts are written one after the other, never concatenated in memory). */
+export async function writeFileAtomic(path: string, data: Buffer | string | Buffer[]): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const fd = await open(tmp, "w");
   try {
-    await fd.writeFile(data);
+    if (Array.isArray(data)) {
+      for (const part of data) {
+        for (let at = 0; at < part.length;) at += (await fd.write(part, at, part.length - at)).bytesWritten;
+      }
+    } else {
+      await fd.writeFile(data);
+    }
     await fd.sync();
   } catch (e) {
     await fd.close().catch(() => undefined);

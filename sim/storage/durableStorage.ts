@@ -49,8 +49,11 @@ import { acquireNodeLock, LOCK_FILE } from "./lock";
 
 /** `format` marker of `_state/cluster.json`. */
 export const CLUSTER_STATE_FORMAT = "es-sim-cluster-state";
-/** Docs/history entries per snapshot frame. */
-const SNAPSHOT_CHUNK = 2000;
+/**
+ * Docs/history entries per snapshot frame (a reader takes any number): ~0.5 MB of ~1 KB documents,
+ * a few ms of encoding, the unit a flush pauses between.
+ */
+const SNAPSHOT_CHUNK = 500;
 
 interface Deferred {
   promise: Promise<void>;
@@ -492,10 +495,17 @@ export class DurableStorage implements EngineStorage {
     const log = this.logs.get(uuid);
     if (!log) return;
     const gen = log.nextGen++;
-    // serialised now, so the image matches the log position where the rotation is queued
-    const image = encodeSnapshot(snapshot, gen);
+    // The image is of the shard at the log position where the rotation is queued: its content is
+    // fixed now (the version map's entries are replaced on a write, never changed, and the caller's
+    // `docs` is a copy; the history array is copied here), and it is encoded frame by frame with a
+    // pause between frames, so that a flush of a large index does not hold the node's one thread
+    // (ES writes a commit on a flush thread while indexing and searches go on). Until the new
+    // snapshot is in place, the previous one and every log generation since stay on disk.
+    const fixed: IndexSnapshot = { ...snapshot, history: snapshot.history.slice() };
     log.actions.push({ kind: "rotate", gen });
     log.bytesSinceSnapshot = 0;
+    const image = await encodeSnapshotInSlices(fixed, gen);
+    if (!this.logs.has(uuid)) return;
     await this.commit();
     if (!this.logs.has(uuid)) return;
     const snapPath = join(log.dir, "snapshot.bin");
@@ -552,20 +562,40 @@ export function logGenerations(files: string[], from: number): number[] {
   return [...gens].sort((a, b) => a - b);
 }
 
+/** Longest run of snapshot encoding before other work on the node gets a turn (ms). */
+const SNAPSHOT_SLICE_MS = 10;
+
+/** {@link encodeSnapshot}'s frames, encoded with a pause (`setImmediate`) whenever a slice of SNAPSHOT_SLICE_MS is used up. */
+async function encodeSnapshotInSlices(s: IndexSnapshot, logGen: number): Promise<Buffer[]> {
+  const parts: Buffer[] = [fileHeader(SNAPSHOT_MAGIC), snapshotHeaderFrame(s, logGen)];
+  let sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+  const frame = async (value: unknown) => {
+    parts.push(encodeFrame(value));
+    if (performance.now() < sliceEnd) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+  };
+  for (let i = 0; i < s.docs.length; i += SNAPSHOT_CHUNK) await frame({ t: "docs", docs: s.docs.slice(i, i + SNAPSHOT_CHUNK) });
+  for (let i = 0; i < s.history.length; i += SNAPSHOT_CHUNK) await frame({ t: "history", ops: s.history.slice(i, i + SNAPSHOT_CHUNK) });
+  parts.push(encodeFrame({ t: "end", docs: s.docs.length, history: s.history.length }));
+  return parts;
+}
+
+function snapshotHeaderFrame(s: IndexSnapshot, logGen: number): Buffer {
+  return encodeFrame({
+    t: "header",
+    logGen,
+    meta: s.meta,
+    leases: s.leases,
+    maxSeqNo: s.maxSeqNo,
+    localCheckpoint: s.localCheckpoint,
+    processedAbove: s.processedAbove,
+  });
+}
+
 /** Snapshot file: header frame, docs chunks, history chunks, end frame (with counts to verify). */
 function encodeSnapshot(s: IndexSnapshot, logGen: number): Buffer {
-  const parts: Buffer[] = [fileHeader(SNAPSHOT_MAGIC)];
-  parts.push(
-    encodeFrame({
-      t: "header",
-      logGen,
-      meta: s.meta,
-      leases: s.leases,
-      maxSeqNo: s.maxSeqNo,
-      localCheckpoint: s.localCheckpoint,
-      processedAbove: s.processedAbove,
-    }),
-  );
+  const parts: Buffer[] = [fileHeader(SNAPSHOT_MAGIC), snapshotHeaderFrame(s, logGen)];
   for (let i = 0; i < s.docs.length; i += SNAPSHOT_CHUNK) parts.push(encodeFrame({ t: "docs", docs: s.docs.slice(i, i + SNAPSHOT_CHUNK) }));
   for (let i = 0; i < s.history.length; i += SNAPSHOT_CHUNK)
     parts.push(encodeFrame({ t: "history", ops: s.history.slice(i, i + SNAPSHOT_CHUNK) }));

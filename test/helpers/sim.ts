@@ -3,7 +3,16 @@
  * ports with a temp data dir (integration tests talk to it over real sockets); `stubSearchLibrary`
  * is a minimal search library for engine unit tests that must not depend on the real one.
  */
-import type { Json, Mappings, SearchHits, SearchIndexLike, SearchLibrary, SearchRequest, StoredDoc } from "../../sim/engine/types";
+import type {
+  Json,
+  Mappings,
+  RefreshBuildLike,
+  SearchHits,
+  SearchIndexLike,
+  SearchLibrary,
+  SearchRequest,
+  StoredDoc,
+} from "../../sim/engine/types";
 
 export { ES_SIM_BIN, runEsSim, spawnSim, type SpawnedSim, type SpawnSimOptions } from "../../sim/spawn";
 
@@ -43,10 +52,29 @@ export function ndjson(lines: unknown[]): string {
 class StubSearchIndex implements SearchIndexLike {
   readonly docs = new Map<string, StoredDoc>();
   apply(changes: Iterable<{ id: string; doc: StoredDoc | null }>): void {
-    for (const { id, doc } of changes) {
-      if (doc) this.docs.set(id, doc);
-      else this.docs.delete(id);
-    }
+    const build = this.beginRefresh(changes);
+    build.step(() => false);
+    build.publish();
+  }
+  /** Stages one change per document and makes them visible only on publish, as the real library does. */
+  beginRefresh(changes: Iterable<{ id: string; doc: StoredDoc | null }>): RefreshBuildLike {
+    const todo = [...changes];
+    const staged: { id: string; doc: StoredDoc | null }[] = [];
+    return {
+      step: (enough) => {
+        while (todo.length > 0) {
+          staged.push(todo.shift()!);
+          if (enough()) return todo.length === 0;
+        }
+        return true;
+      },
+      publish: () => {
+        for (const { id, doc } of staged) {
+          if (doc) this.docs.set(id, doc);
+          else this.docs.delete(id);
+        }
+      },
+    };
   }
   searchResponse(_request: SearchRequest, _mappings: Mappings, indexName: string): { hits: SearchHits } {
     const hits = [...this.docs.values()]

@@ -254,7 +254,7 @@ function writeBody(shard: IndexShard, r: WriteResult, forcedRefresh: boolean): J
 /** Applies `refresh=true|wait_for` after a durable write; returns whether a refresh was forced. */
 async function afterWrite(cluster: Cluster, shard: IndexShard, seqNo: number, refresh: RefreshPolicy | undefined): Promise<boolean> {
   if (refresh === "true") {
-    shard.refresh(cluster.now(), "internal");
+    await shard.refreshInSlices(cluster.now(), "internal");
     return true;
   }
   if (refresh === "wait_for") return shard.waitForRefresh(seqNo, cluster.now());
@@ -500,13 +500,21 @@ function updateOnShard(cluster: Cluster, shard: IndexShard, id: string, body: Js
 /**
  * `POST /_bulk`: executes items in order, each answering its own result or error; one fsync for
  * the whole request; `errors` is true if any item failed (a `not_found` delete is not a failure).
+ * A large bulk pauses between items when its slice of the node's time is used up: ES executes it
+ * on a write thread while other requests go on, and other writes may come between its items there
+ * too (each item holds only its document's lock).
  */
 export async function bulk(cluster: Cluster, items: BulkItem[], opts: { refresh?: RefreshPolicy }): Promise<Json> {
   const started = cluster.now();
   const results: Json[] = [];
   const touched = new Map<IndexShard, number>();
   let anyError = false;
+  let sliceUsed = cluster.slicer.slice();
   for (const item of items) {
+    if (sliceUsed()) {
+      await cluster.slicer.pause();
+      sliceUsed = cluster.slicer.slice();
+    }
     const index = item.index ?? "";
     let shard: IndexShard | undefined;
     try {

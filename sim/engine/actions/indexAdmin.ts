@@ -395,7 +395,7 @@ async function openIndexNow(cluster: Cluster, expression: string, opts: Expressi
     if (!s.isOpen) {
       s.updateMeta({ ...s.meta, state: "open", primaryTerm: s.meta.primaryTerm + 1 });
       s.reindexAllForSearch();
-      s.refresh(cluster.now(), "internal");
+      await s.refreshInSlices(cluster.now(), "internal");
       cluster.events.emit("index-opened", name);
     }
   }
@@ -583,7 +583,7 @@ async function updateAliasesNow(cluster: Cluster, actions: Json[]): Promise<Json
 export async function refresh(cluster: Cluster, expression: string | undefined, opts: ExpressionOptions): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
   const now = cluster.now();
-  for (const n of indices) cluster.shard(n)!.refresh(now, "external");
+  await Promise.all(indices.map((n) => cluster.shard(n)!.refreshInSlices(now, "external")));
   return { _shards: shardsHeader(cluster, indices) };
 }
 

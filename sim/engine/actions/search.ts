@@ -14,7 +14,12 @@ import type { Json, SearchHits, SearchRequest } from "../types";
  * `GET|POST /{index}/_search`: resolves targets, runs the search library per index and merges,
  * wrapping it in ES's envelope (`took`, `timed_out`, `_shards`, `hits`).
  */
-export function search(cluster: Cluster, expression: string | undefined, request: SearchRequest, opts: ExpressionOptions): Json {
+export async function search(
+  cluster: Cluster,
+  expression: string | undefined,
+  request: SearchRequest,
+  opts: ExpressionOptions,
+): Promise<Json> {
   const started = cluster.now();
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
   const shards = indices.map((n) => cluster.shard(n)!).filter((s) => s.isOpen);
@@ -40,7 +45,7 @@ export function search(cluster: Cluster, expression: string | undefined, request
       `aggregations over ${shards.length === 0 ? "no" : "more than one"} index (es-sim aggregates one index at a time)`,
     );
   const now = cluster.now();
-  for (const s of shards) s.beforeSearch(now);
+  await Promise.all(shards.map((s) => s.beforeSearch(now)));
   let hits: SearchHits;
   let aggregations: Json | undefined;
   if (shards.length === 1) {
@@ -80,13 +85,18 @@ function runShardSearch(cluster: Cluster, shard: IndexShard, request: SearchRequ
 }
 
 /** `GET|POST /{index}/_count` */
-export function count(cluster: Cluster, expression: string | undefined, request: SearchRequest, opts: ExpressionOptions): Json {
+export async function count(
+  cluster: Cluster,
+  expression: string | undefined,
+  request: SearchRequest,
+  opts: ExpressionOptions,
+): Promise<Json> {
   const indices = cluster.resolve(expression, { ...opts, expandWildcards: opts.expandWildcards ?? ["open"], forbidClosed: true });
   const shards = indices.map((n) => cluster.shard(n)!).filter((s) => s.isOpen);
   const now = cluster.now();
+  await Promise.all(shards.map((s) => s.beforeSearch(now)));
   let count = 0;
   for (const s of shards) {
-    s.beforeSearch(now);
     try {
       count += s.count(request);
     } catch (e) {

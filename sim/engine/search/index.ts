@@ -19,6 +19,7 @@ export type { DynamicSetting, FieldMapping, Mappings } from "./mappings";
 export { SearchIndex } from "./searchIndex";
 export type {
   IndexChange,
+  RefreshBuild,
   SearchHit,
   SearchHits,
   SearchIndexOptions,

@@ -4,15 +4,25 @@
  * over dense document ordinals in indexing order (ES's `_doc` order). Queries run over it in
  * `queryExecution.ts`.
  *
- * Changes are incremental: a document is added under a new ordinal and a deleted or replaced one is
- * only marked dead and its statistics taken back out. Dead entries are dropped lazily from postings
- * and, once they outnumber live documents, by renumbering everything (what Lucene's merges do).
+ * Changes are incremental and come in generations, as Lucene's refresh opens a new point-in-time
+ * reader: {@link InvertedIndex.stage} indexes a change under a new ordinal that searches do not see
+ * (its ordinal is `STAGED`, its statistics kept aside), a replaced or deleted document stays live
+ * and its statistics' change is kept aside too, and {@link InvertedIndex.publish} makes the whole
+ * generation visible at once in time proportional to what it touched (ordinal states, counters).
+ * Staging can therefore be spread over many event-loop turns while searches keep answering from
+ * the previous refresh point. Dead entries are dropped lazily from postings and, once they
+ * outnumber live documents, by building the index anew (`compactionDue`, what Lucene's merges do).
  */
 import { analyzeText, distinctTextTerms, extractFields, FieldContent, FieldExtractor } from "./extract";
 import { FieldInfo, FieldTable } from "./fields";
 import { appendEntry, FieldData, grow, newPosting, type Posting } from "./postings";
 import { encodeNorm } from "./similarity";
 import { IntBuffer } from "./termDictionary";
+
+/** Ordinal states in `alive`: deleted or replaced, searchable, indexed for a generation not yet published. */
+const DEAD = 0;
+const LIVE = 1;
+const STAGED = 2;
 
 /** A document as the engine stores it and search returns it. */
 export interface StoredDoc {
@@ -36,6 +46,13 @@ export class InvertedIndex {
   private dead = 0;
   /** Counter of add/remove operations, stamped on postings to see each term once per document. */
   private epoch = 0;
+  /** Number of the generation being staged; bumped by every publish and clear. */
+  private generation = 0;
+  /** What the generation being staged touched: new ordinals, removed ordinals (with their fields), postings and fields whose counts change. */
+  private stagedOrds: number[] = [];
+  private stagedRemovals: { ord: number; fields: FieldData[] }[] = [];
+  private stagedPostings: Posting[] = [];
+  private stagedFields: FieldData[] = [];
   /** Scratch of text indexing: a field's term ids and positions, and the distinct postings of a document. */
   private readonly ids = new IntBuffer();
   private readonly positions = new IntBuffer();
@@ -47,7 +64,7 @@ export class InvertedIndex {
     return this.ordById.size;
   }
 
-  /** Removes every document. */
+  /** Removes every document (and whatever was staged). */
   clear(): void {
     this.fields.clear();
     this.docs = [];
@@ -56,22 +73,87 @@ export class InvertedIndex {
     this.ordById.clear();
     this.seqNos = new Float64Array(0);
     this.dead = 0;
+    this.dropStaged();
   }
 
-  /** Indexes `doc` (replacing any document with its id) or, with `doc === null`, deletes `id`. */
-  put(id: string, doc: StoredDoc | null, table: FieldTable): void {
+  private dropStaged(): void {
+    this.generation++;
+    this.stagedOrds = [];
+    this.stagedRemovals = [];
+    this.stagedPostings = [];
+    this.stagedFields = [];
+  }
+
+  /**
+   * Stages a change for the next generation: indexes `doc` under a new, not yet searchable ordinal
+   * and/or takes the visible document with its id out of the next generation (`doc === null`
+   * deletes). Each id at most once per generation.
+   */
+  stage(id: string, doc: StoredDoc | null, table: FieldTable): void {
     const old = this.ordById.get(id);
-    if (old !== undefined) this.remove(old);
+    if (old !== undefined) this.stageRemoval(old);
     if (doc) this.add(doc, table);
   }
 
-  /** Renumbers ordinals once dead documents outnumber live ones (amortised O(1) per change). */
-  maybeCompact(): void {
-    if (this.dead < 1024 || this.dead < this.ordById.size) return;
-    const live: [StoredDoc, FieldTable][] = [];
-    for (let ord = 0; ord < this.docs.length; ord++) if (this.alive[ord]) live.push([this.docs[ord]!, this.tables[ord]!]);
-    this.clear();
-    for (const [doc, table] of live) this.add(doc, table);
+  /**
+   * Makes the staged generation the visible one: removed documents die, staged ones go live, the
+   * statistics take the staged changes. Cost: what the generation touched, not what it indexed.
+   */
+  publish(): void {
+    for (const { ord, fields } of this.stagedRemovals) {
+      for (const fd of fields) {
+        fd.present[ord] = 0;
+        fd.strings[ord] = undefined;
+        if (ord < fd.numbers.length) fd.numbers[ord] = Number.NaN;
+        fd.multiNumbers.delete(ord);
+      }
+      this.alive[ord] = DEAD;
+      this.ordById.delete(this.docs[ord]!.id);
+      this.docs[ord] = undefined;
+      this.tables[ord] = undefined;
+      this.dead++;
+    }
+    for (const ord of this.stagedOrds) {
+      this.alive[ord] = LIVE;
+      this.ordById.set(this.docs[ord]!.id, ord);
+    }
+    for (const p of this.stagedPostings) {
+      p.live += p.staged;
+      p.staged = 0;
+    }
+    for (const fd of this.stagedFields) {
+      fd.presentCount += fd.stagedPresent;
+      fd.docCount += fd.stagedDocCount;
+      fd.sumLength += fd.stagedSumLength;
+      fd.stagedPresent = fd.stagedDocCount = fd.stagedSumLength = 0;
+    }
+    this.dropStaged();
+  }
+
+  /** Once dead documents outnumber live ones, the next generation is better built anew (amortised O(1) per change). */
+  get compactionDue(): boolean {
+    return this.dead >= 1024 && this.dead >= this.ordById.size;
+  }
+
+  /** The visible documents in ordinal order, with the field table each was indexed with (to build the index anew). */
+  *liveDocs(): Generator<[StoredDoc, FieldTable]> {
+    for (let ord = 0; ord < this.docs.length; ord++) if (this.alive[ord] === LIVE) yield [this.docs[ord]!, this.tables[ord]!];
+  }
+
+  private stagePosting(p: Posting, delta: number): void {
+    if (p.stagedIn !== this.generation) {
+      p.stagedIn = this.generation;
+      this.stagedPostings.push(p);
+    }
+    p.staged += delta;
+  }
+
+  private stageField(fd: FieldData): FieldData {
+    if (fd.stagedIn !== this.generation) {
+      fd.stagedIn = this.generation;
+      this.stagedFields.push(fd);
+    }
+    return fd;
   }
 
   private fieldData(info: FieldInfo): FieldData {
@@ -91,10 +173,10 @@ export class InvertedIndex {
     this.tables.push(table);
     // (Length checks first: growing is rare, and the factory closures are then not even created.)
     if (ord >= this.alive.length) this.alive = grow(this.alive, ord + 1, (n) => new Uint8Array(n));
-    this.alive[ord] = 1;
+    this.alive[ord] = STAGED;
     if (ord >= this.seqNos.length) this.seqNos = grow(this.seqNos, ord + 1, (n) => new Float64Array(n), Number.NaN);
     this.seqNos[ord] = doc.seqNo;
-    this.ordById.set(doc.id, ord);
+    this.stagedOrds.push(ord);
     const contents = this.extractor.extract(table, doc.source);
     for (let i = 0; i < contents.length; i++) this.addField(ord, contents[i]);
   }
@@ -104,7 +186,7 @@ export class InvertedIndex {
     const fd = this.fieldData(c.info);
     if (ord >= fd.present.length) fd.present = grow(fd.present, ord + 1, (n) => new Uint8Array(n));
     fd.present[ord] = 1;
-    fd.presentCount++;
+    this.stageField(fd).stagedPresent++;
     const kind = c.info.kind;
     if (kind === "text") {
       const length = this.analyze(fd, c);
@@ -112,8 +194,8 @@ export class InvertedIndex {
         this.addText(fd, ord, length);
         if (ord >= fd.norms.length) fd.norms = grow(fd.norms, ord + 1, (n) => new Uint8Array(n));
         fd.norms[ord] = encodeNorm(length);
-        fd.docCount++;
-        fd.sumLength += length;
+        fd.stagedDocCount++;
+        fd.stagedSumLength += length;
       }
     } else if (c.terms.length > 0 && c.info.indexed) {
       if (c.terms.length === 1) {
@@ -121,13 +203,13 @@ export class InvertedIndex {
         const term = c.terms[0];
         const p = this.addPosting(fd, term, ord);
         fd.strings[ord] = p.single ?? (p.single = [term]);
-        fd.docCount++;
-        fd.sumLength += 1;
+        fd.stagedDocCount++;
+        fd.stagedSumLength += 1;
       } else {
         const unique = [...new Set(c.terms)];
         for (const term of unique) this.addPosting(fd, term, ord);
-        fd.docCount++;
-        fd.sumLength += unique.length;
+        fd.stagedDocCount++;
+        fd.stagedSumLength += unique.length;
         fd.strings[ord] = unique.length === 1 ? unique : unique.sort();
       }
     }
@@ -195,6 +277,7 @@ export class InvertedIndex {
     for (let t = 0; t < distinct; t++) {
       const p = touched[t];
       appendEntry(p, ord, p.pending, address + (at - start));
+      this.stagePosting(p, 1);
       // From here on `pending` is where in the block the document's next position of the term goes.
       const freq = p.pending;
       p.pending = at;
@@ -213,17 +296,23 @@ export class InvertedIndex {
       fd.postings.set(term, p);
     }
     appendEntry(p, ord, 1, 0);
+    this.stagePosting(p, 1);
     return p;
   }
 
-  private remove(ord: number): void {
+  /**
+   * Takes a visible document out of the next generation: its statistics' change is staged, and it
+   * stays searchable (with its doc values) until the generation is published.
+   */
+  private stageRemoval(ord: number): void {
     const doc = this.docs[ord]!;
+    const fields: FieldData[] = [];
     for (const c of this.extractor.extract(this.tables[ord]!, doc.source)) {
       if (!c.present) continue;
       const fd = this.fields.get(c.info.path);
       if (!fd) continue;
-      fd.present[ord] = 0;
-      fd.presentCount--;
+      fields.push(fd);
+      this.stageField(fd).stagedPresent--;
       if (c.info.kind === "text") {
         const length = this.analyze(fd, c);
         if (length > 0) {
@@ -233,28 +322,19 @@ export class InvertedIndex {
             const p = fd.postingById[ids[k]];
             if (p === undefined || p.mark === mark) continue;
             p.mark = mark;
-            p.live--;
+            this.stagePosting(p, -1);
           }
-          fd.docCount--;
-          fd.sumLength -= length;
+          fd.stagedDocCount--;
+          fd.stagedSumLength -= length;
         }
       } else if (c.terms.length > 0 && c.info.indexed) {
         const unique = new Set(c.terms);
-        for (const term of unique) fd.postings.get(term)!.live--;
-        fd.docCount--;
-        fd.sumLength -= unique.size;
-        fd.strings[ord] = undefined;
-      }
-      if (c.numbers.length > 0) {
-        fd.numbers[ord] = Number.NaN;
-        fd.multiNumbers.delete(ord);
+        for (const term of unique) this.stagePosting(fd.postings.get(term)!, -1);
+        fd.stagedDocCount--;
+        fd.stagedSumLength -= unique.size;
       }
     }
-    this.alive[ord] = 0;
-    this.ordById.delete(doc.id);
-    this.docs[ord] = undefined;
-    this.tables[ord] = undefined;
-    this.dead++;
+    this.stagedRemovals.push({ ord, fields });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -305,7 +385,7 @@ export class InvertedIndex {
   allDocs(): Int32Array {
     const out = new Int32Array(this.ordById.size);
     let n = 0;
-    for (let ord = 0; ord < this.docs.length; ord++) if (this.alive[ord]) out[n++] = ord;
+    for (let ord = 0; ord < this.docs.length; ord++) if (this.alive[ord] === LIVE) out[n++] = ord;
     return out;
   }
 
@@ -317,9 +397,9 @@ export class InvertedIndex {
     return this.docs.length;
   }
 
-  /** Whether the document at an ordinal is live (neither deleted nor replaced). */
+  /** Whether the document at an ordinal is live: visible (not staged), neither deleted nor replaced. */
   isLive(ord: number): boolean {
-    return this.alive[ord] === 1;
+    return this.alive[ord] === LIVE;
   }
 
   /** `_seq_no` of the document at an ordinal; NaN for an ordinal never assigned. */
@@ -345,12 +425,12 @@ export class InvertedIndex {
     const p = fd.postings.get(term);
     if (!p || p.live === 0) return undefined;
     if (p.count > 2 * p.live + 16) {
-      // Drop dead entries in place (writes never overtake reads); their positions stay in the arena
-      // until the next full compaction rebuilds the index.
+      // Drop dead entries in place (writes never overtake reads; staged entries stay); their
+      // positions stay in the arena until the next full compaction rebuilds the index.
       const { docs, freqs, posStart } = p;
       let w = 0;
       for (let r = 0; r < p.count; r++) {
-        if (!this.alive[docs[r]]) continue;
+        if (this.alive[docs[r]] === DEAD) continue;
         if (posStart) posStart[w] = posStart[r];
         docs[w] = docs[r];
         freqs[w] = freqs[r];

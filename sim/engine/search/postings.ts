@@ -68,8 +68,12 @@ export interface Posting {
   count: number;
   /** Text fields: where each entry's positions are in the field's {@link PositionArena}. */
   posStart: Float64Array | null;
-  /** Live documents among the entries; dead ordinals stay until the list is compacted. */
+  /** Live documents among the entries as of the visible generation (what scoring and `docFreq` read); dead ordinals stay until the list is compacted. */
   live: number;
+  /** Change of {@link live} the generation being built makes, applied when it is published. */
+  staged: number;
+  /** The generation that last staged a change here (to list each touched posting once). */
+  stagedIn: number;
   /** Keyword-like fields: `[term]`, the doc values of every document with just this term (shared, read-only). */
   single: string[] | null;
   /** Indexing scratch: the add/remove operation that last touched the posting, and a per-document counter. */
@@ -84,6 +88,8 @@ export function newPosting(withPositions: boolean): Posting {
     count: 0,
     posStart: withPositions ? new Float64Array(4) : null,
     live: 0,
+    staged: 0,
+    stagedIn: -1,
     single: null,
     mark: 0,
     pending: 0,
@@ -97,7 +103,11 @@ function growInt32(arr: Int32Array, size: number): Int32Array {
   return next;
 }
 
-/** Appends an entry (document `ord`, `freq` occurrences, positions at `posStart` for text postings) to a posting. */
+/**
+ * Appends an entry (document `ord`, `freq` occurrences, positions at `posStart` for text postings)
+ * to a posting. The caller counts it in `live`/`staged`: an entry of a not yet published generation
+ * is in the list but not counted.
+ */
 export function appendEntry(p: Posting, ord: number, freq: number, posStart: number): void {
   const i = p.count;
   if (i === p.docs.length) {
@@ -113,7 +123,6 @@ export function appendEntry(p: Posting, ord: number, freq: number, posStart: num
   p.freqs[i] = freq;
   if (p.posStart) p.posStart[i] = posStart;
   p.count = i + 1;
-  p.live++;
 }
 
 /** `arr`, or a copy of it at least `size` long (at least doubled; new slots set to `fill`). */
@@ -146,6 +155,12 @@ export class FieldData {
   docCount = 0;
   /** Sum of field lengths (text) or of distinct terms per doc (keyword-like, indexed without freqs). */
   sumLength = 0;
+  /** Changes of the three counts above by the generation being built, applied when it is published. */
+  stagedPresent = 0;
+  stagedDocCount = 0;
+  stagedSumLength = 0;
+  /** The generation that last staged a change here. */
+  stagedIn = -1;
   constructor(public info: FieldInfo) {}
 
   get dict(): TermDictionary {

@@ -1,6 +1,6 @@
 /**
- * The search side of one ES index: what refresh makes searchable ({@link SearchIndex.apply}) and the
- * `_search` / `_count` semantics over it: request parsing (body and URL parameters), query
+ * The search side of one ES index: what refresh makes searchable ({@link SearchIndex.apply}, or in
+ * slices through {@link SearchIndex.beginRefresh}) and the `_search` / `_count` semantics over it: request parsing (body and URL parameters), query
  * compilation, scoring, sorting, paging, `track_total_hits`, `_source` filtering and the hit shape.
  */
 import { errors } from "../errors";
@@ -88,6 +88,22 @@ export interface SearchResponseParts {
 export interface IndexChange {
   id: string;
   doc: StoredDoc | null;
+}
+
+/**
+ * The next searchable generation of a {@link SearchIndex}, being built. ES's refresh builds a new
+ * segment and opens a new reader while searches keep using the previous one; here the changes are
+ * staged in {@link step}s that the caller may spread over many event-loop turns, and searches see
+ * nothing of them until {@link publish}.
+ */
+export interface RefreshBuild {
+  /**
+   * Stages changes one document at a time until `enough()` says the slice is used up (asked after
+   * each document, so a slice overruns by at most one) or none is left. Returns whether none is left.
+   */
+  step(enough: () => boolean): boolean;
+  /** Makes the generation visible, at once (call after `step` returned true). */
+  publish(): void;
 }
 
 /** Options of a {@link SearchIndex}. */
@@ -207,7 +223,9 @@ function trackTotalHits(bodyValue: unknown, param: string | undefined): number |
 
 /** The searchable documents of one index, with ES's `_search` and `_count` on top. */
 export class SearchIndex {
-  private readonly index = new InvertedIndex();
+  private index = new InvertedIndex();
+  /** The generation being built, if any (one at a time). */
+  private building: object | undefined;
   private table?: FieldTable;
   private readonly now: () => number;
   private readonly indexUuid: string;
@@ -224,9 +242,10 @@ export class SearchIndex {
     return this.index.size;
   }
 
-  /** Forgets every document (index deleted or closed and reopened empty). */
+  /** Forgets every document (index deleted or closed and reopened empty); a build under way comes to nothing. */
   clear(): void {
     this.index.clear();
+    this.building = undefined;
   }
 
   private fieldTable(mappings: Mappings): FieldTable {
@@ -236,12 +255,59 @@ export class SearchIndex {
 
   /**
    * Makes changes searchable, as an ES refresh does: each document is (re)indexed under the current
-   * mappings, `doc: null` removes it. Cost is proportional to the changes, not to the index size.
+   * mappings, `doc: null` removes it. Cost is proportional to the changes, not to the index size
+   * (but for the occasional compaction). All at once: {@link beginRefresh} spreads the same work.
    */
   apply(changes: Iterable<IndexChange>, mappings: Mappings): void {
+    const build = this.beginRefresh(changes, mappings);
+    build.step(() => false);
+    build.publish();
+  }
+
+  /**
+   * Starts building the next generation from `changes` (an id listed twice counts once, at its last
+   * place). Until the build is published, searches answer from the current generation. When dead
+   * documents outnumber live ones, the generation is a new index holding the live documents not
+   * changed and then the changes (as a Lucene merge rewrites segments), swapped in at publish.
+   */
+  beginRefresh(changes: Iterable<IndexChange>, mappings: Mappings): RefreshBuild {
+    if (this.building) throw new Error("es-sim: a refresh is already being built on this index");
+    const token = {};
+    this.building = token;
     const table = this.fieldTable(mappings);
-    for (const { id, doc } of changes) this.index.put(id, doc, table);
-    this.index.maybeCompact();
+    // last occurrence wins, at its own place: as applying them one after the other would leave it
+    const byId = new Map<string, StoredDoc | null>();
+    for (const { id, doc } of changes) {
+      byId.delete(id);
+      byId.set(id, doc);
+    }
+    const current = this.index;
+    const target = current.compactionDue ? new InvertedIndex() : current;
+    const kept = target === current ? undefined : current.liveDocs();
+    const changed = byId.entries();
+    return {
+      step: (enough) => {
+        if (this.building !== token) return true;
+        if (kept) {
+          for (let next = kept.next(); !next.done; next = kept.next()) {
+            const [doc, docTable] = next.value;
+            if (!byId.has(doc.id)) target.stage(doc.id, doc, docTable);
+            if (enough()) return false;
+          }
+        }
+        for (let next = changed.next(); !next.done; next = changed.next()) {
+          target.stage(next.value[0], next.value[1], table);
+          if (enough()) return false;
+        }
+        return true;
+      },
+      publish: () => {
+        if (this.building !== token) return;
+        this.building = undefined;
+        target.publish();
+        this.index = target;
+      },
+    };
   }
 
   private context(mappings: Mappings, indexName: string, body: unknown, settings?: IndexSearchSettings): DslContext {
@@ -385,15 +451,18 @@ export class SearchIndex {
       let page: { ord: number; score: number; sortValues?: SortValues }[];
       if (sortKeys) {
         const after = body.search_after !== undefined ? parseSearchAfter(body.search_after, sortKeys) : undefined;
-        const candidates: { ord: number; score: number; sortValues: SortValues }[] = [];
+        // only the best from + size are kept while the matches stream by (not one object per match:
+        // a sort over every document of a large index would otherwise leave them all for the GC)
+        const best = new BoundedHeap<{ ord: number; score: number; sortValues: SortValues }>(
+          from + size,
+          (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord,
+        );
         for (let i = 0; i < set.docs.length; i++) {
           const sortValues = readSortValues(sortKeys, set.docs[i], set.scores[i]);
           if (after && compareSortValues(sortKeys, sortValues, after) <= 0) continue;
-          candidates.push({ ord: set.docs[i], score: set.scores[i], sortValues });
+          best.offer({ ord: set.docs[i], score: set.scores[i], sortValues });
         }
-        page = topK(candidates, from + size, (a, b) => compareSortValues(sortKeys, a.sortValues, b.sortValues) || a.ord - b.ord).slice(
-          from,
-        );
+        page = best.sorted().slice(from);
       } else {
         if (body.search_after !== undefined) throw errors.illegalArgument("search_after requires a sort");
         page = topByScore(set, from + size).slice(from);
@@ -501,41 +570,44 @@ function topByScore(set: DocSet, k: number): { ord: number; score: number }[] {
     .map((i) => ({ ord: set.docs[i], score: set.scores[i] }));
 }
 
-/** The first `k` items under `compare`, in order, without sorting everything (binary heap). */
-function topK<T>(items: T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (k <= 0) return [];
-  if (items.length <= k || k * 8 >= items.length) return items.sort(compare).slice(0, k);
-  // Max-heap of the best k so far: the root is the worst kept item.
-  const heap: T[] = [];
-  const worse = (a: T, b: T) => compare(a, b) > 0;
-  const up = (i: number) => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!worse(heap[i], heap[p])) break;
-      [heap[i], heap[p]] = [heap[p], heap[i]];
-      i = p;
-    }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const item of items) {
-    if (heap.length < k) {
+/** The first `k` items under `compare` of those offered, kept in a binary max-heap (the root is the worst kept). */
+class BoundedHeap<T> {
+  private readonly heap: T[] = [];
+
+  constructor(
+    private readonly k: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    const heap = this.heap;
+    if (this.k <= 0) return;
+    if (heap.length < this.k) {
       heap.push(item);
-      up(heap.length - 1);
-    } else if (compare(item, heap[0]) < 0) {
+      let i = heap.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (this.compare(heap[i], heap[p]) <= 0) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
+        i = p;
+      }
+    } else if (this.compare(item, heap[0]) < 0) {
       heap[0] = item;
-      down(0);
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && this.compare(heap[l], heap[m]) > 0) m = l;
+        if (r < heap.length && this.compare(heap[r], heap[m]) > 0) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
     }
   }
-  return heap.sort(compare);
+
+  /** The kept items, best first. */
+  sorted(): T[] {
+    return [...this.heap].sort(this.compare);
+  }
 }

@@ -79,7 +79,9 @@ export const searchRoutes: RouteDef[] = [
     paths: ["/_search", "/{index}/_search"],
     params: SEARCH_PARAMS,
     body: "optional",
-    handler: (ctx) => ({ body: search(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, SEARCH_PARAMS), ctx.expression()) }),
+    handler: async (ctx) => ({
+      body: await search(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, SEARCH_PARAMS), ctx.expression()),
+    }),
   },
   {
     api: "count",
@@ -87,10 +89,10 @@ export const searchRoutes: RouteDef[] = [
     paths: ["/_count", "/{index}/_count"],
     params: [...EXPRESSION_PARAMS, ...QUERY_STRING_PARAMS, "min_score", "routing", "preference", "terminate_after", "ignore_throttled"],
     body: "optional",
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const allowed = [...QUERY_STRING_PARAMS, "min_score", "terminate_after"];
       if (ctx.param("terminate_after") !== undefined) throw errors.notSupported(`[terminate_after] on ${ctx.path}`);
-      return { body: count(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, allowed), ctx.expression()) };
+      return { body: await count(ctx.cluster, ctx.pathParams.index, searchRequest(ctx, allowed), ctx.expression()) };
     },
   },
 ];

@@ -167,11 +167,11 @@ describe("refresh and restart", () => {
     const { cluster } = await open();
     await createIndex(cluster, "r", { settings: { "index.refresh_interval": "-1" } });
     await indexDoc(cluster, "r", "1", {}, {});
-    expect(count(cluster, "r", { body: {}, params: {} }, {}).count).toBe(0);
+    expect((await count(cluster, "r", { body: {}, params: {} }, {})).count).toBe(0);
     expect(getDoc(cluster, "r", "1", {}).status).toBe(200); // realtime get
     const w = await indexDoc(cluster, "r", "2", {}, { refresh: "true" });
     expect(w.body.forced_refresh).toBe(true);
-    expect(count(cluster, "r", { body: {}, params: {} }, {}).count).toBe(2);
+    expect((await count(cluster, "r", { body: {}, params: {} }, {})).count).toBe(2);
   });
 
   test("restart from storage restores docs, seq_nos, settings, closed state; primary term +1", async () => {
@@ -192,7 +192,7 @@ describe("refresh and restart", () => {
     expect(again.requireShard("b").isOpen).toBe(false);
     expect(again.persistent).toEqual({ "action.auto_create_index": "false" });
     expect(again.transient).toEqual({});
-    expect(count(again, "a", { body: {}, params: {} }, {}).count).toBe(1);
+    expect((await count(again, "a", { body: {}, params: {} }, {})).count).toBe(1);
     const next = await indexDoc(again, "a", "3", {}, {});
     expect(next.body).toMatchObject({ _seq_no: 3, _primary_term: 2 });
   });

@@ -72,6 +72,39 @@ test("round trip, flush compaction and rotation", async () => {
   await b.close();
 });
 
+test("a flush encodes in slices: writes made meanwhile are in the next log and survive a restart", async () => {
+  const dir = tempDir();
+  const a = await openCluster(dir);
+  await createIndex(a.cluster, "i", {});
+  const uuid = a.cluster.requireShard("i").uuid;
+  const body = "x".repeat(2000);
+  for (let n = 0; n < 4000; n += 500) {
+    await Promise.all(Array.from({ length: 500 }, (_, k) => indexDoc(a.cluster, "i", String(n + k), { n: n + k, body }, {})));
+  }
+  // ~8 MB of documents and as much history: several frames, so the encoding pauses in between
+  let flushed = false;
+  const f = flush(a.cluster, "i", {}).then(() => (flushed = true));
+  let during = 0;
+  while (!flushed) {
+    await indexDoc(a.cluster, "i", `late-${during}`, { late: during }, {});
+    await deleteDoc(a.cluster, "i", String(during), {});
+    during++;
+  }
+  await f;
+  expect(during).toBeGreaterThan(1);
+  expect(logFiles(dir, uuid)).toEqual(["log-2.bin", "log-2.ckp"]);
+  const maxSeqNo = a.cluster.requireShard("i").maxSeqNo;
+  await a.close();
+
+  const b = await openCluster(dir);
+  const s = b.cluster.requireShard("i");
+  expect([s.maxSeqNo, s.liveCount]).toEqual([maxSeqNo, 4000]);
+  expect(getDoc(b.cluster, "i", `late-${during - 1}`, {}).body._source).toEqual({ late: during - 1 });
+  expect(getDoc(b.cluster, "i", String(during - 1), {}).status).toBe(404);
+  expect(getDoc(b.cluster, "i", "3999", {}).body._source).toEqual({ n: 3999, body });
+  await b.close();
+});
+
 test("a torn tail of the newest log is truncated to the last good record", async () => {
   const dir = tempDir();
   const a = await openCluster(dir);

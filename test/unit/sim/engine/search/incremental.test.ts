@@ -143,6 +143,57 @@ describe("incremental indexing agrees with indexing the final documents in one g
   });
 });
 
+describe("a generation built in slices", () => {
+  // What a refresh under way looks like to searches (sim/engine/shard.ts builds in slices between
+  // requests): before publish, every answer is the previous generation's; after, the same as the
+  // changes applied in one go. Updates, deletes and compactions (a new index swapped in) included.
+  test.each([1, 2])("random operations, seed %i", (seed) => {
+    const rand = prng(100 + seed);
+    let mappings: Mappings = {};
+    const sliced = new SearchIndex();
+    const oneGo = new SearchIndex();
+    let seqNo = 0;
+    let builtInSeveralSlices = 0;
+    for (let refresh = 0; refresh < 30; refresh++) {
+      const changes: {
+        id: string;
+        doc: { id: string; source: Record<string, unknown>; seqNo: number; primaryTerm: number; version: number } | null;
+      }[] = [];
+      const ops = Math.floor(rand() * 200);
+      for (let k = 0; k < ops; k++) {
+        const id = String(Math.floor(rand() * 300));
+        if (rand() < 0.2) changes.push({ id, doc: null });
+        else {
+          const source = randomDoc(rand, seqNo);
+          mappings = mapDocument(mappings, source, id);
+          changes.push({ id, doc: { id, source, seqNo: seqNo++, primaryTerm: 1, version: 1 } });
+        }
+      }
+      const before = answers(sliced, mappings);
+      const count = sliced.docCount;
+      const build = sliced.beginRefresh(changes, mappings);
+      const perSlice = 1 + Math.floor(rand() * 40);
+      let slices = 0;
+      for (;;) {
+        let n = 0;
+        const done = build.step(() => ++n >= perSlice);
+        slices++;
+        if (slices === 1 || done) {
+          expect(sliced.docCount).toBe(count);
+          expect(answers(sliced, mappings)).toEqual(before);
+        }
+        if (done) break;
+      }
+      if (slices > 2) builtInSeveralSlices++;
+      build.publish();
+      oneGo.apply(changes, mappings);
+      expect(sliced.docCount).toBe(oneGo.docCount);
+      expect(answers(sliced, mappings)).toEqual(answers(oneGo, mappings));
+    }
+    expect(builtInSeveralSlices).toBeGreaterThan(10);
+  });
+});
+
 describe("positions storage", () => {
   const mappings: Mappings = { properties: { body: { type: "text" } } };
   const doc = (id: string, body: string, seqNo: number) => ({ id, doc: { id, source: { body }, seqNo, primaryTerm: 1, version: 1 } });
