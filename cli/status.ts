@@ -138,7 +138,7 @@ export function shortReason(message: string): string {
 }
 
 /** A connection to `c` once it answered `GET /`, or why it did not. */
-async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
+export async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
   const es = reportingConnection(c);
   try {
     await info(es);

@@ -17,7 +17,7 @@ import { indicesGet } from "../../es/indices";
 import { decodePromotion } from "../../es/records";
 import { verifyLineage } from "../../providers/followerIndex/lineage";
 import type { ClusterConfig, ClusterName } from "../../stack/config";
-import { reportingConnection, shortReason } from "../status";
+import { probe as probeCluster, shortReason } from "../status";
 import type { Sites } from "../workspace";
 import { lagOf } from "../../stack/health/classify";
 import { observeFollower, readRemotes } from "../../stack/health/observe";
@@ -62,15 +62,10 @@ export interface RpoEstimate {
 const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** A connection to `c` once it answered, or why not in short. */
 async function probe(c: ClusterConfig): Promise<Es | { unreachable: string }> {
-  const es = reportingConnection(c);
-  try {
-    await info(es);
-    return es;
-  } catch (e) {
-    await close(es).catch(() => undefined);
-    return { unreachable: shortReason(message(e)) };
-  }
+  const r = await probeCluster(c);
+  return "unreachable" in r ? { unreachable: shortReason(r.unreachable) } : r;
 }
 
 /** Totals from the per-index numbers (pure): a total only when every part is known. */

@@ -5,58 +5,14 @@
  * interruption, failback, a switchover with no document lost and one that aborts safely, and the
  * drill (the seed tutorial) with its verdict and every step.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv from "ajv";
-import { schemas } from "../../../cli/schemas";
-import { repoRoot } from "../../../cli/toolchain";
+import { ccrDr, expectSchema } from "../../helpers/ccrDrCli";
 import { http } from "../../helpers/sim";
 import { A_INDEX, B_INDEX, DrPair, eventually, followStatus, ids, inSync, loadOrders, startDrPair } from "../../helpers/drPair";
 
 jest.setTimeout(900_000);
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-
-function expectSchema(name: keyof typeof schemas, value: unknown): void {
-  const validate = ajv.compile(schemas[name]);
-  if (!validate(value))
-    throw new Error(`${name} output does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value, null, 2)}`);
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: any;
-}
-
-/** Runs bin/ccr-dr with stdin not a TTY, as a pipeline does. */
-function ccrDr(pair: DrPair | undefined, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, "bin/ccr-dr"), ...args, ...(pair ? ["--work-dir", pair.workDir] : [])], {
-      cwd: repoRoot,
-      env: { ...process.env, ...(pair?.env ?? {}), ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    child.stdin.end();
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
 
 describe("ccr-dr command", () => {
   let pair: DrPair;
