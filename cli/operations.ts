@@ -169,9 +169,16 @@ async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
   await site.stack.refresh({ clearPendingCreates: true });
 }
 
-/** Holders of a stack lock as the file backend names them: "created by user@host (pid N) at …". */
-function lockHolders(text: string): Array<{ host: string; pid: number }> {
-  return [...text.matchAll(/created by [^@\s]+@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
+/**
+ * The locks of a stack as Pulumi's DIY backends name them, one per line:
+ * "<lock URL>: created by user@host (pid N) at …" (file://…/.pulumi/locks/…, s3://…/.pulumi/locks/…).
+ */
+function lockHolders(text: string): Array<{ lock: string; host: string; pid: number }> {
+  return [...text.matchAll(/^\s*(\S.*?): created by [^@\s]+@(\S+) \(pid (\d+)\)/gm)].map((m) => ({
+    lock: m[1]!,
+    host: m[2]!,
+    pid: Number(m[3]),
+  }));
 }
 
 /**
@@ -210,6 +217,10 @@ export function lockHolderRuns(pid: number, proc = "/proc"): boolean {
  * names its holder's host and pid: when that is this host and the pid is gone, no update can hold
  * it, so it is removed (`pulumi cancel`, which on a file backend deletes the lock files) and the
  * update runs once more. Otherwise the error says what to check and what to run.
+ * Only a lock in a `file://` backend is judged so: in shared state (an S3 bucket, …) the holder may
+ * be a machine at the other site that has the same host name (CI runners, containers), and its pid
+ * says nothing here — removing its lock would let two updates of one stack run at once
+ * (test/integration/state/s3State.test.ts).
  */
 async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<T>): Promise<T> {
   try {
@@ -218,6 +229,16 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
     if (!(e instanceof ConcurrentUpdateError)) throw e;
     const name = site.stack.name;
     const holders = lockHolders(e.message);
+    const shared = holders.some((h) => !h.lock.startsWith("file://"));
+    if (shared) {
+      throw new CliError(
+        EXIT.failed,
+        `stack ${name} (${site.name}) is locked by another update, which may run on another machine: the lock is in the shared state backend. ` +
+          `Wait for it to end; if no \`pulumi\` process of that update runs anywhere any more (ask the operator or pipeline of the host it names), ` +
+          `remove the lock with \`pulumi cancel --yes -s ${name}\` and re-run this command.\n${e.message}`,
+        { cause: e },
+      );
+    }
     if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || lockHolderRuns(h.pid))) {
       throw new CliError(
         EXIT.failed,

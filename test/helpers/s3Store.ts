@@ -35,6 +35,8 @@ export interface S3Store {
   list(prefix?: string): Promise<S3Object[]>;
   /** An object's body, or undefined when there is none (404). */
   get(key: string): Promise<Buffer | undefined>;
+  /** Writes an object (as another machine's client would). */
+  put(key: string, body: Buffer | string): Promise<void>;
   /** What the server logged (for failure messages). */
   log(): string;
   /** Stops the server and deletes its data. */
@@ -258,6 +260,10 @@ export async function startS3Store(opts: { bucket?: string; dir?: string } = {})
       if (r.status === 404) return undefined;
       if (r.status !== 200) throw new Error(`GetObject ${bucket}/${key}: ${r.status} ${r.body.toString()}`);
       return r.body;
+    },
+    async put(key, body) {
+      const r = await request("PUT", `/${bucket}/${key}`, {}, Buffer.from(body));
+      if (r.status !== 200) throw new Error(`PutObject ${bucket}/${key}: ${r.status} ${r.body.toString()}`);
     },
     log,
     cleanup,

@@ -9,9 +9,13 @@
  * - Two operators update dr-b at once: the second — `ccr-dr` or plain `pulumi` — is refused by
  *   Pulumi's lock object in the bucket, with a message naming it; the first one finishes, only its
  *   update is in the history and no lock is left.
+ * - A lock in the bucket held by a machine at the other site that has this machine's host name
+ *   (CI runners, containers) and a pid not running here is not "stale": ccr-dr leaves it alone.
  */
 import { spawn } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { pulumiBinary } from "../../../cli/toolchain";
 import { openSites, stageProgram } from "../../../cli/workspace";
@@ -171,5 +175,26 @@ describe("both site stacks' state in an S3-compatible object store", () => {
     expect(await outputs("dr-b")).toMatchObject({ primary: "clusterB", role: "primary" });
     expect(await followStatus(pair.b.url, B_INDEX)).toBe("none");
     expect(await followStatus(pair.a.url, A_INDEX)).toBe("active");
+  });
+
+  test("a lock from another machine with this host name is not removed as stale: ccr-dr refuses and keeps it", async () => {
+    // What a `pulumi up` running at the other site, on a machine named like this one, keeps in the
+    // bucket; its pid runs there, not here (an unused pid here: beyond pid_max).
+    const lockKey = `${LOCKS}/dr-b/${crypto.randomUUID()}.json`;
+    const lock = { pid: 4_194_304 + 17, username: os.userInfo().username, hostname: os.hostname(), timestamp: new Date().toISOString() };
+    await store.put(lockKey, JSON.stringify(lock));
+    const r = await ccrDr(siteB, ["failover", "--to", "clusterB", "--yes", "--no-plan"]).done;
+    expect(r.code).toBe(1);
+    expect(r.json.error).toContain("stack dr-b (clusterB) is locked by another update");
+    expect(r.json.error).toContain(`s3://${store.bucket}/${lockKey}`);
+    expect(await lockObjects("dr-b")).toEqual([lockKey]);
+    // the other site's update ended: its operator removes the lock as the message says
+    const cancel = spawn(pulumiBinary(), ["cancel", "--yes", "-s", "dr-b"], {
+      cwd: siteB.workDir,
+      env: { ...process.env, ...siteB.env },
+      stdio: "ignore",
+    });
+    expect(await new Promise((resolve) => cancel.on("exit", resolve))).toBe(0);
+    expect(await lockObjects("dr-b")).toEqual([]);
   });
 });
