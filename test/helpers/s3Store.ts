@@ -27,8 +27,8 @@ export interface S3Store {
   readonly endpoint: string;
   readonly bucket: string;
   readonly pid: number;
-  /** `PULUMI_BACKEND_URL` of the bucket (v2 SDK parameters, path-style addressing). */
-  readonly backendUrl: string;
+  /** `PULUMI_BACKEND_URL` of `<bucket>/<prefix>` (docs/runbook.md's form: path-style, plain HTTP). */
+  backendUrl(prefix: string): string;
   /** The credentials as the AWS SDK in `pulumi` reads them. */
   readonly env: Record<string, string>;
   /** Every object under `prefix`, through ListObjectsV2. */
@@ -231,7 +231,7 @@ export async function startS3Store(opts: { bucket?: string; dir?: string } = {})
     endpoint,
     bucket,
     pid: child.pid!,
-    backendUrl: `s3://${bucket}?endpoint=${endpoint}&use_path_style=true&region=${S3_REGION}`,
+    backendUrl: (prefix) => `s3://${bucket}/${prefix}?endpoint=${endpoint}&use_path_style=true&region=${S3_REGION}`,
     env: { AWS_ACCESS_KEY_ID: creds.accessKey, AWS_SECRET_ACCESS_KEY: creds.secretKey, AWS_REGION: S3_REGION },
     async list(prefix = "") {
       const objects: S3Object[] = [];

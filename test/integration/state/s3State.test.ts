@@ -25,8 +25,11 @@ import { startS3Store, type S3Store } from "../../helpers/s3Store";
 
 jest.setTimeout(600_000);
 
-const STACKS = ".pulumi/stacks/ccr-dr";
-const LOCKS = ".pulumi/locks/organization/ccr-dr";
+/** Where in the bucket the backend URL puts the state (`s3://<bucket>/<prefix>?…`). */
+const PREFIX = "ccr-dr";
+const STACKS = `${PREFIX}/.pulumi/stacks/ccr-dr`;
+const LOCKS = `${PREFIX}/.pulumi/locks/organization/ccr-dr`;
+const HISTORY = `${PREFIX}/.pulumi/history/ccr-dr`;
 
 /** An operator's machine at one site: a checkout of the program and a Pulumi home of its own. */
 interface Site {
@@ -62,11 +65,11 @@ describe("both site stacks' state in an S3-compatible object store", () => {
   }
   const lockObjects = async (stack: string) => (await store.list(`${LOCKS}/${stack}/`)).map((o) => o.key);
   const historyEntries = async (stack: string) =>
-    (await store.list(`.pulumi/history/ccr-dr/${stack}/`)).filter((o) => o.key.endsWith(".history.json")).length;
+    (await store.list(`${HISTORY}/${stack}/`)).filter((o) => o.key.endsWith(".history.json")).length;
 
   beforeAll(async () => {
     store = await startS3Store();
-    pair = await startDrPair({ backend: { url: store.backendUrl, env: store.env } });
+    pair = await startDrPair({ backend: { url: store.backendUrl(PREFIX), env: store.env } });
     siteA = { workDir: pair.workDir, env: pair.env };
     await loadOrders(pair.a.url, A_INDEX, 50);
     const sites = await openSites({ workDir: siteA.workDir, env: siteA.env }); // creates both stacks in the bucket
@@ -86,10 +89,11 @@ describe("both site stacks' state in an S3-compatible object store", () => {
 
   test("the first deployment put both stacks' checkpoints and histories in the bucket, nothing on the machine", async () => {
     const keys = (await store.list()).map((o) => o.key);
-    expect(keys).toEqual(expect.arrayContaining([".pulumi/meta.yaml", `${STACKS}/dr-a.json`, `${STACKS}/dr-b.json`]));
+    expect(keys).toEqual(expect.arrayContaining([`${PREFIX}/.pulumi/meta.yaml`, `${STACKS}/dr-a.json`, `${STACKS}/dr-b.json`]));
+    expect(keys.filter((k) => !k.startsWith(`${PREFIX}/.pulumi/`))).toEqual([]);
     expect(await historyEntries("dr-a")).toBe(1);
     expect(await historyEntries("dr-b")).toBe(1);
-    expect(keys.filter((k) => k.startsWith(".pulumi/locks/"))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith(LOCKS))).toEqual([]);
     expect(fs.existsSync(path.join(pair.dir, "state"))).toBe(false);
     expect(fs.existsSync(path.join(siteA.workDir, ".pulumi"))).toBe(false);
     expect(await outputs("dr-a")).toMatchObject({ siteName: "clusterA", primary: "clusterA", role: "primary" });
