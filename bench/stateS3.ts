@@ -85,22 +85,24 @@ export async function run(opts: { pairs: number[]; runs: number }, log: (line: s
         ["file", { PULUMI_BACKEND_URL: `file://${fs.mkdtempSync(path.join(pair.dir, `file-${n}-`))}` }],
         ["s3", { ...store.env, PULUMI_BACKEND_URL: store.backendUrl(`bench-${n}`) }],
       ];
-      for (const [backend, env] of backends) {
-        // dr-b on this backend, with the stack file's secrets provider (the deployment's own)
-        await pulumi(pair, ["stack", "init", "dr-b"], env);
-        const write: number[] = [];
-        const read: number[] = [];
-        const put: number[] = [];
-        for (let r = 0; r < opts.runs; r++) {
-          write.push((await pulumi(pair, ["stack", "import", "--file", file, "-s", "dr-b"], env)).ms);
-          read.push((await pulumi(pair, ["stack", "export", "-s", "dr-b"], env)).ms);
+      // dr-b on each backend, with the stack file's secrets provider (the deployment's own)
+      for (const [, env] of backends) await pulumi(pair, ["stack", "init", "dr-b"], env);
+      const runs = backends.map(() => ({ write: [] as number[], read: [] as number[], put: [] as number[] }));
+      const body = fs.readFileSync(file);
+      for (let r = 0; r < opts.runs; r++) {
+        // backends alternate within a run, so that a change of the machine's load hits both alike
+        for (const [i, [backend, env]] of backends.entries()) {
+          runs[i]!.write.push((await pulumi(pair, ["stack", "import", "--file", file, "-s", "dr-b"], env)).ms);
+          runs[i]!.read.push((await pulumi(pair, ["stack", "export", "-s", "dr-b"], env)).ms);
           if (backend === "s3") {
-            const body = fs.readFileSync(file);
             const t0 = performance.now();
             await store.put(`bare-put-${n}/${r}.json`, body);
-            put.push(performance.now() - t0);
+            runs[i]!.put.push(performance.now() - t0);
           }
         }
+      }
+      for (const [i, [backend]] of backends.entries()) {
+        const { write, read, put } = runs[i]!;
         const m: StateS3Measurement = {
           pairs: n,
           backend,
