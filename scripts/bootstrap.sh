@@ -122,7 +122,7 @@ fi
 # --- the S3-compatible object store of the shared-state tests (--with-s3) ---------------------------
 # SeaweedFS's `weed` (master, volume server, filer and S3 gateway in one process): a real object
 # store, run by test/integration/state/ and `npm run bench -- --only state-s3` on 127.0.0.1 only.
-# Built once per machine (about 4 minutes of CPU on 2 cores, see scripts/toolchain/README.md),
+# Built once per machine (about 7 minutes of CPU, ~4 min on an idle 2-core machine: scripts/toolchain/README.md),
 # never downloaded when a test runs.
 if [[ -n "$with_s3" ]]; then
   weed="$SEAWEEDFS_CACHE/bin/weed"
