@@ -206,22 +206,23 @@ export async function startS3Store(opts: { bucket?: string; dir?: string } = {})
   };
 
   try {
-    await until(
+    const ready = await until(
       `the S3 gateway at ${endpoint} to accept a bucket and an object`,
       async () => {
-        if (exited) throw new Error(`${exited} before it served S3:\n${log().slice(-2000)}`);
+        if (exited) return { failed: `${exited} before it served S3:\n${log().slice(-2000)}` };
         try {
           const b = await request("PUT", `/${bucket}`);
           if (b.status !== 200 && !/BucketAlreadyOwnedByYou/.test(b.body.toString())) return undefined;
           const probe = await request("PUT", `/${bucket}/.ccr-dr-probe`, {}, Buffer.from("probe"));
           if (probe.status !== 200) return undefined;
-          return (await request("DELETE", `/${bucket}/.ccr-dr-probe`)).status === 204 ? true : undefined;
+          return (await request("DELETE", `/${bucket}/.ccr-dr-probe`)).status === 204 ? { failed: undefined } : undefined;
         } catch {
           return undefined; // not listening yet
         }
       },
       START_TIMEOUT_MS,
     );
+    if (ready.failed) throw new Error(ready.failed);
   } catch (e) {
     await cleanup();
     throw e;
