@@ -15,7 +15,7 @@ import { clusterState, reportingConnection } from "./status";
 import { ccrFollowStats } from "../es/ccr";
 import { close } from "../es/connection";
 import { indicesStats } from "../es/indices";
-import { openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
+import { openSite, openSites, type Site, type Sites, siteConfigOf, type WorkspaceOptions } from "./workspace";
 
 /** Progress lines ("promote … done in 1.2 s"); the CLI prints them, tests collect them. */
 export type Log = (line: string) => void;
@@ -52,8 +52,8 @@ export interface PlanResult {
 const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
 const nolog: Log = () => {};
 
-function planFile(sites: Sites, site: Site, to: ClusterName): string {
-  return path.join(sites.workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
+function planFile(workDir: string, site: Site, to: ClusterName): string {
+  return path.join(workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
 }
 
 async function setPrimary(site: Site, to: ClusterName, fenced?: boolean): Promise<void> {
@@ -281,7 +281,7 @@ export async function plan(to: ClusterName, opts: OperationOptions = {}): Promis
   for (const name of CLUSTER_NAMES) {
     const site = sites.site[name];
     const before = site.config.primary;
-    const file = planFile(sites, site, to);
+    const file = planFile(sites.workDir, site, to);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const started = Date.now();
     const c = operationCollector(name);
@@ -311,9 +311,9 @@ export interface FailoverResult {
  */
 export async function failover(to: ClusterName, opts: OperationOptions & { usePlan?: boolean } = {}): Promise<FailoverResult> {
   const log = opts.log ?? nolog;
-  const sites = await openSites(opts);
-  const site = sites.site[to];
-  const file = planFile(sites, site, to);
+  // only the surviving site's stack: the other site (and its secrets provider) may be down
+  const { workDir, site } = await openSite(to, opts);
+  const file = planFile(workDir, site, to);
   const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
   const started = Date.now();
   await setPrimary(site, to);
@@ -347,7 +347,7 @@ export async function failback(opts: OperationOptions & { to?: ClusterName; useP
   const sites = await openSites(opts);
   const primary = opts.to ?? (await currentPrimary(sites));
   const site = sites.site[other(primary)];
-  const file = planFile(sites, site, primary);
+  const file = planFile(sites.workDir, site, primary);
   const plan = opts.usePlan !== false && fs.existsSync(file) ? file : undefined;
   await setPrimary(site, primary, false);
   const run = await up(site, log, plan, opts.signal);

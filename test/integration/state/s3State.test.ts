@@ -4,8 +4,9 @@
  *
  * - After the first deployment both stacks' checkpoints and histories are objects in the bucket and
  *   nothing is on the operator's machine.
- * - clusterA burns with site A's checkout: site B's operator fails over from site B's checkout and
- *   the bucket alone, then fails back (dr-a's state, written from site A, is updated from site B).
+ * - clusterA burns with site A's checkout and dr-a's secrets provider (as a KMS key of region A
+ *   would): site B's operator fails over from site B's checkout and the bucket alone, then fails
+ *   back (dr-a's state, written from site A, is updated from site B).
  * - Two operators update dr-b at once: the second — `ccr-dr` or plain `pulumi` — is refused by
  *   Pulumi's lock object in the bucket, with a message naming it; the first one finishes, only its
  *   update is in the history and no lock is left.
@@ -30,6 +31,8 @@ const PREFIX = "ccr-dr";
 const STACKS = `${PREFIX}/.pulumi/stacks/ccr-dr`;
 const LOCKS = `${PREFIX}/.pulumi/locks/organization/ccr-dr`;
 const HISTORY = `${PREFIX}/.pulumi/history/ccr-dr`;
+/** The passphrase provider's salt in a stack file (block or flow YAML, as Pulumi writes it). */
+const SALT = /encryptionsalt: '?([^'\s},]+)'?/;
 
 /** An operator's machine at one site: a checkout of the program and a Pulumi home of its own. */
 interface Site {
@@ -52,6 +55,34 @@ describe("both site stacks' state in an S3-compatible object store", () => {
 
   const ccrDr = (site: Site, args: string[]) => startCcrDr({ ...pair, ...site }, [...args, "--json"]);
 
+  /** Runs `pulumi <args>` in a checkout; its exit code and output. */
+  function pulumiIn(site: Site, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(pulumiBinary(), [...args, "--non-interactive"], {
+        cwd: site.workDir,
+        env: { ...process.env, ...site.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c));
+      child.stderr.on("data", (c: Buffer) => (output += c));
+      child.on("error", reject);
+      child.on("exit", (code) => resolve({ code, output }));
+    });
+  }
+
+  /** An `encryptionsalt:` made with another passphrase: what a stack file names when its key is not ours. */
+  async function foreignSalt(): Promise<string> {
+    const other: Site = { workDir: stageProgram(path.join(pair.dir, "elsewhere"), {}), env: { ...pair.env } };
+    const env = {
+      PULUMI_BACKEND_URL: `file://${fs.mkdtempSync(path.join(pair.dir, "elsewhere-state-"))}`,
+      PULUMI_CONFIG_PASSPHRASE: "not-ours",
+    };
+    const r = await pulumiIn(other, ["stack", "init", "elsewhere"], env);
+    if (r.code !== 0) throw new Error(r.output);
+    return SALT.exec(fs.readFileSync(path.join(other.workDir, "Pulumi.elsewhere.yaml"), "utf8"))![1]!;
+  }
+
   /** The last deployment of `stack` as the bucket holds it. */
   async function checkpoint(stack: string): Promise<any> {
     const body = await store.get(`${STACKS}/${stack}.json`);
@@ -73,6 +104,12 @@ describe("both site stacks' state in an S3-compatible object store", () => {
     siteA = { workDir: pair.workDir, env: pair.env };
     await loadOrders(pair.a.url, A_INDEX, 50);
     const sites = await openSites({ workDir: siteA.workDir, env: siteA.env }); // creates both stacks in the bucket
+    // credentials are secrets of each stack (es-sim without security ignores them, as ES does)
+    for (const { stack } of Object.values(sites.site))
+      for (const c of ["clusterA", "clusterB"]) {
+        await stack.setConfig(`ccr-dr:clusters.${c}.username`, { value: "ccr-dr" }, true);
+        await stack.setConfig(`ccr-dr:clusters.${c}.password`, { value: `pw-of-${c}`, secret: true }, true);
+      }
     await sites.site.clusterA.stack.up();
     await sites.site.clusterB.stack.up();
     await inSync(pair.a.url, A_INDEX, pair.b.url, B_INDEX);
@@ -102,11 +139,20 @@ describe("both site stacks' state in an S3-compatible object store", () => {
     expect((await checkpoint("dr-b")).latest.secrets_providers.type).toBe("passphrase");
   });
 
-  test("clusterA burns with site A's checkout: site B fails over from its checkout and the bucket", async () => {
+  test("clusterA burns with site A's checkout and dr-a's key: site B fails over from its checkout and the bucket", async () => {
     await pair.a.kill();
     fs.rmSync(siteA.workDir, { recursive: true, force: true });
     fs.rmSync(siteA.env.PULUMI_HOME!, { recursive: true, force: true });
+    // dr-a's secrets cannot be decrypted at site B now (its key went down with region A)
+    const drA = path.join(siteB.workDir, "Pulumi.dr-a.yaml");
+    const drAFile = fs.readFileSync(drA, "utf8");
+    const foreign = await foreignSalt();
+    expect(drAFile).toMatch(SALT);
+    fs.writeFileSync(drA, drAFile.replace(SALT, `encryptionsalt: '${foreign}'`));
+    const unreadable = await pulumiIn(siteB, ["config", "--show-secrets", "-s", "dr-a"]);
+    expect(unreadable.output).toContain("incorrect passphrase");
     const r = await ccrDr(siteB, ["failover", "--to", "clusterB", "--yes"]).done;
+    fs.writeFileSync(drA, drAFile); // the key is back with region A, before the failback
     expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
     expect(r.json).toMatchObject({ to: "clusterB", run: { site: "clusterB" } });
     expect(await followStatus(pair.b.url, B_INDEX)).toBe("none");
@@ -154,21 +200,10 @@ describe("both site stacks' state in an S3-compatible object store", () => {
       expect(second.json.error).toContain("the stack is currently locked by 1 lock(s)");
       expect(second.json.error).toMatch(lockNamed);
       // … and with plain pulumi
-      const plain = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(pulumiBinary(), ["up", "--yes", "--skip-preview", "--non-interactive", "-s", "dr-b"], {
-          cwd: rebuiltA.workDir,
-          env: { ...process.env, ...rebuiltA.env },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let out = "";
-        child.stdout.on("data", (c: Buffer) => (out += c));
-        child.stderr.on("data", (c: Buffer) => (out += c));
-        child.on("error", reject);
-        child.on("exit", (code) => resolve({ code, stderr: out }));
-      });
+      const plain = await pulumiIn(rebuiltA, ["up", "--yes", "--skip-preview", "-s", "dr-b"]);
       expect(plain.code).not.toBe(0);
-      expect(plain.stderr).toContain("the stack is currently locked by 1 lock(s)");
-      expect(plain.stderr).toMatch(lockNamed);
+      expect(plain.output).toContain("the stack is currently locked by 1 lock(s)");
+      expect(plain.output).toMatch(lockNamed);
     } finally {
       process.kill(holder.pid, "SIGCONT");
     }
@@ -193,12 +228,7 @@ describe("both site stacks' state in an S3-compatible object store", () => {
     expect(r.json.error).toContain(`s3://${store.bucket}/${lockKey}`);
     expect(await lockObjects("dr-b")).toEqual([lockKey]);
     // the other site's update ended: its operator removes the lock as the message says
-    const cancel = spawn(pulumiBinary(), ["cancel", "--yes", "-s", "dr-b"], {
-      cwd: siteB.workDir,
-      env: { ...process.env, ...siteB.env },
-      stdio: "ignore",
-    });
-    expect(await new Promise((resolve) => cancel.on("exit", resolve))).toBe(0);
+    expect((await pulumiIn(siteB, ["cancel", "--yes", "-s", "dr-b"])).code).toBe(0);
     expect(await lockObjects("dr-b")).toEqual([]);
   });
 });
