@@ -21,10 +21,11 @@ import * as failover from "./failover";
 import * as loopBench from "./loop";
 import { startBenchPair } from "./pair";
 import * as simBench from "./sim";
+import * as stateS3 from "./stateS3";
 import { figure, type Figure, num, seconds, show, table } from "./stats";
 import * as switchover from "./switchover";
 
-const PARTS = ["failover", "switchover", "failback", "sim", "loop"] as const;
+const PARTS = ["failover", "switchover", "failback", "sim", "loop", "state-s3"] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -40,6 +41,7 @@ const USAGE = `usage: npm run bench -- [options]
   --failback-docs N      failback: documents per index (default 100000)
   --loop-rate N          loop: documents per second written during the mixed load (default ${loopBench.WRITE_DOCS_PER_SEC})
   --loop-seconds N       loop: seconds of mixed load per run (default ${loopBench.LOAD_SECONDS})
+  --state-pairs LIST     state-s3: numbers of index pairs in the state written (default 200,1000)
   --out DIR              results folder (default bench/results)`;
 
 interface Section {
@@ -62,6 +64,7 @@ function parse() {
       "failback-docs": { type: "string", default: "100000" },
       "loop-rate": { type: "string", default: String(loopBench.WRITE_DOCS_PER_SEC) },
       "loop-seconds": { type: "string", default: String(loopBench.LOAD_SECONDS) },
+      "state-pairs": { type: "string", default: "200,1000" },
       out: { type: "string", default: path.join(repoRoot, "bench", "results") },
       help: { type: "boolean", default: false },
     },
@@ -91,6 +94,7 @@ function parse() {
     failbackDocs: ints(values["failback-docs"]!, "--failback-docs")[0]!,
     loopRate: ints(values["loop-rate"]!, "--loop-rate")[0]!,
     loopSeconds: ints(values["loop-seconds"]!, "--loop-seconds")[0]!,
+    statePairs: ints(values["state-pairs"]!, "--state-pairs"),
     out: values.out!,
   };
 }
@@ -289,6 +293,17 @@ async function main(): Promise<void> {
       `${show(figures.docsPerSec)}, ${show(figures.searchesPerSec)}`,
       "",
     ]);
+  }
+
+  if (opts.parts.has("state-s3")) {
+    const r = await section("state-s3", sections, () => stateS3.run({ pairs: opts.statePairs, runs: opts.runs }, log));
+    results.stateS3 = r;
+    for (const m of r) {
+      const kib = `${num(Math.round(m.stateBytes / 1024))} KiB`;
+      rows.push([`state write of dr-b, ${m.pairs} pairs (${kib}), ${m.backend}: pulumi stack import`, s(m.writeMs), ""]);
+      rows.push([`  state read: pulumi stack export`, s(m.readMs), ""]);
+      if (m.putMs) rows.push([`  bare PUT of the same bytes to the store`, s(m.putMs), ""]);
+    }
   }
 
   const finishedAt = new Date();

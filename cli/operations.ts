@@ -21,7 +21,7 @@ import { ccrFollowStats } from "../es/ccr";
 import { close, type Es } from "../es/connection";
 import { indicesGet, indicesPutMapping, indicesPutSettings, indicesStats } from "../es/indices";
 import { decodeSwitchover, metaWithSwitchover } from "../es/records";
-import { openSites, type Site, type Sites, siteConfigOf, stackFilePath, type WorkspaceOptions } from "./workspace";
+import { openSite, openSites, type Site, type Sites, siteConfigOf, stackFilePath, type WorkspaceOptions } from "./workspace";
 
 export { estimateRpo, type RpoEstimate };
 
@@ -58,11 +58,14 @@ export interface PlanResult {
   planFiles: Partial<Record<ClusterName, string>>;
 }
 
+/** The stacks a command opened: both, or (a failover) only the surviving site's. */
+type Opened = { workDir: string; site: Partial<Record<ClusterName, Site>> };
+
 const other = (c: ClusterName): ClusterName => (c === "clusterA" ? "clusterB" : "clusterA");
 const nolog: Log = () => {};
 
-function planFile(sites: Sites, site: Site, to: ClusterName): string {
-  return path.join(sites.workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
+function planFile(workDir: string, site: Site, to: ClusterName): string {
+  return path.join(workDir, ".ccr-dr", "plans", `${site.stack.name}-to-${to}.json`);
 }
 
 /** The binding saved beside a plan file (see planBinding.ts). */
@@ -77,11 +80,14 @@ async function setPrimary(site: Site, to: ClusterName, fenced?: boolean): Promis
 }
 
 /** `ccr-dr:primary` and `ccr-dr:fenced` of each site's stack, for a failure report. */
-function stackStates(sites: Sites): string {
-  return CLUSTER_NAMES.map((n) => {
-    const s = sites.site[n];
-    return `stack ${s.stack.name} (${n}): ccr-dr:primary=${s.config.primary}${s.config.fenced ? ", ccr-dr:fenced=true" : ""}`;
-  }).join("; ");
+function stackStates(sites: Opened): string {
+  return (
+    CLUSTER_NAMES.flatMap((n) => {
+      const s = sites.site[n];
+      if (!s) return [];
+      return [`stack ${s.stack.name} (${n}): ccr-dr:primary=${s.config.primary}${s.config.fenced ? ", ccr-dr:fenced=true" : ""}`];
+    }).join("; ") + (CLUSTER_NAMES.every((n) => sites.site[n]) ? "" : " (a failover opens only its own site's stack)")
+  );
 }
 
 /**
@@ -100,7 +106,7 @@ class Journal {
     this.note(`in ${site}: ${words}`);
   }
   /** The lines a failure adds to its hint. */
-  report(sites: Sites): string {
+  report(sites: Opened): string {
     const changed = this.entries.length > 0 ? this.entries.join("; ") : "nothing";
     return `changed by this run: ${changed}\nstacks now: ${stackStates(sites)}`;
   }
@@ -110,7 +116,7 @@ class Journal {
  * Runs `f`; a CliError thrown by it gets the journal's account of what changed and what each stack
  * holds now (a failure after changes must say exactly where it left things).
  */
-async function reporting<T>(sites: Sites, journal: Journal, f: () => Promise<T>): Promise<T> {
+async function reporting<T>(sites: Opened, journal: Journal, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
@@ -125,8 +131,8 @@ async function reporting<T>(sites: Sites, journal: Journal, f: () => Promise<T>)
  * world: undefined when there is none (or `--no-plan`); a stale one is refused (exit 6) here,
  * before anything is changed.
  */
-async function savedPlan(sites: Sites, site: Site, to: ClusterName, opts: SavedPlanOptions): Promise<string | undefined> {
-  const file = planFile(sites, site, to);
+async function savedPlan(sites: Opened, site: Site, to: ClusterName, opts: SavedPlanOptions): Promise<string | undefined> {
+  const file = planFile(sites.workDir, site, to);
   if (opts.usePlan === false || !fs.existsSync(file)) return undefined;
   const shown = path.relative(sites.workDir, file);
   const refuse = (why: string) =>
@@ -139,7 +145,8 @@ async function savedPlan(sites: Sites, site: Site, to: ClusterName, opts: SavedP
   } catch {
     throw refuse(`it has no readable ${path.basename(bindingFile(file))} (made by an older ccr-dr, or damaged)`);
   }
-  const world = await readWorld({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
+  // A failover opens only its own stack, whose file defines both clusters and the pairs as well.
+  const world = await readWorld({ clusterA: (sites.site.clusterA ?? site).config, clusterB: (sites.site.clusterB ?? site).config });
   const why = planStaleness(
     binding,
     { at: Date.now(), stackFileSha256: sha256File(stackFilePath(sites.workDir, site.stack.name)), world },
@@ -155,7 +162,7 @@ async function savedPlan(sites: Sites, site: Site, to: ClusterName, opts: SavedP
  * byte: a refused run leaves no flipped `ccr-dr:primary` that a later plain `pulumi up` would act on.
  */
 async function changeAndUp(
-  sites: Sites,
+  sites: Opened,
   site: Site,
   journal: Journal,
   change: () => Promise<string>,
@@ -325,9 +332,16 @@ async function clearStalePendingCreates(site: Site, log: Log): Promise<void> {
   await site.stack.refresh({ clearPendingCreates: true, color: "never" });
 }
 
-/** Holders of a stack lock as the file backend names them: "created by user@host (pid N) at …". */
-function lockHolders(text: string): Array<{ host: string; pid: number }> {
-  return [...text.matchAll(/created by [^@\s]+@(\S+) \(pid (\d+)\)/g)].map((m) => ({ host: m[1]!, pid: Number(m[2]) }));
+/**
+ * The locks of a stack as Pulumi's DIY backends name them, one per line:
+ * "<lock URL>: created by user@host (pid N) at …" (file://…/.pulumi/locks/…, s3://…/.pulumi/locks/…).
+ */
+function lockHolders(text: string): Array<{ lock: string; host: string; pid: number }> {
+  return [...text.matchAll(/^\s*(\S.*?): created by [^@\s]+@(\S+) \(pid (\d+)\)/gm)].map((m) => ({
+    lock: m[1]!,
+    host: m[2]!,
+    pid: Number(m[3]),
+  }));
 }
 
 /**
@@ -338,6 +352,10 @@ function lockHolders(text: string): Array<{ host: string; pid: number }> {
  * names its holder's host and pid: when that is this host and the pid is gone, no update can hold
  * it, so it is removed (`pulumi cancel`, which on a file backend deletes the lock files) and the
  * update runs once more. Otherwise the error says what to check and what to run.
+ * Only a lock in a `file://` backend is judged so: in shared state (an S3 bucket, …) the holder may
+ * be a machine at the other site that has the same host name (CI runners, containers), and its pid
+ * says nothing here — removing its lock would let two updates of one stack run at once
+ * (test/integration/state/s3State.test.ts).
  */
 async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<T>): Promise<T> {
   try {
@@ -346,6 +364,16 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
     if (!(e instanceof ConcurrentUpdateError)) throw e;
     const name = site.stack.name;
     const holders = lockHolders(e.message);
+    const shared = holders.some((h) => !h.lock.startsWith("file://"));
+    if (shared) {
+      throw new CliError(
+        EXIT.failed,
+        `stack ${name} (${site.name}) is locked by another update, which may run on another machine: the lock is in the shared state backend. ` +
+          `Wait for it to end; if no \`pulumi\` process of that update runs anywhere any more (ask the operator or pipeline of the host it names), ` +
+          `remove the lock with \`pulumi cancel --yes -s ${name}\` and re-run this command.\n${e.message}`,
+        { cause: e },
+      );
+    }
     if (holders.length === 0 || holders.some((h) => h.host !== os.hostname() || processRuns(h.pid, { comm: "pulumi" }))) {
       throw new CliError(
         EXIT.failed,
@@ -376,7 +404,7 @@ export async function plan(to: ClusterName, opts: OperationOptions = {}): Promis
     const site = sites.site[name];
     const stackFile = stackFilePath(sites.workDir, site.stack.name);
     const original = fs.readFileSync(stackFile);
-    const file = planFile(sites, site, to);
+    const file = planFile(sites.workDir, site, to);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.rmSync(bindingFile(file), { force: true });
     const started = Date.now();
@@ -437,8 +465,10 @@ export async function failover(
   opts: OperationOptions & SavedPlanOptions & { force?: boolean } = {},
 ): Promise<FailoverResult> {
   const log = opts.log ?? nolog;
-  const sites = await openSites(opts);
-  const site = sites.site[to];
+  // only the surviving site's stack: the other site (and its secrets provider) may be down
+  const opened = await openSite(to, opts);
+  const site = opened.site;
+  const sites: Opened = { workDir: opened.workDir, site: { [to]: site } };
   const plan = await savedPlan(sites, site, to, opts);
   const guard = await checkFailover(site.config, to, opts.force === true);
   log(guard.message);

@@ -20,12 +20,13 @@ export const localBackendUrl = `file://${path.join(repoRoot, ".pulumi-state")}`;
 /**
  * Environment for every Pulumi invocation: our tools first on PATH, no update check, and no
  * automatic plugin download (offline machines must fail fast on a missing plugin).
- * `backendDir` selects a `file://` backend; otherwise PULUMI_BACKEND_URL or the repo-local one.
- * The documented passphrase is a default only for the repo-local backend and `backendDir` ones
- * (rehearsals, tests); with a backend of your own you set PULUMI_CONFIG_PASSPHRASE(_FILE).
+ * `backendDir` selects a `file://` backend, `backendUrl` any backend (e.g. an `s3://` bucket);
+ * otherwise PULUMI_BACKEND_URL or the repo-local one. The documented passphrase is a default only
+ * for the repo-local backend and `backendDir` ones (rehearsals, tests); with a backend of your own
+ * you set PULUMI_CONFIG_PASSPHRASE(_FILE).
  */
-export function pulumiEnv(opts: { backendDir?: string; pulumiHome?: string } = {}): Record<string, string> {
-  const backend = opts.backendDir ? `file://${opts.backendDir}` : (process.env.PULUMI_BACKEND_URL ?? localBackendUrl);
+export function pulumiEnv(opts: { backendDir?: string; backendUrl?: string; pulumiHome?: string } = {}): Record<string, string> {
+  const backend = opts.backendDir ? `file://${opts.backendDir}` : (opts.backendUrl ?? process.env.PULUMI_BACKEND_URL ?? localBackendUrl);
   const env: Record<string, string> = {
     PATH: `${toolsBin}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -73,28 +73,31 @@ export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
   return parseSiteConfig(await rawConfigOf(stack));
 }
 
-/** Opens both site stacks (creating them on the backend if new) and reads their configuration. */
-export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
+/** Opens the stacks of `names` (creating them on the backend if new) and reads their configuration. */
+async function openStacks(
+  opts: WorkspaceOptions,
+  names: readonly ClusterName[],
+): Promise<Omit<Sites, "site"> & { site: Partial<Record<ClusterName, Site>> }> {
   const workDir = opts.workDir ?? repoRoot;
   const env = programEnv(opts.env);
   if (!fs.existsSync(path.join(toolsBin, "pulumi"))) {
     throw new CliError(EXIT.failed, `no Pulumi CLI in ${toolsBin}: run \`npm run bootstrap\` first`);
   }
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(toolsBin) });
-  const names = opts.stacks ?? DEFAULT_STACKS;
-  const site = {} as Record<ClusterName, Site>;
-  for (const name of CLUSTER_NAMES) {
-    const file = `Pulumi.${names[name]}.yaml`;
+  const stacks = opts.stacks ?? DEFAULT_STACKS;
+  const site: Partial<Record<ClusterName, Site>> = {};
+  for (const name of names) {
+    const file = `Pulumi.${stacks[name]}.yaml`;
     let stack: Stack;
     let config: SiteConfig;
     try {
-      stack = await LocalWorkspace.createOrSelectStack({ stackName: names[name], workDir }, { pulumiCommand, envVars: env });
+      stack = await LocalWorkspace.createOrSelectStack({ stackName: stacks[name], workDir }, { pulumiCommand, envVars: env });
       config = await siteConfigOf(stack);
     } catch (e) {
-      throw stackOpenError(names[name], file, e);
+      throw stackOpenError(stacks[name], file, e);
     }
     if (config.site !== name) {
-      throw new CliError(EXIT.usage, `stack ${names[name]} manages ${config.site}, not ${name}: check ccr-dr:site in ${file}`);
+      throw new CliError(EXIT.usage, `stack ${stacks[name]} manages ${config.site}, not ${name}: check ccr-dr:site in ${file}`);
     }
     site[name] = { name, stack, config };
   }
@@ -124,6 +127,25 @@ function stackOpenError(stackName: string, file: string, e: unknown): CliError {
 /** The stack file of `stackName` in the program directory (Pulumi.<stack>.yaml). */
 export function stackFilePath(workDir: string, stackName: string): string {
   return path.join(workDir, `Pulumi.${stackName}.yaml`);
+}
+
+/** Opens both site stacks (creating them on the backend if new) and reads their configuration. */
+export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
+  const { site, ...rest } = await openStacks(opts, CLUSTER_NAMES);
+  return { ...rest, site: site as Record<ClusterName, Site> };
+}
+
+/**
+ * Opens one site's stack only. A failover needs nothing of the other site's stack, and reading it
+ * would decrypt its secrets — with a KMS key of the failed region as its secrets provider, that
+ * fails while the region is down (test/integration/state/s3State.test.ts).
+ */
+export async function openSite(
+  name: ClusterName,
+  opts: WorkspaceOptions = {},
+): Promise<{ workDir: string; env: Record<string, string>; site: Site }> {
+  const { site, ...rest } = await openStacks(opts, [name]);
+  return { ...rest, site: site[name]! };
 }
 
 /** The files of the program a staged copy links to (everything `pulumi up` needs; loader.js and the providers also run in the provider process). */

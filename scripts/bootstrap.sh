@@ -3,6 +3,10 @@
 # Go module proxy (no Pulumi release can be downloaded on our machines). Idempotent; quiet and
 # fast (< 5 s) when nothing is missing. Run automatically before `npm start` and `npm test`.
 #
+# Usage: bootstrap.sh [--with-s3]
+#   --with-s3      also build the S3-compatible object store (SeaweedFS) the shared-state tests and
+#                  benchmarks run (`npm test` and `npm run bench` pass it; operators never need it).
+#
 # Environment:
 #   CCR_DR_CACHE   where built binaries are kept, keyed by version (default ~/.cache/ccr-dr);
 #                  shared by every clone on the machine, so a second clone does not rebuild.
@@ -18,6 +22,14 @@ now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f s", e - s }'; }
 die() { log "error: $*"; exit 1; }
 
+with_s3=""
+for arg in "$@"; do
+  case "$arg" in
+    --with-s3) with_s3=1 ;;
+    *) die "unknown option $arg (usage: bootstrap.sh [--with-s3])" ;;
+  esac
+done
+
 # --- npm packages ------------------------------------------------------------------------------
 npm_stamp="$ROOT/node_modules/.package-lock.json"
 if [[ ! -f "$npm_stamp" || "$ROOT/package-lock.json" -nt "$npm_stamp" ]]; then
@@ -32,22 +44,21 @@ version_of() { "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9][0-9.]*\).*/
 # at_least A B → true when version A >= version B
 at_least() { [[ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$2" ]]; }
 
-go_build() { # go_build WRAPPER_DIR OUTPUT PACKAGE VERSION_STAMP TAGS
-  local wrapper="$1" out="$2" pkg="$3" stamp="$4" tags="$5" t
+go_build() { # go_build WRAPPER_DIR OUTPUT PACKAGE PULUMI_VERSION_STAMP TAGS (stamp may be empty)
+  local wrapper="$1" out="$2" pkg="$3" stamp="$4" tags="$5" t ldflags="-s -w"
+  [[ -z "$stamp" ]] || ldflags+=" -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$stamp"
   t=$(now); log "building $(basename "$out") ($pkg) with $(go version | cut -d' ' -f3)…"
   (cd "$wrapper" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
     GONOSUMDB="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs" \
-    go build -trimpath -tags "$tags" \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$stamp" \
-      -o "$out.tmp" "$pkg")
+    go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out.tmp" "$pkg")
   mv -f "$out.tmp" "$out"
   log "built $out in $(since "$t") ($(du -h "$out" | cut -f1))"
 }
 
-have_go() {
+have_go() { # have_go [MIN_VERSION]
   command -v go >/dev/null 2>&1 || return 1
   local v; v="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
-  at_least "${v:-0}" "$GO_MIN_VERSION"
+  at_least "${v:-0}" "${1:-$GO_MIN_VERSION}"
 }
 
 ambient=""
@@ -106,6 +117,24 @@ else
   for bin in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
     ln -sfn "$PULUMI_CACHE/bin/$bin" "$TOOLS_BIN/$bin"
   done
+fi
+
+# --- the S3-compatible object store of the shared-state tests (--with-s3) ---------------------------
+# SeaweedFS's `weed` (master, volume server, filer and S3 gateway in one process): a real object
+# store, run by test/integration/state/ and `npm run bench -- --only state-s3` on 127.0.0.1 only.
+# Built once per machine (about 7 minutes of CPU, ~4 min on an idle 2-core machine: scripts/toolchain/README.md),
+# never downloaded when a test runs.
+if [[ -n "$with_s3" ]]; then
+  weed="$SEAWEEDFS_CACHE/bin/weed"
+  if [[ ! -x "$weed" ]]; then
+    grep -q "github.com/seaweedfs/seaweedfs $SEAWEEDFS_VERSION" "$ROOT/scripts/toolchain/seaweedfs/go.mod" ||
+      die "scripts/toolchain/seaweedfs/go.mod does not pin SEAWEEDFS_VERSION=$SEAWEEDFS_VERSION (scripts/toolchain.env.sh): make them agree"
+    have_go "$SEAWEEDFS_GO_MIN_VERSION" || die "building the S3 test server (SeaweedFS) needs Go >= $SEAWEEDFS_GO_MIN_VERSION.
+  Install it (https://go.dev/dl/, or your distribution's golang package), then run: npm run bootstrap -- --with-s3"
+    mkdir -p "$SEAWEEDFS_CACHE/bin"
+    go_build "$ROOT/scripts/toolchain/seaweedfs" "$weed" github.com/seaweedfs/seaweedfs/weed "" ""
+  fi
+  ln -sfn "$weed" "$TOOLS_BIN/weed"
 fi
 
 # --- the program's compiled JavaScript -----------------------------------------------------------

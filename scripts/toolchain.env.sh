@@ -32,3 +32,10 @@ fi
 ensure_local_backend_dir() {
   if [[ "$PULUMI_BACKEND_URL" == "file://$LOCAL_BACKEND_DIR" ]]; then mkdir -p "$LOCAL_BACKEND_DIR"; fi
 }
+
+# The S3-compatible object store of the shared-state tests and benchmarks: SeaweedFS (Apache-2.0),
+# built from the Go module proxy by `bootstrap.sh --with-s3` (`npm test`, `npm run bench`), pinned
+# by scripts/toolchain/seaweedfs/go.mod and cached like the Pulumi CLI. cli/toolchain.ts mirrors it.
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
+SEAWEEDFS_GO_MIN_VERSION=1.26.6
+SEAWEEDFS_CACHE="$CCR_DR_CACHE/seaweedfs-$SEAWEEDFS_VERSION"

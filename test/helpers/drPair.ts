@@ -53,6 +53,8 @@ export function pairConfig(
 export interface DrPairOptions {
   sim?: Pick<SpawnSimOptions, "settings" | "env">;
   clusterFields?: Record<string, unknown>;
+  /** A state backend other than a temp file:// one (e.g. an S3 bucket) and what it needs (credentials). */
+  backend?: { url: string; env: Record<string, string> };
 }
 
 export async function startDrPair(options: DrPairOptions = {}): Promise<DrPair> {
@@ -66,8 +68,10 @@ export async function startDrPair(options: DrPairOptions = {}): Promise<DrPair> 
   if (options.sim?.settings?.["xpack.security.enabled"] === "true" && password) await trustEachOther(a, b, basic("elastic", password));
   const config = (site: "clusterA" | "clusterB") => pairConfig(site, a, b, options.clusterFields);
   const workDir = stageProgram(path.join(dir, "program"), { "dr-a": config("clusterA"), "dr-b": config("clusterB") });
+  const backend = options.backend ? { backendUrl: options.backend.url } : { backendDir: path.join(dir, "state") };
   const env = {
-    ...pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(dir, "home") }),
+    ...pulumiEnv({ ...backend, pulumiHome: path.join(dir, "home") }),
+    ...options.backend?.env,
     PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
   };
   const sites = () => openSites({ workDir, env });

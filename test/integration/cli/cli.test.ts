@@ -133,7 +133,7 @@ describe("ccr-dr command", () => {
         /^ccr-dr: the saved plan dr-b-to-clusterB\.json no longer matches pulumi up on clusterB \(stack dr-b\): .*violates plan: properties changed: .*: run `ccr-dr plan --to clusterB` again$/,
       ),
       "  changed by this run: nothing (Pulumi.dr-b.yaml restored)",
-      "  stacks now: stack dr-a (clusterA): ccr-dr:primary=clusterA; stack dr-b (clusterB): ccr-dr:primary=clusterA",
+      "  stacks now: stack dr-b (clusterB): ccr-dr:primary=clusterA (a failover opens only its own site's stack)",
       "  (--verbose shows Pulumi's output)",
     ]);
     expect(fs.readFileSync(stackFile).equals(before)).toBe(true);
@@ -230,7 +230,7 @@ describe("ccr-dr command", () => {
         ),
       ),
       "  changed by this run: stack dr-b: ccr-dr:primary clusterA → clusterB",
-      "  stacks now: stack dr-a (clusterA): ccr-dr:primary=clusterA; stack dr-b (clusterB): ccr-dr:primary=clusterB",
+      "  stacks now: stack dr-b (clusterB): ccr-dr:primary=clusterB (a failover opens only its own site's stack)",
       "  it is safe to re-run the same command: every step skips what is already done",
       "  (--verbose shows Pulumi's output)",
     ]);

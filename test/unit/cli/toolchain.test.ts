@@ -56,6 +56,13 @@ describe("pulumiEnv (cli/toolchain.ts)", () => {
       PULUMI_CONFIG_PASSPHRASE: localPassphrase,
     });
   });
+  test("a backend URL given in code wins over the environment and gets no default passphrase", () => {
+    for (const k of KEYS) delete process.env[k];
+    process.env.PULUMI_BACKEND_URL = "file:///elsewhere";
+    const url = "s3://ccr-dr-state/ccr-dr?endpoint=http://127.0.0.1:8333&use_path_style=true&region=us-east-1";
+    const got = pulumiEnv({ backendUrl: url });
+    expect({ backend: got.PULUMI_BACKEND_URL, passphrase: got.PULUMI_CONFIG_PASSPHRASE }).toEqual({ backend: url, passphrase: undefined });
+  });
 });
 
 describe("scripts/toolchain.env.sh", () => {
