@@ -63,6 +63,10 @@ export type Declaration = { name: string; dependsOn: Ref[] } & (
         followIndexPattern?: string;
       };
     }
+  | {
+      kind: "patternPromotion";
+      args: { connection: ClusterName; remoteCluster: string; patterns: string[]; declaredIndices: string[] };
+    }
 );
 
 /** What the `indexStatus` output reports for one index of this site, and which resource gives its status. */
@@ -101,6 +105,9 @@ export function forcedFenceDeclarations(cfg: SiteConfig, peerIndices: readonly s
 
 /** The resource name of the site's quarantine name: one per failback for the whole site, not one per index (bench/README.md). */
 export const QUARANTINE_NAME = "quarantine-name";
+
+/** The resource name of the site's promotion of pattern-driven data (providers/patternPromotion/). */
+export const PATTERN_PROMOTION = "pattern-promotion";
 
 /** The peer's remote-cluster registration, as the tutorial's remote-cluster body. */
 function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig, crossClusterApiKey?: string): RemoteClusterDecl {
@@ -197,6 +204,21 @@ export function planSite(cfg: SiteConfig): SitePlan {
       dependsOn: [remote],
     });
     autoFollowPatterns.push(ref);
+  }
+  // What the patterns follow has no resource of its own: a failover (this declaration's delete)
+  // promotes all of it. It depends on the patterns, so Pulumi deletes it before them.
+  if (autoFollowPatterns.length > 0) {
+    declarations.push({
+      kind: "patternPromotion",
+      name: PATTERN_PROMOTION,
+      args: {
+        connection: cfg.site,
+        remoteCluster: peer.name,
+        patterns: cfg.autoFollowPatterns.map((p) => p.name),
+        declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),
+      },
+      dependsOn: autoFollowPatterns,
+    });
   }
   return { role: "follower", declarations, remote, indices, autoFollowPatterns };
 }

@@ -24,6 +24,7 @@ import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
 import { pooled } from "../es/pooled";
+import { readPatternPromotionLines } from "../providers/patternPromotion/preview";
 
 /** Bound on each request to this site's cluster while previewing. */
 export const TRANSITION_TIMEOUT_MS = 3_000;
@@ -48,6 +49,26 @@ async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local
   return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
 }
 
+/**
+ * What the failover promotes beside the declared pairs, when the site has auto-follow patterns
+ * (providers/patternPromotion/preview.ts): a line per paused pattern, promoted stream and index.
+ */
+async function patternPromotions(es: Es, cfg: SiteConfig): Promise<{ lines: string[]; leaderIndices: string[] }> {
+  if (cfg.autoFollowPatterns.length === 0) return { lines: [], leaderIndices: [] };
+  const remoteCluster = cfg.clusters[cfg.peer].name;
+  const target = {
+    remoteCluster,
+    patterns: cfg.autoFollowPatterns.map((p) => p.name),
+    declaredIndices: cfg.indices.map((p) => p[cfg.site]),
+  };
+  return readPatternPromotionLines(es, target, cfg.peer).catch((e: unknown) => ({
+    lines: [
+      `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); what this run promotes beside the declared pairs is unknown`,
+    ],
+    leaderIndices: [],
+  }));
+}
+
 function leaderSeqNosOf(probe: OldPrimaryProbe, index: string): LeaderSeqNos {
   if (!probe.reachable) return { readable: false, reason: `${probe.cluster} does not answer (${probe.reason})` };
   const i = probe.indices.find((x) => x.index === index);
@@ -63,12 +84,11 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
   const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
   try {
     const pending = await pendingPromotions(es, cfg);
-    if (pending.length === 0) return { kind: "none", lines: [] };
-    const probe = await probeOldPrimary(
-      cfg.clusters[cfg.peer],
-      pending.map((p) => p.peer),
-      { timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS },
-    );
+    const patterns = await patternPromotions(es, cfg);
+    if (pending.length === 0 && patterns.lines.length === 0) return { kind: "none", lines: [] };
+    const probe = await probeOldPrimary(cfg.clusters[cfg.peer], [...pending.map((p) => p.peer), ...patterns.leaderIndices], {
+      timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
+    });
     const guard = failoverGuard(probe, cfg.site, cfg.force);
     const lines = await pooled(pending, async (p) => {
       if (Date.now() > until) return late(p.local, "failover");
@@ -78,7 +98,7 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
         leaderSeqNosOf(probe, p.peer),
       ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
     });
-    return { kind: "failover", lines: lines.filter((l): l is string => l !== undefined), guard };
+    return { kind: "failover", lines: [...lines.filter((l): l is string => l !== undefined), ...patterns.lines], guard };
   } finally {
     close(es).catch(() => undefined);
   }

@@ -90,6 +90,8 @@ describe("planSite", () => {
       "quarantineName",
       ...locals.map(() => "followerIndex"),
       ...PATTERNS.slice(0, patterns).map(() => "autoFollowPattern"),
+      // the failover of what the patterns follow, only when there are patterns
+      ...(patterns > 0 ? ["patternPromotion"] : []),
     ]);
     expect(plan.declarations[1]).toEqual({
       kind: "quarantineName",
@@ -97,7 +99,25 @@ describe("planSite", () => {
       args: { prefix: "ccr-dr-quarantine", keepers: { primary } },
       dependsOn: [],
     });
-    for (const d of plan.declarations.slice(2)) expect(d.dependsOn).toEqual([remote]);
+    for (const d of plan.declarations.slice(2).filter((x) => x.kind !== "patternPromotion")) expect(d.dependsOn).toEqual([remote]);
+    // Deleted (= the promotion) before the patterns it pauses, and it leaves the declared pairs to their FollowerIndex.
+    expect(plan.declarations.filter((d) => d.kind === "patternPromotion")).toEqual(
+      patterns > 0
+        ? [
+            {
+              kind: "patternPromotion",
+              name: "pattern-promotion",
+              args: {
+                connection: site,
+                remoteCluster: peer,
+                patterns: PATTERNS.slice(0, patterns).map((p) => p.name),
+                declaredIndices: locals,
+              },
+              dependsOn: plan.autoFollowPatterns,
+            },
+          ]
+        : [],
+    );
     expect(names(plan.declarations, "followerIndex")).toEqual(locals);
     expect(names(plan.declarations, "autoFollowPattern")).toEqual(PATTERNS.slice(0, patterns).map((p) => `${p.name}-auto-follow`));
     expect(plan.autoFollowPatterns).toEqual(
@@ -167,6 +187,15 @@ describe("planSite", () => {
         name: "metrics-auto-follow",
         args: { connection: "clusterB", name: "metrics", remoteCluster: "clusterA", leaderIndexPatterns: ["metrics-*"] },
         dependsOn: [{ kind: "remoteCluster", name: "clusterA-remote" }],
+      },
+      {
+        kind: "patternPromotion",
+        name: "pattern-promotion",
+        args: { connection: "clusterB", remoteCluster: "clusterA", patterns: ["logs", "metrics"], declaredIndices: ["orders-b"] },
+        dependsOn: [
+          { kind: "autoFollowPattern", name: "logs-auto-follow" },
+          { kind: "autoFollowPattern", name: "metrics-auto-follow" },
+        ],
       },
     ]);
   });
