@@ -18,7 +18,7 @@
  */
 import { ccrFollowInfo } from "../es/ccr";
 import { close, connect, type Es } from "../es/connection";
-import { messageOf } from "../providers/shared/errors";
+import { messageOf, ProviderError } from "../providers/shared/errors";
 import { type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../providers/followerIndex/preview";
 import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
@@ -63,7 +63,10 @@ async function patternPromotions(es: Es, cfg: SiteConfig): Promise<{ lines: stri
   };
   return readPatternPromotionLines(es, target, cfg.peer).catch((e: unknown) => ({
     lines: [
-      `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); what this run promotes beside the declared pairs is unknown`,
+      e instanceof ProviderError
+        ? `failover: \`pulumi up\` will fail to promote what the auto-follow patterns of ${cfg.site} follow: ${e.message}`
+        : `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); ` +
+          "what this run promotes beside the declared pairs is unknown",
     ],
     leaderIndices: [],
   }));

@@ -14,6 +14,7 @@
  *    providers/followerIndex/plan.ts): pause → close → unfollow → write block → open → record → unblock;
  * 5. delete the list.
  */
+import { ProviderError } from "../shared/errors";
 import { planDelete, planWords, type Op as FollowerOp } from "../followerIndex/plan";
 import { PROMOTION_PLAN_INDEX, type PatternPromotionTarget } from "./types";
 import type { PatternWorld, PromotionPlanRecord } from "./world";
@@ -51,6 +52,16 @@ export function describeOp(op: Op): string {
 
 /** (pure) The promotion of everything `t.remoteCluster` is followed into on this cluster, beside the declared pairs. */
 export function planPatternPromotion(world: PatternWorld, t: PatternPromotionTarget, cluster: string): Plan {
+  // Checked before anything changes: the rollover would fail after the stream was promoted.
+  const untemplated = world.streams.filter((s) => s.writeIndexFollows && s.template === undefined).map((s) => s.name);
+  if (untemplated.length > 0) {
+    throw new ProviderError(
+      "data_stream_template_missing",
+      `PatternPromotion on cluster "${cluster}": data stream(s) ${untemplated.map((n) => `"${n}"`).join(", ")} match no index template with ` +
+        `a data_stream section on ${cluster}, and Elasticsearch rolls a data stream over to a local write index only from one. Nothing was changed. ` +
+        `Create the template the old primary has for them on ${cluster} (GET _index_template on the old primary, PUT _index_template/<name> here), then re-run.`,
+    );
+  }
   const ops: Op[] = [];
   const warnings: string[] = [];
   for (const p of world.patterns) if (p.active) ops.push({ kind: "pausePattern", name: p.name });

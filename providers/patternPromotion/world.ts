@@ -20,6 +20,8 @@ export interface StreamView {
   replicated: boolean;
   /** Backing indices, oldest first. */
   indices: string[];
+  /** The index template the stream matches on this cluster (ES rolls a stream over only with one). */
+  template: string | undefined;
   /** The write index is (still) a follower of the old primary: writes fail until a rollover gives the stream a local one. */
   writeIndexFollows: boolean;
 }
@@ -106,6 +108,7 @@ export async function readPatternWorld(es: Es, t: PatternPromotionTarget): Promi
         name: s.name,
         replicated: s.replicated,
         indices: s.indices,
+        template: s.template,
         writeIndexFollows: s.indices.length > 0 && ofPeer(s.indices[s.indices.length - 1]!),
       }))
       .filter((s) => s.replicated || s.writeIndexFollows),

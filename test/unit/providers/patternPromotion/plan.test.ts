@@ -62,6 +62,7 @@ const stream = (replicated: boolean, writeIndexFollows: boolean): StreamView => 
   name: "logs-generic-default",
   replicated,
   indices: [BACKING],
+  template: "logs",
   writeIndexFollows,
 });
 const listed = {
@@ -202,6 +203,17 @@ describe("planPatternPromotion", () => {
       `failover: PROMOTE "${BACKING}" on clusterB, backing index of data stream "logs-generic-default", followed from clusterA:${BACKING} (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock`,
       'failover: PROMOTE "logs-2026.12.02" on clusterB, followed from clusterA:logs-2026.12.02 (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock',
     ]);
+  });
+
+  test("a stream without a data-stream template on this cluster is refused before anything changes", () => {
+    const world: PatternWorld = {
+      patterns: [{ name: "logs", active: true }],
+      streams: [{ ...stream(true, true), template: undefined }],
+      indices: [cand(BACKING, follower(BACKING), "logs-generic-default")],
+    };
+    expect(() => planPatternPromotion(world, T, "clusterB")).toThrow(
+      /data stream\(s\) "logs-generic-default" match no index template .*Nothing was changed\. Create the template/,
+    );
   });
 
   test("the list round-trips through the mapping _meta", () => {
