@@ -6,6 +6,7 @@
  * followed index; writes into the stream and the index succeed on clusterB, every acknowledged
  * document is there, and a second preview changes nothing.
  */
+import * as fs from "node:fs";
 import { http, ndjson } from "../../helpers/sim";
 import {
   A_INDEX,
@@ -91,6 +92,9 @@ describe("failover of pattern-driven data", () => {
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
     const preview = await drB.preview();
+    // `CCR_DR_PREVIEW_DUMP=<file>` keeps the preview text (docs/runbook.md quotes it).
+    const dump = process.env["CCR_DR_PREVIEW_DUMP"];
+    if (dump) fs.appendFileSync(dump, `\n===== failover of pattern-driven data, clusterA down\n${preview.stdout}\n`);
     expect(preview.stdout).toContain(`PAUSE auto-follow pattern "logs" on clusterB`);
     expect(preview.stdout).toContain(`PROMOTE data stream "${STREAM}" on clusterB`);
     expect(preview.stdout).toContain(`ROLL OVER data stream "${STREAM}" on clusterB`);
