@@ -119,7 +119,12 @@ function declare(d: Declaration): CustomResource {
     case "patternPromotion":
       return new PatternPromotion(
         d.name,
-        { ...d.args, connection: connections[d.args.connection], deleteMeans: PATTERN_PROMOTION_DELETE_MEANS },
+        {
+          ...d.args,
+          connection: connections[d.args.connection],
+          leaderConnection: connections[d.args.leaderConnection],
+          deleteMeans: PATTERN_PROMOTION_DELETE_MEANS,
+        },
         opts,
       );
   }

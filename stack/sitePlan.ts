@@ -65,7 +65,13 @@ export type Declaration = { name: string; dependsOn: Ref[] } & (
     }
   | {
       kind: "patternPromotion";
-      args: { connection: ClusterName; remoteCluster: string; patterns: string[]; declaredIndices: string[] };
+      args: {
+        connection: ClusterName;
+        leaderConnection: ClusterName;
+        remoteCluster: string;
+        patterns: string[];
+        declaredIndices: string[];
+      };
     }
 );
 
@@ -213,6 +219,7 @@ export function planSite(cfg: SiteConfig): SitePlan {
       name: PATTERN_PROMOTION,
       args: {
         connection: cfg.site,
+        leaderConnection: cfg.peer,
         remoteCluster: peer.name,
         patterns: cfg.autoFollowPatterns.map((p) => p.name),
         declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),

@@ -4,14 +4,17 @@
  * everything else the site follows from the old primary: the patterns are paused, every replicated
  * data stream is promoted and rolled over, and every follower of the old primary that is not a
  * declared pair (backing indices included) is promoted as a FollowerIndex is. create and update
- * change no cluster: they store the inputs the delete needs. Plain async functions (tests call
+ * change no cluster: they store the inputs the delete needs, with the primary's identity read
+ * through `leaderConnection` (for the promotion records). Plain async functions (tests call
  * them directly) and the dynamic provider object that delegates to them.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { info } from "../../es/cluster";
 import { connect as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
+import { messageOf } from "../shared/errors";
 import { defaultRuntime, type Runtime } from "../shared/util";
 import { executePromotionOps, type ExecResult } from "./execute";
 import { planPatternPromotion } from "./plan";
@@ -29,6 +32,10 @@ export function checkPatternPromotion(news: Record<string, unknown>): {
 } {
   const f = new Failures();
   checkConnection(f, "connection", "credentials", news["connection"], news["credentials"]);
+  const leaderConn = news["leaderConnection"];
+  if (leaderConn !== undefined && leaderConn !== null) {
+    checkConnection(f, "leaderConnection", "leaderCredentials", leaderConn, news["leaderCredentials"]);
+  }
   f.alias("remoteCluster", news["remoteCluster"]);
   for (const key of ["patterns", "declaredIndices"] as const) {
     const v = news[key];
@@ -36,6 +43,33 @@ export function checkPatternPromotion(news: Record<string, unknown>): {
     if (!Array.isArray(v) || v.some((p) => typeof p !== "string" || p === "")) f.add(key, `${key} must be a list of names.`);
   }
   return { inputs: news, failures: f.list };
+}
+
+/**
+ * create and update: the inputs, with the primary's identity read through `leaderConnection`
+ * (kept from `previous` when it names the same alias). No change to any cluster. A primary that
+ * cannot be read leaves it unrecorded, with a warning: the promotion still runs, its records then
+ * name the leader index only.
+ */
+export async function recordPatternPromotion(
+  i: PatternPromotionInputs,
+  previous: PatternPromotionInputs | undefined,
+  deps: PatternPromotionDeps = {},
+): Promise<PatternPromotionInputs & { warnings: string[] }> {
+  const { leaderIdentity: _ignored, ...inputs } = i;
+  if (previous?.leaderIdentity && previous.remoteCluster === i.remoteCluster)
+    return { ...inputs, leaderIdentity: previous.leaderIdentity, warnings: [] };
+  if (!i.leaderConnection) return { ...inputs, warnings: [] };
+  try {
+    const cluster = await info((deps.connect ?? realConnect)(joinConnection(i.leaderConnection, i.leaderCredentials)));
+    return { ...inputs, leaderIdentity: { clusterName: cluster.clusterName, clusterUuid: cluster.clusterUuid }, warnings: [] };
+  } catch (err) {
+    const w =
+      `could not record the identity of the primary "${i.remoteCluster}" through leaderConnection (${messageOf(err)}); ` +
+      "a failover's promotion records then name the leader indices only. The next `pulumi up` tries again.";
+    (deps.runtime ?? defaultRuntime()).warn(`PatternPromotion: ${w}`);
+    return { ...inputs, warnings: [w] };
+  }
 }
 
 /** The failover of pattern-driven data: read the site's cluster, plan, execute. */
@@ -58,13 +92,13 @@ export const patternPromotionProvider: pulumi.dynamic.ResourceProvider = {
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
   },
   async create(inputs) {
-    return { id: "pattern-promotion", outs: inputs };
+    return { id: "pattern-promotion", outs: await recordPatternPromotion(inputs as PatternPromotionInputs, undefined) };
   },
   async read(id, props) {
     return { id, props };
   },
-  async update(_id, _olds, news) {
-    return { outs: news };
+  async update(_id, olds, news) {
+    return { outs: await recordPatternPromotion(news as PatternPromotionInputs, olds as PatternPromotionInputs) };
   },
   async delete(_id, props) {
     await promotePatternData(props as PatternPromotionInputs);

@@ -77,13 +77,18 @@ export function planPatternPromotion(world: PatternWorld, t: PatternPromotionTar
     // An index only the interrupted run's list names and that is gone or done needs no word.
     if (plan.ops.length === 0 && listed) continue;
     warnings.push(...plan.warnings.map((w) => `${w}`));
-    if (plan.ops.length > 0)
+    const ops = plan.ops.map((op): FollowerOp => {
+      if (op.kind !== "recordPromotion" || !t.leaderIdentity) return op;
+      const { clusterUuid, clusterName } = t.leaderIdentity;
+      return { ...op, promotedFrom: { ...op.promotedFrom, leaderClusterUuid: clusterUuid, leaderClusterName: clusterName } };
+    });
+    if (ops.length > 0)
       indexOps.push({
         kind: "promoteIndex",
         index: c.index,
         leaderIndex: c.leaderIndex,
         ...(c.stream ? { stream: c.stream } : {}),
-        ops: plan.ops,
+        ops,
       });
   }
   if (indexOps.length > 0) {

@@ -5,6 +5,8 @@ import { type ConnectionArgs, connectionInputs, withSecretOutputs } from "../sha
 
 export interface PatternPromotionArgs {
   connection: ConnectionArgs;
+  /** The primary, read at create/update only to record its identity (never by delete: the failover runs without it). */
+  leaderConnection?: ConnectionArgs;
   remoteCluster: pulumi.Input<string>;
   patterns: pulumi.Input<pulumi.Input<string>[]>;
   declaredIndices: pulumi.Input<pulumi.Input<string>[]>;
@@ -14,18 +16,23 @@ export interface PatternPromotionArgs {
 export class PatternPromotion extends DynamicResource {
   constructor(name: string, args: PatternPromotionArgs, opts?: pulumi.CustomResourceOptions) {
     const { connection, credentials } = connectionInputs(args.connection);
+    const leader = args.leaderConnection ? connectionInputs(args.leaderConnection) : undefined;
     super(
       "patternPromotion",
       name,
       {
         connection,
         credentials,
+        leaderConnection: leader?.connection,
+        leaderCredentials: leader?.credentials,
         remoteCluster: args.remoteCluster,
         patterns: args.patterns,
         declaredIndices: args.declaredIndices,
         deleteMeans: args.deleteMeans,
+        leaderIdentity: undefined,
+        warnings: undefined,
       },
-      withSecretOutputs(opts, ["credentials"]),
+      withSecretOutputs(opts, leader ? ["credentials", "leaderCredentials"] : ["credentials"]),
     );
   }
 }

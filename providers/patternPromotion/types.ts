@@ -9,6 +9,11 @@ export interface PatternPromotionTarget {
   patterns: string[];
   /** Followers the site declares as index pairs: promoted by their FollowerIndex resources, left alone here. */
   declaredIndices: string[];
+  /**
+   * The old primary, as recorded while it answered: written into each promotion record, so that a
+   * later failback's lineage check (providers/followerIndex/lineage.ts) can prove where an index came from.
+   */
+  leaderIdentity?: { clusterName: string; clusterUuid: string } | undefined;
 }
 
 /** Stored inputs (= outputs: create and update change no cluster). */
@@ -17,11 +22,23 @@ export interface PatternPromotionInputs extends PatternPromotionTarget {
   connection: ConnectionState;
   /** Secret part of `connection`. */
   credentials?: Credentials;
+  /** The primary over HTTP: read by create and update only, to record {@link PatternPromotionTarget.leaderIdentity}. */
+  leaderConnection?: ConnectionState;
+  /** Secret part of `leaderConnection`. */
+  leaderCredentials?: Credentials;
   /** What deleting this resource does, in words, set by the program (shown by `preview --diff`); not compared by `diff`. */
   deleteMeans?: string;
 }
 
-export const PATTERN_PROMOTION_INPUT_KEYS = ["connection", "credentials", "remoteCluster", "patterns", "declaredIndices"] as const;
+export const PATTERN_PROMOTION_INPUT_KEYS = [
+  "connection",
+  "credentials",
+  "leaderConnection",
+  "leaderCredentials",
+  "remoteCluster",
+  "patterns",
+  "declaredIndices",
+] as const;
 
 /**
  * The index holding the list of indices a promotion is working on (`_meta.ccr_dr.pattern_promotion`),

@@ -88,6 +88,8 @@ describe("failover of pattern-driven data", () => {
     await inSync(a.url, DAILY, b.url, DAILY);
     await expectNoChanges(drB);
 
+    const aClusterUuid = (await http(a.url, "GET", "/")).body.cluster_uuid as string;
+
     // Disaster: clusterA dies. The preview names every stream and index the failover promotes.
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
@@ -110,6 +112,20 @@ describe("failover of pattern-driven data", () => {
     for (const index of [...backing, DAILY, B_INDEX]) expect(await followStatus(b.url, index)).toBe("none");
     expect((await http(b.url, "GET", "/_ccr/auto_follow/logs")).status).toBe(404);
     expect((await http(b.url, "GET", "/ccr-dr-pattern-promotion")).status).toBe(404);
+    // each promotion record names the old primary by its cluster UUID, recorded while it answered (a failback's lineage proof)
+    for (const index of [...backing, DAILY]) {
+      const meta = (await http(b.url, "GET", `/${index}/_mapping`)).body[index].mappings._meta;
+      expect(meta.ccr_dr.promotion).toMatchObject({
+        index,
+        checkpoints_known: true,
+        promoted_from: {
+          remote_cluster: "clusterA",
+          leader_index: index,
+          leader_cluster_uuid: aClusterUuid,
+          leader_cluster_name: "clusterA",
+        },
+      });
+    }
 
     // writes succeed into the stream (its new local write index) and into the daily index
     const after = await appendToStream(b.url, "after", 5);

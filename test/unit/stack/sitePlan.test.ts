@@ -109,6 +109,7 @@ describe("planSite", () => {
               name: "pattern-promotion",
               args: {
                 connection: site,
+                leaderConnection: peer,
                 remoteCluster: peer,
                 patterns: PATTERNS.slice(0, patterns).map((p) => p.name),
                 declaredIndices: locals,
@@ -191,7 +192,13 @@ describe("planSite", () => {
       {
         kind: "patternPromotion",
         name: "pattern-promotion",
-        args: { connection: "clusterB", remoteCluster: "clusterA", patterns: ["logs", "metrics"], declaredIndices: ["orders-b"] },
+        args: {
+          connection: "clusterB",
+          leaderConnection: "clusterA",
+          remoteCluster: "clusterA",
+          patterns: ["logs", "metrics"],
+          declaredIndices: ["orders-b"],
+        },
         dependsOn: [
           { kind: "autoFollowPattern", name: "logs-auto-follow" },
           { kind: "autoFollowPattern", name: "metrics-auto-follow" },

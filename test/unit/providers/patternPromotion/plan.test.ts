@@ -216,6 +216,24 @@ describe("planPatternPromotion", () => {
     );
   });
 
+  test("with the primary's recorded identity, every promotion record names its cluster (a failback's lineage proof)", () => {
+    const plan = planPatternPromotion(
+      { patterns: [], streams: [], indices: [cand("logs-2026.12.02", follower("logs-2026.12.02"))] },
+      { ...T, leaderIdentity: { clusterName: "clusterA", clusterUuid: "uuid-A" } },
+      "clusterB",
+    );
+    const promote = plan.ops.find((o) => o.kind === "promoteIndex");
+    const record = promote?.kind === "promoteIndex" ? promote.ops.find((o) => o.kind === "recordPromotion") : undefined;
+    expect(record).toMatchObject({
+      promotedFrom: {
+        remoteCluster: "clusterA",
+        leaderIndex: "logs-2026.12.02",
+        leaderClusterUuid: "uuid-A",
+        leaderClusterName: "clusterA",
+      },
+    });
+  });
+
   test("the list round-trips through the mapping _meta", () => {
     expect(decodePromotionPlan(encodePromotionPlan(listed, "2026-12-02T00:00:00.000Z"))).toEqual(listed);
     expect(decodePromotionPlan(undefined)).toBeUndefined();
