@@ -25,6 +25,7 @@ import type { CustomResource } from "@pulumi/pulumi/resource";
 import {
   AutoFollowPattern,
   FollowerIndex,
+  PatternFailback,
   PatternPromotion,
   QuarantineName,
   quarantineIndexFor,
@@ -116,6 +117,17 @@ function declare(d: Declaration): CustomResource {
       );
     case "autoFollowPattern":
       return new AutoFollowPattern(d.name, { ...d.args, connection: connections[d.args.connection] }, opts);
+    case "patternFailback":
+      return new PatternFailback(
+        d.name,
+        {
+          ...d.args,
+          connection: connections[d.args.connection],
+          leaderConnection: connections[d.args.leaderConnection],
+          quarantineName: get<QuarantineName>({ kind: "quarantineName", name: d.args.quarantineName }).name,
+        },
+        opts,
+      );
     case "patternPromotion":
       return new PatternPromotion(
         d.name,

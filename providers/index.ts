@@ -23,3 +23,4 @@ export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs, quarantineIndexFor } from "./quarantineName/resource";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";
 export { PatternPromotion, type PatternPromotionArgs } from "./patternPromotion/resource";
+export { PatternFailback, type PatternFailbackArgs } from "./patternFailback/resource";

@@ -64,6 +64,23 @@ export type Declaration = { name: string; dependsOn: Ref[] } & (
       };
     }
   | {
+      kind: "patternFailback";
+      args: {
+        connection: ClusterName;
+        leaderConnection: ClusterName;
+        remoteCluster: string;
+        patterns: Array<{
+          name: string;
+          leaderIndexPatterns: string[];
+          leaderIndexExclusionPatterns?: string[];
+          followIndexPattern?: string;
+        }>;
+        declaredIndices: string[];
+        /** The QuarantineName resource whose generated name prefixes this failback's quarantine indices. */
+        quarantineName: string;
+      };
+    }
+  | {
       kind: "patternPromotion";
       args: {
         connection: ClusterName;
@@ -114,6 +131,9 @@ export const QUARANTINE_NAME = "quarantine-name";
 
 /** The resource name of the site's promotion of pattern-driven data (providers/patternPromotion/). */
 export const PATTERN_PROMOTION = "pattern-promotion";
+
+/** The resource name of the site's failback of pattern-driven data (providers/patternFailback/). */
+export const PATTERN_FAILBACK = "pattern-failback";
 
 /** The peer's remote-cluster registration, as the tutorial's remote-cluster body. */
 function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig, crossClusterApiKey?: string): RemoteClusterDecl {
@@ -225,6 +245,26 @@ export function planSite(cfg: SiteConfig): SitePlan {
         declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),
       },
       dependsOn: autoFollowPatterns,
+    });
+    // ES's auto-follow skips the leader indices that exist when a pattern is created: after a
+    // failback those are the old primary's stale copies, so each is followed here (FollowerIndex path).
+    declarations.push({
+      kind: "patternFailback",
+      name: PATTERN_FAILBACK,
+      args: {
+        connection: cfg.site,
+        leaderConnection: cfg.peer,
+        remoteCluster: peer.name,
+        patterns: cfg.autoFollowPatterns.map((p) => ({
+          name: p.name,
+          leaderIndexPatterns: p.leaderIndexPatterns,
+          ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
+          ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
+        })),
+        declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),
+        quarantineName: QUARANTINE_NAME,
+      },
+      dependsOn: [{ kind: "quarantineName", name: QUARANTINE_NAME }, ...autoFollowPatterns],
     });
   }
   return { role: "follower", declarations, remote, indices, autoFollowPatterns };

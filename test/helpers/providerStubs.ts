@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     leaderIndexPatterns: ["logs-*"],
     patterns: ["logs"],
     declaredIndices: ["a"],
+    leaderConnection: connection,
+    quarantineName: "q-1",
   };
   const report: Record<string, unknown> = {};
   for (const name of Object.keys(PROVIDERS) as ProviderName[]) {

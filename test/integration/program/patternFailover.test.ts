@@ -4,7 +4,8 @@
  * matches, beside the declared pair; clusterA is killed (-9); flipping `ccr-dr:primary` on dr-b and
  * running `pulumi up` pauses the pattern, promotes and rolls over the stream, promotes every
  * followed index; writes into the stream and the index succeed on clusterB, every acknowledged
- * document is there, and a second preview changes nothing.
+ * document is there, and a second preview changes nothing. Then clusterA returns with stale writes
+ * and dr-a fails back: its existing daily index follows clusterB again, the stale writes quarantined.
  */
 import * as fs from "node:fs";
 import { http, ndjson } from "../../helpers/sim";
@@ -135,5 +136,31 @@ describe("failover of pattern-driven data", () => {
     expect(await ids(b.url, DAILY)).toEqual([...daily, ...dailyAfter].sort());
     expect(await ids(b.url, B_INDEX)).toEqual(orders.slice().sort());
     await expectNoChanges(drB);
+  });
+
+  test("failback: clusterA returns with stale writes; flipping dr-a follows the pattern's existing index again, its divergent documents quarantined", async () => {
+    const { a, b } = pair;
+    await a.restart();
+    // clusterA took writes after clusterB's promotion (a stale client): they never reached clusterB
+    const stale = await loadOrders(a.url, DAILY, 2, "stale");
+    const onB = await ids(b.url, DAILY);
+    const drA = await pair.stack("clusterA");
+    await drA.setConfig("ccr-dr:primary", { value: "clusterB" });
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
+    const failback = await drA.up();
+    expect(failback.outputs.role!.value).toBe("follower");
+    // the mirrored pattern points at the new primary
+    const pattern = await http(a.url, "GET", "/_ccr/auto_follow/logs");
+    expect(pattern.body.patterns[0].pattern).toMatchObject({ remote_cluster: "clusterB", leader_index_patterns: ["logs-*", "daily-*"] });
+    // the existing daily index (ES's auto-follow would skip it) follows clusterB again, with clusterB's documents
+    expect(await followStatus(a.url, DAILY)).toBe("active");
+    expect(await inSync(b.url, DAILY, a.url, DAILY)).toEqual(onB);
+    // the stale writes are quarantined, not lost
+    const q = await http(a.url, "GET", `/_cat/indices/ccr-dr-quarantine-*-${DAILY}?format=json&h=index`);
+    expect(q.body).toHaveLength(1);
+    expect(await ids(a.url, q.body[0].index)).toEqual(stale.slice().sort());
+    await expectNoChanges(drA);
   });
 });
