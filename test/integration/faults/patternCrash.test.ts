@@ -11,6 +11,10 @@
  * Each re-run continues from what the kill left (checked on the cluster); the last converges: the
  * stream and the daily index take writes, every document clusterA acknowledged before it died is
  * on clusterB, nothing is pending, and a preview changes nothing.
+ *
+ * Then the failback of round 2's daily index onto clusterA (PatternFailback, the FollowerIndex path)
+ * with clusterA killed after its fence, mid-quarantine, delete and follow: re-runs converge, clusterA
+ * follows with clusterB's documents and its stale writes are in the quarantine index.
  */
 import { http, ndjson } from "../../helpers/sim";
 import { A_INDEX, DrPair, eventually, expectNoChanges, ids, inSync, loadOrders, startDrPair } from "../../helpers/drPair";
@@ -106,6 +110,8 @@ function steps(b: string, r: Round): Step[] {
 describe("kill -9 at every step of the failover of pattern-driven data", () => {
   let pair: DrPair;
   let proxyB: FaultProxy;
+  /** Round 2's data, failed back by the last case. */
+  let round2: Round | undefined;
 
   beforeAll(async () => {
     pair = await startDrPair();
@@ -212,5 +218,71 @@ describe("kill -9 at every step of the failover of pattern-driven data", () => {
     const last = await startCcrDr(pair, ["failover", "--to", "clusterB", "--yes", "--json"]).done;
     expect(last.code).toBe(0);
     await expectConverged(r);
+    round2 = r;
+  });
+
+  test("failback: clusterA killed after fence, mid-quarantine, delete and follow of the pattern's daily index; re-runs converge, stale writes quarantined", async () => {
+    const { a, b } = pair;
+    expect(round2).toBeDefined();
+    const daily = round2!.daily;
+    await a.restart();
+    // clusterA took writes after clusterB's promotion (a stale client): they never reach clusterB
+    const stale = await loadOrders(a.url, daily, 3, "stale");
+    const onB = await ids(b.url, daily);
+    const proxyA = await startFaultProxy(a.url);
+    try {
+      const drA = await pair.stack("clusterA");
+      await drA.setConfig("ccr-dr:clusters.clusterA.endpoint", { value: proxyA.url }, true);
+      await drA.setConfig("ccr-dr:primary", { value: "clusterB" });
+      await drA.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
+      await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
+      await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
+      const quarantine = async () => {
+        const r = await http(a.url, "GET", `/_cat/indices/ccr-dr-quarantine-*-${daily}?format=json&h=index&expand_wildcards=all`);
+        return (r.body as Array<{ index: string }>).map((x) => x.index);
+      };
+      const failbackSteps: Step[] = [
+        {
+          name: "fence",
+          match: { method: "PUT", path: new RegExp(`^/${daily}/_block/write$`) },
+          left: async () => expect(await indexState(a.url, daily)).toMatchObject({ open: true, follower: "none", writeBlocked: true }),
+        },
+        {
+          name: "mid-quarantine",
+          match: { method: "POST", path: /^\/_bulk$/ },
+          left: async () => expect(await quarantine()).toHaveLength(1),
+        },
+        {
+          name: "delete",
+          match: { method: "DELETE", path: new RegExp(`^/${daily}$`) },
+          left: async () => expect(await indexState(a.url, daily)).toEqual({ exists: false }),
+        },
+        {
+          name: "follow",
+          match: { method: "PUT", path: new RegExp(`^/${daily}/_ccr/follow$`) },
+          left: async () => expect((await indexState(a.url, daily)).exists).toBe(true),
+        },
+      ];
+      for (const step of failbackSteps) {
+        const killed = proxyA.killAfter(step.match, a);
+        const err = await drA.up().then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(err?.message).toMatch(/PatternFailback on cluster/);
+        await killed;
+        await a.restart();
+        await step.left();
+      }
+      expect((await drA.up()).outputs.role!.value).toBe("follower");
+      expect(await indexState(a.url, daily)).toMatchObject({ open: true, follower: "active" });
+      expect(await inSync(b.url, daily, a.url, daily)).toEqual(onB);
+      const [q] = await quarantine();
+      expect(await ids(a.url, q!)).toEqual(stale.slice().sort());
+      expect(await pendingOperations(drA)).toEqual([]);
+      await expectNoChanges(drA);
+    } finally {
+      await proxyA.close();
+    }
   });
 });
