@@ -25,6 +25,7 @@ import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
 import { pooled } from "../es/pooled";
 import { readPatternPromotionLines } from "../providers/patternPromotion/preview";
+import { readPatternFailbackLines } from "../providers/patternFailback/preview";
 
 /** Bound on each request to this site's cluster while previewing. */
 export const TRANSITION_TIMEOUT_MS = 3_000;
@@ -130,13 +131,32 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
         (e: unknown) => `failback: "${index}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`,
       );
     });
-    const lines = read.filter((l): l is string => l !== undefined);
+    const lines = [...read.filter((l): l is string => l !== undefined), ...(await patternFailbacks(es, leader, cfg))];
     const kind = lines.length === 0 ? "none" : lines.every((l) => l.startsWith("follow: ")) ? "follow" : "failback";
     return { kind, lines };
   } finally {
     close(es).catch(() => undefined);
     close(leader).catch(() => undefined);
   }
+}
+
+/**
+ * What a failback follows beside the declared pairs, when the site has auto-follow patterns
+ * (providers/patternFailback/preview.ts): a line per existing matching index of the primary.
+ */
+async function patternFailbacks(es: Es, leader: Es, cfg: SiteConfig): Promise<string[]> {
+  if (cfg.autoFollowPatterns.length === 0) return [];
+  const target = {
+    remoteCluster: cfg.clusters[cfg.primary].name,
+    patterns: cfg.autoFollowPatterns,
+    declaredIndices: cfg.indices.map((p) => p[cfg.site]),
+    // generated at `up` (one per failback): the preview can only give its form
+    quarantineName: "ccr-dr-quarantine-<generated at up>",
+  };
+  return readPatternFailbackLines(es, leader, target).catch((e: unknown) => [
+    `failback: what the auto-follow patterns of ${cfg.site} match on ${cfg.primary} could not be read (${messageOf(e).split("\n")[0]}); ` +
+      "what this run follows beside the declared pairs is unknown",
+  ]);
 }
 
 const late = (index: string, kind: string) =>

@@ -69,7 +69,10 @@ export async function failBackPatternData(i: PatternFailbackInputs, deps: Patter
   const here = connect(joinConnection(i.connection, i.credentials));
   const [indices, streams] = [await catIndexNames(leader, "*"), await indicesGetDataStreams(leader, "*")];
   const plan = planPatternFailback({ indices, streams: streams.map((s) => ({ name: s.name, indices: s.indices })) }, i);
-  for (const w of plan.warnings) runtime.warn(`PatternFailback: ${w}`);
+  // A matching stream is worth a warning only where this site holds a stale (not replicated) copy of it.
+  const local = new Map((await indicesGetDataStreams(here, "*")).map((s) => [s.name, s.replicated]));
+  const warnings = plan.streams.flatMap((name, n) => (local.get(name) === false ? [plan.warnings[n]!] : []));
+  for (const w of warnings) runtime.warn(`PatternFailback: ${w}`);
   const cluster = (await info(here).catch(() => undefined))?.clusterName ?? here.cluster;
   const result = await executeFailbackOps(
     {
@@ -84,7 +87,7 @@ export async function failBackPatternData(i: PatternFailbackInputs, deps: Patter
     },
     plan.ops,
   );
-  return { ...i, quarantinedDocuments: result.quarantined, warnings: [...plan.warnings, ...result.warnings] };
+  return { ...i, quarantinedDocuments: result.quarantined, warnings: [...warnings, ...result.warnings] };
 }
 
 export const patternFailbackProvider: pulumi.dynamic.ResourceProvider = {

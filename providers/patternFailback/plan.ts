@@ -36,6 +36,8 @@ export type Op = { kind: "follow"; index: string; leaderIndex: string; pattern: 
 export interface Plan {
   ops: Op[];
   warnings: string[];
+  /** The new primary's data streams a pattern matches (not failed back: one warning each). */
+  streams: string[];
 }
 
 export function describeOp(op: Op): string {
@@ -81,12 +83,11 @@ export function planPatternFailback(leader: LeaderListing, t: FailbackTarget): P
     if (declared.has(index)) continue;
     ops.push({ kind: "follow", index, leaderIndex, pattern: p.name, quarantineIndex: quarantineIndexOf(t.quarantineName, index) });
   }
-  const warnings = leader.streams
-    .filter((s) => patternOf(t.patterns, s.name))
-    .map(
-      (s) =>
-        `data stream "${s.name}" of the new primary matches an auto-follow pattern, but its existing backing indices are not followed back: ` +
-        'the failback of data streams is not automated yet (docs/known-gaps.md, "Pattern-driven data"); this site\'s copy of the stream was left as it is.',
-    );
-  return { ops, warnings };
+  const streams = leader.streams.filter((s) => patternOf(t.patterns, s.name)).map((s) => s.name);
+  const warnings = streams.map(
+    (s) =>
+      `data stream "${s}" of the new primary matches an auto-follow pattern, but its existing backing indices are not followed back: ` +
+      'the failback of data streams is not automated yet (docs/known-gaps.md, "Pattern-driven data"); this site\'s copy of the stream was left as it is.',
+  );
+  return { ops, warnings, streams };
 }

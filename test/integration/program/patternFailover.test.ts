@@ -149,6 +149,12 @@ describe("failover of pattern-driven data", () => {
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
+    const preview = await drA.preview();
+    // the preview names the pattern's index it will replace, and the stream it leaves alone
+    expect(preview.stdout).toMatch(new RegExp(`failback: "${DAILY}" on clusterA .* will be FENCED[^\n]*auto-follow pattern "logs"`));
+    expect(preview.stdout).toContain(`failback: data stream "${STREAM}" of the new primary matches an auto-follow pattern`);
+    const dump = process.env["CCR_DR_PREVIEW_DUMP"];
+    if (dump) fs.appendFileSync(dump, `\n===== failback of pattern-driven data\n${preview.stdout}\n`);
     const failback = await drA.up();
     expect(failback.outputs.role!.value).toBe("follower");
     // the mirrored pattern points at the new primary

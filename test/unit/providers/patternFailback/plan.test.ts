@@ -43,6 +43,7 @@ test.each([
     expect(plan.ops.map((o) => [o.index, o.leaderIndex, o.pattern])).toEqual(follows);
     for (const o of plan.ops) expect(o.quarantineIndex).toBe(quarantineIndexFor(T.quarantineName, o.index));
     expect(plan.warnings).toHaveLength(warnings);
+    expect(plan.streams).toHaveLength(warnings);
   },
 );
 
