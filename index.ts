@@ -22,7 +22,17 @@ import { isDryRun } from "@pulumi/pulumi/runtime/settings";
 import { getStack } from "@pulumi/pulumi/metadata";
 import { output, secret } from "@pulumi/pulumi/output";
 import type { CustomResource } from "@pulumi/pulumi/resource";
-import { AutoFollowPattern, FollowerIndex, QuarantineName, quarantineIndexFor, RemoteCluster, WriteFence } from "./providers";
+import {
+  AutoFollowPattern,
+  FollowerIndex,
+  PatternFailback,
+  PatternPromotion,
+  QuarantineName,
+  quarantineIndexFor,
+  RemoteCluster,
+  WriteFence,
+} from "./providers";
+import { PATTERN_PROMOTION_DELETE_MEANS } from "./providers/patternPromotion/resource";
 import { deleteMeaning } from "./providers/followerIndex/preview";
 import type { ConnectionArgs } from "./providers";
 import { type ClusterConfig, parseSiteConfig } from "./stack/config";
@@ -107,6 +117,28 @@ function declare(d: Declaration): CustomResource {
       );
     case "autoFollowPattern":
       return new AutoFollowPattern(d.name, { ...d.args, connection: connections[d.args.connection] }, opts);
+    case "patternFailback":
+      return new PatternFailback(
+        d.name,
+        {
+          ...d.args,
+          connection: connections[d.args.connection],
+          leaderConnection: connections[d.args.leaderConnection],
+          quarantineName: get<QuarantineName>({ kind: "quarantineName", name: d.args.quarantineName }).name,
+        },
+        opts,
+      );
+    case "patternPromotion":
+      return new PatternPromotion(
+        d.name,
+        {
+          ...d.args,
+          connection: connections[d.args.connection],
+          leaderConnection: connections[d.args.leaderConnection],
+          deleteMeans: PATTERN_PROMOTION_DELETE_MEANS,
+        },
+        opts,
+      );
   }
 }
 for (const d of plan.declarations) declared.set(key(d), declare(d));

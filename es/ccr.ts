@@ -355,3 +355,39 @@ export function ccrDeleteAutoFollowPattern(es: Es, name: string): Promise<StepOu
     "auto_follow_pattern_missing",
   ]);
 }
+
+/**
+ * `ccr.follow_info` of an expression (`_all`, a wildcard or a comma list): every follower among
+ * the indices it names, open or closed; none when it names no follower.
+ */
+export async function ccrFollowInfoOf(es: Es, expression: string): Promise<FollowInfo[]> {
+  const r = (await readOrUndefined(es, "ccr.follow_info", expression, (c) => c.ccr.followInfo({ index: expression }))) as unknown as
+    { follower_indices?: Array<Record<string, unknown>> } | undefined;
+  return (r?.follower_indices ?? []).map((entry) => ({
+    followerIndex: String(entry["follower_index"]),
+    remoteCluster: String(entry["remote_cluster"]),
+    leaderIndex: String(entry["leader_index"]),
+    status: entry["status"] === "active" ? ("active" as const) : ("paused" as const),
+    parameters: entry["parameters"] ? followParametersFromWire(entry["parameters"] as Record<string, unknown>) : undefined,
+  }));
+}
+
+/** `ccr.get_auto_follow_pattern` of every pattern: name, remote cluster and whether it is active. */
+export async function ccrGetAutoFollowPatterns(es: Es): Promise<Array<{ name: string; remoteCluster: string; active: boolean }>> {
+  const r = (await readOrUndefined(es, "ccr.get_auto_follow_pattern", undefined, (c) => c.ccr.getAutoFollowPattern(), [
+    "auto_follow_pattern_missing",
+  ])) as unknown as { patterns?: Array<{ name: string; pattern: Record<string, unknown> }> } | undefined;
+  return (r?.patterns ?? []).map((p) => ({
+    name: p.name,
+    remoteCluster: String(p.pattern["remote_cluster"]),
+    // ES renders `active` since 7.5; absent means active
+    active: p.pattern["active"] !== false,
+  }));
+}
+
+/** `ccr.pause_auto_follow_pattern`: no new leader index is followed through it; a missing pattern counts as done. */
+export function ccrPauseAutoFollowPattern(es: Es, name: string): Promise<StepOutcome> {
+  return change(es, "ccr.pause_auto_follow_pattern", undefined, (c) => c.ccr.pauseAutoFollowPattern({ name }), [
+    "auto_follow_pattern_missing",
+  ]);
+}

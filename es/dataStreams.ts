@@ -101,3 +101,18 @@ export async function indicesRollover(es: Es, target: string): Promise<RolloverR
   };
   return { oldIndex: r.old_index, newIndex: r.new_index, rolledOver: r.rolled_over };
 }
+
+/** `indices.get_data_stream` of an expression (`*` for all, hidden ones too); none when nothing matches. */
+export async function indicesGetDataStreams(es: Es, expression: string): Promise<DataStreamDescription[]> {
+  const r = (await readOrUndefined(es, "indices.get_data_stream", expression, (c) =>
+    c.indices.getDataStream({ name: expression, expand_wildcards: "all" }),
+  )) as { data_streams?: Array<Record<string, unknown>> } | undefined;
+  return (r?.data_streams ?? []).map((ds) => ({
+    name: String(ds.name),
+    indices: ((ds.indices as Array<{ index_name: string }> | undefined) ?? []).map((i) => i.index_name),
+    generation: Number(ds.generation),
+    replicated: ds.replicated === true,
+    template: typeof ds.template === "string" ? ds.template : undefined,
+    status: String(ds.status),
+  }));
+}

@@ -22,3 +22,5 @@ export { ProviderError, type ProviderErrorCode } from "./shared/errors";
 export { WriteFence, type WriteFenceArgs } from "./writeFence/resource";
 export { QuarantineName, type QuarantineNameArgs, quarantineIndexFor } from "./quarantineName/resource";
 export { AutoFollowPattern, type AutoFollowPatternArgs } from "./autoFollowPattern/resource";
+export { PatternPromotion, type PatternPromotionArgs } from "./patternPromotion/resource";
+export { PatternFailback, type PatternFailbackArgs } from "./patternFailback/resource";

@@ -9,6 +9,8 @@
  */
 import { autoFollowPatternWords } from "./autoFollowPattern/words";
 import { followerIndexWords } from "./followerIndex/words";
+import { patternFailbackWords } from "./patternFailback/words";
+import { patternPromotionWords } from "./patternPromotion/words";
 import { quarantineNameWords } from "./quarantineName/words";
 import { remoteClusterWords } from "./remoteCluster/words";
 import type { Words } from "./words";
@@ -29,7 +31,8 @@ export interface ProviderKind {
 }
 
 /** The stable names stored in `__provider`: never rename one (a delete runs the provider its state names). */
-export type ProviderName = "remoteCluster" | "followerIndex" | "writeFence" | "quarantineName" | "autoFollowPattern";
+export type ProviderName =
+  "remoteCluster" | "followerIndex" | "writeFence" | "quarantineName" | "autoFollowPattern" | "patternPromotion" | "patternFailback";
 
 /** Every kind by its stable name. */
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderKind>> = {
@@ -67,6 +70,20 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderKind>> = {
     implementation: "providers/autoFollowPattern/lifecycle.ts",
     exportName: "autoFollowPatternProvider",
     words: autoFollowPatternWords,
+  },
+  patternPromotion: {
+    module: "ccr-dr/patternPromotion",
+    type: "PatternPromotion",
+    implementation: "providers/patternPromotion/lifecycle.ts",
+    exportName: "patternPromotionProvider",
+    words: patternPromotionWords,
+  },
+  patternFailback: {
+    module: "ccr-dr/patternFailback",
+    type: "PatternFailback",
+    implementation: "providers/patternFailback/lifecycle.ts",
+    exportName: "patternFailbackProvider",
+    words: patternFailbackWords,
   },
 };
 

@@ -63,6 +63,33 @@ export type Declaration = { name: string; dependsOn: Ref[] } & (
         followIndexPattern?: string;
       };
     }
+  | {
+      kind: "patternFailback";
+      args: {
+        connection: ClusterName;
+        leaderConnection: ClusterName;
+        remoteCluster: string;
+        patterns: Array<{
+          name: string;
+          leaderIndexPatterns: string[];
+          leaderIndexExclusionPatterns?: string[];
+          followIndexPattern?: string;
+        }>;
+        declaredIndices: string[];
+        /** The QuarantineName resource whose generated name prefixes this failback's quarantine indices. */
+        quarantineName: string;
+      };
+    }
+  | {
+      kind: "patternPromotion";
+      args: {
+        connection: ClusterName;
+        leaderConnection: ClusterName;
+        remoteCluster: string;
+        patterns: string[];
+        declaredIndices: string[];
+      };
+    }
 );
 
 /** What the `indexStatus` output reports for one index of this site, and which resource gives its status. */
@@ -101,6 +128,12 @@ export function forcedFenceDeclarations(cfg: SiteConfig, peerIndices: readonly s
 
 /** The resource name of the site's quarantine name: one per failback for the whole site, not one per index (bench/README.md). */
 export const QUARANTINE_NAME = "quarantine-name";
+
+/** The resource name of the site's promotion of pattern-driven data (providers/patternPromotion/). */
+export const PATTERN_PROMOTION = "pattern-promotion";
+
+/** The resource name of the site's failback of pattern-driven data (providers/patternFailback/). */
+export const PATTERN_FAILBACK = "pattern-failback";
 
 /** The peer's remote-cluster registration, as the tutorial's remote-cluster body. */
 function remoteArgs(site: ClusterName, alias: string, remote: RemoteConnectionConfig, crossClusterApiKey?: string): RemoteClusterDecl {
@@ -197,6 +230,42 @@ export function planSite(cfg: SiteConfig): SitePlan {
       dependsOn: [remote],
     });
     autoFollowPatterns.push(ref);
+  }
+  // What the patterns follow has no resource of its own: a failover (this declaration's delete)
+  // promotes all of it. It depends on the patterns, so Pulumi deletes it before them.
+  if (autoFollowPatterns.length > 0) {
+    declarations.push({
+      kind: "patternPromotion",
+      name: PATTERN_PROMOTION,
+      args: {
+        connection: cfg.site,
+        leaderConnection: cfg.peer,
+        remoteCluster: peer.name,
+        patterns: cfg.autoFollowPatterns.map((p) => p.name),
+        declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),
+      },
+      dependsOn: autoFollowPatterns,
+    });
+    // ES's auto-follow skips the leader indices that exist when a pattern is created: after a
+    // failback those are the old primary's stale copies, so each is followed here (FollowerIndex path).
+    declarations.push({
+      kind: "patternFailback",
+      name: PATTERN_FAILBACK,
+      args: {
+        connection: cfg.site,
+        leaderConnection: cfg.peer,
+        remoteCluster: peer.name,
+        patterns: cfg.autoFollowPatterns.map((p) => ({
+          name: p.name,
+          leaderIndexPatterns: p.leaderIndexPatterns,
+          ...(p.leaderIndexExclusionPatterns ? { leaderIndexExclusionPatterns: p.leaderIndexExclusionPatterns } : {}),
+          ...(p.followIndexPattern ? { followIndexPattern: p.followIndexPattern } : {}),
+        })),
+        declaredIndices: cfg.indices.map((pair) => pair[cfg.site]),
+        quarantineName: QUARANTINE_NAME,
+      },
+      dependsOn: [{ kind: "quarantineName", name: QUARANTINE_NAME }, ...autoFollowPatterns],
+    });
   }
   return { role: "follower", declarations, remote, indices, autoFollowPatterns };
 }

@@ -18,12 +18,14 @@
  */
 import { ccrFollowInfo } from "../es/ccr";
 import { close, connect, type Es } from "../es/connection";
-import { messageOf } from "../providers/shared/errors";
+import { messageOf, ProviderError } from "../providers/shared/errors";
 import { type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../providers/followerIndex/preview";
 import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
 import { pooled } from "../es/pooled";
+import { readPatternPromotionLines } from "../providers/patternPromotion/preview";
+import { readPatternFailbackLines } from "../providers/patternFailback/preview";
 
 /** Bound on each request to this site's cluster while previewing. */
 export const TRANSITION_TIMEOUT_MS = 3_000;
@@ -48,6 +50,29 @@ async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local
   return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
 }
 
+/**
+ * What the failover promotes beside the declared pairs, when the site has auto-follow patterns
+ * (providers/patternPromotion/preview.ts): a line per paused pattern, promoted stream and index.
+ */
+async function patternPromotions(es: Es, cfg: SiteConfig): Promise<{ lines: string[]; leaderIndices: string[] }> {
+  if (cfg.autoFollowPatterns.length === 0) return { lines: [], leaderIndices: [] };
+  const remoteCluster = cfg.clusters[cfg.peer].name;
+  const target = {
+    remoteCluster,
+    patterns: cfg.autoFollowPatterns.map((p) => p.name),
+    declaredIndices: cfg.indices.map((p) => p[cfg.site]),
+  };
+  return readPatternPromotionLines(es, target, cfg.peer).catch((e: unknown) => ({
+    lines: [
+      e instanceof ProviderError
+        ? `failover: \`pulumi up\` will fail to promote what the auto-follow patterns of ${cfg.site} follow: ${e.message}`
+        : `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); ` +
+          "what this run promotes beside the declared pairs is unknown",
+    ],
+    leaderIndices: [],
+  }));
+}
+
 function leaderSeqNosOf(probe: OldPrimaryProbe, index: string): LeaderSeqNos {
   if (!probe.reachable) return { readable: false, reason: `${probe.cluster} does not answer (${probe.reason})` };
   const i = probe.indices.find((x) => x.index === index);
@@ -63,12 +88,11 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
   const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
   try {
     const pending = await pendingPromotions(es, cfg);
-    if (pending.length === 0) return { kind: "none", lines: [] };
-    const probe = await probeOldPrimary(
-      cfg.clusters[cfg.peer],
-      pending.map((p) => p.peer),
-      { timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS },
-    );
+    const patterns = await patternPromotions(es, cfg);
+    if (pending.length === 0 && patterns.lines.length === 0) return { kind: "none", lines: [] };
+    const probe = await probeOldPrimary(cfg.clusters[cfg.peer], [...pending.map((p) => p.peer), ...patterns.leaderIndices], {
+      timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
+    });
     const guard = failoverGuard(probe, cfg.site, cfg.force);
     const lines = await pooled(pending, async (p) => {
       if (Date.now() > until) return late(p.local, "failover");
@@ -78,7 +102,7 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
         leaderSeqNosOf(probe, p.peer),
       ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
     });
-    return { kind: "failover", lines: lines.filter((l): l is string => l !== undefined), guard };
+    return { kind: "failover", lines: [...lines.filter((l): l is string => l !== undefined), ...patterns.lines], guard };
   } finally {
     close(es).catch(() => undefined);
   }
@@ -107,13 +131,32 @@ export async function readFailback(cfg: SiteConfig, opts: { deadlineMs?: number 
         (e: unknown) => `failback: "${index}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`,
       );
     });
-    const lines = read.filter((l): l is string => l !== undefined);
+    const lines = [...read.filter((l): l is string => l !== undefined), ...(await patternFailbacks(es, leader, cfg))];
     const kind = lines.length === 0 ? "none" : lines.every((l) => l.startsWith("follow: ")) ? "follow" : "failback";
     return { kind, lines };
   } finally {
     close(es).catch(() => undefined);
     close(leader).catch(() => undefined);
   }
+}
+
+/**
+ * What a failback follows beside the declared pairs, when the site has auto-follow patterns
+ * (providers/patternFailback/preview.ts): a line per existing matching index of the primary.
+ */
+async function patternFailbacks(es: Es, leader: Es, cfg: SiteConfig): Promise<string[]> {
+  if (cfg.autoFollowPatterns.length === 0) return [];
+  const target = {
+    remoteCluster: cfg.clusters[cfg.primary].name,
+    patterns: cfg.autoFollowPatterns,
+    declaredIndices: cfg.indices.map((p) => p[cfg.site]),
+    // generated at `up` (one per failback): the preview can only give its form
+    quarantineName: "ccr-dr-quarantine-<generated at up>",
+  };
+  return readPatternFailbackLines(es, leader, target).catch((e: unknown) => [
+    `failback: what the auto-follow patterns of ${cfg.site} match on ${cfg.primary} could not be read (${messageOf(e).split("\n")[0]}); ` +
+      "what this run follows beside the declared pairs is unknown",
+  ]);
 }
 
 const late = (index: string, kind: string) =>

@@ -17,7 +17,9 @@ export type ProviderErrorCode =
   /** A bounded wait ran out. */
   | "timeout"
   /** Copying divergent documents into the quarantine index failed. */
-  | "quarantine_failed";
+  | "quarantine_failed"
+  /** A data stream to promote has no index template to roll over with on this cluster. */
+  | "data_stream_template_missing";
 
 /** A refusal or failure of a ccr-dr resource operation. */
 export class ProviderError extends Error {

@@ -14,6 +14,9 @@ type Provider = {
   create(inputs: Record<string, unknown>): Promise<unknown>;
 };
 
+/** Kinds whose create calls no cluster (a generated name; the stored inputs of a later delete). */
+const NO_CLUSTER_AT_CREATE: readonly ProviderName[] = ["quarantineName", "patternPromotion"];
+
 async function main(): Promise<void> {
   const [programDir, deadEndpoint] = [process.argv[2]!, process.argv[3] ?? "http://127.0.0.1:9"];
   process.chdir(programDir);
@@ -33,6 +36,10 @@ async function main(): Promise<void> {
     prefix: "q",
     name: "p",
     leaderIndexPatterns: ["logs-*"],
+    patterns: ["logs"],
+    declaredIndices: ["a"],
+    leaderConnection: connection,
+    quarantineName: "q-1",
   };
   const report: Record<string, unknown> = {};
   for (const name of Object.keys(PROVIDERS) as ProviderName[]) {
@@ -49,7 +56,7 @@ async function main(): Promise<void> {
     const legacySame = legacyText === undefined ? undefined : requireFromString(legacyText).handler() === p;
     const checked = await p.check({}, news);
     let createError: string | undefined;
-    if (name !== "quarantineName") {
+    if (!NO_CLUSTER_AT_CREATE.includes(name)) {
       try {
         await p.create(checked.inputs ?? {});
       } catch (e) {

@@ -90,6 +90,8 @@ describe("planSite", () => {
       "quarantineName",
       ...locals.map(() => "followerIndex"),
       ...PATTERNS.slice(0, patterns).map(() => "autoFollowPattern"),
+      // the failover of what the patterns follow, only when there are patterns
+      ...(patterns > 0 ? ["patternPromotion", "patternFailback"] : []),
     ]);
     expect(plan.declarations[1]).toEqual({
       kind: "quarantineName",
@@ -97,7 +99,47 @@ describe("planSite", () => {
       args: { prefix: "ccr-dr-quarantine", keepers: { primary } },
       dependsOn: [],
     });
-    for (const d of plan.declarations.slice(2)) expect(d.dependsOn).toEqual([remote]);
+    for (const d of plan.declarations.slice(2).filter((x) => x.kind !== "patternPromotion" && x.kind !== "patternFailback"))
+      expect(d.dependsOn).toEqual([remote]);
+    // The failback of what the patterns match: after the patterns exist, under the site's quarantine name.
+    expect(plan.declarations.filter((d) => d.kind === "patternFailback")).toEqual(
+      patterns > 0
+        ? [
+            {
+              kind: "patternFailback",
+              name: "pattern-failback",
+              args: {
+                connection: site,
+                leaderConnection: peer,
+                remoteCluster: peer,
+                patterns: PATTERNS.slice(0, patterns),
+                declaredIndices: locals,
+                quarantineName: "quarantine-name",
+              },
+              dependsOn: [{ kind: "quarantineName", name: "quarantine-name" }, ...plan.autoFollowPatterns],
+            },
+          ]
+        : [],
+    );
+    // Deleted (= the promotion) before the patterns it pauses, and it leaves the declared pairs to their FollowerIndex.
+    expect(plan.declarations.filter((d) => d.kind === "patternPromotion")).toEqual(
+      patterns > 0
+        ? [
+            {
+              kind: "patternPromotion",
+              name: "pattern-promotion",
+              args: {
+                connection: site,
+                leaderConnection: peer,
+                remoteCluster: peer,
+                patterns: PATTERNS.slice(0, patterns).map((p) => p.name),
+                declaredIndices: locals,
+              },
+              dependsOn: plan.autoFollowPatterns,
+            },
+          ]
+        : [],
+    );
     expect(names(plan.declarations, "followerIndex")).toEqual(locals);
     expect(names(plan.declarations, "autoFollowPattern")).toEqual(PATTERNS.slice(0, patterns).map((p) => `${p.name}-auto-follow`));
     expect(plan.autoFollowPatterns).toEqual(
@@ -167,6 +209,46 @@ describe("planSite", () => {
         name: "metrics-auto-follow",
         args: { connection: "clusterB", name: "metrics", remoteCluster: "clusterA", leaderIndexPatterns: ["metrics-*"] },
         dependsOn: [{ kind: "remoteCluster", name: "clusterA-remote" }],
+      },
+      {
+        kind: "patternPromotion",
+        name: "pattern-promotion",
+        args: {
+          connection: "clusterB",
+          leaderConnection: "clusterA",
+          remoteCluster: "clusterA",
+          patterns: ["logs", "metrics"],
+          declaredIndices: ["orders-b"],
+        },
+        dependsOn: [
+          { kind: "autoFollowPattern", name: "logs-auto-follow" },
+          { kind: "autoFollowPattern", name: "metrics-auto-follow" },
+        ],
+      },
+      {
+        kind: "patternFailback",
+        name: "pattern-failback",
+        args: {
+          connection: "clusterB",
+          leaderConnection: "clusterA",
+          remoteCluster: "clusterA",
+          patterns: [
+            {
+              name: "logs",
+              leaderIndexPatterns: ["logs-*"],
+              leaderIndexExclusionPatterns: ["logs-tmp-*"],
+              followIndexPattern: "{{leader_index}}-copy",
+            },
+            { name: "metrics", leaderIndexPatterns: ["metrics-*"] },
+          ],
+          declaredIndices: ["orders-b"],
+          quarantineName: "quarantine-name",
+        },
+        dependsOn: [
+          { kind: "quarantineName", name: "quarantine-name" },
+          { kind: "autoFollowPattern", name: "logs-auto-follow" },
+          { kind: "autoFollowPattern", name: "metrics-auto-follow" },
+        ],
       },
     ]);
   });

@@ -1,0 +1,172 @@
+/**
+ * The failover of pattern-driven data through the real `pulumi` against an es-sim pair: clusterA
+ * writes a data stream (two backing indices) and a daily index an auto-follow pattern of dr-b
+ * matches, beside the declared pair; clusterA is killed (-9); flipping `ccr-dr:primary` on dr-b and
+ * running `pulumi up` pauses the pattern, promotes and rolls over the stream, promotes every
+ * followed index; writes into the stream and the index succeed on clusterB, every acknowledged
+ * document is there, and a second preview changes nothing. Then clusterA returns with stale writes
+ * and dr-a fails back: its existing daily index follows clusterB again, the stale writes quarantined.
+ */
+import * as fs from "node:fs";
+import { http, ndjson } from "../../helpers/sim";
+import {
+  A_INDEX,
+  B_INDEX,
+  DrPair,
+  eventually,
+  expectNoChanges,
+  followStatus,
+  ids,
+  inSync,
+  loadOrders,
+  startDrPair,
+} from "../../helpers/drPair";
+
+jest.setTimeout(600_000);
+
+const STREAM = "logs-generic-default";
+const DAILY = "daily-2026.12.02";
+const TEMPLATE = { index_patterns: ["logs-*-*"], data_stream: {}, priority: 200, template: { settings: { number_of_replicas: 0 } } };
+
+/** Appends `n` documents with ids `<prefix>-<i>` into the stream (op_type create, as streams require); their ids. */
+async function appendToStream(base: string, prefix: string, n: number): Promise<string[]> {
+  const docIds = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+  const lines = docIds.flatMap((id, i) => [
+    { create: { _index: STREAM, _id: id } },
+    { "@timestamp": `2026-12-02T00:00:${String(i % 60).padStart(2, "0")}Z`, n: i },
+  ]);
+  const r = await http(base, "POST", "/_bulk?refresh=true", ndjson(lines), { "content-type": "application/x-ndjson" });
+  if (r.status !== 200 || r.body.errors) throw new Error(`bulk into ${STREAM} failed: ${r.text.slice(0, 500)}`);
+  return docIds;
+}
+
+async function dataStream(
+  base: string,
+  name: string,
+): Promise<{ replicated: boolean; indices: Array<{ index_name: string }> } | undefined> {
+  const r = await http(base, "GET", `/_data_stream/${name}`);
+  return r.status === 200 ? r.body.data_streams[0] : undefined;
+}
+
+describe("failover of pattern-driven data", () => {
+  let pair: DrPair;
+
+  beforeAll(async () => {
+    pair = await startDrPair();
+  });
+  afterEach(() => {
+    const state = expect.getState() as { suppressedErrors?: unknown[] };
+    if ((state.suppressedErrors?.length ?? 0) > 0) console.error(`clusterA:\n${pair.a.stderr()}\nclusterB:\n${pair.b.stderr()}`);
+  });
+  afterAll(async () => pair?.cleanup());
+
+  test("kill -9 of clusterA, flip dr-b: the stream and the daily index take writes on clusterB, nothing acknowledged lost", async () => {
+    const { a, b } = pair;
+    // the same data-stream template on both clusters: the promoted stream rolls over from it on clusterB
+    for (const url of [a.url, b.url]) expect((await http(url, "PUT", "/_index_template/logs", TEMPLATE)).status).toBe(200);
+    const orders = await loadOrders(a.url, A_INDEX, 20);
+
+    const drB = await pair.stack("clusterB");
+    await drB.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
+    await drB.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
+    await drB.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
+    expect((await drB.up()).outputs.role!.value).toBe("follower");
+    await inSync(a.url, A_INDEX, b.url, B_INDEX);
+
+    // written on clusterA after the pattern exists: followed by it (a stream with two backing indices, and a daily index)
+    const first = await appendToStream(a.url, "first", 30);
+    expect((await http(a.url, "POST", `/${STREAM}/_rollover`)).status).toBe(200);
+    const second = await appendToStream(a.url, "second", 25);
+    const daily = await loadOrders(a.url, DAILY, 15, "daily");
+    const backing = (await dataStream(a.url, STREAM))!.indices.map((i) => i.index_name);
+    expect(backing).toHaveLength(2);
+    const followed = await eventually("the follower stream with both backing indices", async () => {
+      const ds = await dataStream(b.url, STREAM);
+      return ds?.indices.length === 2 ? ds : undefined;
+    });
+    expect(followed.replicated).toBe(true);
+    await inSync(a.url, STREAM, b.url, STREAM);
+    await inSync(a.url, DAILY, b.url, DAILY);
+    await expectNoChanges(drB);
+
+    const aClusterUuid = (await http(a.url, "GET", "/")).body.cluster_uuid as string;
+
+    // Disaster: clusterA dies. The preview names every stream and index the failover promotes.
+    await a.kill("SIGKILL");
+    await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
+    const preview = await drB.preview();
+    // `CCR_DR_PREVIEW_DUMP=<file>` keeps the preview text (docs/runbook.md quotes it).
+    const dump = process.env["CCR_DR_PREVIEW_DUMP"];
+    if (dump) fs.appendFileSync(dump, `\n===== failover of pattern-driven data, clusterA down\n${preview.stdout}\n`);
+    expect(preview.stdout).toContain(`PAUSE auto-follow pattern "logs" on clusterB`);
+    expect(preview.stdout).toContain(`PROMOTE data stream "${STREAM}" on clusterB`);
+    expect(preview.stdout).toContain(`ROLL OVER data stream "${STREAM}" on clusterB`);
+    for (const index of [...backing, DAILY]) expect(preview.stdout).toContain(`PROMOTE "${index}" on clusterB`);
+    expect(preview.stdout).not.toContain(`PROMOTE "${B_INDEX}" on clusterB, followed from`); // a declared pair: its own FollowerIndex line
+
+    const failover = await drB.up();
+    expect(failover.outputs.role!.value).toBe("primary");
+    const promoted = (await dataStream(b.url, STREAM))!;
+    expect(promoted.replicated).toBe(false);
+    expect(promoted.indices.map((i) => i.index_name).slice(0, 2)).toEqual(backing);
+    expect(promoted.indices).toHaveLength(3); // the local write index of the rollover
+    for (const index of [...backing, DAILY, B_INDEX]) expect(await followStatus(b.url, index)).toBe("none");
+    expect((await http(b.url, "GET", "/_ccr/auto_follow/logs")).status).toBe(404);
+    expect((await http(b.url, "GET", "/ccr-dr-pattern-promotion")).status).toBe(404);
+    // each promotion record names the old primary by its cluster UUID, recorded while it answered (a failback's lineage proof)
+    for (const index of [...backing, DAILY]) {
+      const meta = (await http(b.url, "GET", `/${index}/_mapping`)).body[index].mappings._meta;
+      expect(meta.ccr_dr.promotion).toMatchObject({
+        index,
+        checkpoints_known: true,
+        promoted_from: {
+          remote_cluster: "clusterA",
+          leader_index: index,
+          leader_cluster_uuid: aClusterUuid,
+          leader_cluster_name: "clusterA",
+        },
+      });
+    }
+
+    // writes succeed into the stream (its new local write index) and into the daily index
+    const after = await appendToStream(b.url, "after", 5);
+    const dailyAfter = await loadOrders(b.url, DAILY, 3, "daily-after");
+    // every acknowledged document is there
+    expect(await ids(b.url, STREAM)).toEqual([...first, ...second, ...after].sort());
+    expect(await ids(b.url, DAILY)).toEqual([...daily, ...dailyAfter].sort());
+    expect(await ids(b.url, B_INDEX)).toEqual(orders.slice().sort());
+    await expectNoChanges(drB);
+  });
+
+  test("failback: clusterA returns with stale writes; flipping dr-a follows the pattern's existing index again, its divergent documents quarantined", async () => {
+    const { a, b } = pair;
+    await a.restart();
+    // clusterA took writes after clusterB's promotion (a stale client): they never reached clusterB
+    const stale = await loadOrders(a.url, DAILY, 2, "stale");
+    const onB = await ids(b.url, DAILY);
+    const drA = await pair.stack("clusterA");
+    await drA.setConfig("ccr-dr:primary", { value: "clusterB" });
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
+    await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
+    const preview = await drA.preview();
+    // the preview names the pattern's index it will replace, and the stream it leaves alone
+    expect(preview.stdout).toMatch(new RegExp(`failback: "${DAILY}" on clusterA .* will be FENCED[^\n]*auto-follow pattern "logs"`));
+    expect(preview.stdout).toContain(`failback: data stream "${STREAM}" of the new primary matches an auto-follow pattern`);
+    const dump = process.env["CCR_DR_PREVIEW_DUMP"];
+    if (dump) fs.appendFileSync(dump, `\n===== failback of pattern-driven data\n${preview.stdout}\n`);
+    const failback = await drA.up();
+    expect(failback.outputs.role!.value).toBe("follower");
+    // the mirrored pattern points at the new primary
+    const pattern = await http(a.url, "GET", "/_ccr/auto_follow/logs");
+    expect(pattern.body.patterns[0].pattern).toMatchObject({ remote_cluster: "clusterB", leader_index_patterns: ["logs-*", "daily-*"] });
+    // the existing daily index (ES's auto-follow would skip it) follows clusterB again, with clusterB's documents
+    expect(await followStatus(a.url, DAILY)).toBe("active");
+    expect(await inSync(b.url, DAILY, a.url, DAILY)).toEqual(onB);
+    // the stale writes are quarantined, not lost
+    const q = await http(a.url, "GET", `/_cat/indices/ccr-dr-quarantine-*-${DAILY}?format=json&h=index`);
+    expect(q.body).toHaveLength(1);
+    expect(await ids(a.url, q.body[0].index)).toEqual(stale.slice().sort());
+    await expectNoChanges(drA);
+  });
+});
