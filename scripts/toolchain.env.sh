@@ -8,8 +8,12 @@ PULUMI_VERSION=3.248.0
 LANGUAGE_HOST_VERSION=v3.0.0-20250806165243-bee5e4fa4815
 GO_MIN_VERSION=1.25
 
+# The CLI is built with the patches in scripts/toolchain/pulumi-cli/patches/ (see the README there);
+# their name is part of the cache key, so that a cached unpatched build is never used.
+PULUMI_PATCHES=group-commit-1
+
 CCR_DR_CACHE="${CCR_DR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ccr-dr}"
-PULUMI_CACHE="$CCR_DR_CACHE/pulumi-v$PULUMI_VERSION"
+PULUMI_CACHE="$CCR_DR_CACHE/pulumi-v$PULUMI_VERSION-$PULUMI_PATCHES"
 TOOLS_BIN="$ROOT/.tools/bin"
 # The rehearsal backend: state in the checkout (git-ignored).
 LOCAL_BACKEND_DIR="$ROOT/.pulumi-state"
