@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { pulumiBinary, repoRoot } from "../cli/toolchain";
+import { DEFAULT_PARALLEL, pulumiBinary, repoRoot } from "../cli/toolchain";
 import * as ccrBench from "./ccr";
 import * as failback from "./failback";
 import * as failover from "./failover";
@@ -31,7 +31,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only LIST            parts to run, comma-separated: ${PARTS.join(", ")} (default: all)
   --runs N               runs per figure (default 3)
   --pairs LIST           failover: numbers of index pairs (default 1,20,200)
-  --parallel N           failover: PULUMI_PARALLEL of the failover's pulumi up (default: Pulumi's, 4 × CPUs)
+  --parallel N           failover: PULUMI_PARALLEL of its timed pulumi ups (default: the toolchain's, ${DEFAULT_PARALLEL})
   --no-ccr-dr            failover: skip the \`ccr-dr failover\` figure
   --no-failback-setup    failover: skip the failback set-up figure (dr-a, after each failover)
   --program-ref REF      failover, switchover: run the program as committed at git REF (e.g. an older
@@ -195,7 +195,10 @@ async function main(): Promise<void> {
             log,
           ),
         );
-        results.failover = { pulumiParallel: opts.parallel ?? `default (${os.cpus().length * 4})`, measurements: r };
+        results.failover = {
+          pulumiParallel: opts.parallel ?? `default (${process.env.PULUMI_PARALLEL ?? DEFAULT_PARALLEL})`,
+          measurements: r,
+        };
         for (const m of r) {
           rows.push([`failover RTO, ${m.pairs} pair(s): config set + pulumi up`, s(m.rtoMs), FAILOVER_TARGETS[m.pairs] ?? ""]);
           rows.push([`  of which pulumi up`, s(m.upMs), ""]);
