@@ -56,6 +56,14 @@ export interface FailoverResult {
   failbackMs?: Figure;
 }
 
+/**
+ * A measurement's index-name prefix, short: Pulumi hands the whole stack configuration to the
+ * program in one environment variable (PULUMI_CONFIG), which Linux caps at 128 KiB, and the
+ * index pairs are most of it — with `fo2000r0-1999-a`-style names 2,000 pairs did not fit
+ * ("argument list too long"); `f1jk0-1999-a` do (bench/README.md, "Linear cost").
+ */
+const prefixOf = (kind: "f" | "r" | "c", n: number, run: number) => `${kind}${n.toString(36)}${run}`;
+
 /** Creates `names` on clusterA with a few documents each. */
 async function leaders(pair: BenchPair, names: string[]): Promise<void> {
   await pool(
@@ -212,8 +220,8 @@ export async function run(
     const deploy: number[] = [];
     const failback: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
-      const p = await pulumiFailover(pair, `fo${n}r${r}`, n, opts, "pulumi", log);
-      const b = await restFailover(pair, `rest${n}r${r}`, n);
+      const p = await pulumiFailover(pair, prefixOf("f", n, r), n, opts, "pulumi", log);
+      const b = await restFailover(pair, prefixOf("r", n, r), n);
       state.push(p.stateBytes);
       deploy.push(p.deployMs);
       if (p.failbackMs !== undefined) failback.push(p.failbackMs);
@@ -240,7 +248,7 @@ export async function run(
     if (opts.ccrDr && n === Math.min(...opts.pairs)) {
       const cli: number[] = [];
       for (let r = 0; r < opts.runs; r++) {
-        const p = await pulumiFailover(pair, `cli${n}r${r}`, n, { ...opts, failback: false }, "ccr-dr", log);
+        const p = await pulumiFailover(pair, prefixOf("c", n, r), n, { ...opts, failback: false }, "ccr-dr", log);
         cli.push(p.rtoMs);
         log(`ccr-dr failover ${n} pair(s), run ${r + 1}/${opts.runs}: ${(p.rtoMs / 1000).toFixed(2)} s`);
       }
