@@ -54,7 +54,7 @@ build_patched_cli() {
   [[ -d "$src" ]] || die "could not download github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"
   cp -R "$src" "$work/pkg" && chmod -R u+w "$work/pkg"
   for p in "$wrapper"/patches/*.patch; do
-    patch -d "$work/pkg" -p1 --forward --quiet < "$p" || die "patch $(basename "$p") does not apply to pkg/v3@v$PULUMI_VERSION"
+    (cd "$work/pkg" && git apply -p1 "$p") || die "patch $(basename "$p") does not apply to pkg/v3@v$PULUMI_VERSION"
   done
   mkdir "$work/cli" && cp "$wrapper/go.mod" "$wrapper/go.sum" "$wrapper/tools.go" "$work/cli/"
   (cd "$work/cli" && go mod edit -replace "github.com/pulumi/pulumi/pkg/v3=$work/pkg")
