@@ -12,6 +12,8 @@
  * Which resources a site declares is decided by stack/sitePlan.ts from the parsed configuration;
  * this file turns that plan into resources and outputs.
  */
+// First: the SDK's per-promise stack traces skip source-map-support (stack/stackTraces.ts).
+import "./stack/stackTraces";
 // Pulumi values from its modules, not its index: the index also loads the Automation API and
 // TypeScript, half a second of every `pulumi up` (bench/README.md).
 import type * as pulumi from "@pulumi/pulumi";

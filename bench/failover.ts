@@ -8,6 +8,10 @@
  *   - baseline: followers created by REST, then per index the tutorial's four calls
  *     (pause_follow, close, unfollow, open), all indices in parallel. Same check afterwards.
  * Runs alternate pulumi / baseline so that load changes on the shared machine hit both alike.
+ * Also timed in each pulumi run: the first deployment of the followers (`pulumi up` on dr-b) and,
+ * after the failover, the failback set-up of clusterA (`pulumi config set ccr-dr:primary clusterB
+ * -s dr-a && pulumi up -s dr-a`: fence, lineage check, quarantine, delete, follow — until `up`
+ * returns, without waiting for the copy, whose rate the failback part measures).
  * Optionally the same failover through `ccr-dr failover` (cli/operations.ts), which adds the
  * Automation API's own CLI calls (stack selection, config reads, outputs, history).
  */
@@ -20,17 +24,16 @@ import { figure, type Figure } from "./stats";
 
 /** Documents in each leader index (a failover's cost does not depend on it). */
 const DOCS_PER_INDEX = 20;
-/** Bound on one set-up `pulumi up` that creates hundreds of followers. */
-const SETUP_PARALLEL = "64";
-
 export interface FailoverOptions {
   /** Numbers of index pairs, e.g. [1, 20, 200]. */
   pairs: number[];
   runs: number;
   /** Also measure `ccr-dr failover` for the smallest pair count. */
   ccrDr: boolean;
-  /** Extra environment for the failover's `pulumi up` (e.g. PULUMI_PARALLEL); recorded in the result. */
+  /** Extra environment for every timed `pulumi up` (e.g. PULUMI_PARALLEL); recorded in the result. */
   env: Record<string, string>;
+  /** Also time the failback set-up of clusterA after each failover. */
+  failback: boolean;
 }
 
 export interface FailoverResult {
@@ -47,7 +50,19 @@ export interface FailoverResult {
   ccrDrMs?: Figure;
   /** Size of dr-b's state file when the failover starts, bytes. */
   stateBytes: Figure;
+  /** The first deployment of the followers: `pulumi up` on dr-b, ms. */
+  deployMs: Figure;
+  /** The failback set-up of clusterA after the failover (`config set` + `pulumi up` on dr-a), ms, when measured. */
+  failbackMs?: Figure;
 }
+
+/**
+ * A measurement's index-name prefix, short: Pulumi hands the whole stack configuration to the
+ * program in one environment variable (PULUMI_CONFIG), which Linux caps at 128 KiB, and the
+ * index pairs are most of it — with `fo2000r0-1999-a`-style names 2,000 pairs did not fit
+ * ("argument list too long"); `f1jk0-1999-a` do (bench/README.md, "Linear cost").
+ */
+const prefixOf = (kind: "f" | "r" | "c", n: number, run: number) => `${kind}${n.toString(36)}${run}`;
 
 /** Creates `names` on clusterA with a few documents each. */
 async function leaders(pair: BenchPair, names: string[]): Promise<void> {
@@ -78,6 +93,15 @@ async function promoted(pair: BenchPair, names: string[]): Promise<void> {
   });
 }
 
+/** Every index on clusterA is a follower again (the failback created it), with its documents. */
+async function followingAgain(pair: BenchPair, names: string[]): Promise<void> {
+  await pool(names, 16, async (index) => {
+    const status = await followStatus(pair.a.url, index);
+    if (status !== "active")
+      throw new Error(`${index} is ${status === "none" ? "not a follower" : `a ${status} follower`} after the failback`);
+  });
+}
+
 /** Deletes a measurement's indices on both clusters (by name: the sims, like ES 8, refuse wildcard deletes). */
 async function dropIndices(pair: BenchPair, pairs: Array<{ clusterA: string; clusterB: string }>): Promise<void> {
   await pool(pairs, 16, async (p) => {
@@ -101,7 +125,9 @@ async function pulumiFailover(
     pairs.map((p) => p.clusterA),
   );
   pair.configure(pairs, "clusterA");
-  const setup = await up(pair, "dr-b", [], { PULUMI_PARALLEL: SETUP_PARALLEL });
+  // dr-a as before a disaster: clusterA primary (its remote cluster only), so that it can fail back.
+  if (opts.failback) await up(pair, "dr-a", [], opts.env);
+  const setup = await up(pair, "dr-b", [], opts.env);
   await caughtUp(pair, pairs);
   const stateBytes = fs.statSync(path.join(pair.dir, "state", ".pulumi", "stacks", "ccr-dr", "dr-b.json")).size;
   log(
@@ -129,8 +155,24 @@ async function pulumiFailover(
     pair,
     pairs.map((p) => p.clusterB),
   );
+  let failbackMs: number | undefined;
+  if (opts.failback) {
+    const t0 = performance.now();
+    await pulumi(pair, ["config", "set", "ccr-dr:primary", "clusterB", "-s", "dr-a"]);
+    await up(pair, "dr-a", [], opts.env);
+    failbackMs = performance.now() - t0;
+    await followingAgain(
+      pair,
+      pairs.map((p) => p.clusterA),
+    );
+    log(`  ${prefix}: failback set-up of ${n} pair(s) on clusterA in ${(failbackMs / 1000).toFixed(1)} s`);
+    // dr-a forgets these followers (their indices are dropped next) instead of promoting them all
+    // again in the next measurement; its configuration is staged anew by the next `configure`.
+    await pulumi(pair, ["stack", "rm", "--force", "--yes", "--preserve-config", "-s", "dr-a"]);
+    await pair.sites();
+  }
   await dropIndices(pair, pairs);
-  return { rtoMs, upMs, stateBytes };
+  return { rtoMs, upMs, stateBytes, deployMs: setup.ms, failbackMs };
 }
 
 /** The same promotion by plain REST calls, all indices in parallel. */
@@ -179,10 +221,14 @@ export async function run(
     const upMs: number[] = [];
     const base: number[] = [];
     const state: number[] = [];
+    const deploy: number[] = [];
+    const failback: number[] = [];
     for (let r = 0; r < opts.runs; r++) {
-      const p = await pulumiFailover(pair, `fo${n}r${r}`, n, opts, "pulumi", log);
-      const b = await restFailover(pair, `rest${n}r${r}`, n);
+      const p = await pulumiFailover(pair, prefixOf("f", n, r), n, opts, "pulumi", log);
+      const b = await restFailover(pair, prefixOf("r", n, r), n);
       state.push(p.stateBytes);
+      deploy.push(p.deployMs);
+      if (p.failbackMs !== undefined) failback.push(p.failbackMs);
       rto.push(p.rtoMs);
       upMs.push(p.upMs);
       base.push(b);
@@ -200,11 +246,13 @@ export async function run(
         "×",
       ),
       stateBytes: figure(state, "bytes"),
+      deployMs: figure(deploy, "ms"),
+      ...(failback.length > 0 ? { failbackMs: figure(failback, "ms") } : {}),
     };
     if (opts.ccrDr && n === Math.min(...opts.pairs)) {
       const cli: number[] = [];
       for (let r = 0; r < opts.runs; r++) {
-        const p = await pulumiFailover(pair, `cli${n}r${r}`, n, opts, "ccr-dr", log);
+        const p = await pulumiFailover(pair, prefixOf("c", n, r), n, { ...opts, failback: false }, "ccr-dr", log);
         cli.push(p.rtoMs);
         log(`ccr-dr failover ${n} pair(s), run ${r + 1}/${opts.runs}: ${(p.rtoMs / 1000).toFixed(2)} s`);
       }

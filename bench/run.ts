@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { pulumiBinary, repoRoot } from "../cli/toolchain";
+import { DEFAULT_PARALLEL, pulumiBinary, repoRoot } from "../cli/toolchain";
 import * as ccrBench from "./ccr";
 import * as failback from "./failback";
 import * as failover from "./failover";
@@ -32,8 +32,9 @@ const USAGE = `usage: npm run bench -- [options]
   --only LIST            parts to run, comma-separated: ${PARTS.join(", ")} (default: all)
   --runs N               runs per figure (default 3)
   --pairs LIST           failover: numbers of index pairs (default 1,20,200)
-  --parallel N           failover: PULUMI_PARALLEL of the failover's pulumi up (default: Pulumi's, 4 × CPUs)
+  --parallel N           failover: PULUMI_PARALLEL of its timed pulumi ups (default: the toolchain's, ${DEFAULT_PARALLEL})
   --no-ccr-dr            failover: skip the \`ccr-dr failover\` figure
+  --no-failback-setup    failover: skip the failback set-up figure (dr-a, after each failover)
   --program-ref REF      failover, switchover: run the program as committed at git REF (e.g. an older
                          version, to compare); default: the working tree
   --switchover-rate N    switchover: client writes per second (default 500)
@@ -58,6 +59,7 @@ function parse() {
       pairs: { type: "string", default: "1,20,200" },
       parallel: { type: "string" },
       "no-ccr-dr": { type: "boolean", default: false },
+      "no-failback-setup": { type: "boolean", default: false },
       "program-ref": { type: "string" },
       "switchover-rate": { type: "string", default: "500" },
       "failback-pairs": { type: "string", default: "1,20" },
@@ -88,6 +90,7 @@ function parse() {
     pairs: ints(values.pairs!, "--pairs"),
     parallel: values.parallel ? ints(values.parallel, "--parallel")[0] : undefined,
     ccrDr: !values["no-ccr-dr"],
+    failbackSetup: !values["no-failback-setup"],
     programRef: values["program-ref"],
     switchoverRate: ints(values["switchover-rate"]!, "--switchover-rate")[0]!,
     failbackPairs: ints(values["failback-pairs"]!, "--failback-pairs"),
@@ -142,6 +145,35 @@ async function section<T>(name: string, sections: Record<string, Section>, f: ()
   return result;
 }
 
+/** Targets of the failover RTO by number of index pairs. */
+const FAILOVER_TARGETS: Record<number, string> = { 1: "≤ 5 s", 200: "≤ 15 s", 1000: "≤ 20 s", 2000: "≤ 45 s" };
+
+/**
+ * How the failover's costs grow with the number of pairs, each against the smallest count measured:
+ * the ratio of the medians next to the ratio of pairs (linear cost: about the same; quadratic: its
+ * square). Target: RTO(1,000) / RTO(250) ≤ 5.
+ */
+function growthRows(r: failover.FailoverResult[]): string[][] {
+  const base = r.reduce<failover.FailoverResult | undefined>((a, m) => (a === undefined || m.pairs < a.pairs ? m : a), undefined);
+  if (!base) return [];
+  const rows: string[][] = [];
+  const x = (v: number) => `${num(Math.round(v * 100) / 100)} ×`;
+  for (const m of r) {
+    if (m.pairs === base.pairs) continue;
+    const k = m.pairs / base.pairs;
+    const ratio = (f: (x: failover.FailoverResult) => Figure | undefined) => {
+      const [a, b] = [f(m), f(base)];
+      return a && b ? x(a.median / b.median) : "n/a";
+    };
+    rows.push([
+      `growth ${num(base.pairs)} → ${num(m.pairs)} pairs (${x(k)}): RTO / deployment / failback set-up`,
+      `${ratio((y) => y.rtoMs)} / ${ratio((y) => y.deployMs)} / ${ratio((y) => y.failbackMs)}`,
+      base.pairs === 250 && m.pairs === 1000 ? "RTO ≤ 5 ×" : "",
+    ]);
+  }
+  return rows;
+}
+
 /** Seconds with min–max, from a figure in ms. */
 const s = (f: Figure) => show({ ...f, median: seconds(f.median), min: seconds(f.min), max: seconds(f.max), unit: "s" });
 
@@ -161,18 +193,28 @@ async function main(): Promise<void> {
     try {
       if (opts.parts.has("failover")) {
         const r = await section("failover", sections, () =>
-          failover.run(pair, { pairs: opts.pairs, runs: opts.runs, ccrDr: opts.ccrDr, env: failoverEnv }, log),
+          failover.run(
+            pair,
+            { pairs: opts.pairs, runs: opts.runs, ccrDr: opts.ccrDr, env: failoverEnv, failback: opts.failbackSetup },
+            log,
+          ),
         );
-        results.failover = { pulumiParallel: opts.parallel ?? `default (${os.cpus().length * 4})`, measurements: r };
+        results.failover = {
+          pulumiParallel: opts.parallel ?? `default (${process.env.PULUMI_PARALLEL ?? DEFAULT_PARALLEL})`,
+          measurements: r,
+        };
         for (const m of r) {
-          const target = m.pairs === 1 ? "≤ 5 s" : m.pairs === 200 ? "≤ 15 s" : "";
-          rows.push([`failover RTO, ${m.pairs} pair(s): config set + pulumi up`, s(m.rtoMs), target]);
+          rows.push([`failover RTO, ${m.pairs} pair(s): config set + pulumi up`, s(m.rtoMs), FAILOVER_TARGETS[m.pairs] ?? ""]);
           rows.push([`  of which pulumi up`, s(m.upMs), ""]);
           rows.push([`  baseline: plain REST, 4 calls per index, parallel`, s(m.baselineMs), ""]);
           rows.push([`  ratio pulumi / REST`, show(m.ratio), m.pairs === 200 ? "≤ 3" : ""]);
           rows.push([`  state file of dr-b before the failover`, `${num(Math.round(m.stateBytes.median / 1024))} KiB`, ""]);
+          rows.push([`  first deployment of the followers: pulumi up on dr-b`, s(m.deployMs), m.pairs === 1000 ? "≤ 60 s" : ""]);
+          if (m.failbackMs)
+            rows.push([`  failback set-up on dr-a (config set + pulumi up, no copy)`, s(m.failbackMs), m.pairs === 1000 ? "≤ 60 s" : ""]);
           if (m.ccrDrMs) rows.push([`  ccr-dr failover (Automation API)`, s(m.ccrDrMs), ""]);
         }
+        rows.push(...growthRows(r));
       }
       if (opts.parts.has("switchover")) {
         const r = await section("switchover", sections, () =>

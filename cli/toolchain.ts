@@ -14,6 +14,9 @@ export const toolsBin = path.join(repoRoot, ".tools", "bin");
 /** The passphrase of the local file backend, documented in the README; real users set their own. */
 export const localPassphrase = "ccr-dr-local";
 
+/** Pulumi's `--parallel` unless PULUMI_PARALLEL is set: as scripts/toolchain.env.sh. */
+export const DEFAULT_PARALLEL = "64";
+
 /** The rehearsal backend: state in the checkout (git-ignored), the default when PULUMI_BACKEND_URL is unset. */
 export const localBackendUrl = `file://${path.join(repoRoot, ".pulumi-state")}`;
 
@@ -32,6 +35,8 @@ export function pulumiEnv(opts: { backendDir?: string; backendUrl?: string; pulu
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_BACKEND_URL: backend,
+    // Steps in flight; the state writes of the patched CLI batch up to this many (scripts/toolchain.env.sh).
+    PULUMI_PARALLEL: process.env.PULUMI_PARALLEL ?? DEFAULT_PARALLEL,
   };
   const rehearsal = opts.backendDir !== undefined || backend === localBackendUrl;
   if (process.env.PULUMI_CONFIG_PASSPHRASE !== undefined) env.PULUMI_CONFIG_PASSPHRASE = process.env.PULUMI_CONFIG_PASSPHRASE;

@@ -39,8 +39,7 @@ export interface Sites {
 /**
  * Environment for the program's runs. Nothing beyond the toolchain's: the program runs from
  * cached JavaScript through program.js and loader.js (Pulumi.yaml's `main`, TypeScript option off),
- * the same with `ccr-dr` as with a plain `pulumi up`. Pulumi's default parallelism (4 × CPUs) is
- * kept: the benchmarks found no gain above it, as the file backend's state writes set the pace.
+ * the same with `ccr-dr` as with a plain `pulumi up` (parallelism included: PULUMI_PARALLEL, cli/toolchain.ts).
  */
 function programEnv(extra: Record<string, string> | undefined): Record<string, string> {
   return { ...pulumiEnv(), ...(extra ?? {}) };

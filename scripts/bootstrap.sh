@@ -55,6 +55,24 @@ go_build() { # go_build WRAPPER_DIR OUTPUT PACKAGE PULUMI_VERSION_STAMP TAGS (st
   log "built $out in $(since "$t") ($(du -h "$out" | cut -f1))"
 }
 
+# build_patched_cli OUTPUT: the CLI from pkg/v3@v$PULUMI_VERSION (downloaded and verified against the
+# wrapper's go.sum) with scripts/toolchain/pulumi-cli/patches/*.patch applied, through a `replace`
+# of pkg/v3 by the patched copy in a temporary folder.
+build_patched_cli() {
+  local out="$1" wrapper="$ROOT/scripts/toolchain/pulumi-cli" work src p
+  work="$(mktemp -d)"
+  src="$(cd "$wrapper" && GOFLAGS=-mod=readonly go mod download -json github.com/pulumi/pulumi/pkg/v3 | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$src" ]] || die "could not download github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"
+  cp -R "$src" "$work/pkg" && chmod -R u+w "$work/pkg"
+  for p in "$wrapper"/patches/*.patch; do
+    (cd "$work/pkg" && git apply -p1 "$p") || die "patch $(basename "$p") does not apply to pkg/v3@v$PULUMI_VERSION"
+  done
+  mkdir "$work/cli" && cp "$wrapper/go.mod" "$wrapper/go.sum" "$wrapper/tools.go" "$work/cli/"
+  (cd "$work/cli" && go mod edit -replace "github.com/pulumi/pulumi/pkg/v3=$work/pkg")
+  go_build "$work/cli" "$out" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "v$PULUMI_VERSION" osusergo
+  rm -rf "$work"
+}
+
 have_go() { # have_go [MIN_VERSION]
   command -v go >/dev/null 2>&1 || return 1
   local v; v="$(go env GOVERSION 2>/dev/null | sed 's/^go//')"
@@ -72,6 +90,10 @@ fi
 
 mkdir -p "$TOOLS_BIN"
 if [[ -n "$ambient" ]]; then
+  # Correct, but without the group-commit patch: one whole-state write per step, so a failover's
+  # time grows with the square of the index pairs (bench/README.md). CCR_DR_PULUMI=build avoids it.
+  [[ -L "$TOOLS_BIN/pulumi" && "$(readlink "$TOOLS_BIN/pulumi")" == "$ambient" ]] ||
+    log "using $ambient (unpatched: state writes one per step; CCR_DR_PULUMI=build builds the patched CLI)"
   ln -sfn "$ambient" "$TOOLS_BIN/pulumi"
   for plugin in pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do
     [[ -x "$(dirname "$ambient")/$plugin" ]] && ln -sfn "$(dirname "$ambient")/$plugin" "$TOOLS_BIN/$plugin"
@@ -84,8 +106,7 @@ else
   or the Pulumi CLI >= v$PULUMI_VERSION, then run: npm run bootstrap"
     mkdir -p "$PULUMI_CACHE/bin"
     t0=$(now)
-    [[ -x "$cli" ]] || go_build "$ROOT/scripts/toolchain/pulumi-cli" "$cli" \
-      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "v$PULUMI_VERSION" osusergo
+    [[ -x "$cli" ]] || build_patched_cli "$cli"
     [[ -x "$host" ]] || go_build "$ROOT/scripts/toolchain/pulumi-language-nodejs" "$host" \
       github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "$LANGUAGE_HOST_VERSION" grpcnotrace
     log "Pulumi toolchain ready in $(since "$t0") under $PULUMI_CACHE"
