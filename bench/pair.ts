@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { pulumiEnv, repoRoot } from "../cli/toolchain";
 import { openSites, stageProgram, type Sites } from "../cli/workspace";
 import { spawnSim, type SpawnedSim } from "../sim/spawn";
+import { pooled } from "../es/pooled";
 
 /** Which site: the stacks are dr-a (clusterA) and dr-b (clusterB). */
 export type Site = "clusterA" | "clusterB";
@@ -161,17 +162,9 @@ export async function rest(
   return json;
 }
 
-/** Runs `f` over `items` with at most `limit` in flight. */
+/** Runs `f` over `items` with at most `limit` in flight (es/pooled.ts, the reads' pool). */
 export async function pool<T>(items: T[], limit: number, f: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await f(items[i]!, i);
-      }
-    }),
-  );
+  await pooled(items, f, limit);
 }
 
 /** Indexes `docs` small documents into each of `indices` (bulks of 1,000, refreshed at the end). */

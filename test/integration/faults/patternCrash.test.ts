@@ -16,31 +16,15 @@
  * with clusterA killed after its fence, mid-quarantine, delete and follow: re-runs converge, clusterA
  * follows with clusterB's documents and its stale writes are in the quarantine index.
  */
-import { http, ndjson } from "../../helpers/sim";
+import { appendToStream, dataStream, LOGS_TEMPLATE as TEMPLATE } from "../../helpers/dataStreams";
+import { http } from "../../helpers/sim";
 import { A_INDEX, DrPair, eventually, expectNoChanges, ids, inSync, loadOrders, startDrPair } from "../../helpers/drPair";
 import { startFaultProxy, type FaultProxy, type RequestMatch } from "../../helpers/faultProxy";
 import { indexState, lockFiles, pendingOperations, processesIn, startCcrDr } from "../../helpers/faultKit";
 
 jest.setTimeout(900_000);
 
-const TEMPLATE = { index_patterns: ["logs-*-*"], data_stream: {}, priority: 200, template: { settings: { number_of_replicas: 0 } } };
 const LIST = "ccr-dr-pattern-promotion";
-
-async function appendToStream(base: string, stream: string, prefix: string, n: number): Promise<string[]> {
-  const docIds = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-  const lines = docIds.flatMap((id, i) => [{ create: { _index: stream, _id: id } }, { "@timestamp": "2026-12-02T00:00:00Z", n: i }]);
-  const r = await http(base, "POST", "/_bulk?refresh=true", ndjson(lines), { "content-type": "application/x-ndjson" });
-  if (r.status !== 200 || r.body.errors) throw new Error(`bulk into ${stream} failed: ${r.text.slice(0, 500)}`);
-  return docIds;
-}
-
-async function dataStream(
-  base: string,
-  name: string,
-): Promise<{ replicated: boolean; indices: Array<{ index_name: string }> } | undefined> {
-  const r = await http(base, "GET", `/_data_stream/${name}`);
-  return r.status === 200 ? r.body.data_streams[0] : undefined;
-}
 
 const patternActive = async (base: string) => (await http(base, "GET", "/_ccr/auto_follow/logs")).body.patterns?.[0]?.pattern?.active;
 

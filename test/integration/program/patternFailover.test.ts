@@ -8,7 +8,8 @@
  * and dr-a fails back: its existing daily index follows clusterB again, the stale writes quarantined.
  */
 import * as fs from "node:fs";
-import { http, ndjson } from "../../helpers/sim";
+import { appendToStream, dataStream, LOGS_TEMPLATE as TEMPLATE } from "../../helpers/dataStreams";
+import { http } from "../../helpers/sim";
 import {
   A_INDEX,
   B_INDEX,
@@ -26,27 +27,6 @@ jest.setTimeout(600_000);
 
 const STREAM = "logs-generic-default";
 const DAILY = "daily-2026.12.02";
-const TEMPLATE = { index_patterns: ["logs-*-*"], data_stream: {}, priority: 200, template: { settings: { number_of_replicas: 0 } } };
-
-/** Appends `n` documents with ids `<prefix>-<i>` into the stream (op_type create, as streams require); their ids. */
-async function appendToStream(base: string, prefix: string, n: number): Promise<string[]> {
-  const docIds = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
-  const lines = docIds.flatMap((id, i) => [
-    { create: { _index: STREAM, _id: id } },
-    { "@timestamp": `2026-12-02T00:00:${String(i % 60).padStart(2, "0")}Z`, n: i },
-  ]);
-  const r = await http(base, "POST", "/_bulk?refresh=true", ndjson(lines), { "content-type": "application/x-ndjson" });
-  if (r.status !== 200 || r.body.errors) throw new Error(`bulk into ${STREAM} failed: ${r.text.slice(0, 500)}`);
-  return docIds;
-}
-
-async function dataStream(
-  base: string,
-  name: string,
-): Promise<{ replicated: boolean; indices: Array<{ index_name: string }> } | undefined> {
-  const r = await http(base, "GET", `/_data_stream/${name}`);
-  return r.status === 200 ? r.body.data_streams[0] : undefined;
-}
 
 describe("failover of pattern-driven data", () => {
   let pair: DrPair;
@@ -74,9 +54,9 @@ describe("failover of pattern-driven data", () => {
     await inSync(a.url, A_INDEX, b.url, B_INDEX);
 
     // written on clusterA after the pattern exists: followed by it (a stream with two backing indices, and a daily index)
-    const first = await appendToStream(a.url, "first", 30);
+    const first = await appendToStream(a.url, STREAM, "first", 30);
     expect((await http(a.url, "POST", `/${STREAM}/_rollover`)).status).toBe(200);
-    const second = await appendToStream(a.url, "second", 25);
+    const second = await appendToStream(a.url, STREAM, "second", 25);
     const daily = await loadOrders(a.url, DAILY, 15, "daily");
     const backing = (await dataStream(a.url, STREAM))!.indices.map((i) => i.index_name);
     expect(backing).toHaveLength(2);
@@ -129,7 +109,7 @@ describe("failover of pattern-driven data", () => {
     }
 
     // writes succeed into the stream (its new local write index) and into the daily index
-    const after = await appendToStream(b.url, "after", 5);
+    const after = await appendToStream(b.url, STREAM, "after", 5);
     const dailyAfter = await loadOrders(b.url, DAILY, 3, "daily-after");
     // every acknowledged document is there
     expect(await ids(b.url, STREAM)).toEqual([...first, ...second, ...after].sort());
