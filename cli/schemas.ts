@@ -183,7 +183,7 @@ export const schemas = {
               type: "array",
               items: {
                 type: "object",
-                required: ["index", "documents"],
+                required: ["index"],
                 properties: { index: str, documents: int, sourceIndex: str },
                 additionalProperties: false,
               },

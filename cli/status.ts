@@ -59,7 +59,8 @@ export interface ClusterState {
   /** Role in the configuration this report was made from. */
   configuredRole: "primary" | "follower";
   indices: IndexState[];
-  quarantine: Array<{ index: string; documents: number; sourceIndex?: string }>;
+  /** `documents` is absent when the count could not be read (never shown as 0). */
+  quarantine: Array<{ index: string; documents?: number; sourceIndex?: string }>;
 }
 
 export interface StatusReport {
@@ -124,7 +125,8 @@ async function quarantineIndices(es: Es): Promise<ClusterState["quarantine"]> {
   for (const index of await catIndexNames(es, "ccr-dr-quarantine-*")) {
     const desc = await indicesGet(es, index);
     const record = decodeQuarantine(desc?.meta);
-    out.push({ index, documents: (await countDocs(es, index)) ?? 0, ...(record ? { sourceIndex: record.sourceIndex } : {}) });
+    const documents = await countDocs(es, index);
+    out.push({ index, ...(documents === undefined ? {} : { documents }), ...(record ? { sourceIndex: record.sourceIndex } : {}) });
   }
   return out;
 }

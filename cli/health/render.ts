@@ -82,7 +82,7 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
       }
     }
     for (const q of c.quarantine)
-      lines.push(`  quarantine ${q.index}: ${q.documents} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
+      lines.push(`  quarantine ${q.index}: ${q.documents ?? "unknown number of"} docs${q.sourceIndex ? ` from ${q.sourceIndex}` : ""}`);
   }
   for (const f of r.fences) {
     lines.push(`fence: ${f.cluster} ${f.index} is write-blocked (${f.origin}): ${f.detail}`);
