@@ -22,7 +22,7 @@ import { RunError } from "@pulumi/pulumi/errors";
 import * as log from "@pulumi/pulumi/log";
 import { isDryRun } from "@pulumi/pulumi/runtime/settings";
 import { getStack } from "@pulumi/pulumi/metadata";
-import { output, secret } from "@pulumi/pulumi/output";
+import { output, secret, unknown } from "@pulumi/pulumi/output";
 import type { CustomResource } from "@pulumi/pulumi/resource";
 import {
   AutoFollowPattern,
@@ -66,14 +66,27 @@ function connectionOf(c: ClusterConfig): ConnectionArgs {
   };
 }
 
+/**
+ * A stack output read live from the clusters: unknown in a preview. A saved plan (`ccr-dr plan`,
+ * `pulumi preview --save-plan`) records the stack's outputs and `pulumi up --plan` refuses any
+ * output that differs from the recorded value ("resource violates plan"); a live read always
+ * differs (its `readAt`, the promotions of the run itself), so a recorded one would make every
+ * saved plan fail at its last step, after the promotions. Unknown matches any value.
+ */
+function liveOutput<T>(read: () => Promise<T>): pulumi.Output<pulumi.Unwrap<T>> {
+  return isDryRun() ? (output(unknown) as unknown as pulumi.Output<pulumi.Unwrap<T>>) : output(read());
+}
+
 // The `lastPromotion` output, read from this site's cluster only (never the peer), bounded and never
 // failing the program. Started before the resources are declared, so that it overlaps them.
-const lastPromotionRead = readLastPromotion(
-  cfg.clusters[cfg.site],
-  cfg.indices.map((pair) => pair[cfg.site]),
+const lastPromotionRead = liveOutput(() =>
+  readLastPromotion(
+    cfg.clusters[cfg.site],
+    cfg.indices.map((pair) => pair[cfg.site]),
+  ),
 );
 // The `health` output: the verdict of `ccr-dr status` on this site's followers, bounded, never failing.
-const healthRead = readSiteHealth(cfg, getStack());
+const healthRead = liveOutput(() => readSiteHealth(cfg, getStack()));
 
 // What this run does to the site's indices (failover: promotions and the split-brain guard;
 // failback: fence, quarantine, delete, re-follow), read now, bounded, never failing the read.
@@ -215,16 +228,17 @@ export const autoFollowPatterns = plan.autoFollowPatterns.map((r) => get<AutoFol
  * reason}` (stack/promotionOutput.ts, docs/configuration.md). A failover's promotions run after the
  * program (they are deletes), so the record of a failover shows from the next `pulumi up` on.
  */
-export const lastPromotion = output(lastPromotionRead);
+export const lastPromotion = lastPromotionRead;
 /**
- * What this run did (or, in a preview, will do) to the site's indices, in DR words: `kind`
- * (failover, failback or none), one line per index, and the failover's split-brain `guard`.
+ * What this run did to the site's indices, in DR words: `kind` (failover, failback or none), one
+ * line per index, and the failover's split-brain `guard`. A preview reads it too and logs the lines
+ * as warnings (what `ccr-dr plan` shows), but the output is unknown there (see `liveOutput`).
  */
-export const transition = output(transitionRead.then(applyTransition));
+export const transition = output(transitionRead.then(applyTransition).then((t) => (isDryRun() ? unknown : t)));
 /**
  * The health of this site's followers as `ccr-dr status` judges it (stack/health/output.ts):
  * `{status: "ok", cluster, role, state?, followers: {<index>: {state, reasons, fix?, lagOperations?,
  * lagOperationsAtLeast?, lagSeconds?, leaseExpiresAt?, remoteConnected?, …}}, readAt}` or
  * `{status: "unavailable", cluster, state: "unknown", reason}`. Unknown values are absent, never 0.
  */
-export const health = output(healthRead);
+export const health = healthRead;

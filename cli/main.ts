@@ -158,6 +158,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
           if (s.operations.length === 0) console.log("  - no change");
           for (const line of s.preview) console.log(`  ! ${line}`);
         }
+        for (const u of r.unplanned ?? []) console.log(`${u.site}: not planned: stack ${u.stack} could not be read: ${u.error}`);
         for (const line of renderRpo(r.rpo)) console.log(line);
       });
       return EXIT.ok;

@@ -21,7 +21,16 @@ import { ccrFollowStats } from "../es/ccr";
 import { close, type Es } from "../es/connection";
 import { indicesGet, indicesPutMapping, indicesPutSettings, indicesStats } from "../es/indices";
 import { decodeSwitchover, metaWithSwitchover } from "../es/records";
-import { openSite, openSites, type Site, type Sites, siteConfigOf, stackFilePath, type WorkspaceOptions } from "./workspace";
+import {
+  openSite,
+  openSites,
+  openSitesAsAvailable,
+  type Site,
+  type Sites,
+  siteConfigOf,
+  stackFilePath,
+  type WorkspaceOptions,
+} from "./workspace";
 
 export { estimateRpo, type RpoEstimate };
 
@@ -56,6 +65,8 @@ export interface PlanResult {
   rpo: RpoEstimate;
   /** Saved update plans, one per site stack, consumed by the next failover/failback. */
   planFiles: Partial<Record<ClusterName, string>>;
+  /** Site stacks that could not be opened (their secrets provider down with their site): not previewed, no plan saved. */
+  unplanned?: Array<{ site: ClusterName; stack: string; error: string }>;
 }
 
 /** The stacks a command opened: both, or (a failover) only the surviving site's. */
@@ -396,12 +407,21 @@ async function clearingStaleLock<T>(site: Site, log: Log, update: () => Promise<
  * for byte (a plan changes nothing).
  */
 export async function plan(to: ClusterName, opts: OperationOptions = {}): Promise<PlanResult> {
-  const sites = await openSites(opts);
+  // The other site's stack may be unreadable (its secrets provider down with it): the failover to
+  // `to` needs only `to`'s plan, so that one is still made, and the other is reported unplanned.
+  const opened = await openSitesAsAvailable(opts);
+  const target = opened.site[to];
+  if (!target) throw opened.unreadable.find((u) => u.site === to)!.error;
+  const siteOf = (n: ClusterName): Site => opened.site[n] ?? target;
+  const sites: Sites = { workDir: opened.workDir, env: opened.env, site: { clusterA: siteOf("clusterA"), clusterB: siteOf("clusterB") } };
   const result: PlanResult = { to, sites: [], rpo: { indices: [] }, planFiles: {} };
+  if (opened.unreadable.length > 0)
+    result.unplanned = opened.unreadable.map((u) => ({ site: u.site, stack: u.stack, error: u.error.message }));
   const madeAt = new Date().toISOString();
   const world = await readWorld({ clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config });
   for (const name of CLUSTER_NAMES) {
-    const site = sites.site[name];
+    const site = opened.site[name];
+    if (!site) continue;
     const stackFile = stackFilePath(sites.workDir, site.stack.name);
     const original = fs.readFileSync(stackFile);
     const file = planFile(sites.workDir, site, to);

@@ -79,7 +79,7 @@ const fence = {
   properties: {
     cluster: clusterName,
     index: str,
-    origin: { enum: ["switchover", "promotion", "failback", "outside"] },
+    origin: { enum: ["switchover", "promotion", "failback", "outside", "unknown"] },
     detail: str,
     command: str,
   },
@@ -142,9 +142,17 @@ export const schemas = {
       readAt: str,
       primaryBySite: {
         type: "object",
-        required: ["clusterA", "clusterB"],
         additionalProperties: false,
         properties: { clusterA: clusterName, clusterB: clusterName },
+      },
+      unreadableStacks: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["site", "stack", "error"],
+          additionalProperties: false,
+          properties: { site: clusterName, stack: str, error: str },
+        },
       },
       clusters: {
         type: "array",
@@ -157,7 +165,7 @@ export const schemas = {
             endpoint: str,
             reachable: { type: "boolean" },
             error: str,
-            configuredRole: { enum: ["primary", "follower"] },
+            configuredRole: { enum: ["primary", "follower", "unknown"] },
             indices: {
               type: "array",
               items: {
@@ -214,6 +222,15 @@ export const schemas = {
         },
       },
       planFiles: { type: "object", additionalProperties: str },
+      unplanned: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["site", "stack", "error"],
+          additionalProperties: false,
+          properties: { site: clusterName, stack: str, error: str },
+        },
+      },
     },
   },
   failover: {

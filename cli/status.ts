@@ -56,8 +56,11 @@ export interface ClusterState {
   endpoint: string;
   reachable: boolean;
   error?: string;
-  /** Role in the configuration this report was made from. */
-  configuredRole: "primary" | "follower";
+  /**
+   * Role in the configuration of the cluster's own site; `unknown` when that site's stack could not
+   * be opened (the cluster is then read through the other site's connection to it).
+   */
+  configuredRole: "primary" | "follower" | "unknown";
   indices: IndexState[];
   /** `documents` is absent when the count could not be read (never shown as 0). */
   quarantine: Array<{ index: string; documents?: number; sourceIndex?: string }>;
@@ -66,8 +69,10 @@ export interface ClusterState {
 export interface StatusReport {
   /** The primary both site stacks name; absent when they disagree (see `primaryBySite`). */
   primary?: ClusterName;
-  /** `ccr-dr:primary` as each site's stack has it: they differ between a failover and its failback. */
-  primaryBySite: Record<ClusterName, ClusterName>;
+  /** `ccr-dr:primary` as each site's stack has it (they differ between a failover and its failback); absent for an unreadable stack. */
+  primaryBySite: Partial<Record<ClusterName, ClusterName>>;
+  /** Site stacks that could not be opened, with Pulumi's reason (absent when both were read). */
+  unreadableStacks?: UnreadableStack[];
   clusters: ClusterState[];
   /** Worst of every follower's state; `unknown` when a cluster is unreachable, `broken` with a fence. */
   health: HealthState;
@@ -87,6 +92,27 @@ export interface StatusOptions {
   budget?: Partial<LagBudget>;
   /** Stack name per site, for the commands in the report (default dr-a / dr-b). */
   stacks?: Record<ClusterName, string>;
+  /** Sites whose stack could not be opened: their configuration is missing from `configs`. */
+  unreadableStacks?: UnreadableStack[];
+}
+
+/** A site stack `status` could not open, and why. */
+export interface UnreadableStack {
+  site: ClusterName;
+  stack: string;
+  error: string;
+}
+
+/**
+ * Each cluster's configuration: its own site's, or — when that site's stack could not be opened —
+ * the other site's (which holds the connection to both clusters), with the role marked unknown.
+ */
+function configFor(configs: Partial<Record<ClusterName, SiteConfig>>, name: ClusterName): { cfg: SiteConfig; roleUnknown: boolean } {
+  const own = configs[name];
+  if (own) return { cfg: own, roleUnknown: false };
+  const peer = configs[other(name)];
+  if (!peer) throw new Error(`status needs the configuration of at least one site stack`);
+  return { cfg: peer, roleUnknown: true };
 }
 
 /** A short-timeout, no-retry connection for reporting. */
@@ -159,14 +185,14 @@ export async function probe(c: ClusterConfig): Promise<Es | { unreachable: strin
 export async function clusterState(
   cfg: SiteConfig,
   name: ClusterName,
-  options: { budget?: LagBudget; stack?: string; leader?: Es | { unreachable: string } } = {},
+  options: { budget?: LagBudget; stack?: string; leader?: Es | { unreachable: string }; roleUnknown?: boolean } = {},
 ): Promise<ClusterState> {
   const c = cfg.clusters[name];
   const base: ClusterState = {
     cluster: name,
     endpoint: c.endpoints[0] ?? "",
     reachable: false,
-    configuredRole: cfg.primary === name ? "primary" : "follower",
+    configuredRole: options.roleUnknown ? "unknown" : cfg.primary === name ? "primary" : "follower",
     indices: [],
     quarantine: [],
   };
@@ -215,7 +241,7 @@ export async function clusterState(
           cluster: name,
           index: state.index,
           stack,
-          siteFenced: cfg.fenced,
+          siteFenced: base.configuredRole !== "unknown" && cfg.fenced,
           configuredRole: base.configuredRole,
           primary: cfg.primary,
           ...(state.promotion ? { promotion: state.promotion } : {}),
@@ -237,25 +263,34 @@ export async function clusterState(
  * a site's stack is the authority on its cluster, and the two stacks legitimately disagree on the
  * primary between a failover and its failback.
  */
-export async function status(configs: Record<ClusterName, SiteConfig>, options: StatusOptions = {}): Promise<StatusReport> {
+export async function status(configs: Partial<Record<ClusterName, SiteConfig>>, options: StatusOptions = {}): Promise<StatusReport> {
   const budget: LagBudget = { ...DEFAULT_LAG_BUDGET, ...options.budget };
   const stacks = options.stacks ?? DEFAULT_STACKS;
-  const primaryBySite = { clusterA: configs.clusterA.primary, clusterB: configs.clusterB.primary };
+  const unreadableStacks = options.unreadableStacks ?? [];
+  const primaryBySite: Partial<Record<ClusterName, ClusterName>> = {};
+  for (const n of CLUSTER_NAMES) if (configs[n]) primaryBySite[n] = configs[n]!.primary;
+  const read = Object.fromEntries(CLUSTER_NAMES.map((n) => [n, configFor(configs, n)])) as Record<
+    ClusterName,
+    ReturnType<typeof configFor>
+  >;
   const [clusters, switchovers] = await Promise.all([
-    Promise.all(CLUSTER_NAMES.map((n) => clusterState(configs[n], n, { budget, stack: stacks[n] }))),
-    switchoverNotices(configs),
+    Promise.all(CLUSTER_NAMES.map((n) => clusterState(read[n].cfg, n, { budget, stack: stacks[n], roleUnknown: read[n].roleUnknown }))),
+    switchoverNotices({ clusterA: read.clusterA.cfg, clusterB: read.clusterB.cfg }),
   ]);
+  const bothKnown = primaryBySite.clusterA !== undefined && primaryBySite.clusterB !== undefined;
   const fences = clusters.flatMap((c) => c.indices.flatMap((i) => (i.fence ? [i.fence] : [])));
   const health = reportHealth({
     followers: clusters.flatMap((c) => c.indices.flatMap((i) => (i.health ? [i.health.state] : []))),
     unreachableClusters: clusters.filter((c) => !c.reachable || c.error !== undefined).length,
     fences,
     switchovers,
-    stacksDisagree: primaryBySite.clusterA !== primaryBySite.clusterB,
+    stacksDisagree: bothKnown && primaryBySite.clusterA !== primaryBySite.clusterB,
+    unreadableStacks: unreadableStacks.length,
   });
   return {
-    ...(primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),
+    ...(bothKnown && primaryBySite.clusterA === primaryBySite.clusterB ? { primary: primaryBySite.clusterA } : {}),
     primaryBySite,
+    ...(unreadableStacks.length > 0 ? { unreadableStacks } : {}),
     clusters,
     health,
     exitCode: statusExitCode(health),

@@ -134,6 +134,45 @@ export async function openSites(opts: WorkspaceOptions = {}): Promise<Sites> {
   return { ...rest, site: site as Record<ClusterName, Site> };
 }
 
+/** A site whose stack could not be opened, and Pulumi's reason. */
+export interface UnreadableSite {
+  site: ClusterName;
+  stack: string;
+  error: CliError;
+}
+
+/**
+ * Opens both site stacks as far as they can be: a stack that cannot be opened for an operational
+ * reason — typically its secrets provider (a KMS key, a passphrase) is at the site that is down —
+ * is reported instead of failing the whole read, so the surviving site can still see its own
+ * cluster and the other one through its own stack's connection. Bad configuration (exit 2) still
+ * fails, as does a read where neither stack opens.
+ */
+export async function openSitesAsAvailable(
+  opts: WorkspaceOptions = {},
+): Promise<{ workDir: string; env: Record<string, string>; site: Partial<Record<ClusterName, Site>>; unreadable: UnreadableSite[] }> {
+  const stacks = opts.stacks ?? DEFAULT_STACKS;
+  const opened: Array<Awaited<ReturnType<typeof openStacks>> | UnreadableSite> = [];
+  // one after the other, as openStacks does: selecting stacks of one workspace concurrently races
+  for (const name of CLUSTER_NAMES) {
+    try {
+      opened.push(await openStacks(opts, [name]));
+    } catch (e) {
+      if (!(e instanceof CliError) || e.exitCode !== EXIT.failed) throw e;
+      opened.push({ site: name, stack: stacks[name], error: e });
+    }
+  }
+  const unreadable = opened.filter((o): o is UnreadableSite => "error" in o);
+  const readable = opened.filter((o): o is Awaited<ReturnType<typeof openStacks>> => !("error" in o));
+  if (readable.length === 0) throw unreadable[0]!.error;
+  return {
+    workDir: readable[0]!.workDir,
+    env: readable[0]!.env,
+    site: Object.assign({}, ...readable.map((r) => r.site)) as Partial<Record<ClusterName, Site>>,
+    unreadable,
+  };
+}
+
 /**
  * Opens one site's stack only. A failover needs nothing of the other site's stack, and reading it
  * would decrypt its secrets — with a KMS key of the failed region as its secrets provider, that

@@ -4,7 +4,7 @@
  */
 import { CliError, EXIT } from "../errors";
 import { status } from "../status";
-import { openSites, type WorkspaceOptions } from "../workspace";
+import { DEFAULT_STACKS, openSitesAsAvailable, type WorkspaceOptions } from "../workspace";
 import type { LagBudget } from "../../stack/health/model";
 import { renderPrometheus } from "./prometheus";
 import { type Paint, renderStatus } from "./render";
@@ -46,10 +46,12 @@ export function statusOptions(o: Omit<StatusCommandOptions, "paint">): { format:
 export async function statusCommand(ws: WorkspaceOptions, o: StatusCommandOptions): Promise<number> {
   const { format, budget } = statusOptions(o);
   const write = o.write ?? ((t: string) => process.stdout.write(t));
-  const sites = await openSites(ws);
+  // a stack whose secrets provider went down with its site is reported, not fatal (cli/workspace.ts)
+  const sites = await openSitesAsAvailable(ws);
+  const stacks = { ...DEFAULT_STACKS, ...ws.stacks };
   const r = await status(
-    { clusterA: sites.site.clusterA.config, clusterB: sites.site.clusterB.config },
-    { budget, stacks: { clusterA: sites.site.clusterA.stack.name, clusterB: sites.site.clusterB.stack.name } },
+    { clusterA: sites.site.clusterA?.config, clusterB: sites.site.clusterB?.config },
+    { budget, stacks, unreadableStacks: sites.unreadable.map((u) => ({ site: u.site, stack: u.stack, error: u.error.message })) },
   );
   if (format === "json") write(JSON.stringify(r, null, 2) + "\n");
   else if (format === "prometheus") write(renderPrometheus(r));

@@ -15,6 +15,8 @@ export interface ReportHealthInput {
   switchovers: SwitchoverNotice[];
   /** The site stacks name different primaries (a failover not yet followed by its failback): nothing replicates. */
   stacksDisagree?: boolean;
+  /** Site stacks that could not be opened (their secrets provider down with their site): their configuration is unknown. */
+  unreadableStacks?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ReportHealthInput {
  */
 export function reportHealth(r: ReportHealthInput): HealthState {
   const states = [...r.followers];
-  if (r.unreachableClusters > 0) states.push("unknown");
+  if (r.unreachableClusters > 0 || (r.unreadableStacks ?? 0) > 0) states.push("unknown");
   if (r.fences.length > 0 || r.switchovers.length > 0 || r.stacksDisagree) states.push("broken");
   return worst(states);
 }

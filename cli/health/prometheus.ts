@@ -85,7 +85,9 @@ export function renderPrometheus(r: StatusReport): string {
   exit.samples.push({ labels: {}, value: r.exitCode });
   for (const c of r.clusters) {
     reachable.samples.push({ labels: { cluster: c.cluster }, value: c.reachable ? 1 : 0 });
-    primary.samples.push({ labels: { cluster: c.cluster }, value: c.configuredRole === "primary" ? 1 : 0 });
+    // an unreadable stack's role is unknown: no sample rather than a 0 that says "not the primary"
+    if (c.configuredRole !== "unknown")
+      primary.samples.push({ labels: { cluster: c.cluster }, value: c.configuredRole === "primary" ? 1 : 0 });
     for (const i of c.indices) {
       const at = i.promotion ? Date.parse(i.promotion.promotedAt) : NaN;
       if (i.promotion && Number.isFinite(at))

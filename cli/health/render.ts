@@ -37,8 +37,15 @@ export function renderStatus(r: StatusReport, paint: Paint): string[] {
   lines.push(
     `health: ${paint(COLOR[r.health], r.health)} (exit ${r.exitCode}; lag budget ${r.budget.maxLagOperations} ops / ${r.budget.maxLagSeconds} s)`,
   );
-  if (r.primary === undefined) {
-    const { clusterA, clusterB } = r.primaryBySite;
+  for (const u of r.unreadableStacks ?? [])
+    lines.push(
+      paint(
+        33,
+        `stack ${u.stack} (${u.site}) could not be read: ${u.error} — ${u.site} is read through the other site's connection to it; its configured role is unknown`,
+      ),
+    );
+  const { clusterA, clusterB } = r.primaryBySite;
+  if (r.primary === undefined && clusterA !== undefined && clusterB !== undefined) {
     lines.push(
       paint(
         33,

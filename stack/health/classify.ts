@@ -204,8 +204,8 @@ export interface BlockedIndex {
   stack: string;
   /** The site's stack has `ccr-dr:fenced: true` (the first step of a switchover). */
   siteFenced: boolean;
-  /** The site's configured role. */
-  configuredRole: "primary" | "follower";
+  /** The site's configured role; `unknown` when the site's stack could not be read. */
+  configuredRole: "primary" | "follower" | "unknown";
   /** The primary the site's stack names. */
   primary: ClusterName;
   /** The promotion record about this index, if any. */
@@ -229,6 +229,13 @@ export function fenceOf(b: BlockedIndex): Fence {
       origin: "promotion",
       detail: `the promotion of ${b.index} (${b.promotion.promotedAt}) stopped before removing the block it set`,
       command: `ccr-dr failover --to ${b.cluster}`,
+    };
+  if (b.configuredRole === "unknown")
+    return {
+      ...base,
+      origin: "unknown",
+      detail: `stack ${b.stack} could not be read, so whether a switchover or a failback of this site set the block is unknown`,
+      command: `ccr-dr status where stack ${b.stack} can be read (its secrets provider reachable), then the command it gives`,
     };
   if (b.configuredRole === "follower" && !b.isFollower)
     return {

@@ -113,7 +113,7 @@ export interface FollowerHealth {
 }
 
 /** Who set a write block, and so what lifts it. */
-export type FenceOrigin = "switchover" | "promotion" | "failback" | "outside";
+export type FenceOrigin = "switchover" | "promotion" | "failback" | "outside" | "unknown";
 
 /** A write-blocked index and the one command that lifts the block. */
 export interface Fence {

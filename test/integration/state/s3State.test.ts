@@ -151,9 +151,29 @@ describe("both site stacks' state in an S3-compatible object store", () => {
     fs.writeFileSync(drA, drAFile.replace(SALT, `encryptionsalt: '${foreign}'`));
     const unreadable = await pulumiIn(siteB, ["config", "--show-secrets", "-s", "dr-a"]);
     expect(unreadable.output).toContain("incorrect passphrase");
-    const r = await ccrDr(siteB, ["failover", "--to", "clusterB", "--yes"]).done;
+    // plan at site B: dr-b's plan is made and saved, dr-a is reported unplanned (its key is down)
+    const p = await ccrDr(siteB, ["plan", "--to", "clusterB"]).done;
+    expect({ code: p.code, stderr: p.code === 0 ? "" : p.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(p.json.sites.map((x: { site: string }) => x.site)).toEqual(["clusterB"]);
+    expect(Object.keys(p.json.planFiles)).toEqual(["clusterB"]);
+    expect(p.json.unplanned).toEqual([{ site: "clusterA", stack: "dr-a", error: expect.stringContaining("incorrect passphrase") }]);
+    const r = await ccrDr(siteB, ["failover", "--to", "clusterB", "--yes"]).done; // follows the saved plan
+    // status at site B still reads: its own stack and cluster, clusterA through dr-b's connection, dr-a named as unreadable
+    const s = await ccrDr(siteB, ["status"]).done;
     fs.writeFileSync(drA, drAFile); // the key is back with region A, before the failback
     expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(fs.existsSync(p.json.planFiles.clusterB)).toBe(false); // consumed by the failover
+    expect(s.code).toBe(12);
+    expect(s.json).toMatchObject({
+      health: "unknown",
+      primaryBySite: { clusterB: "clusterB" },
+      unreadableStacks: [{ site: "clusterA", stack: "dr-a", error: expect.stringContaining("incorrect passphrase") }],
+      clusters: [
+        { cluster: "clusterA", reachable: false, configuredRole: "unknown" },
+        { cluster: "clusterB", reachable: true, configuredRole: "primary" },
+      ],
+    });
+    expect(s.json.primaryBySite.clusterA).toBeUndefined();
     expect(r.json).toMatchObject({ to: "clusterB", run: { site: "clusterB" } });
     expect(await followStatus(pair.b.url, B_INDEX)).toBe("none");
     await writeAcked(pair.b.url, B_INDEX, "after-failover", 5);

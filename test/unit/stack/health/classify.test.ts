@@ -8,7 +8,7 @@ import type { FollowShardStats } from "../../../../es/ccr";
 import type { ShardSeqNoAndLeases } from "../../../../es/indices";
 import type { PromotionRecord } from "../../../../es/records";
 import { classifyFollower, fenceOf, type BlockedIndex } from "../../../../stack/health/classify";
-import { DEFAULT_LAG_BUDGET, type FollowerObservation, type HealthState } from "../../../../stack/health/model";
+import { DEFAULT_LAG_BUDGET, type Fence, type FollowerObservation, type HealthState } from "../../../../stack/health/model";
 import { reportHealth, statusExitCode } from "../../../../cli/health/exit";
 
 const NOW = Date.parse("2026-12-02T12:00:00.000Z");
@@ -284,6 +284,18 @@ describe("fenceOf", () => {
       /^ccr-dr failback --to clusterB$/,
     ],
     ["a block set outside ccr-dr", blocked({}), "outside", /index\.blocks\.write": null/],
+    [
+      "its site's stack unreadable: not claimed to be outside ccr-dr",
+      blocked({ configuredRole: "unknown" }),
+      "unknown",
+      /^ccr-dr status where stack dr-a can be read/,
+    ],
+    [
+      "its site's stack unreadable, a promotion record on the index",
+      blocked({ configuredRole: "unknown", cluster: "clusterB", index: "orders-b", promotion }),
+      "promotion",
+      /^ccr-dr failover --to clusterB$/,
+    ],
   ] as const)("%s", (_name, b, origin, command) => {
     const f = fenceOf(b);
     expect(f.origin).toBe(origin);
@@ -298,6 +310,8 @@ describe("report state and exit code", () => {
     ["one lagging", { ...none, followers: ["healthy", "lagging"] as HealthState[] }, "lagging", 10],
     ["broken outranks lagging and unknown", { ...none, followers: ["lagging", "broken", "unknown"] as HealthState[] }, "broken", 11],
     ["an unreachable cluster: unknown", { ...none, unreachableClusters: 1 }, "unknown", 12],
+    ["an unreadable site stack: unknown", { ...none, unreadableStacks: 1 }, "unknown", 12],
+    ["an unreadable site stack does not hide a fence", { ...none, unreadableStacks: 1, fences: [{} as Fence] }, "broken", 11],
     ["stacks naming different primaries (failover without failback): broken", { ...none, stacksDisagree: true }, "broken", 11],
     [
       "a fence refuses writes: broken",
