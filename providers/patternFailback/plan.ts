@@ -16,6 +16,7 @@
  */
 import { ProviderError } from "../shared/errors";
 import type { FollowerWorld } from "../followerIndex/world";
+import type { LineageVerdict } from "../followerIndex/lineage";
 
 /** One auto-follow pattern as the configuration gives it (stack/config.ts). */
 export interface PatternSpec {
@@ -165,6 +166,39 @@ export function planPatternFailback(
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * (pure) Which documents of a stale local backing index the new primary lacks: those above the
+ * promotion checkpoints of the new primary's backing index of the same name when the lineage
+ * check proves it was promoted from this one; all of them when the new primary has no such index
+ * (`verdict` undefined), when lineage is not proven, or when the local index was created at or
+ * after that promotion. The last case is a later index of the same name (a client writing into the
+ * old primary re-created the stream from its template): a pattern's promotion record names the old
+ * primary by cluster UUID only (docs/known-gaps.md), which such an index would pass.
+ */
+export function divergenceOf(
+  leaderCluster: string,
+  local: { numberOfShards: number; creationDate: number | undefined },
+  verdict: LineageVerdict | undefined,
+): { thresholds: number[]; why: string } {
+  const all = Array.from({ length: local.numberOfShards }, () => -1);
+  if (!verdict) return { thresholds: all, why: `${leaderCluster} lacks (it has no backing index of that name): all of them` };
+  if (!verdict.ok) return { thresholds: all, why: `${leaderCluster} cannot be shown to have (${verdict.reason}): all of them` };
+  const promotedAt = Date.parse(verdict.record.promotedAt);
+  if (local.creationDate !== undefined && Number.isFinite(promotedAt) && local.creationDate >= promotedAt)
+    return {
+      thresholds: all,
+      why:
+        `${leaderCluster} cannot have (the local index was created at ${new Date(local.creationDate).toISOString()}, after ${leaderCluster} ` +
+        `promoted its copy at ${verdict.record.promotedAt}: a later index of the same name): all of them`,
+    };
+  if (verdict.thresholds.every((t) => t < 0))
+    return {
+      thresholds: verdict.thresholds,
+      why: `${leaderCluster} cannot be shown to have (its promotion recorded no checkpoints): all of them`,
+    };
+  return { thresholds: verdict.thresholds, why: `were written after its last operation replicated to ${leaderCluster}` };
 }
 
 /**

@@ -10,7 +10,7 @@ import { indicesGet } from "../../es/indices";
 import type { DataStreamDescription } from "../../es/dataStreams";
 import { verifyLineage } from "../followerIndex/lineage";
 import { readFollowerWorld, readLeaderView } from "../followerIndex/world";
-import { type LocalStream, quarantineIndexOf } from "./plan";
+import { divergenceOf, type LocalStream, quarantineIndexOf } from "./plan";
 
 export interface StreamReadContext {
   /** This site's cluster and its UUID (the lineage proof names it). */
@@ -39,13 +39,14 @@ export async function readLocalStream(
   for (const name of local.indices) {
     const i = out.indices[name]?.index;
     if (!i || i.follow) continue;
-    const all = Array.from({ length: i.numberOfShards }, () => -1);
+    const created = Number(i.settings["index.creation_date"]);
+    const here = { numberOfShards: i.numberOfShards, creationDate: Number.isFinite(created) ? created : undefined };
     if (!leader.indices.includes(name) || !(await indicesGet(ctx.leader, name))) {
-      out.divergence[name] = { thresholds: all, why: `${ctx.leader.cluster} lacks (it has no backing index of that name): all of them` };
+      out.divergence[name] = divergenceOf(ctx.leader.cluster, here, undefined);
       continue;
     }
     const view = await readLeaderView(ctx.leader, name);
-    const v = verifyLineage({
+    const verdict = verifyLineage({
       record: view.index?.promotion,
       leaderIndex: name,
       leaderCluster: ctx.leader.cluster,
@@ -55,16 +56,7 @@ export async function readLocalStream(
       numberOfShards: i.numberOfShards,
       clusterUuid: ctx.clusterUuid,
     });
-    out.divergence[name] = v.ok
-      ? {
-          thresholds: v.thresholds,
-          why: v.thresholds.every((t) => t < 0)
-            ? `${ctx.leader.cluster} cannot be shown to have (its promotion recorded no checkpoints): all of them`
-            : `were written after its last operation replicated to ${ctx.leader.cluster}`,
-        }
-      : // Not proven to be the copy the new primary was promoted from (e.g. a backing index of the
-        // same name that the new primary created itself): nothing of it is known to be there.
-        { thresholds: all, why: `${ctx.leader.cluster} cannot be shown to have (${v.reason}): all of them` };
+    out.divergence[name] = divergenceOf(ctx.leader.cluster, here, verdict);
   }
   return out;
 }

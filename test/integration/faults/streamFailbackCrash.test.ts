@@ -14,6 +14,11 @@
  * - Round 2 (stream "two", added to dr-a's pattern) kills `ccr-dr failback` and everything it
  *   started (pulumi, its language host and the provider) while clusterA's answer is held.
  *
+ * In round 1 a stale client writes into clusterA after the delete of the stale stream, re-creating it
+ * from the template with a first backing index named like clusterB's: the re-run quarantines all of
+ * that index (it was created after clusterB's promotion, so it is not the index clusterB's was
+ * promoted from, though the promotion record's cluster UUID matches).
+ *
  * Each re-run continues from what the kill left (checked on the cluster); the last converges: the
  * stream on clusterA is replicated with clusterB's backing indices in order, holds every document of
  * clusterB's, every write clusterB never had is in the quarantine exactly once (its record written
@@ -38,6 +43,8 @@ interface StreamData {
   onB: string[];
   /** Acknowledged on clusterA, never replicated: to be quarantined. */
   unreplicated: string[];
+  /** Written into clusterA by a stale client after the stale stream was deleted (round 1): it re-creates the stream; to be quarantined. */
+  recreated: string[];
 }
 
 interface Step {
@@ -80,7 +87,7 @@ describe("kill -9 at every step of the failback of a data stream", () => {
       // clusterB stops replicating the write index; clusterA acknowledges writes clusterB never gets
       expect((await http(b.url, "POST", `/${staleBacking[1]}/_ccr/pause_follow`)).status).toBe(200);
       const unreplicated = await appendToStream(a.url, stream, `${name}-unreplicated`, 3);
-      data[name] = { stream, staleBacking, backing: [], onB: [...first, ...second], unreplicated };
+      data[name] = { stream, staleBacking, backing: [], onB: [...first, ...second], unreplicated, recreated: [] };
     }
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
@@ -109,7 +116,7 @@ describe("kill -9 at every step of the failback of a data stream", () => {
   });
 
   /** The steps of one stream's failback, in the order they run, each with what its kill leaves. */
-  function steps(d: StreamData, recorded: { createdAt?: string }): Step[] {
+  function steps(d: StreamData, recorded: { createdAt?: string }, staleClient: boolean): Step[] {
     const a = pair.a.url;
     const follow = (n: number): Step => ({
       name: `follow ${d.backing[n]}`,
@@ -152,6 +159,11 @@ describe("kill -9 at every step of the failback of a data stream", () => {
         left: async () => {
           expect(await dataStream(a, d.stream)).toBeUndefined();
           for (const index of d.staleBacking) expect(await indexState(a, index)).toEqual({ exists: false });
+          if (!staleClient) return;
+          // a client still writing into clusterA re-creates the stream from the template: a new
+          // first backing index named like clusterB's, whose writes clusterB never had
+          d.recreated = await appendToStream(a, d.stream, `${d.stream}-recreated`, 2);
+          expect((await dataStream(a, d.stream))!.indices.map((i) => i.index_name)).toEqual([expect.stringMatching(/-000001$/)]);
         },
       },
       follow(0),
@@ -170,15 +182,19 @@ describe("kill -9 at every step of the failback of a data stream", () => {
     for (const index of d.backing) expect(await indexState(a.url, index)).toMatchObject({ open: true, follower: "active" });
     expect(await inSync(b.url, d.stream, a.url, d.stream)).toEqual(d.onB.slice().sort());
     const qs = await quarantines(d.stream);
-    expect(qs).toHaveLength(1);
-    expect(await ids(a.url, qs[0]!)).toEqual(d.unreplicated.slice().sort());
+    const q1 = qs.find((q) => q.endsWith(d.staleBacking[1]!))!;
+    expect(await ids(a.url, q1)).toEqual(d.unreplicated.slice().sort());
     // the record the kill after "quarantine recorded complete" left is the one in place: the re-run did not quarantine again
-    const record = (await ccrDrMeta(a.url, qs[0]!))?.quarantine;
+    const record = (await ccrDrMeta(a.url, q1))?.quarantine;
     expect(record).toMatchObject({ complete: true, documents: d.unreplicated.length, source_index: d.staleBacking[1] });
     expect(record.created_at).toBe(recorded.createdAt);
+    // the re-created stream's writes: all quarantined (its index is not the one clusterB was promoted from)
+    const q0 = qs.filter((q) => q !== q1);
+    expect(q0).toHaveLength(d.recreated.length > 0 ? 1 : 0);
+    if (q0.length > 0) expect(await ids(a.url, q0[0]!)).toEqual(d.recreated.slice().sort());
     // every acknowledged document: on clusterA through the stream, or in the quarantine
-    const kept = new Set([...(await ids(a.url, d.stream)), ...(await ids(a.url, qs[0]!))]);
-    expect([...d.onB, ...d.unreplicated].filter((id) => !kept.has(id))).toEqual([]);
+    const kept = new Set([...(await ids(a.url, d.stream)), ...(await Promise.all(qs.map((q) => ids(a.url, q)))).flat()]);
+    expect([...d.onB, ...d.unreplicated, ...d.recreated].filter((id) => !kept.has(id))).toEqual([]);
     expect(await pendingOperations(drA)).toEqual([]);
     expect(lockFiles(pair, "dr-a")).toEqual([]);
     await expectNoChanges(drA);
@@ -189,7 +205,7 @@ describe("kill -9 at every step of the failback of a data stream", () => {
     const d = data["one"]!;
     const recorded: { createdAt?: string } = {};
     const drA = await pair.stack("clusterA");
-    for (const step of steps(d, recorded)) {
+    for (const step of steps(d, recorded, true)) {
       const killed = proxyA.killAfter(step.match, a);
       const err = await drA.up().then(
         () => undefined,
@@ -209,7 +225,7 @@ describe("kill -9 at every step of the failback of a data stream", () => {
     const recorded: { createdAt?: string } = {};
     const drA = await pair.stack("clusterA");
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "logs-two-*" }, true);
-    for (const step of steps(d, recorded)) {
+    for (const step of steps(d, recorded, false)) {
       const hold = proxyA.holdAfter(step.match);
       const run = startCcrDr(pair, ["failback", "--to", "clusterB", "--yes"]);
       await hold.reached;

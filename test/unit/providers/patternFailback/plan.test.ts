@@ -2,6 +2,7 @@
 import type { FollowerWorld, LocalIndex } from "../../../../providers/followerIndex/world";
 import {
   describeOp,
+  divergenceOf,
   type LocalStream,
   type Op,
   planPatternFailback,
@@ -266,4 +267,34 @@ test("stream: the planner fails a matching stream back only with its local side 
   ).toEqual([
     `failback: data stream "${S}" is not on clusterA: FOLLOW 3 backing indices of clusterB in name order into a replicated stream (auto-follow pattern "logs")`,
   ]);
+});
+
+test.each<[string, number | undefined, Parameters<typeof divergenceOf>[2], number[], RegExp]>([
+  ["the new primary has no backing index of that name", 1_000, undefined, [-1, -1], /clusterB lacks/],
+  ["lineage not proven", 1_000, { ok: false, reason: "no record" }, [-1, -1], /cannot be shown to have \(no record\)/],
+  [
+    "lineage proven, created before the promotion: above the checkpoints",
+    Date.parse("2026-12-02T00:00:00Z"),
+    { ok: true, thresholds: [4, 7], record: { promotedAt: "2026-12-03T00:00:00Z" } as never },
+    [4, 7],
+    /after its last operation replicated/,
+  ],
+  [
+    "lineage proven by cluster UUID, but created after the promotion (a re-created stream): all of them",
+    Date.parse("2026-12-03T00:00:01Z"),
+    { ok: true, thresholds: [4, 7], record: { promotedAt: "2026-12-03T00:00:00Z" } as never },
+    [-1, -1],
+    /a later index of the same name/,
+  ],
+  [
+    "no creation date readable: the checkpoints",
+    undefined,
+    { ok: true, thresholds: [4, 7], record: { promotedAt: "2026-12-03T00:00:00Z" } as never },
+    [4, 7],
+    /after its last operation replicated/,
+  ],
+])("divergence: %s", (_name, creationDate, verdict, thresholds, why) => {
+  const d = divergenceOf("clusterB", { numberOfShards: 2, creationDate }, verdict);
+  expect(d.thresholds).toEqual(thresholds);
+  expect(d.why).toMatch(why);
 });
