@@ -300,7 +300,14 @@ export function planStreamFailback(
  * (pure) The preview's line per data stream the plan changes, in the order the plan runs them:
  * what the failback of each stream will do (fence, quarantine, delete, follow N backing indices).
  */
-export function streamLines(plan: Plan, cluster: string, leaderCluster: string, locals: Readonly<Record<string, LocalStream>>): string[] {
+export function streamLines(
+  plan: Plan,
+  cluster: string,
+  leaderCluster: string,
+  locals: Readonly<Record<string, LocalStream>>,
+  /** Per backing index to quarantine: how many documents it will copy, or why that is unknown. */
+  divergent: Readonly<Record<string, number | string>> = {},
+): string[] {
   const byStream = new Map<string, Op[]>();
   for (const op of plan.ops) if (op.kind !== "follow") byStream.set(op.stream, [...(byStream.get(op.stream) ?? []), op]);
   const lines: string[] = [];
@@ -311,11 +318,17 @@ export function streamLines(plan: Plan, cluster: string, leaderCluster: string, 
     const steps: string[] = [];
     if (count("fenceBacking") > 0) steps.push(`FENCE ${n(count("fenceBacking"), "backing index")} (write block)`);
     const q = ops.filter((o): o is Extract<Op, { kind: "quarantineBacking" }> => o.kind === "quarantineBacking");
-    if (q.length > 0)
+    if (q.length > 0) {
+      const counted = q.map((o) => divergent[o.index]);
+      const known = counted.every((c): c is number => typeof c === "number");
+      const what = known
+        ? `${counted.reduce((a, b) => a + b, 0)} document(s) ${leaderCluster} lacks`
+        : `the documents ${leaderCluster} lacks (count unknown: ${counted.find((c) => typeof c !== "number") ?? "not counted"})`;
       steps.push(
-        `QUARANTINE the documents ${leaderCluster} lacks from ${n(q.length, "backing index")} (into "${q[0]!.quarantineIndex}"` +
-          `${q.length > 1 ? " and one such index per backing index" : ""})`,
+        `QUARANTINE ${what} from ${n(q.length, "backing index")} (into "${q[0]!.quarantineIndex}"` +
+          `${q.length > 1 ? " and the like for each backing index with any" : ""})`,
       );
+    }
     const del = ops.find((o): o is Extract<Op, { kind: "deleteStream" }> => o.kind === "deleteStream");
     if (del) steps.push(`DELETE the stale data stream with its ${n(del.indices.length, "backing index")}`);
     if (follow.length > 0)

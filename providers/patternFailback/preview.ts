@@ -5,6 +5,7 @@
  * (providers/followerIndex/preview.ts), per data stream one line (`streamLines`); read-only.
  */
 import type { Es } from "../../es/connection";
+import { countSeqNoAbove } from "../../es/documents";
 import { pooled } from "../../es/pooled";
 import { readFailbackLine } from "../followerIndex/preview";
 import type { FollowerIndexInputs } from "../followerIndex/types";
@@ -29,9 +30,24 @@ export async function readPatternFailbackLines(es: Es, leader: Es, t: FailbackTa
     } as FollowerIndexInputs & { failback: { enabled: true; quarantineIndex: string } };
     return readFailbackLine(es, leader, d).then((l) => (l === undefined ? undefined : `${l} (auto-follow pattern "${op.pattern}")`));
   });
+  const quarantines = plan.ops.filter((op): op is Extract<Op, { kind: "quarantineBacking" }> => op.kind === "quarantineBacking");
+  const counts = await pooled(quarantines, (op) => countDivergent(es, op.index, op.thresholds).catch((e: unknown) => firstLine(e)));
+  const divergent = Object.fromEntries(quarantines.map((op, k) => [op.index, counts[k]!]));
   return [
     ...lines.filter((l): l is string => l !== undefined),
-    ...streamLines(plan, es.cluster, leader.cluster, locals),
+    ...streamLines(plan, es.cluster, leader.cluster, locals, divergent),
     ...plan.warnings.map((w) => `failback: ${w}`),
   ];
+}
+
+/** Documents above the per-shard thresholds (the quarantine's selection), as searchable now (a preview forces no refresh). */
+async function countDivergent(es: Es, index: string, thresholds: number[]): Promise<number> {
+  let total = 0;
+  for (const [shard, above] of thresholds.entries())
+    total += await countSeqNoAbove(es, index, { above, shard: thresholds.length > 1 ? shard : undefined });
+  return total;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }

@@ -153,7 +153,7 @@ describe("failover of pattern-driven data", () => {
     expect(preview.stdout).toMatch(new RegExp(`failback: "${DAILY}" on clusterA .* will be FENCED[^\n]*auto-follow pattern "logs"`));
     expect(preview.stdout).toContain(
       `failback: data stream "${STREAM}" on clusterA is a stale copy (not replicated; 2 backing indices): FENCE 2 backing indices (write block) → ` +
-        "QUARANTINE the documents clusterB lacks from 2 backing indices",
+        `QUARANTINE ${unreplicated.length + staleStream.length} document(s) clusterB lacks from 2 backing indices`,
     );
     expect(preview.stdout).toContain(
       "DELETE the stale data stream with its 2 backing indices → FOLLOW 3 backing indices of clusterB in name order into a replicated stream",
