@@ -9,7 +9,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { info } from "../../es/cluster";
 import { connect as realConnect, type Connection, type Es } from "../../es/connection";
-import { indicesGetDataStreams } from "../../es/dataStreams";
 import { catIndexNames, indicesGet } from "../../es/indices";
 import { decodeQuarantine } from "../../es/records";
 import { Failures, UNKNOWN } from "../shared/check";
@@ -17,8 +16,8 @@ import { checkConnection, type ConnectionState, type Credentials, joinConnection
 import { changedKeys } from "../shared/diff";
 import { defaultRuntime, type Runtime } from "../shared/util";
 import { executeFailbackOps } from "./execute";
-import { type FailbackTarget, type LeaderListing, type LocalStream, planPatternFailback } from "./plan";
-import { readLocalStream } from "./world";
+import { type FailbackTarget, planPatternFailback } from "./plan";
+import { readFailbackWorld } from "./world";
 
 export interface PatternFailbackInputs extends FailbackTarget {
   connection: ConnectionState;
@@ -65,27 +64,6 @@ export function checkPatternFailback(news: Record<string, unknown>): {
   const patterns = news["patterns"];
   if (patterns !== UNKNOWN && (!Array.isArray(patterns) || patterns.length === 0)) f.add("patterns", "patterns must be a non-empty list.");
   return { inputs: news, failures: f.list };
-}
-
-/** The new primary's listing and, for each matching data stream, this site's side of it (world.ts). */
-export async function readFailbackWorld(
-  here: Es,
-  leader: Es,
-  t: FailbackTarget,
-  quarantineName: string | undefined,
-): Promise<{ listing: LeaderListing; locals: Record<string, LocalStream> }> {
-  const [indices, streams] = [await catIndexNames(leader, "*"), await indicesGetDataStreams(leader, "*")];
-  const listing: LeaderListing = { indices, streams: streams.map((s) => ({ name: s.name, indices: s.indices })) };
-  const matching = planPatternFailback(listing, t).streams;
-  const locals: Record<string, LocalStream> = {};
-  if (matching.length === 0) return { listing, locals };
-  const localStreams = new Map((await indicesGetDataStreams(here, "*")).map((s) => [s.name, s]));
-  const ctx = { here, leader, clusterUuid: (await info(here)).clusterUuid, quarantineName };
-  for (const name of matching) {
-    const s = listing.streams.find((x) => x.name === name)!;
-    locals[name] = await readLocalStream(ctx, s, localStreams.get(name));
-  }
-  return { listing, locals };
 }
 
 /** create and update: list the new primary, read this site's side of each matching stream, plan, run. */

@@ -9,7 +9,7 @@ import { countSeqNoAbove } from "../../es/documents";
 import { pooled } from "../../es/pooled";
 import { readFailbackLine } from "../followerIndex/preview";
 import type { FollowerIndexInputs } from "../followerIndex/types";
-import { readFailbackWorld } from "./lifecycle";
+import { readFailbackWorld } from "./world";
 import { type FailbackTarget, type Op, planPatternFailback, streamLines } from "./plan";
 
 /** One line per matching index that changes (`undefined` ones, already following, left out), then one per data stream that changes. */

@@ -1,16 +1,39 @@
 /**
- * Reading the local side of a data stream's failback (plan.ts, `planStreamFailback`): the local
+ * Reading the world of a PatternFailback (create, update and the preview): the new primary's
+ * indices and streams, and the local side of each matching data stream's failback (plan.ts, `planStreamFailback`): the local
  * stream, every local index named like a backing index of either side (the FollowerIndex world,
  * with its quarantine index), and for each non-follower local backing index the documents the new
  * primary lacks, from the lineage check against the new primary's backing index of the same name.
  * Read on every run, never remembered: that is what makes a re-run after a crash converge.
  */
 import type { Es } from "../../es/connection";
-import { indicesGet } from "../../es/indices";
-import type { DataStreamDescription } from "../../es/dataStreams";
+import { catIndexNames, indicesGet } from "../../es/indices";
+import { type DataStreamDescription, indicesGetDataStreams } from "../../es/dataStreams";
+import { info } from "../../es/cluster";
 import { verifyLineage } from "../followerIndex/lineage";
 import { readFollowerWorld, readLeaderView } from "../followerIndex/world";
-import { divergenceOf, type LocalStream, quarantineIndexOf } from "./plan";
+import { divergenceOf, type FailbackTarget, type LeaderListing, type LocalStream, planPatternFailback, quarantineIndexOf } from "./plan";
+
+/** The new primary's listing and, for each matching data stream, this site's side of it (world.ts). */
+export async function readFailbackWorld(
+  here: Es,
+  leader: Es,
+  t: FailbackTarget,
+  quarantineName: string | undefined,
+): Promise<{ listing: LeaderListing; locals: Record<string, LocalStream> }> {
+  const [indices, streams] = [await catIndexNames(leader, "*"), await indicesGetDataStreams(leader, "*")];
+  const listing: LeaderListing = { indices, streams: streams.map((s) => ({ name: s.name, indices: s.indices })) };
+  const matching = planPatternFailback(listing, t).streams;
+  const locals: Record<string, LocalStream> = {};
+  if (matching.length === 0) return { listing, locals };
+  const localStreams = new Map((await indicesGetDataStreams(here, "*")).map((s) => [s.name, s]));
+  const ctx = { here, leader, clusterUuid: (await info(here)).clusterUuid, quarantineName };
+  for (const name of matching) {
+    const s = listing.streams.find((x) => x.name === name)!;
+    locals[name] = await readLocalStream(ctx, s, localStreams.get(name));
+  }
+  return { listing, locals };
+}
 
 export interface StreamReadContext {
   /** This site's cluster and its UUID (the lineage proof names it). */
