@@ -324,9 +324,11 @@ export function streamLines(
       const what = known
         ? `${counted.reduce((a, b) => a + b, 0)} document(s) ${leaderCluster} lacks`
         : `the documents ${leaderCluster} lacks (count unknown: ${counted.find((c) => typeof c !== "number") ?? "not counted"})`;
+      // Name a quarantine index that will exist: the first of a backing index with divergent documents.
+      const named = q.find((o) => (divergent[o.index] ?? 0) !== 0) ?? q[0]!;
       steps.push(
-        `QUARANTINE ${what} from ${n(q.length, "backing index")} (into "${q[0]!.quarantineIndex}"` +
-          `${q.length > 1 ? " and the like for each backing index with any" : ""})`,
+        `QUARANTINE ${what} from ${n(q.length, "backing index")} (into "${named.quarantineIndex}"` +
+          `${q.length > 1 ? ": one quarantine index per backing index with any" : ""})`,
       );
     }
     const del = ops.find((o): o is Extract<Op, { kind: "deleteStream" }> => o.kind === "deleteStream");

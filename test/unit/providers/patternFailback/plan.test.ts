@@ -259,7 +259,7 @@ test("stream: the planner fails a matching stream back only with its local side 
   expect(plan.ops).toHaveLength(8);
   expect(streamLines(plan, "clusterA", "clusterB", { [S]: local }, { [B1]: 0, [B2]: 7 })).toEqual([
     `failback: data stream "${S}" on clusterA is a stale copy (not replicated; 2 backing indices): FENCE 2 backing indices (write block) → ` +
-      `QUARANTINE 7 document(s) clusterB lacks from 2 backing indices (into "${q(B1)}" and the like for each backing index with any) → ` +
+      `QUARANTINE 7 document(s) clusterB lacks from 2 backing indices (into "${q(B2)}": one quarantine index per backing index with any) → ` +
       `DELETE the stale data stream with its 2 backing indices → FOLLOW 3 backing indices of clusterB in name order into a replicated stream (auto-follow pattern "logs")`,
   ]);
   expect(
