@@ -243,7 +243,7 @@ export function planStreamFailback(
         throw new ProviderError(
           "index_exists",
           `PatternFailback on ${here}: index "${index}" exists outside data stream "${stream}"${i.follow ? ` and follows ${i.follow.remoteCluster}:${i.follow.leaderIndex}` : ""}, ` +
-            `so backing index "${index}" of ${t.remoteCluster} cannot be followed into the stream. Nothing was changed by this step. ` +
+            `so backing index "${index}" of ${t.remoteCluster} cannot be followed into the stream. Nothing was changed. ` +
             `Snapshot or reindex "${index}" if it holds data, delete it, then re-run.`,
         );
       }
@@ -283,7 +283,7 @@ export function planStreamFailback(
       throw new ProviderError(
         "quarantine_failed",
         `PatternFailback on ${here}: quarantine index "${quarantineIndex}" already exists and is not a ccr-dr quarantine of backing index "${index}" ` +
-          `(UUID ${i.uuid}) of data stream "${stream}". Nothing was changed by this step. Delete or rename it, or let a new failback generate a new quarantine name.`,
+          `(UUID ${i.uuid}) of data stream "${stream}". Nothing was changed. Delete or rename it, or let a new failback generate a new quarantine name.`,
       );
     }
     if (q?.record?.complete === true && q.record.sourceIndexUuid === i.uuid) continue;
