@@ -4,7 +4,8 @@
  * it takes writes (as a client moved to the new primary does), while `ccr-dr switchover --to clusterB` and
  * then `--to clusterA` run. Every document the client saw acknowledged is in the stream of the new
  * primary, exactly once, and nothing was quarantined: a switchover fences the pattern-driven data
- * of the old primary (not only the declared pairs) and waits until the target has all of it.
+ * of the old primary (not only the declared pairs) and waits until the target has all of it; when
+ * the target cannot catch up on the stream, the switchover aborts and the stream takes writes again.
  */
 import { dataStream, LOGS_TEMPLATE as TEMPLATE } from "../../helpers/dataStreams";
 import { http } from "../../helpers/sim";
@@ -53,6 +54,8 @@ function writer(prefix: string, primary: string, next: string): { acked: string[
 
 describe("switchover of a setup with a data stream written continuously", () => {
   let pair: DrPair;
+  /** Documents acknowledged by an earlier case. */
+  const earlier: string[] = [];
 
   beforeAll(async () => {
     pair = await startDrPair();
@@ -86,6 +89,24 @@ describe("switchover of a setup with a data stream written continuously", () => 
     expect(q.body).toEqual([]);
   }
 
+  test("a switchover whose target cannot catch up on the stream aborts (exit 4) and lifts the stream's write block", async () => {
+    const { a, b } = pair;
+    expect((await http(a.url, "PUT", `/${STREAM}/_create/before-abort`, { "@timestamp": new Date().toISOString() })).status).toBe(201);
+    earlier.push("before-abort");
+    const backing = await eventually("the stream on clusterB", async () => (await dataStream(b.url, STREAM))?.indices[0]?.index_name);
+    // clusterB's follower of the stream's write index stops: it cannot catch up
+    expect((await http(b.url, "POST", `/${backing}/_ccr/pause_follow`)).status).toBe(200);
+    const r = await ccrDr(pair, ["switchover", "--to", "clusterB", "--yes", "--json", "--timeout", "2"]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("1 index(es) auto-followed by clusterB (data stream backing indices included)");
+    const settings = await http(a.url, "GET", `/${backing}/_settings?flat_settings=true`);
+    expect(settings.body[backing].settings["index.blocks.write"]).toBeUndefined();
+    expect((await http(a.url, "PUT", `/${STREAM}/_create/after-abort`, { "@timestamp": new Date().toISOString() })).status).toBe(201);
+    earlier.push("after-abort");
+    expect((await http(b.url, "POST", `/${backing}/_ccr/resume_follow`, {})).status).toBe(200);
+    await inSync(a.url, STREAM, b.url, STREAM);
+  });
+
   test("switchover to clusterB and back while the stream takes writes: every acknowledged document on the new primary, none quarantined", async () => {
     const { a, b } = pair;
     const w = writer("to-b", a.url, b.url);
@@ -99,7 +120,7 @@ describe("switchover of a setup with a data stream written continuously", () => 
     const atB = w.acked.length;
     await eventually("writes on clusterB", async () => (w.acked.length >= atB + 10 ? true : undefined));
     await w.stop();
-    await expectNothingLost(b.url, a.url, w.acked);
+    await expectNothingLost(b.url, a.url, [...earlier, ...w.acked]);
     await expectNoChanges(await pair.stack("clusterA"));
     await expectNoChanges(await pair.stack("clusterB"));
     report(
@@ -116,7 +137,7 @@ describe("switchover of a setup with a data stream written continuously", () => 
     const atA = back.acked.length;
     await eventually("writes on clusterA", async () => (back.acked.length >= atA + 10 ? true : undefined));
     await back.stop();
-    await expectNothingLost(a.url, b.url, [...w.acked, ...back.acked]);
+    await expectNothingLost(a.url, b.url, [...earlier, ...w.acked, ...back.acked]);
     await expectNoChanges(await pair.stack("clusterA"));
     await expectNoChanges(await pair.stack("clusterB"));
     report(`switchover back to clusterA with the stream written continuously: ${back.acked.length} acknowledged, all on clusterA`);
