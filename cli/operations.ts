@@ -17,9 +17,9 @@ import { DEFAULT_PLAN_MAX_AGE_MS, type PlanBinding, planStaleness, readWorld, sh
 import { processRuns } from "./processes";
 import { reportingConnection, switchoverCommand } from "./status";
 import { Interrupted, sleep, throttled, unlessAborted } from "./wait";
-import { ccrFollowStats } from "../es/ccr";
+import { ccrFollowInfoOf, ccrFollowStats } from "../es/ccr";
 import { close, type Es } from "../es/connection";
-import { indicesGet, indicesPutMapping, indicesPutSettings, indicesStats } from "../es/indices";
+import { indicesAddBlock, indicesGet, indicesPutMapping, indicesPutSettings, indicesStats } from "../es/indices";
 import { decodeSwitchover, metaWithSwitchover } from "../es/records";
 import {
   openSite,
@@ -588,19 +588,24 @@ async function waitCaughtUp(
   timeoutMs: number,
   log: Log,
   signal: AbortSignal | undefined,
+  patternData: readonly PatternPair[] = [],
 ): Promise<number> {
   const cfg = sites.site[to].config;
   const target = reportingConnection(cfg.clusters[to]);
   const leader = reportingConnection(cfg.clusters[from]);
+  const pairs = [...cfg.indices.map((p) => ({ follower: p[to], leader: p[from] })), ...patternData];
   const deadline = Date.now() + timeoutMs;
   const progress = throttled(log);
   const what = `${to} to catch up`;
   try {
     for (;;) {
       let lag = 0;
-      for (const pair of cfg.indices) {
+      for (const pair of pairs) {
         const [stats, leaderStats] = await unlessAborted(
-          Promise.all([ccrFollowStats(target, pair[to]).catch(() => undefined), indicesStats(leader, pair[from]).catch(() => undefined)]),
+          Promise.all([
+            ccrFollowStats(target, pair.follower).catch(() => undefined),
+            indicesStats(leader, pair.leader).catch(() => undefined),
+          ]),
           signal,
           what,
         );
@@ -619,6 +624,65 @@ async function waitCaughtUp(
     }
   } finally {
     await Promise.all([close(target), close(leader)]);
+  }
+}
+
+/** A follower index on the switchover's target of a leader index on its source that no declared pair names: pattern-driven data. */
+interface PatternPair {
+  follower: string;
+  leader: string;
+}
+
+/**
+ * The pattern-driven data a switchover from `from` to `to` must fence and wait for: every follower
+ * on `to` of an index of `from` (auto-followed plain indices and data stream backing indices)
+ * beside the declared pairs, whose WriteFence resources fence those. Without it the old primary's
+ * data streams keep taking writes after the target's promotion paused their followers: writes the
+ * target never gets (the failback then quarantines them, but the new primary lacks them).
+ */
+async function patternPairs(sites: Sites, from: ClusterName, to: ClusterName): Promise<PatternPair[]> {
+  const cfg = sites.site[to].config;
+  if (cfg.autoFollowPatterns.length === 0) return [];
+  const target = reportingConnection(cfg.clusters[to]);
+  try {
+    const declared = new Set(cfg.indices.map((p) => p[to]));
+    return (await ccrFollowInfoOf(target, "_all"))
+      .filter((f) => f.remoteCluster === cfg.clusters[from].name && !declared.has(f.followerIndex))
+      .map((f) => ({ follower: f.followerIndex, leader: f.leaderIndex }));
+  } finally {
+    await close(target);
+  }
+}
+
+/**
+ * Write-blocks the leader indices of `pairs` on `site` (its own connection): the pattern-driven
+ * part of a switchover's fence. Returns the ones it blocked (an index already blocked is left to
+ * whoever blocked it), which an abort unblocks again.
+ */
+async function fencePatternData(site: Site, pairs: readonly PatternPair[]): Promise<string[]> {
+  const es: Es = reportingConnection(site.config.clusters[site.name]);
+  const blocked: string[] = [];
+  try {
+    for (const { leader } of pairs) {
+      const d = await indicesGet(es, leader);
+      if (!d || d.writeBlocked) continue;
+      await indicesAddBlock(es, leader, "write");
+      blocked.push(leader);
+    }
+    return blocked;
+  } finally {
+    await close(es);
+  }
+}
+
+/** Removes the write blocks `fencePatternData` added (an abort: nothing was promoted). */
+async function liftPatternFence(site: Site, indices: readonly string[]): Promise<void> {
+  if (indices.length === 0) return;
+  const es: Es = reportingConnection(site.config.clusters[site.name]);
+  try {
+    for (const index of indices) if (await indicesGet(es, index)) await indicesPutSettings(es, index, { "index.blocks.write": null });
+  } finally {
+    await close(es);
   }
 }
 
@@ -715,6 +779,7 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
       }
       log(`fence ${from}`);
       let lag: number;
+      let patternFence: string[] = [];
       try {
         await switchoverRecords(source, to);
         journal.note(`switchover record on ${from}'s indices`);
@@ -725,13 +790,20 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
           throw new CliError(EXIT.failed, `the fence on ${from} is not in place: ${open.join(", ")} still takes writes after pulumi up`, {
             hint: `the stack ${source.stack.name} records a fence the cluster does not have; the fence is lifted from the stack, run the switchover again`,
           });
+        const pattern = await patternPairs(sites, from, to);
+        patternFence = await fencePatternData(source, pattern);
+        if (patternFence.length > 0) {
+          journal.note(`write block on ${from}'s ${patternFence.length} pattern-driven index(es)`);
+          log(`fence ${from}: ${patternFence.length} index(es) auto-followed by ${to} (data stream backing indices included)`);
+        }
         fencedAt = Date.now();
-        lag = await waitCaughtUp(sites, from, to, opts.timeoutMs ?? CATCH_UP_TIMEOUT_MS, log, opts.signal);
+        lag = await waitCaughtUp(sites, from, to, opts.timeoutMs ?? CATCH_UP_TIMEOUT_MS, log, opts.signal, pattern);
       } catch (e) {
         // Nothing is promoted yet: take the fence down again, whatever stopped the switchover.
         const interrupted = e instanceof Interrupted || opts.signal?.aborted === true;
         log(`${interrupted ? "interrupted" : "stopped"}: lifting the fence on ${from}; nothing was promoted`);
         try {
+          await liftPatternFence(source, patternFence);
           await liftFence(source, journal, log);
         } catch (lift) {
           throw new CliError(
@@ -751,6 +823,7 @@ export async function switchover(to: ClusterName, opts: OperationOptions & { tim
       }
       if (lag > 0) {
         log(`${to} is ${lag} operations behind after the timeout: aborting, lifting the fence on ${from}`);
+        await liftPatternFence(source, patternFence);
         await liftFence(source, journal, log);
         throw new CliError(
           EXIT.aborted,

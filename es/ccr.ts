@@ -141,6 +141,8 @@ export async function ccrFollow(
     parameters?: FollowParameters | undefined;
     settings?: Record<string, string> | undefined;
     waitForActiveShards?: string | undefined;
+    /** `data_stream_name`: the local data stream a followed backing index joins (ES's default: the leader's stream name). */
+    dataStreamName?: string | undefined;
     /**
      * Bound on this call when longer than the client's: with `wait_for_active_shards` the answer
      * comes only once the restore of the leader's data has finished, which takes minutes for a
@@ -154,6 +156,7 @@ export async function ccrFollow(
     leader_index: req.leaderIndex,
     ...followParametersToWire(req.parameters),
     ...(req.settings && Object.keys(req.settings).length > 0 ? { settings: req.settings } : {}),
+    ...(req.dataStreamName !== undefined ? { data_stream_name: req.dataStreamName } : {}),
   };
   const r = (await call(es, "ccr.follow", req.index, (c) =>
     c.ccr.follow({ index: req.index, wait_for_active_shards: (req.waitForActiveShards ?? "1") as never, ...body } as never, {

@@ -1,21 +1,23 @@
 /**
  * PatternFailback lifecycle: on a site that follows again (a failback) and has auto-follow
  * patterns, create and update follow every existing index of the new primary that a pattern
- * matches (plan.ts says why the patterns alone do not), each through the FollowerIndex path;
+ * matches (plan.ts says why the patterns alone do not), each through the FollowerIndex path, and
+ * every matching data stream (fence → quarantine → delete the stale stream → follow its backing indices);
  * delete changes nothing (the followers stay; a failover promotes them through PatternPromotion).
  * Plain async functions (tests call them directly) and the dynamic provider object.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { info } from "../../es/cluster";
 import { connect as realConnect, type Connection, type Es } from "../../es/connection";
-import { indicesGetDataStreams } from "../../es/dataStreams";
-import { catIndexNames } from "../../es/indices";
+import { catIndexNames, indicesGet } from "../../es/indices";
+import { decodeQuarantine } from "../../es/records";
 import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, type ConnectionState, type Credentials, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";
 import { defaultRuntime, type Runtime } from "../shared/util";
 import { executeFailbackOps } from "./execute";
 import { type FailbackTarget, planPatternFailback } from "./plan";
+import { readFailbackWorld } from "./world";
 
 export interface PatternFailbackInputs extends FailbackTarget {
   connection: ConnectionState;
@@ -26,7 +28,10 @@ export interface PatternFailbackInputs extends FailbackTarget {
 }
 
 export interface PatternFailbackOutputs extends PatternFailbackInputs {
-  /** The local indices this failback made follow, and the documents quarantined from each stale copy. */
+  /**
+   * The local indices this failback made follow, and the documents quarantined from each stale copy;
+   * for a data stream, per stale backing index (read back from its complete quarantine record).
+   */
   quarantinedDocuments: Record<string, number>;
   warnings: string[];
 }
@@ -61,19 +66,16 @@ export function checkPatternFailback(news: Record<string, unknown>): {
   return { inputs: news, failures: f.list };
 }
 
-/** create and update: list the new primary, plan, follow each matching index. */
+/** create and update: list the new primary, read this site's side of each matching stream, plan, run. */
 export async function failBackPatternData(i: PatternFailbackInputs, deps: PatternFailbackDeps = {}): Promise<PatternFailbackOutputs> {
   const connect = deps.connect ?? realConnect;
   const runtime = deps.runtime ?? defaultRuntime();
   const leader = connect(joinConnection(i.leaderConnection, i.leaderCredentials));
   const here = connect(joinConnection(i.connection, i.credentials));
-  const [indices, streams] = [await catIndexNames(leader, "*"), await indicesGetDataStreams(leader, "*")];
-  const plan = planPatternFailback({ indices, streams: streams.map((s) => ({ name: s.name, indices: s.indices })) }, i);
-  // A matching stream is worth a warning only where this site holds a stale (not replicated) copy of it.
-  const local = new Map((await indicesGetDataStreams(here, "*")).map((s) => [s.name, s.replicated]));
-  const warnings = plan.streams.flatMap((name, n) => (local.get(name) === false ? [plan.warnings[n]!] : []));
-  for (const w of warnings) runtime.warn(`PatternFailback: ${w}`);
+  const { listing, locals } = await readFailbackWorld(here, leader, i, i.quarantineName);
   const cluster = (await info(here).catch(() => undefined))?.clusterName ?? here.cluster;
+  const plan = planPatternFailback(listing, i, locals, cluster);
+  for (const w of plan.warnings) runtime.warn(`PatternFailback: ${w}`);
   const result = await executeFailbackOps(
     {
       cluster,
@@ -87,7 +89,20 @@ export async function failBackPatternData(i: PatternFailbackInputs, deps: Patter
     },
     plan.ops,
   );
-  return { ...i, quarantinedDocuments: result.quarantined, warnings: [...warnings, ...result.warnings] };
+  // A stream's quarantines, also those of an earlier run this one continues: from their complete records.
+  const quarantined = { ...(await streamQuarantines(here, i.quarantineName)), ...result.quarantined };
+  return { ...i, quarantinedDocuments: quarantined, warnings: [...plan.warnings, ...result.warnings] };
+}
+
+/** The complete quarantine records of this failback's backing indices (`<quarantineName>-.ds-*`): documents per source index. */
+async function streamQuarantines(es: Es, quarantineName: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of await catIndexNames(es, `${quarantineName}-.ds-*`)) {
+    const d = await indicesGet(es, name);
+    const r = d ? decodeQuarantine(d.meta) : undefined;
+    if (r?.complete) out[r.sourceIndex] = r.documents;
+  }
+  return out;
 }
 
 export const patternFailbackProvider: pulumi.dynamic.ResourceProvider = {

@@ -1,21 +1,24 @@
 /**
  * What a failback will do to pattern-driven data, in words, for `pulumi preview` (stack/transition.ts
- * logs these lines): the same planner create runs (plan.ts) over the new primary's indices as read
- * now, and per index the FollowerIndex failback line (providers/followerIndex/preview.ts); read-only.
+ * logs these lines): the same reads and planner create runs (lifecycle.ts, plan.ts) over the new
+ * primary as read now; per plain index the FollowerIndex failback line
+ * (providers/followerIndex/preview.ts), per data stream one line (`streamLines`); read-only.
  */
 import type { Es } from "../../es/connection";
-import { indicesGetDataStreams } from "../../es/dataStreams";
-import { catIndexNames } from "../../es/indices";
+import { countSeqNoAbove } from "../../es/documents";
 import { pooled } from "../../es/pooled";
 import { readFailbackLine } from "../followerIndex/preview";
 import type { FollowerIndexInputs } from "../followerIndex/types";
-import { type FailbackTarget, planPatternFailback } from "./plan";
+import { readFailbackWorld } from "./world";
+import { type FailbackTarget, type Op, planPatternFailback, streamLines } from "./plan";
 
-/** One line per matching index that changes (`undefined` ones, already following, left out), then the plan's warnings. */
+/** One line per matching index that changes (`undefined` ones, already following, left out), then one per data stream that changes. */
 export async function readPatternFailbackLines(es: Es, leader: Es, t: FailbackTarget): Promise<string[]> {
-  const [indices, streams] = [await catIndexNames(leader, "*"), await indicesGetDataStreams(leader, "*")];
-  const plan = planPatternFailback({ indices, streams: streams.map((s) => ({ name: s.name, indices: s.indices })) }, t);
-  const lines = await pooled(plan.ops, (op) => {
+  // The quarantine name is generated at `up`: no quarantine index of this failback exists yet to read.
+  const { listing, locals } = await readFailbackWorld(es, leader, t, undefined);
+  const plan = planPatternFailback(listing, t, locals, es.cluster);
+  const follows = plan.ops.filter((op): op is Extract<Op, { kind: "follow" }> => op.kind === "follow");
+  const lines = await pooled(follows, (op) => {
     const d = {
       index: op.index,
       remoteCluster: t.remoteCluster,
@@ -27,8 +30,24 @@ export async function readPatternFailbackLines(es: Es, leader: Es, t: FailbackTa
     } as FollowerIndexInputs & { failback: { enabled: true; quarantineIndex: string } };
     return readFailbackLine(es, leader, d).then((l) => (l === undefined ? undefined : `${l} (auto-follow pattern "${op.pattern}")`));
   });
-  // A matching stream is worth a line only where this site holds a stale (not replicated) copy of it.
-  const local = new Map((await indicesGetDataStreams(es, "*")).map((s) => [s.name, s.replicated]));
-  const stale = plan.streams.flatMap((name, n) => (local.get(name) === false ? [`failback: ${plan.warnings[n]!}`] : []));
-  return [...lines.filter((l): l is string => l !== undefined), ...stale];
+  const quarantines = plan.ops.filter((op): op is Extract<Op, { kind: "quarantineBacking" }> => op.kind === "quarantineBacking");
+  const counts = await pooled(quarantines, (op) => countDivergent(es, op.index, op.thresholds).catch((e: unknown) => firstLine(e)));
+  const divergent = Object.fromEntries(quarantines.map((op, k) => [op.index, counts[k]!]));
+  return [
+    ...lines.filter((l): l is string => l !== undefined),
+    ...streamLines(plan, es.cluster, leader.cluster, locals, divergent),
+    ...plan.warnings.map((w) => `failback: ${w}`),
+  ];
+}
+
+/** Documents above the per-shard thresholds (the quarantine's selection), as searchable now (a preview forces no refresh). */
+async function countDivergent(es: Es, index: string, thresholds: number[]): Promise<number> {
+  let total = 0;
+  for (const [shard, above] of thresholds.entries())
+    total += await countSeqNoAbove(es, index, { above, shard: thresholds.length > 1 ? shard : undefined });
+  return total;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }

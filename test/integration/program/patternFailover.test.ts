@@ -5,7 +5,12 @@
  * running `pulumi up` pauses the pattern, promotes and rolls over the stream, promotes every
  * followed index; writes into the stream and the index succeed on clusterB, every acknowledged
  * document is there, and a second preview changes nothing. Then clusterA returns with stale writes
- * and dr-a fails back: its existing daily index follows clusterB again, the stale writes quarantined.
+ * and dr-a fails back: its existing daily index follows clusterB again, the stale writes quarantined;
+ * its stale data stream (with writes that never reached clusterB: some acknowledged while clusterB's
+ * follower was paused before the disaster, some after clusterA's return) is fenced, those writes
+ * quarantined, the stream deleted and rebuilt as a follower of clusterB's three backing indices in
+ * name order; every document of clusterB's stream is searchable on clusterA through the stream
+ * name, and a rollover on clusterB reaches clusterA through the mirrored pattern.
  */
 import * as fs from "node:fs";
 import { appendToStream, dataStream, LOGS_TEMPLATE as TEMPLATE } from "../../helpers/dataStreams";
@@ -40,6 +45,11 @@ describe("failover of pattern-driven data", () => {
   });
   afterAll(async () => pair?.cleanup());
 
+  /** Stream documents clusterA acknowledged that never reached clusterB: the failback must quarantine them. */
+  let unreplicated: string[] = [];
+  /** Every stream document either cluster acknowledged. */
+  const acknowledged: string[] = [];
+
   test("kill -9 of clusterA, flip dr-b: the stream and the daily index take writes on clusterB, nothing acknowledged lost", async () => {
     const { a, b } = pair;
     // the same data-stream template on both clusters: the promoted stream rolls over from it on clusterB
@@ -68,6 +78,9 @@ describe("failover of pattern-driven data", () => {
     await inSync(a.url, STREAM, b.url, STREAM);
     await inSync(a.url, DAILY, b.url, DAILY);
     await expectNoChanges(drB);
+    // clusterB stops replicating the stream's write index; clusterA acknowledges writes that never reach clusterB
+    expect((await http(b.url, "POST", `/${backing[1]}/_ccr/pause_follow`)).status).toBe(200);
+    unreplicated = await appendToStream(a.url, STREAM, "unreplicated", 4);
 
     const aClusterUuid = (await http(a.url, "GET", "/")).body.cluster_uuid as string;
 
@@ -110,6 +123,7 @@ describe("failover of pattern-driven data", () => {
 
     // writes succeed into the stream (its new local write index) and into the daily index
     const after = await appendToStream(b.url, STREAM, "after", 5);
+    acknowledged.push(...first, ...second, ...unreplicated, ...after);
     const dailyAfter = await loadOrders(b.url, DAILY, 3, "daily-after");
     // every acknowledged document is there
     expect(await ids(b.url, STREAM)).toEqual([...first, ...second, ...after].sort());
@@ -118,21 +132,33 @@ describe("failover of pattern-driven data", () => {
     await expectNoChanges(drB);
   });
 
-  test("failback: clusterA returns with stale writes; flipping dr-a follows the pattern's existing index again, its divergent documents quarantined", async () => {
+  test("failback: clusterA returns with stale writes; flipping dr-a follows the pattern's index and stream again, divergent documents quarantined", async () => {
     const { a, b } = pair;
     await a.restart();
     // clusterA took writes after clusterB's promotion (a stale client): they never reached clusterB
     const stale = await loadOrders(a.url, DAILY, 2, "stale");
+    const staleStream = await appendToStream(a.url, STREAM, "stale", 3);
     const onB = await ids(b.url, DAILY);
+    const streamOnB = await ids(b.url, STREAM);
+    const backingOnB = (await dataStream(b.url, STREAM))!.indices.map((i) => i.index_name);
+    expect(backingOnB).toHaveLength(3);
+    const staleBacking = (await dataStream(a.url, STREAM))!.indices.map((i) => i.index_name);
     const drA = await pair.stack("clusterA");
     await drA.setConfig("ccr-dr:primary", { value: "clusterB" });
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].name", { value: "logs" }, true);
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[0]", { value: "logs-*" }, true);
     await drA.setConfig("ccr-dr:autoFollowPatterns[0].leaderIndexPatterns[1]", { value: "daily-*" }, true);
     const preview = await drA.preview();
-    // the preview names the pattern's index it will replace, and the stream it leaves alone
+    // the preview names the pattern's index it will replace, and what the failback of the stream does
     expect(preview.stdout).toMatch(new RegExp(`failback: "${DAILY}" on clusterA .* will be FENCED[^\n]*auto-follow pattern "logs"`));
-    expect(preview.stdout).toContain(`failback: data stream "${STREAM}" of the new primary matches an auto-follow pattern`);
+    expect(preview.stdout).toContain(
+      `failback: data stream "${STREAM}" on clusterA is a stale copy (not replicated; 2 backing indices): FENCE 2 backing indices (write block) → ` +
+        `QUARANTINE ${unreplicated.length + staleStream.length} document(s) clusterB lacks from 2 backing indices`,
+    );
+    expect(preview.stdout).toContain(
+      "DELETE the stale data stream with its 2 backing indices → FOLLOW 3 backing indices of clusterB in name order into a replicated stream",
+    );
+    expect(preview.stdout).not.toContain("not automated");
     const dump = process.env["CCR_DR_PREVIEW_DUMP"];
     if (dump) fs.appendFileSync(dump, `\n===== failback of pattern-driven data\n${preview.stdout}\n`);
     const failback = await drA.up();
@@ -147,6 +173,35 @@ describe("failover of pattern-driven data", () => {
     const q = await http(a.url, "GET", `/_cat/indices/ccr-dr-quarantine-*-${DAILY}?format=json&h=index`);
     expect(q.body).toHaveLength(1);
     expect(await ids(a.url, q.body[0].index)).toEqual(stale.slice().sort());
+
+    // the stream: replicated from clusterB, clusterB's backing indices in order, every document of clusterB's searchable by the stream name
+    const ds = (await dataStream(a.url, STREAM))!;
+    expect(ds.replicated).toBe(true);
+    expect(ds.indices.map((i) => i.index_name)).toEqual(backingOnB);
+    for (const index of backingOnB) expect(await followStatus(a.url, index)).toBe("active");
+    expect(await inSync(b.url, STREAM, a.url, STREAM)).toEqual(streamOnB);
+    // the writes clusterB never had are in the quarantine of the stale write index (one quarantine index per backing index)
+    const qs = await http(a.url, "GET", `/_cat/indices/ccr-dr-quarantine-*-.ds-${STREAM}-*?format=json&h=index&expand_wildcards=all`);
+    expect(qs.body.map((x: { index: string }) => x.index)).toEqual([
+      expect.stringMatching(new RegExp(`-${staleBacking[1]!.replace(/[.]/g, "\\.")}$`)),
+    ]);
+    expect(await ids(a.url, qs.body[0].index)).toEqual([...unreplicated, ...staleStream].sort());
+    const record = (await http(a.url, "GET", `/${qs.body[0].index}/_mapping`)).body[qs.body[0].index].mappings._meta.ccr_dr.quarantine;
+    expect(record).toMatchObject({ complete: true, documents: unreplicated.length + staleStream.length, source_index: staleBacking[1] });
+    // nothing acknowledged on either side is lost: on clusterA via the stream, or in the quarantine
+    const kept = new Set([...(await ids(a.url, STREAM)), ...(await ids(a.url, qs.body[0].index))]);
+    expect([...acknowledged, ...staleStream].filter((id) => !kept.has(id))).toEqual([]);
     await expectNoChanges(drA);
+
+    // clusterB rolls over: the mirrored pattern follows the new backing index into clusterA's stream
+    const rolled = await http(b.url, "POST", `/${STREAM}/_rollover`);
+    expect(rolled.status).toBe(200);
+    const more = await appendToStream(b.url, STREAM, "after-failback", 3);
+    const grown = await eventually("clusterB's new backing index followed into clusterA's stream", async () => {
+      const d = await dataStream(a.url, STREAM);
+      return d?.indices.length === 4 ? d : undefined;
+    });
+    expect(grown.indices.map((i) => i.index_name)).toEqual([...backingOnB, rolled.body.new_index]);
+    expect(await inSync(b.url, STREAM, a.url, STREAM)).toEqual([...streamOnB, ...more].sort());
   });
 });

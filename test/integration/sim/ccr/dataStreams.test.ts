@@ -3,7 +3,8 @@
  * data stream cases: an auto-follow pattern matching the stream's name follows each new backing
  * index and builds a replicated follower stream; a replicated stream refuses rollover and writes;
  * promote, then rollover, makes the follower stream writable again into a local write index;
- * `PUT {backing}/_ccr/follow` keeps backing index names unless `data_stream_name` renames the stream.
+ * `PUT {backing}/_ccr/follow` keeps backing index names unless `data_stream_name` renames the stream,
+ * and keeps the local stream's backing indices in name order whatever order they are followed in.
  */
 import { http } from "../../../helpers/sim";
 import { addRemote, ok, SimFleet, waitFor } from "../../../helpers/ccr";
@@ -116,6 +117,25 @@ test("PUT {backing}/_ccr/follow: the name must stay unless data_stream_name rena
   expect(refused.body.error.reason).toBe(
     `cannot follow backing index [${renamed2}], because local data stream [logs-db-copy] is no longer marked as replicated`,
   );
+});
+
+test("PUT {backing}/_ccr/follow of an older backing index after a newer one: the local stream keeps its backing indices in name order", async () => {
+  // TransportPutFollowAction.updateLocalDataStream sorts the backing indices by name, so that the
+  // newest generation stays the write index whatever order they are followed in
+  const first = await ok(leader.url, "POST", "/logs-order/_doc", { "@timestamp": "2025-03-01T00:00:00Z" }, 201);
+  const rolled = await ok(leader.url, "POST", "/logs-order/_rollover");
+  const follow = (index: string) =>
+    ok(follower.url, "PUT", `/${index}/_ccr/follow?wait_for_active_shards=1`, {
+      remote_cluster: "leader_cluster",
+      leader_index: index,
+      data_stream_name: "logs-order",
+    });
+  await follow(rolled.new_index);
+  expect((await stream(follower.url, "logs-order")).indices.map((i: any) => i.index_name)).toEqual([rolled.new_index]);
+  await follow(first._index);
+  const ds = await stream(follower.url, "logs-order");
+  expect(ds).toMatchObject({ name: "logs-order", replicated: true, generation: 2 });
+  expect(ds.indices.map((i: any) => i.index_name)).toEqual([first._index, rolled.new_index]);
 });
 
 test("templates and data streams survive a process restart (durable cluster-state customs)", async () => {
