@@ -13,6 +13,7 @@ import { http } from "../../helpers/sim";
 import {
   A_INDEX,
   B_INDEX,
+  count,
   DrPair,
   eventually,
   expectNoChanges,
@@ -71,6 +72,28 @@ describe("failover of pattern-driven data", () => {
 
     const aClusterUuid = (await http(a.url, "GET", "/")).body.cluster_uuid as string;
 
+    // While clusterA answers, a failover's preview shows each promoted stream's and index's count on
+    // both clusters and what a failover now would lose: the daily index's follow is paused and
+    // clusterA takes 2 more documents into it.
+    expect((await http(b.url, "POST", `/${DAILY}/_ccr/pause_follow`)).status).toBe(200);
+    const unreplicated = await loadOrders(a.url, DAILY, 2, "unreplicated");
+    await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
+    const live = (await drB.preview()).stdout;
+    for (const name of [STREAM, ...backing]) {
+      const n = await count(b.url, name);
+      expect(await count(a.url, name)).toBe(n);
+      expect(live).toContain(`"${name}" on clusterB (${n} docs; clusterA holds ${n}: none lost by a failover now)`);
+    }
+    const [dailyOnA, dailyOnB] = [await count(a.url, DAILY), await count(b.url, DAILY)];
+    expect(dailyOnA - dailyOnB).toBe(2);
+    expect(live).toContain(
+      `PROMOTE "${DAILY}" on clusterB (${dailyOnB} docs; clusterA holds ${dailyOnA}: 2 not replicated, lost by a failover now)`,
+    );
+    expect((await http(b.url, "POST", `/${DAILY}/_ccr/resume_follow`, {})).status).toBe(200);
+    await inSync(a.url, DAILY, b.url, DAILY);
+    await drB.setConfig("ccr-dr:primary", { value: "clusterA" });
+    await expectNoChanges(drB);
+
     // Disaster: clusterA dies. The preview names every stream and index the failover promotes.
     await a.kill("SIGKILL");
     await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
@@ -82,6 +105,11 @@ describe("failover of pattern-driven data", () => {
     expect(preview.stdout).toContain(`PROMOTE data stream "${STREAM}" on clusterB`);
     expect(preview.stdout).toContain(`ROLL OVER data stream "${STREAM}" on clusterB`);
     for (const index of [...backing, DAILY]) expect(preview.stdout).toContain(`PROMOTE "${index}" on clusterB`);
+    // each with its count on clusterB; clusterA's is unknown, never 0
+    for (const name of [STREAM, ...backing, DAILY]) {
+      const n = await count(b.url, name);
+      expect(preview.stdout).toContain(`"${name}" on clusterB (${n} docs; clusterA's count unknown: clusterA does not answer (`);
+    }
     expect(preview.stdout).not.toContain(`PROMOTE "${B_INDEX}" on clusterB, followed from`); // a declared pair: its own FollowerIndex line
 
     const failover = await drB.up();
@@ -113,7 +141,7 @@ describe("failover of pattern-driven data", () => {
     const dailyAfter = await loadOrders(b.url, DAILY, 3, "daily-after");
     // every acknowledged document is there
     expect(await ids(b.url, STREAM)).toEqual([...first, ...second, ...after].sort());
-    expect(await ids(b.url, DAILY)).toEqual([...daily, ...dailyAfter].sort());
+    expect(await ids(b.url, DAILY)).toEqual([...daily, ...unreplicated, ...dailyAfter].sort());
     expect(await ids(b.url, B_INDEX)).toEqual(orders.slice().sort());
     await expectNoChanges(drB);
   });
