@@ -121,6 +121,8 @@ export async function dataStreamDrill(opts: DrillOptions): Promise<DrillReport> 
       await steps(run, report, docs, writers);
     } finally {
       await Promise.all(writers.map((w) => w.stop()));
+      // what clusterA acknowledged, whether or not the drill got as far as the kill
+      report.documents = writers[0]?.acked.length ?? 0;
     }
   });
 }
@@ -167,7 +169,6 @@ async function steps(run: DrillRun, report: DrillReport, docs: number, writers: 
 
   const disasterAt = await run.disaster(a);
   const ackedOnA = [...(await onA.stop())];
-  report.documents = ackedOnA.length;
   await run.failover(ws);
 
   const onB = new StreamWriter(b.url, "b");
