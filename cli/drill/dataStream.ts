@@ -222,7 +222,7 @@ async function steps(run: DrillRun, report: DrillReport, docs: number, writers: 
         );
       return {
         value: undefined,
-        detail: `${quarantined.size} found in ccr-dr-quarantine-* (${report.quarantinedDocuments} quarantined documents in all)`,
+        detail: `${quarantined.size} found in ccr-dr-quarantine-* (${report.quarantinedDocuments ?? "an unknown number of"} quarantined documents in all)`,
       };
     },
   );

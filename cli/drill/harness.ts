@@ -92,14 +92,18 @@ export async function present(base: string, target: string, docIds: readonly str
   return found;
 }
 
-/** Documents in clusterA's quarantine indices (`ccr-dr-quarantine-*`), as `_cat/indices` counts them. */
-export async function quarantinedDocuments(base: string): Promise<number> {
-  const quarantine = await es<Array<{ "docs.count": string }>>(
+/**
+ * Documents in the quarantine indices (`ccr-dr-quarantine-*`) of `base`, as `_cat/indices` counts
+ * them; undefined when one of them has no count (a closed index): unknown, not 0.
+ */
+export async function quarantinedDocuments(base: string): Promise<number | undefined> {
+  const quarantine = await es<Array<{ "docs.count": string | null }>>(
     base,
     "GET",
     "/_cat/indices/ccr-dr-quarantine-*?format=json&h=index,docs.count",
   );
-  return quarantine.reduce((s, q) => s + Number(q["docs.count"] ?? 0), 0);
+  const counts = quarantine.map((q) => (q["docs.count"] === null || q["docs.count"] === "" ? NaN : Number(q["docs.count"])));
+  return counts.every(Number.isFinite) ? counts.reduce((s, n) => s + n, 0) : undefined;
 }
 
 /** The stack configuration of `site`: the tutorial's index pair, plus the scenario's auto-follow patterns. */
