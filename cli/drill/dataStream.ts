@@ -175,21 +175,22 @@ async function steps(run: DrillRun, report: DrillReport, docs: number, writers: 
   writers.push(onB);
   const afterFailover = Math.max(5, Math.ceil(docs / 10));
   let rpo: string[] = [];
+  let ackedOnB: string[] = [];
   await run.phase(`writer appends to ${STREAM} on clusterB`, async () => {
     await acknowledged(run, onB, afterFailover, "clusterB");
     report.rtoMs = onB.firstAckAt! - disasterAt;
+    ackedOnB = [...(await onB.stop())];
+    report.documentsOnB = ackedOnB.length;
     const reached = await present(b.url, STREAM, ackedOnA);
     rpo = ackedOnA.filter((id) => !reached.has(id));
     report.rpoDocuments = rpo.length;
     return {
       value: undefined,
       detail:
-        `${onB.acked.length} acknowledged on clusterB; of the ${ackedOnA.length} acknowledged on clusterA before the kill, ` +
+        `${ackedOnB.length} acknowledged on clusterB; of the ${ackedOnA.length} acknowledged on clusterA before the kill, ` +
         `${reached.size} reached clusterB and ${rpo.length} did not (the RPO)`,
     };
   });
-  const ackedOnB = [...(await onB.stop())];
-  report.documentsOnB = ackedOnB.length;
 
   await run.restart(a, async () => `${await count(a.url, STREAM)} documents in ${STREAM} on clusterA`);
   await run.failback(ws);
