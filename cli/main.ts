@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline/promises";
 import { CLUSTER_NAMES, type ClusterName, ConfigError } from "../stack/config";
 import { doctor, printDoctor } from "./doctor/doctor";
-import { drill, type DrillReport } from "./drill/drill";
+import { drill, drillTable, type DrillReport, type Scenario, SCENARIOS } from "./drill/drill";
 import { CliError, EXIT, pulumiFailure, stripAnsi } from "./errors";
 import { failback, failover, plan, switchover, type Log } from "./operations";
 import { statusCommand } from "./health/command";
@@ -25,6 +25,7 @@ commands:
   switchover --to <cluster> planned, both up: fence, wait for catch-up, promote, re-follow; no write lost
   doctor                    check the stack files agree, each remote is reachable from its peer, the credentials' privileges
   drill                     the seed tutorial end to end on an embedded es-sim pair, with RTO/RPO
+                            (--scenario data-stream: a data stream under writes, auto-followed, failed over and back)
 
 options:
   --json                    machine-readable output (schemas: docs/cli.md)
@@ -38,7 +39,8 @@ options:
   --plan-max-age <duration> failover/failback: refuse a saved plan older than this (30s, 10m, 1h; default ${formatAge(DEFAULT_PLAN_MAX_AGE_MS)})
   --timeout <seconds>       switchover: how long to wait for the target to catch up (default 60)
   --keep                    drill: keep data dirs, state backend and staged program
-  --documents <n>           drill: orders to load (default 4675)
+  --scenario <name>         drill: ${SCENARIOS.join(" or ")} (default tutorial)
+  --documents <n>           drill: orders to load (default 4675); data-stream: documents appended on clusterA before the kill (default 1000)
   --work-dir <dir>          the Pulumi program (default: this repository)
   --stack-a <name>          stack of clusterA (default dr-a); --stack-b likewise (default dr-b)
   --verbose                 on failure, also print Pulumi's raw output
@@ -70,18 +72,7 @@ async function confirm(what: string, yes: boolean): Promise<void> {
 }
 
 function printDrill(r: DrillReport): void {
-  const rows = r.phases.map((p) => [p.ok ? "ok" : "FAILED", `${(p.durationMs / 1000).toFixed(1)} s`, p.name]);
-  const w0 = Math.max(...rows.map((x) => x[0]!.length), 6);
-  const w1 = Math.max(...rows.map((x) => x[1]!.length), 8);
-  console.log(`\n${"result".padEnd(w0)}  ${"duration".padStart(w1)}  phase`);
-  for (const [a, b, c] of rows) console.log(`${a!.padEnd(w0)}  ${b!.padStart(w1)}  ${c}`);
-  console.log("");
-  console.log(`RTO (disaster → clusterB writable): ${r.rtoMs === undefined ? "n/a" : `${(r.rtoMs / 1000).toFixed(1)} s`}`);
-  console.log(`RPO (acknowledged on clusterA, missing on clusterB): ${r.rpoDocuments ?? "n/a"} documents`);
-  console.log(`quarantined documents: ${r.quarantinedDocuments}`);
-  if (r.error) console.log(`error: ${r.error}`);
-  if (r.keptIn) console.log(`state kept in ${r.keptIn}`);
-  console.log(`verdict: ${r.verdict === "pass" ? paint(32, "PASS") : paint(31, "FAIL")}`);
+  for (const line of drillTable(r, paint)) console.log(line);
 }
 
 /**
@@ -111,6 +102,7 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
         timeout: { type: "string" },
         keep: { type: "boolean", default: false },
         documents: { type: "string" },
+        scenario: { type: "string" },
         "work-dir": { type: "string" },
         "stack-a": { type: "string" },
         "stack-b": { type: "string" },
@@ -198,7 +190,16 @@ export async function main(argv: string[], signal?: AbortSignal): Promise<number
       const documents = values.documents === undefined ? undefined : Number(values.documents);
       if (documents !== undefined && !(Number.isInteger(documents) && documents > 0))
         throw new CliError(EXIT.usage, `--documents ${values.documents} must be a positive integer`);
-      const r = await drill({ log: progress, keep: values.keep, ...(documents ? { documents } : {}), ...(signal ? { signal } : {}) });
+      const scenario = values.scenario ?? "tutorial";
+      if (!SCENARIOS.includes(scenario as Scenario))
+        throw new CliError(EXIT.usage, `--scenario ${scenario} is not a drill scenario: use one of ${SCENARIOS.join(", ")}`);
+      const r = await drill({
+        log: progress,
+        keep: values.keep,
+        scenario: scenario as Scenario,
+        ...(documents ? { documents } : {}),
+        ...(signal ? { signal } : {}),
+      });
       out(r, () => printDrill(r));
       return r.verdict === "pass" ? EXIT.ok : EXIT.drillFailed;
     }

@@ -259,9 +259,10 @@ export const schemas = {
   },
   drill: {
     type: "object",
-    required: ["verdict", "phases", "quarantinedDocuments", "documents"],
+    required: ["scenario", "verdict", "phases", "documents"],
     additionalProperties: false,
     properties: {
+      scenario: { enum: ["tutorial", "data-stream"] },
       verdict: { enum: ["pass", "fail"] },
       phases: {
         type: "array",
@@ -275,7 +276,9 @@ export const schemas = {
       rtoMs: int,
       rpoDocuments: int,
       quarantinedDocuments: int,
+      lostDocuments: int,
       documents: int,
+      documentsOnB: int,
       keptIn: str,
       error: str,
     },

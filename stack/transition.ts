@@ -24,7 +24,12 @@ import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
 import { pooled } from "../es/pooled";
-import { readPatternPromotionLines } from "../providers/patternPromotion/preview";
+import {
+  patternPromotionLines,
+  type PatternPromotionPreview,
+  readLeaderCounts,
+  readPatternPromotion,
+} from "../providers/patternPromotion/preview";
 import { readPatternFailbackLines } from "../providers/patternFailback/preview";
 
 /** Bound on each request to this site's cluster while previewing. */
@@ -50,27 +55,54 @@ async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local
   return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
 }
 
+/** What the failover promotes beside the declared pairs, as read from this site, or why it could not be read. */
+type PatternRead = { read: PatternPromotionPreview; visible: boolean } | { failure: string } | undefined;
+
 /**
  * What the failover promotes beside the declared pairs, when the site has auto-follow patterns
  * (providers/patternPromotion/preview.ts): a line per paused pattern, promoted stream and index.
  */
-async function patternPromotions(es: Es, cfg: SiteConfig): Promise<{ lines: string[]; leaderIndices: string[] }> {
-  if (cfg.autoFollowPatterns.length === 0) return { lines: [], leaderIndices: [] };
+async function patternPromotions(es: Es, cfg: SiteConfig): Promise<PatternRead> {
+  if (cfg.autoFollowPatterns.length === 0) return undefined;
   const remoteCluster = cfg.clusters[cfg.peer].name;
   const target = {
     remoteCluster,
     patterns: cfg.autoFollowPatterns.map((p) => p.name),
     declaredIndices: cfg.indices.map((p) => p[cfg.site]),
   };
-  return readPatternPromotionLines(es, target, cfg.peer).catch((e: unknown) => ({
-    lines: [
-      e instanceof ProviderError
-        ? `failover: \`pulumi up\` will fail to promote what the auto-follow patterns of ${cfg.site} follow: ${e.message}`
-        : `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); ` +
-          "what this run promotes beside the declared pairs is unknown",
-    ],
-    leaderIndices: [],
-  }));
+  try {
+    const read = await readPatternPromotion(es, target);
+    const visible = read.plan.warnings.length > 0 || read.plan.ops.some((op) => op.kind !== "recordPlan" && op.kind !== "forgetPlan");
+    return { read, visible };
+  } catch (e) {
+    return {
+      failure:
+        e instanceof ProviderError
+          ? `failover: \`pulumi up\` will fail to promote what the auto-follow patterns of ${cfg.site} follow: ${e.message}`
+          : `failover: what the auto-follow patterns of ${cfg.site} follow could not be read (${messageOf(e).split("\n")[0]}); ` +
+            "what this run promotes beside the declared pairs is unknown",
+    };
+  }
+}
+
+/**
+ * The pattern-driven promotion's lines, with the old primary's document counts when the probe found
+ * it answering (read within the probe's bound); otherwise they are unknown, with the probe's reason.
+ */
+async function patternPromotionLinesOf(patterns: PatternRead, probe: OldPrimaryProbe, cfg: SiteConfig): Promise<string[]> {
+  if (patterns === undefined) return [];
+  if ("failure" in patterns) return [patterns.failure];
+  if (!probe.reachable)
+    return patternPromotionLines(patterns.read, cfg.site, cfg.peer, {
+      readable: false,
+      reason: `${cfg.peer} does not answer (${probe.reason})`,
+    });
+  const es = siteConnection(cfg.clusters[cfg.peer], PROBE_TIMEOUT_MS);
+  try {
+    return patternPromotionLines(patterns.read, cfg.site, cfg.peer, await readLeaderCounts(es, patterns.read.leaderNames));
+  } finally {
+    close(es).catch(() => undefined);
+  }
 }
 
 function leaderSeqNosOf(probe: OldPrimaryProbe, index: string): LeaderSeqNos {
@@ -89,8 +121,10 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
   try {
     const pending = await pendingPromotions(es, cfg);
     const patterns = await patternPromotions(es, cfg);
-    if (pending.length === 0 && patterns.lines.length === 0) return { kind: "none", lines: [] };
-    const probe = await probeOldPrimary(cfg.clusters[cfg.peer], [...pending.map((p) => p.peer), ...patterns.leaderIndices], {
+    const patternWork = patterns !== undefined && ("failure" in patterns || patterns.visible);
+    if (pending.length === 0 && !patternWork) return { kind: "none", lines: [] };
+    const leaderIndices = patterns && "read" in patterns ? patterns.read.leaderIndices : [];
+    const probe = await probeOldPrimary(cfg.clusters[cfg.peer], [...pending.map((p) => p.peer), ...leaderIndices], {
       timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
     });
     const guard = failoverGuard(probe, cfg.site, cfg.force);
@@ -102,7 +136,8 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
         leaderSeqNosOf(probe, p.peer),
       ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
     });
-    return { kind: "failover", lines: [...lines.filter((l): l is string => l !== undefined), ...patterns.lines], guard };
+    const patternLines = await patternPromotionLinesOf(patterns, probe, cfg);
+    return { kind: "failover", lines: [...lines.filter((l): l is string => l !== undefined), ...patternLines], guard };
   } finally {
     close(es).catch(() => undefined);
   }

@@ -114,23 +114,53 @@ export function planPatternPromotion(world: PatternWorld, t: PatternPromotionTar
   return { ops, warnings };
 }
 
-/** (pure) The preview's lines: one per pattern, stream and index, in the order they run. */
-export function promotionLines(plan: Plan, cluster: string, leaderCluster: string): string[] {
+/**
+ * The document counts a preview shows per promoted stream and index: this cluster's, read now, and
+ * the old primary's when it answers. Keys are the names on this cluster (stream or index).
+ */
+export interface PromotionCounts {
+  /** Documents on this cluster; absent (or undefined) when they could not be read. */
+  documents: ReadonlyMap<string, number | undefined>;
+  /** The old primary's counts of the same data (a number, or why it could not be read), or why none could. */
+  leader: { readable: true; documents: ReadonlyMap<string, number | string> } | { readable: false; reason: string };
+}
+
+/**
+ * (pure) "N docs; clusterA holds M: D not replicated, lost by a failover now", from what was read:
+ * an unknown count is said to be unknown, with the reason, never 0.
+ */
+export function countWords(name: string, counts: PromotionCounts, leaderCluster: string): string {
+  const here = counts.documents.get(name);
+  const own = here === undefined ? "document count unknown" : `${here} docs`;
+  const leader = counts.leader.readable ? (counts.leader.documents.get(name) ?? "not read") : counts.leader.reason;
+  if (typeof leader === "string") return `${own}; ${leaderCluster}'s count unknown: ${leader}`;
+  if (here === undefined) return `${own}; ${leaderCluster} holds ${leader}, so what a failover now loses is unknown`;
+  const missing = leader - here;
+  if (missing > 0) return `${own}; ${leaderCluster} holds ${leader}: ${missing} not replicated, lost by a failover now`;
+  if (missing < 0) return `${own}; ${leaderCluster} holds ${leader}: ${-missing} fewer (deletes not yet replicated)`;
+  return `${own}; ${leaderCluster} holds ${leader}: none lost by a failover now`;
+}
+
+/** (pure) The preview's lines: one per pattern, stream and index, in the order they run, with their document counts. */
+export function promotionLines(plan: Plan, cluster: string, leaderCluster: string, counts: PromotionCounts): string[] {
   const lines: string[] = [];
+  const docs = (name: string) => countWords(name, counts, leaderCluster);
   for (const op of plan.ops) {
     switch (op.kind) {
       case "pausePattern":
         lines.push(`failover: PAUSE auto-follow pattern "${op.name}" on ${cluster} first (nothing new starts following)`);
         break;
       case "promoteStream":
-        lines.push(`failover: PROMOTE data stream "${op.stream}" on ${cluster}, replicated from ${leaderCluster}, to a writable stream`);
+        lines.push(
+          `failover: PROMOTE data stream "${op.stream}" on ${cluster} (${docs(op.stream)}), replicated from ${leaderCluster}, to a writable stream`,
+        );
         break;
       case "rollover":
         lines.push(`failover: ROLL OVER data stream "${op.stream}" on ${cluster}: new writes go to a new local write index`);
         break;
       case "promoteIndex":
         lines.push(
-          `failover: PROMOTE "${op.index}" on ${cluster}, ${op.stream ? `backing index of data stream "${op.stream}", ` : ""}` +
+          `failover: PROMOTE "${op.index}" on ${cluster} (${docs(op.index)}), ${op.stream ? `backing index of data stream "${op.stream}", ` : ""}` +
             `followed from ${leaderCluster}:${op.leaderIndex} (not a declared pair), to a writable index: ${planWords(op.ops)}`,
         );
         break;
@@ -140,4 +170,15 @@ export function promotionLines(plan: Plan, cluster: string, leaderCluster: strin
     }
   }
   return lines;
+}
+
+/** (pure) What the old primary holds of each promoted stream and index: the follower's name → the leader's. */
+export function leaderNames(plan: Plan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const op of plan.ops) {
+    // A follower data stream has the leader stream's name (Elasticsearch refuses to rename one).
+    if (op.kind === "promoteStream") out.set(op.stream, op.stream);
+    if (op.kind === "promoteIndex") out.set(op.index, op.leaderIndex);
+  }
+  return out;
 }

@@ -1,13 +1,8 @@
 /** Data-stream fixtures shared by the tests of pattern-driven failover and its crash matrix. */
 import { http, ndjson } from "./sim";
 
-/** A data-stream template for `logs-*-*`: priority 200, above Elasticsearch's built-in `logs` template (100); no replicas. */
-export const LOGS_TEMPLATE = {
-  index_patterns: ["logs-*-*"],
-  data_stream: {},
-  priority: 200,
-  template: { settings: { number_of_replicas: 0 } },
-};
+/** The drill's data-stream template for `logs-*-*` (cli/drill/dataStream.ts). */
+export { LOGS_TEMPLATE } from "../../cli/drill/dataStream";
 
 /** Appends `n` documents with ids `<prefix>-<i>` into `stream` (op_type create, as streams require); their ids. */
 export async function appendToStream(base: string, stream: string, prefix: string, n: number): Promise<string[]> {

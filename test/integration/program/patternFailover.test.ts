@@ -18,6 +18,7 @@ import { http } from "../../helpers/sim";
 import {
   A_INDEX,
   B_INDEX,
+  count,
   DrPair,
   eventually,
   expectNoChanges,
@@ -82,6 +83,29 @@ describe("failover of pattern-driven data", () => {
     expect((await http(b.url, "POST", `/${backing[1]}/_ccr/pause_follow`)).status).toBe(200);
     unreplicated = await appendToStream(a.url, STREAM, "unreplicated", 4);
 
+    // While clusterA answers, a failover's preview shows each promoted stream's and index's count on
+    // both clusters and what a failover now would lose: the daily index's follow is paused and
+    // clusterA takes 2 more documents into it.
+    expect((await http(b.url, "POST", `/${DAILY}/_ccr/pause_follow`)).status).toBe(200);
+    const dailyBehind = await loadOrders(a.url, DAILY, 2, "daily-behind");
+    await drB.setConfig("ccr-dr:primary", { value: "clusterB" });
+    const live = (await drB.preview()).stdout;
+    const loss = (onA: number, onB: number) =>
+      onA > onB
+        ? `${onA - onB} not replicated, lost by a failover now`
+        : onA === onB
+          ? "none lost by a failover now"
+          : `${onB - onA} fewer`;
+    for (const name of [STREAM, ...backing, DAILY]) {
+      const [onA, onB] = [await count(a.url, name), await count(b.url, name)];
+      expect(live).toContain(`"${name}" on clusterB (${onB} docs; clusterA holds ${onA}: ${loss(onA, onB)}`);
+    }
+    expect((await count(a.url, DAILY)) - (await count(b.url, DAILY))).toBe(2);
+    expect((await http(b.url, "POST", `/${DAILY}/_ccr/resume_follow`, {})).status).toBe(200);
+    await inSync(a.url, DAILY, b.url, DAILY);
+    daily.push(...dailyBehind);
+    await drB.setConfig("ccr-dr:primary", { value: "clusterA" });
+
     const aClusterUuid = (await http(a.url, "GET", "/")).body.cluster_uuid as string;
 
     // Disaster: clusterA dies. The preview names every stream and index the failover promotes.
@@ -95,6 +119,11 @@ describe("failover of pattern-driven data", () => {
     expect(preview.stdout).toContain(`PROMOTE data stream "${STREAM}" on clusterB`);
     expect(preview.stdout).toContain(`ROLL OVER data stream "${STREAM}" on clusterB`);
     for (const index of [...backing, DAILY]) expect(preview.stdout).toContain(`PROMOTE "${index}" on clusterB`);
+    // each with its count on clusterB; clusterA's is unknown, never 0
+    for (const name of [STREAM, ...backing, DAILY]) {
+      const n = await count(b.url, name);
+      expect(preview.stdout).toContain(`"${name}" on clusterB (${n} docs; clusterA's count unknown: clusterA does not answer (`);
+    }
     expect(preview.stdout).not.toContain(`PROMOTE "${B_INDEX}" on clusterB, followed from`); // a declared pair: its own FollowerIndex line
 
     const failover = await drB.up();

@@ -3,7 +3,15 @@
  * run can find — first run, and a re-run after a crash after each kind of step.
  */
 import type { FollowerWorld, LocalIndex } from "../../../../providers/followerIndex/world";
-import { describeOp, planPatternPromotion, promotionLines, type Op } from "../../../../providers/patternPromotion/plan";
+import {
+  countWords,
+  describeOp,
+  leaderNames,
+  planPatternPromotion,
+  promotionLines,
+  type Op,
+  type PromotionCounts,
+} from "../../../../providers/patternPromotion/plan";
 import { PROMOTION_PLAN_INDEX } from "../../../../providers/patternPromotion/types";
 import {
   decodePromotionPlan,
@@ -196,13 +204,63 @@ describe("planPatternPromotion", () => {
       T,
       "clusterB",
     );
-    expect(promotionLines(plan, "clusterB", "clusterA")).toEqual([
+    const counts: PromotionCounts = {
+      documents: new Map([
+        ["logs-generic-default", 55],
+        [BACKING, 30],
+        ["logs-2026.12.02", 15],
+      ]),
+      leader: { readable: false, reason: "clusterA does not answer (connect ECONNREFUSED)" },
+    };
+    const down = "clusterA's count unknown: clusterA does not answer (connect ECONNREFUSED)";
+    expect(promotionLines(plan, "clusterB", "clusterA", counts)).toEqual([
       'failover: PAUSE auto-follow pattern "logs" on clusterB first (nothing new starts following)',
-      'failover: PROMOTE data stream "logs-generic-default" on clusterB, replicated from clusterA, to a writable stream',
+      `failover: PROMOTE data stream "logs-generic-default" on clusterB (55 docs; ${down}), replicated from clusterA, to a writable stream`,
       'failover: ROLL OVER data stream "logs-generic-default" on clusterB: new writes go to a new local write index',
-      `failover: PROMOTE "${BACKING}" on clusterB, backing index of data stream "logs-generic-default", followed from clusterA:${BACKING} (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock`,
-      'failover: PROMOTE "logs-2026.12.02" on clusterB, followed from clusterA:logs-2026.12.02 (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock',
+      `failover: PROMOTE "${BACKING}" on clusterB (30 docs; ${down}), backing index of data stream "logs-generic-default", followed from clusterA:${BACKING} (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock`,
+      `failover: PROMOTE "logs-2026.12.02" on clusterB (15 docs; ${down}), followed from clusterA:logs-2026.12.02 (not a declared pair), to a writable index: pause → close → unfollow → write block → open → record promotion → unblock`,
     ]);
+    // the old primary's names of the same data: a follower stream keeps its leader's name
+    expect([...leaderNames(plan)]).toEqual([
+      ["logs-generic-default", "logs-generic-default"],
+      [BACKING, BACKING],
+      ["logs-2026.12.02", "logs-2026.12.02"],
+    ]);
+  });
+
+  const readable = (n: number | string): PromotionCounts["leader"] => ({ readable: true, documents: new Map([["s", n]]) });
+  test.each<[string, number | undefined, PromotionCounts["leader"], string]>([
+    ["both read, leader ahead", 40, readable(45), "40 docs; clusterA holds 45: 5 not replicated, lost by a failover now"],
+    ["both read, in sync", 45, readable(45), "45 docs; clusterA holds 45: none lost by a failover now"],
+    ["both read, leader behind (deletes)", 45, readable(43), "45 docs; clusterA holds 43: 2 fewer (deletes not yet replicated)"],
+    [
+      "leader down",
+      45,
+      { readable: false, reason: "clusterA does not answer (timeout)" },
+      "45 docs; clusterA's count unknown: clusterA does not answer (timeout)",
+    ],
+    [
+      "leader answers, this name unreadable",
+      45,
+      readable('"s" could not be counted (404)'),
+      `45 docs; clusterA's count unknown: "s" could not be counted (404)`,
+    ],
+    ["leader answers, this name not asked", 45, { readable: true, documents: new Map() }, "45 docs; clusterA's count unknown: not read"],
+    [
+      "follower unreadable (closed)",
+      undefined,
+      readable(45),
+      "document count unknown; clusterA holds 45, so what a failover now loses is unknown",
+    ],
+    [
+      "neither",
+      undefined,
+      { readable: false, reason: "clusterA does not answer (x)" },
+      "document count unknown; clusterA's count unknown: clusterA does not answer (x)",
+    ],
+  ])("counts in the preview: %s", (_name, here, leader, words) => {
+    const documents = new Map<string, number | undefined>(here === undefined ? [] : [["s", here]]);
+    expect(countWords("s", { documents, leader }, "clusterA")).toBe(words);
   });
 
   test("a stream without a data-stream template on this cluster is refused before anything changes", () => {
