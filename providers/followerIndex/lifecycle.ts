@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../../es/ccr";
 import { info } from "../../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { connectShared as realConnect, type Connection, type Es } from "../../es/connection";
 import { indicesGet } from "../../es/indices";
 import { Failures, isUnknown, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";

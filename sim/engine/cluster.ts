@@ -616,6 +616,15 @@ export class Cluster {
 
   /** Resolves an index expression against this cluster. */
   resolve(expression: string | undefined, options: ResolveOptions = {}): string[] {
+    // The name of an existing index (what every per-index API call sends) resolves to that index
+    // alone: index names cannot contain `,` or `*` nor start with `_` or `-`, and no alias or data
+    // stream may share an index's name, so resolveIndices would consult only this entry. Building
+    // the whole list costs a walk over every index (and its data stream) per request.
+    const named = expression === undefined ? undefined : this.shards.get(expression);
+    if (named) {
+      const only: ResolvableIndex = { name: named.name, uuid: named.uuid, open: named.isOpen, hidden: false, aliases: [] };
+      return resolveIndices(expression, [only], options);
+    }
     return resolveIndices(expression, this.resolvable(), options);
   }
 }

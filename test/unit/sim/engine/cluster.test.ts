@@ -265,3 +265,31 @@ describe("metadata updates one at a time (MasterService's task queue)", () => {
     expect(cluster.indexNames()).toEqual(["nested"]);
   });
 });
+
+describe("index expressions", () => {
+  // Cluster.resolve looks an existing index's name up instead of walking every index: the answers
+  // must be those of the general resolver for every option that applies to a named index.
+  test("a named index resolves as the general resolver does, open or closed, hidden, among aliases and wildcards", async () => {
+    const { cluster } = await open();
+    await createIndex(cluster, "logs-1", { aliases: { logs: {} } });
+    await createIndex(cluster, "logs-2", {});
+    await createIndex(cluster, "hidden-1", { settings: { "index.hidden": true } });
+    await closeIndex(cluster, "logs-2", {});
+    expect(cluster.resolve("logs-1")).toEqual(["logs-1"]);
+    expect(cluster.resolve("hidden-1")).toEqual(["hidden-1"]);
+    expect(cluster.resolve("logs-2")).toEqual(["logs-2"]);
+    expect(cluster.resolve("logs-2", { expandWildcards: ["open"] })).toEqual(["logs-2"]);
+    await expectEsError(() => cluster.resolve("logs-2", { forbidClosed: true }), "index_closed_exception", 400);
+    expect(cluster.resolve("logs-2", { forbidClosed: true, ignoreUnavailable: true })).toEqual([]);
+    await expectEsError(
+      () => cluster.resolve("logs-2", { forbidClosed: true, ignoreUnavailable: true, allowNoIndices: false }),
+      "index_not_found_exception",
+      404,
+    );
+    // what still takes the general path: aliases, lists, wildcards, missing names
+    expect(cluster.resolve("logs")).toEqual(["logs-1"]);
+    expect(cluster.resolve("logs-2,logs-1")).toEqual(["logs-2", "logs-1"]);
+    expect(cluster.resolve("logs-*", { expandWildcards: ["open", "closed"] })).toEqual(["logs-1", "logs-2"]);
+    await expectEsError(() => cluster.resolve("nope"), "index_not_found_exception", 404);
+  });
+});
