@@ -32,6 +32,8 @@ export interface StackFile {
   /** e.g. `Pulumi.dr-b.yaml`. */
   file: string;
   raw: RawConfig;
+  /** The program directory, where a relative `ccr-dr:indicesFile` is read (default: the current directory). */
+  projectDir?: string;
 }
 
 /** Exit codes of `ccr-dr doctor` (docs/cli.md). */
@@ -136,7 +138,7 @@ export function compareStackFiles(a: StackFile, b: StackFile): CheckResult[] {
 export function parseStackFile(s: StackFile): { config?: SiteConfig; results: CheckResult[] } {
   let config: SiteConfig;
   try {
-    config = parseSiteConfig(s.raw);
+    config = parseSiteConfig(s.raw, s.projectDir !== undefined ? { projectDir: s.projectDir } : {});
   } catch (e) {
     const problems = e instanceof ConfigError ? e.problems : [(e as Error).message];
     return {
