@@ -40,8 +40,24 @@ export interface FollowerWorld {
   quarantine?: QuarantineState;
 }
 
+/** What {@link readFollowerWorld} reads besides the index itself. */
+export interface WorldReadOptions {
+  /**
+   * Follower stats and the primaries' sequence numbers (default true). `planDelete` uses neither
+   * (a promotion reads the stats itself right before its pause, and the checkpoints after its
+   * open), so the delete of a FollowerIndex skips both reads: two requests per promoted index.
+   */
+  stats?: boolean;
+}
+
 /** Reads `index` (and the quarantine index, when named) on the follower cluster. */
-export async function readFollowerWorld(es: Es, index: string, quarantineIndex?: string): Promise<FollowerWorld> {
+export async function readFollowerWorld(
+  es: Es,
+  index: string,
+  quarantineIndex?: string,
+  options: WorldReadOptions = {},
+): Promise<FollowerWorld> {
+  const stats = options.stats ?? true;
   const world: FollowerWorld = {};
   if (quarantineIndex) {
     const q = await indicesGet(es, quarantineIndex);
@@ -62,15 +78,15 @@ export async function readFollowerWorld(es: Es, index: string, quarantineIndex?:
   const follow = await ccrFollowInfo(es, index);
   if (follow) {
     local.follow = follow;
-    if (follow.status === "active") {
-      const stats = await ccrFollowStats(es, index);
-      if (stats) {
-        local.followStats = stats;
-        if (stats.fatalError) local.fatalError = stats.fatalError;
+    if (stats && follow.status === "active") {
+      const followStats = await ccrFollowStats(es, index);
+      if (followStats) {
+        local.followStats = followStats;
+        if (followStats.fatalError) local.fatalError = followStats.fatalError;
       }
     }
   }
-  if (open) {
+  if (stats && open) {
     const seqNos = await indicesStats(es, index);
     if (seqNos) local.seqNos = seqNos;
   }
