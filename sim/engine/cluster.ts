@@ -20,7 +20,6 @@ import { resolveIndices, type ResolvableIndex, type ResolveOptions } from "./nam
 import {
   DEFAULT_CLUSTER_SETTINGS,
   findClusterSetting,
-  parseByteSize,
   parseTimeValue,
   type ClusterSettingDef,
   type ClusterSettingsValidator,
@@ -322,8 +321,7 @@ export class Cluster {
         .scheduledRefresh(now)
         ?.catch((e) => this.opts.log?.(`[es-sim] refresh of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`));
       if (shard.leases.leases.length > 0) shard.expireLeases(now);
-      const threshold = parseByteSize("index.translog.flush_threshold_size", shard.setting("index.translog.flush_threshold_size"));
-      if (this.storage.logBytes(shard.uuid) > threshold) {
+      if (this.storage.logBytes(shard.uuid) > shard.tickSettings().flushThresholdBytes) {
         this.snapshotShard(shard).catch((e) =>
           this.opts.log?.(`[es-sim] flush of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`),
         );

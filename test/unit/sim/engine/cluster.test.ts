@@ -174,6 +174,23 @@ describe("refresh and restart", () => {
     expect((await count(cluster, "r", { body: {}, params: {} }, {})).count).toBe(2);
   });
 
+  test("the periodic tick follows a changed refresh_interval and lease period at once (their parsed values are per settings object)", async () => {
+    const { cluster } = await open();
+    await createIndex(cluster, "t", { settings: { "index.refresh_interval": "-1", "index.soft_deletes.retention_lease.period": "1h" } });
+    const shard = cluster.requireShard("t");
+    await indexDoc(cluster, "t", "1", {}, {});
+    shard.addRetentionLease("ccr-lease", 0, "ccr", now);
+    now += 5_000;
+    cluster.tick();
+    expect((await count(cluster, "t", { body: {}, params: {} }, {})).count).toBe(0);
+    expect(shard.leases.leases.map((l) => l.id)).toContain("ccr-lease");
+    await putSettings(cluster, "t", { "index.refresh_interval": "1s", "index.soft_deletes.retention_lease.period": "2s" }, {});
+    cluster.tick();
+    expect(shard.leases.leases.map((l) => l.id)).not.toContain("ccr-lease");
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await count(cluster, "t", { body: {}, params: {} }, {})).count).toBe(1);
+  });
+
   test("restart from storage restores docs, seq_nos, settings, closed state; primary term +1", async () => {
     const storage = new MemoryStorage();
     const { cluster } = await open(storage);
