@@ -220,6 +220,36 @@ export async function indicesGetMeta(
   return out;
 }
 
+/**
+ * `indices.get` of a list of indices (one request; at most {@link chunkIndexLists}' length), as
+ * {@link indicesGet} describes each, without the mapping beyond its `_meta` (`filter_path`). Absent
+ * indices are left out (`ignore_unavailable`), closed ones included.
+ */
+export async function indicesGetList(es: Es, indices: readonly string[]): Promise<Record<string, Omit<IndexDescription, "mappings">>> {
+  const r = (await call(es, "indices.get", indices.length === 1 ? indices[0] : undefined, (c) =>
+    c.indices.get({
+      index: [...indices],
+      flat_settings: true,
+      ignore_unavailable: true,
+      expand_wildcards: "all",
+      filter_path: ["*.settings", "*.mappings._meta"],
+    }),
+  )) as unknown as Record<string, { settings?: Record<string, unknown>; mappings?: Record<string, unknown> }> | undefined;
+  const out: Record<string, Omit<IndexDescription, "mappings">> = {};
+  for (const [name, entry] of Object.entries(r ?? {})) {
+    const settings = flattenSettings(entry?.settings ?? {});
+    const meta = entry?.mappings?.["_meta"];
+    out[name] = {
+      uuid: String(settings["index.uuid"] ?? ""),
+      numberOfShards: Number(settings["index.number_of_shards"] ?? 1),
+      writeBlocked: String(settings["index.blocks.write"] ?? "false") === "true",
+      settings,
+      meta: typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>) : undefined,
+    };
+  }
+  return out;
+}
+
 /** What the old primary's probe (stack/splitBrain.ts) needs of each index: whether writes are blocked and whether it follows. */
 export interface IndexWriteSettings {
   /** Flat settings under `index.blocks` and `index.xpack.ccr`, plus `index.uuid`. */
