@@ -49,6 +49,7 @@ const cfg = parseSiteConfig({
   primary: config.get("primary"),
   clusters: config.getObject("clusters"),
   indices: config.getObject("indices"),
+  indicesFile: config.get("indicesFile"),
   autoFollowPatterns: config.getObject("autoFollowPatterns"),
   fenced: config.getObject("fenced"),
   force: config.getObject("force"),

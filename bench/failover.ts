@@ -57,12 +57,12 @@ export interface FailoverResult {
 }
 
 /**
- * A measurement's index-name prefix, short: Pulumi hands the whole stack configuration to the
- * program in one environment variable (PULUMI_CONFIG), which Linux caps at 128 KiB, and the
- * index pairs are most of it — with `fo2000r0-1999-a`-style names 2,000 pairs did not fit
- * ("argument list too long"); `f1jk0-1999-a` do (bench/README.md, "Linear cost").
+ * A measurement's index-name prefix: names of 28–30 characters at 2,000 pairs
+ * (`bench-failover-f2000r0-1999-a`), as real ones are. With that many pairs the stacks name an
+ * indices file (bench/pair.ts): in the stack configuration, which Pulumi hands to the program in one
+ * environment variable capped at 128 KiB, 2,000 such pairs would not fit ("argument list too long").
  */
-const prefixOf = (kind: "f" | "r" | "c", n: number, run: number) => `${kind}${n.toString(36)}${run}`;
+const prefixOf = (kind: "f" | "r" | "c", n: number, run: number) => `bench-failover-${kind}${n}r${run}`;
 
 /** Creates `names` on clusterA with a few documents each. */
 async function leaders(pair: BenchPair, names: string[]): Promise<void> {

@@ -31,6 +31,11 @@ export interface BenchPair {
 }
 
 /** Names of `n` index pairs with a prefix unique to one measurement. */
+/** Above this many pairs the bench's stacks list them in {@link INDICES_FILE} instead of `ccr-dr:indices`. */
+export const INDICES_FILE_ABOVE = 100;
+/** The indices file of the staged program (relative to it, as `ccr-dr:indicesFile` names it). */
+export const INDICES_FILE = "bench-indices.pairs";
+
 export function indexPairs(prefix: string, n: number): Array<Record<Site, string>> {
   return Array.from({ length: n }, (_, i) => ({ clusterA: `${prefix}-${i}-a`, clusterB: `${prefix}-${i}-b` }));
 }
@@ -81,10 +86,17 @@ export async function startBenchPair(opts: BenchPairOptions = {}): Promise<Bench
     env.PATH = `${bin}${path.delimiter}${env.PATH}`;
   }
   const stacks = (indices: Array<Record<Site, string>>, primary: Site) => {
+    // Many pairs go into an indices file (docs/configuration.md, `ccr-dr:indicesFile`): the stack
+    // configuration reaches the program in one environment variable capped at 128 KiB.
+    const inFile = indices.length > INDICES_FILE_ABOVE;
+    if (inFile) {
+      fs.mkdirSync(programDir, { recursive: true });
+      fs.writeFileSync(path.join(programDir, INDICES_FILE), indices.map((p) => `${p.clusterA} ${p.clusterB}`).join("\n") + "\n");
+    }
     const common = {
       primary,
       clusters: { clusterA: cluster(a, opts.requestTimeoutMs), clusterB: cluster(b, opts.requestTimeoutMs) },
-      indices,
+      ...(inFile ? { indicesFile: INDICES_FILE } : { indices }),
     };
     return { "dr-a": { site: "clusterA", ...common }, "dr-b": { site: "clusterB", ...common } };
   };

@@ -62,14 +62,18 @@ export async function rawConfigOf(stack: Stack): Promise<RawConfig> {
     primary: all["ccr-dr:primary"]?.value,
     clusters: value("clusters"),
     indices: value("indices"),
+    indicesFile: all["ccr-dr:indicesFile"]?.value,
     autoFollowPatterns: value("autoFollowPatterns"),
     fenced: value("fenced"),
   };
 }
 
-/** The stack config as the program reads it, parsed with the program's own rules. */
+/**
+ * The stack config as the program reads it, parsed with the program's own rules; a
+ * `ccr-dr:indicesFile` is read from the program directory (workDir), where the program reads it.
+ */
 export async function siteConfigOf(stack: Stack): Promise<SiteConfig> {
-  return parseSiteConfig(await rawConfigOf(stack));
+  return parseSiteConfig(await rawConfigOf(stack), { projectDir: stack.workspace.workDir });
 }
 
 /** Opens the stacks of `names` (creating them on the backend if new) and reads their configuration. */

@@ -292,6 +292,11 @@ export async function ccrFollowStats(es: Es, index: string): Promise<FollowStats
     { indices?: Array<{ index?: string; total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }> } | undefined;
   const entry = r?.indices?.find((i) => i.index === index);
   if (!entry) return undefined;
+  return followStatsOf(entry);
+}
+
+/** One index's entry of a `ccr.follow_stats` answer. */
+function followStatsOf(entry: { total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }): FollowStats {
   const shards = (entry.shards ?? []).map((s): FollowShardStats => {
     const fatal = s["fatal_exception"] as { type?: string; reason?: string } | undefined;
     return {
@@ -363,6 +368,48 @@ export function ccrDeleteAutoFollowPattern(es: Es, name: string): Promise<StepOu
  * `ccr.follow_info` of an expression (`_all`, a wildcard or a comma list): every follower among
  * the indices it names, open or closed; none when it names no follower.
  */
+/**
+ * `ccr.follow_info` of a list of named indices (at most {@link chunkIndexLists}' length: one
+ * request): the followers among them, by name. `undefined` when one of them does not exist
+ * (Elasticsearch answers 404 for the whole list), so that the caller reads them one by one.
+ */
+export async function ccrFollowInfoList(es: Es, indices: readonly string[]): Promise<Map<string, FollowInfo> | undefined> {
+  const r = (await readOrUndefined(es, "ccr.follow_info", indices.length === 1 ? indices[0] : undefined, (c) =>
+    c.ccr.followInfo({ index: [...indices] }),
+  )) as unknown as { follower_indices?: Array<Record<string, unknown>> } | undefined;
+  if (!r) return undefined;
+  const out = new Map<string, FollowInfo>();
+  for (const entry of r.follower_indices ?? []) {
+    const name = String(entry["follower_index"]);
+    out.set(name, {
+      followerIndex: name,
+      remoteCluster: String(entry["remote_cluster"]),
+      leaderIndex: String(entry["leader_index"]),
+      status: entry["status"] === "active" ? "active" : "paused",
+      parameters: entry["parameters"] ? followParametersFromWire(entry["parameters"] as Record<string, unknown>) : undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * `ccr.follow_stats` of a list of named followers (one request): the stats of those with tasks, by
+ * name. A missing index fails the whole list (the caller reads them one by one).
+ */
+export async function ccrFollowStatsList(es: Es, indices: readonly string[]): Promise<Map<string, FollowStats>> {
+  const r = (await readOrUndefined(
+    es,
+    "ccr.follow_stats",
+    indices.length === 1 ? indices[0] : undefined,
+    (c) => c.ccr.followStats({ index: [...indices] }),
+    ["no_follow_tasks"],
+  )) as unknown as
+    { indices?: Array<{ index?: string; total_global_checkpoint_lag?: number; shards?: Array<Record<string, unknown>> }> } | undefined;
+  const out = new Map<string, FollowStats>();
+  for (const entry of r?.indices ?? []) if (entry.index !== undefined) out.set(entry.index, followStatsOf(entry));
+  return out;
+}
+
 export async function ccrFollowInfoOf(es: Es, expression: string): Promise<FollowInfo[]> {
   const r = (await readOrUndefined(es, "ccr.follow_info", expression, (c) => c.ccr.followInfo({ index: expression }))) as unknown as
     { follower_indices?: Array<Record<string, unknown>> } | undefined;

@@ -1,8 +1,10 @@
 /**
  * How the providers and the `ccr-dr` CLI reach one Elasticsearch cluster.
  *
- * It keeps no module-level state: every provider call builds its client from the stored inputs
- * (docs/providers.md), and the official client is `require`d inside {@link connect}.
+ * Clients are built from the stored inputs on every provider call (docs/providers.md); the only
+ * module-level state is {@link connectShared}'s clients, one per connection and credentials, so
+ * that the calls of one provider process reuse their sockets. The official client is `require`d
+ * inside {@link connect}.
  */
 import type { Client } from "@elastic/elasticsearch";
 
@@ -108,6 +110,35 @@ export function connect(conn: Connection, opts: ConnectOptions = {}): Es {
     ...(opts.Connection ? { Connection: opts.Connection as never } : {}),
   });
   return { client, cluster: clusterLabel(conn), secrets: secretsOf(conn), requestTimeoutMs };
+}
+
+/** connectShared's clients, by everything that makes a connection (secrets included; kept only in memory). */
+const shared = new Map<string, Es>();
+
+/**
+ * The same as {@link connect}, but one client per distinct connection and credentials for the life
+ * of the process: a provider process runs one call per resource, up to PULUMI_PARALLEL at once,
+ * and a client per call opened a new socket (and its TLS handshake) for each of them. The client
+ * keeps its sockets open between calls (keep-alive), like any long-lived Elasticsearch client.
+ * Never {@link close} a shared client.
+ */
+export function connectShared(conn: Connection, opts: Pick<ConnectOptions, "maxRetries"> = {}): Es {
+  const key = JSON.stringify([
+    conn.name ?? null,
+    conn.endpoints,
+    conn.basicAuth?.username ?? null,
+    conn.basicAuth?.password ?? null,
+    conn.apiKey ?? null,
+    conn.caCertificate ?? null,
+    conn.requestTimeoutMs ?? null,
+    opts.maxRetries ?? null,
+  ]);
+  let es = shared.get(key);
+  if (!es) {
+    es = connect(conn, opts);
+    shared.set(key, es);
+  }
+  return es;
 }
 
 /** Closes the client's sockets (the connection is unusable afterwards). */

@@ -126,6 +126,11 @@ export async function indicesStats(es: Es, index: string): Promise<ShardSeqNo[] 
     { indices?: Record<string, { shards?: Record<string, Array<Record<string, unknown>>> }> } | undefined;
   const shards = r?.indices?.[index]?.shards;
   if (!shards) return undefined;
+  return primariesSeqNos(shards);
+}
+
+/** The primaries' sequence numbers of one index's shard-level stats, by shard number. */
+function primariesSeqNos(shards: Record<string, Array<Record<string, unknown>>>): ShardSeqNo[] {
   const out: ShardSeqNo[] = [];
   for (const [shardId, copies] of Object.entries(shards)) {
     const primary = copies.find((c) => (c["routing"] as { primary?: boolean } | undefined)?.primary !== false) ?? copies[0];
@@ -209,6 +214,96 @@ export async function indicesGetMeta(
           uuid: String(settings["index.uuid"] ?? ""),
           meta: typeof meta === "object" && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : undefined,
         };
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * `indices.get` of a list of indices (one request; at most {@link chunkIndexLists}' length), as
+ * {@link indicesGet} describes each, without the mapping beyond its `_meta` (`filter_path`). Absent
+ * indices are left out (`ignore_unavailable`), closed ones included.
+ */
+export async function indicesGetList(es: Es, indices: readonly string[]): Promise<Record<string, Omit<IndexDescription, "mappings">>> {
+  const r = (await call(es, "indices.get", indices.length === 1 ? indices[0] : undefined, (c) =>
+    c.indices.get({
+      index: [...indices],
+      flat_settings: true,
+      ignore_unavailable: true,
+      expand_wildcards: "all",
+      filter_path: ["*.settings", "*.mappings._meta"],
+    }),
+  )) as unknown as Record<string, { settings?: Record<string, unknown>; mappings?: Record<string, unknown> }> | undefined;
+  const out: Record<string, Omit<IndexDescription, "mappings">> = {};
+  for (const [name, entry] of Object.entries(r ?? {})) {
+    const settings = flattenSettings(entry?.settings ?? {});
+    const meta = entry?.mappings?.["_meta"];
+    out[name] = {
+      uuid: String(settings["index.uuid"] ?? ""),
+      numberOfShards: Number(settings["index.number_of_shards"] ?? 1),
+      writeBlocked: String(settings["index.blocks.write"] ?? "false") === "true",
+      settings,
+      meta: typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>) : undefined,
+    };
+  }
+  return out;
+}
+
+/** What the old primary's probe (stack/splitBrain.ts) needs of each index: whether writes are blocked and whether it follows. */
+export interface IndexWriteSettings {
+  /** Flat settings under `index.blocks` and `index.xpack.ccr`, plus `index.uuid`. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * `indices.get` of several indices, answering only their block and CCR settings (`filter_path`,
+ * `index.uuid` always included so that every existing index has an entry). Absent indices are left
+ * out (`ignore_unavailable`), closed ones included. One request per {@link chunkIndexLists} list,
+ * all in flight together.
+ */
+export async function indicesGetWriteSettings(es: Es, indices: readonly string[]): Promise<Record<string, IndexWriteSettings>> {
+  const out: Record<string, IndexWriteSettings> = {};
+  await Promise.all(
+    chunkIndexLists([...new Set(indices)]).map(async (list) => {
+      const r = (await call(es, "indices.get", list.length === 1 ? list[0] : undefined, (c) =>
+        c.indices.get({
+          index: list,
+          ignore_unavailable: true,
+          expand_wildcards: "all",
+          filter_path: ["*.settings.index.uuid", "*.settings.index.blocks", "*.settings.index.xpack.ccr"],
+        }),
+      )) as unknown as Record<string, { settings?: Record<string, unknown> }> | undefined;
+      for (const [name, entry] of Object.entries(r ?? {})) out[name] = { settings: flattenSettings(entry?.settings ?? {}) };
+    }),
+  );
+  return out;
+}
+
+/** `cat.indices` of several named indices: open or not, by name. One request per {@link chunkIndexLists} list. */
+export async function catIndicesOpen(es: Es, indices: readonly string[]): Promise<Record<string, boolean>> {
+  const out: Record<string, boolean> = {};
+  await Promise.all(
+    chunkIndexLists([...new Set(indices)]).map(async (list) => {
+      const r = (await call(es, "cat.indices", list.length === 1 ? list[0] : undefined, (c) =>
+        c.cat.indices({ index: list, format: "json", h: "index,status", expand_wildcards: "all" } as never),
+      )) as unknown as Array<{ index?: string; status?: string }> | undefined;
+      for (const row of r ?? []) if (row.index !== undefined) out[row.index] = row.status !== "close";
+    }),
+  );
+  return out;
+}
+
+/** `indices.stats` (shard level) of several open indices: each one's primaries' sequence numbers. One request per {@link chunkIndexLists} list. */
+export async function indicesStatsMany(es: Es, indices: readonly string[]): Promise<Record<string, ShardSeqNo[]>> {
+  const out: Record<string, ShardSeqNo[]> = {};
+  await Promise.all(
+    chunkIndexLists([...new Set(indices)]).map(async (list) => {
+      const r = (await call(es, "indices.stats", list.length === 1 ? list[0] : undefined, (c) =>
+        c.indices.stats({ index: list, level: "shards" }),
+      )) as unknown as { indices?: Record<string, { shards?: Record<string, Array<Record<string, unknown>>> }> } | undefined;
+      for (const [name, entry] of Object.entries(r?.indices ?? {})) {
+        if (entry.shards) out[name] = primariesSeqNos(entry.shards);
       }
     }),
   );

@@ -62,7 +62,13 @@ export function runEsSim(
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; start: StartLine; stderr: () => string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ES_SIM_BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    // ES_SIM_NODE_ARGS: extra node options for profiling (e.g. `--cpu-prof --cpu-prof-dir=DIR`; Node
+    // refuses --cpu-prof in NODE_OPTIONS), as bench/README.md describes.
+    const nodeArgs = (process.env.ES_SIM_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, ES_SIM_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     live.add(child);
     let out = "";
     let err = "";

@@ -1,8 +1,11 @@
 /**
  * The site stacks' configuration (`ccr-dr:*` keys, documented in Pulumi.yaml), parsed and
- * validated in one pure function so every problem is reported at `pulumi preview`, together,
- * before anything is sent to a cluster.
+ * validated in one function (whose only input besides the values is the `ccr-dr:indicesFile` it
+ * reads) so every problem is reported at `pulumi preview`, together, before anything is sent to a
+ * cluster.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Connection } from "../es/connection";
 import { hostPortProblem, indexNameProblem } from "../providers/shared/check";
 
@@ -82,9 +85,19 @@ export interface RawConfig {
   primary?: unknown;
   clusters?: unknown;
   indices?: unknown;
+  /** `ccr-dr:indicesFile`: a file of index pairs instead of `indices` (see {@link parseIndicesFile}). */
+  indicesFile?: unknown;
   autoFollowPatterns?: unknown;
   fenced?: unknown;
   force?: unknown;
+}
+
+/** Where relative paths in the configuration (`ccr-dr:indicesFile`) start. */
+export interface ConfigSources {
+  /** The project directory (the one holding Pulumi.yaml); default: the current directory, where Pulumi runs the program. */
+  projectDir?: string;
+  /** Reads a file as UTF-8 (tests substitute it); default: fs.readFileSync. */
+  readFile?: (file: string) => string;
 }
 
 /** Every problem found in the configuration, one line each, keyed by the config key at fault. */
@@ -238,9 +251,94 @@ function parseCluster(name: ClusterName, raw: unknown, problems: string[]): Clus
   };
 }
 
+/**
+ * `ccr-dr:indicesFile`: the index pairs in a text file instead of the stack configuration, which
+ * Pulumi hands to the program in one environment variable capped at 128 KiB (≈ 1,400 pairs of
+ * 28-character names). One pair per line: `<index on clusterA> <index on clusterB>`, separated by
+ * spaces or tabs, or a single name when both clusters use it; `#` starts a comment (index names
+ * cannot contain `#` or white space); blank lines are skipped. Every problem is reported with its
+ * line number, as `ccr-dr:indices` problems are with their position.
+ */
+export function parseIndicesFile(text: string, file: string, problems: string[]): IndexPair[] {
+  const key = `ccr-dr:indicesFile ${file}`;
+  const pairs: IndexPair[] = [];
+  const seen: Record<ClusterName, Map<string, number>> = { clusterA: new Map(), clusterB: new Map() };
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = i + 1;
+    const hash = raw.indexOf("#");
+    const fields = (hash >= 0 ? raw.slice(0, hash) : raw).split(/[ \t]+/).filter(Boolean);
+    if (fields.length === 0) return;
+    if (fields.length > 2) {
+      problems.push(
+        `${key} line ${line} has ${fields.length} names: write "<index on clusterA> <index on clusterB>", or one name when both clusters use it`,
+      );
+      return;
+    }
+    const names: Record<ClusterName, string> = { clusterA: fields[0]!, clusterB: fields[1] ?? fields[0]! };
+    let ok = true;
+    for (const cluster of CLUSTER_NAMES) {
+      const name = names[cluster];
+      const p = indexNameProblem(name);
+      if (p) {
+        // one problem for a single name that is wrong on both sides
+        if (cluster === "clusterA" || fields.length === 2) problems.push(`${key} line ${line}: [${name}] is not a valid index name: ${p}`);
+        ok = false;
+        continue;
+      }
+      const first = seen[cluster].get(name);
+      if (first !== undefined) {
+        problems.push(`${key} line ${line}: ${cluster} index [${name}] is already on line ${first}: an index can be in one pair only`);
+        ok = false;
+      } else {
+        seen[cluster].set(name, line);
+      }
+    }
+    if (ok) pairs.push(names);
+  });
+  if (pairs.length === 0 && problems.length === 0) {
+    problems.push(`${key} lists no index pairs: write one pair per line, "<index on clusterA> <index on clusterB>"`);
+  }
+  return pairs;
+}
+
+/** The pairs of `ccr-dr:indices` or, when set instead, of the file `ccr-dr:indicesFile` names. */
+function parseIndexPairs(raw: RawConfig, sources: ConfigSources, problems: string[]): IndexPair[] {
+  // Pulumi.yaml declares both with empty defaults (a declared key without one is required), so an
+  // empty value is an unset one.
+  if (raw.indicesFile === undefined || raw.indicesFile === "") return parseIndices(raw.indices, problems);
+  if (raw.indices !== undefined && !(Array.isArray(raw.indices) && raw.indices.length === 0)) {
+    problems.push(
+      "ccr-dr:indices and ccr-dr:indicesFile are both set: keep one (pulumi config rm ccr-dr:indices to use the file, or pulumi config rm ccr-dr:indicesFile)",
+    );
+    return [];
+  }
+  if (typeof raw.indicesFile !== "string" || raw.indicesFile.trim() === "") {
+    problems.push("ccr-dr:indicesFile must be a file path, relative to the project directory (where Pulumi.yaml is) or absolute");
+    return [];
+  }
+  const dir = sources.projectDir ?? process.cwd();
+  const file = path.resolve(dir, raw.indicesFile);
+  let text: string;
+  try {
+    text = (sources.readFile ?? ((f: string) => fs.readFileSync(f, "utf8")))(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    problems.push(
+      code === "ENOENT"
+        ? `ccr-dr:indicesFile [${raw.indicesFile}] does not exist: a relative path starts at the project directory (where Pulumi.yaml is); create the file there, one index pair per line, or fix the path`
+        : `ccr-dr:indicesFile [${raw.indicesFile}] cannot be read: ${(e as Error).message}`,
+    );
+    return [];
+  }
+  return parseIndicesFile(text, raw.indicesFile, problems);
+}
+
 function parseIndices(raw: unknown, problems: string[]): IndexPair[] {
   if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push("ccr-dr:indices is missing: a list of pairs like {clusterA: my-index, clusterB: my-index}");
+    problems.push(
+      "ccr-dr:indices is missing: a list of pairs like {clusterA: my-index, clusterB: my-index}, or ccr-dr:indicesFile naming a file of pairs",
+    );
     return [];
   }
   const pairs: IndexPair[] = [];
@@ -318,7 +416,7 @@ function parseAutoFollow(raw: unknown, problems: string[]): AutoFollowPatternCon
 }
 
 /** Parses and validates the whole configuration; throws a ConfigError listing every problem. */
-export function parseSiteConfig(raw: RawConfig): SiteConfig {
+export function parseSiteConfig(raw: RawConfig, sources: ConfigSources = {}): SiteConfig {
   const problems: string[] = [];
   if (!isClusterName(raw.site)) {
     problems.push(
@@ -346,7 +444,7 @@ export function parseSiteConfig(raw: RawConfig): SiteConfig {
       if (c) clusters[name] = c;
     }
   }
-  const indices = parseIndices(raw.indices, problems);
+  const indices = parseIndexPairs(raw, sources, problems);
   const autoFollowPatterns = parseAutoFollow(raw.autoFollowPatterns, problems);
   const fenced = raw.fenced === undefined ? false : bool(raw.fenced);
   if (fenced === undefined) problems.push("ccr-dr:fenced must be true or false");

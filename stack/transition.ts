@@ -16,10 +16,12 @@
  * Never rejects, so a preview succeeds while the peer (or this site's own cluster) is down: what
  * could not be read is said, with the reason.
  */
-import { ccrFollowInfo } from "../es/ccr";
+import { ccrFollowInfo, ccrFollowInfoList, type FollowInfo } from "../es/ccr";
+import { chunkIndexLists } from "../es/indices";
 import { close, connect, type Es } from "../es/connection";
 import { messageOf, ProviderError } from "../providers/shared/errors";
-import { type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../providers/followerIndex/preview";
+import { failoverLineOf, type LeaderSeqNos, readFailbackLine, readFailoverLine } from "../providers/followerIndex/preview";
+import { type FollowerWorld, readFollowerWorldList } from "../providers/followerIndex/world";
 import type { FollowerIndexInputs } from "../providers/followerIndex/types";
 import { type ClusterConfig, plainConnection, type SiteConfig } from "./config";
 import { type FailoverGuard, failoverGuard, type OldPrimaryProbe, probeOldPrimary, PROBE_TIMEOUT_MS } from "./splitBrain";
@@ -50,9 +52,43 @@ const siteConnection = (c: ClusterConfig, timeoutMs: number): Es =>
   connect(plainConnection(c, Math.min(timeoutMs, c.requestTimeoutMs ?? timeoutMs)), { maxRetries: 0 });
 
 /** The site's index pairs whose local index is still a follower of the peer: the promotions a failover will run. */
-async function pendingPromotions(es: Es, cfg: SiteConfig): Promise<Array<{ local: string; peer: string }>> {
-  const follows = await pooled(cfg.indices, (pair) => ccrFollowInfo(es, pair[cfg.site]));
-  return cfg.indices.filter((_p, n) => follows[n] !== undefined).map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
+async function pendingPromotions(
+  es: Es,
+  cfg: SiteConfig,
+): Promise<{ pending: Array<{ local: string; peer: string }>; follows: Map<string, FollowInfo> }> {
+  // One follow-info request per list of indices; a list naming an index that does not exist is
+  // refused whole (404), and is then read one index at a time as before.
+  const follows = new Map<string, FollowInfo>();
+  const lists = chunkIndexLists(cfg.indices.map((pair) => pair[cfg.site]));
+  await pooled(lists, async (list) => {
+    const found = await ccrFollowInfoList(es, list);
+    if (found) {
+      for (const [name, info] of found) follows.set(name, info);
+      return;
+    }
+    const one = await pooled(list, (index) => ccrFollowInfo(es, index));
+    list.forEach((index, n) => {
+      const info = one[n];
+      if (info) follows.set(index, info);
+    });
+  });
+  const pending = cfg.indices
+    .filter((pair) => follows.has(pair[cfg.site]))
+    .map((pair) => ({ local: pair[cfg.site], peer: pair[cfg.peer] }));
+  return { pending, follows };
+}
+
+/**
+ * The worlds of the pending promotions, one list of indices per request kind; a list whose reads
+ * fail is left out (its indices are then read one by one, each line with its own error).
+ */
+async function pendingWorlds(es: Es, locals: string[], follows: Map<string, FollowInfo>): Promise<Map<string, FollowerWorld>> {
+  const worlds = new Map<string, FollowerWorld>();
+  await pooled(chunkIndexLists(locals), async (list) => {
+    const read = await readFollowerWorldList(es, list, follows).catch(() => undefined);
+    for (const [index, world] of read ?? []) worlds.set(index, world);
+  });
+  return worlds;
 }
 
 /** What the failover promotes beside the declared pairs, as read from this site, or why it could not be read. */
@@ -119,7 +155,7 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
   const until = Date.now() + (opts.deadlineMs ?? TRANSITION_DEADLINE_MS);
   const es = siteConnection(cfg.clusters[cfg.site], TRANSITION_TIMEOUT_MS);
   try {
-    const pending = await pendingPromotions(es, cfg);
+    const { pending, follows } = await pendingPromotions(es, cfg);
     const patterns = await patternPromotions(es, cfg);
     const patternWork = patterns !== undefined && ("failure" in patterns || patterns.visible);
     if (pending.length === 0 && !patternWork) return { kind: "none", lines: [] };
@@ -128,12 +164,19 @@ export async function readFailover(cfg: SiteConfig, opts: { probeTimeoutMs?: num
       timeoutMs: opts.probeTimeoutMs ?? PROBE_TIMEOUT_MS,
     });
     const guard = failoverGuard(probe, cfg.site, cfg.force);
+    const worlds = await pendingWorlds(
+      es,
+      pending.map((p) => p.local),
+      follows,
+    );
     const lines = await pooled(pending, async (p) => {
       if (Date.now() > until) return late(p.local, "failover");
-      return readFailoverLine(
-        es,
-        { index: p.local, remoteCluster: cfg.clusters[cfg.peer].name, leaderIndex: p.peer, leaderCluster: cfg.peer },
-        leaderSeqNosOf(probe, p.peer),
+      const target = { index: p.local, remoteCluster: cfg.clusters[cfg.peer].name, leaderIndex: p.peer, leaderCluster: cfg.peer };
+      const world = worlds.get(p.local);
+      return (
+        world
+          ? failoverLineOf(es, world, target, leaderSeqNosOf(probe, p.peer))
+          : readFailoverLine(es, target, leaderSeqNosOf(probe, p.peer))
       ).catch((e: unknown) => `failover: "${p.local}" on ${cfg.site}: could not be read (${messageOf(e).split("\n")[0]})`);
     });
     const patternLines = await patternPromotionLinesOf(patterns, probe, cfg);

@@ -5,7 +5,17 @@
  * doctor.ts; nothing here does I/O. Unknown is never passed: a check that could not be made says
  * why, and the exit code tells a pipeline that not everything was checked.
  */
-import { CLUSTER_NAMES, type ClusterName, ConfigError, parseSiteConfig, type RawConfig, type SiteConfig } from "../../stack/config";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  CLUSTER_NAMES,
+  type ClusterName,
+  ConfigError,
+  parseIndicesFile,
+  parseSiteConfig,
+  type RawConfig,
+  type SiteConfig,
+} from "../../stack/config";
 import type { RemoteInfo } from "../../es/cluster";
 import { EsCallError } from "../../es/errors";
 import type { PrivilegesHeld, PrivilegesQuery } from "../../es/security";
@@ -32,6 +42,8 @@ export interface StackFile {
   /** e.g. `Pulumi.dr-b.yaml`. */
   file: string;
   raw: RawConfig;
+  /** The program directory, where a relative `ccr-dr:indicesFile` is read (default: the current directory). */
+  projectDir?: string;
 }
 
 /** Exit codes of `ccr-dr doctor` (docs/cli.md). */
@@ -94,21 +106,30 @@ export function compareStackFiles(a: StackFile, b: StackFile): CheckResult[] {
       fix: `give ccr-dr:${path} the same value in both stack files (pulumi config set --path 'ccr-dr:${path}' … -s ${a.stack}, and -s ${b.stack}${secret ? ", with --secret" : ""})`,
     });
   }
-  const pairs = (s: StackFile) => (Array.isArray(s.raw.indices) ? s.raw.indices.map(pairKey) : []);
-  const pa = pairs(a);
-  const pb = pairs(b);
-  for (const [from, to, mine, theirs] of [
-    [a, b, pa, pb],
-    [b, a, pb, pa],
-  ] as const) {
-    for (const p of mine.filter((x) => !theirs.includes(x))) {
-      out.push({
-        check: "stack-files",
-        subject: to.file,
-        state: "failed",
-        message: `ccr-dr:indices of ${to.file} lacks the pair {${p}} that ${from.file} has`,
-        fix: `add the pair to ${to.file} or remove it from ${from.file}: both sites must replicate the same pairs`,
-      });
+  const pa = pairsOf(a);
+  const pb = pairsOf(b);
+  if (pa === undefined || pb === undefined) {
+    const unread = [a, b].filter((_s, n) => (n === 0 ? pa : pb) === undefined).map((s) => s.file);
+    out.push({
+      check: "stack-files",
+      subject: both,
+      state: "unknown",
+      message: `the index pairs of ${unread.join(" and ")} could not be compared: ccr-dr:indicesFile cannot be read or has errors (see stack-config)`,
+    });
+  } else {
+    for (const [from, to, mine, theirs] of [
+      [a, b, pa, pb],
+      [b, a, pb, pa],
+    ] as const) {
+      for (const p of mine.filter((x) => !theirs.includes(x))) {
+        out.push({
+          check: "stack-files",
+          subject: to.file,
+          state: "failed",
+          message: `${pairsSource(to)} of ${to.file} lacks the pair {${p}} that ${from.file} has`,
+          fix: `add the pair to ${pairsSource(to)} of ${to.file} or remove it from ${from.file}: both sites must replicate the same pairs`,
+        });
+      }
     }
   }
   const afp = (s: StackFile) => JSON.stringify(s.raw.autoFollowPatterns ?? []);
@@ -132,11 +153,30 @@ export function compareStackFiles(a: StackFile, b: StackFile): CheckResult[] {
   return out;
 }
 
+/** Where a stack file's pairs come from, as messages name it. */
+const pairsSource = (s: StackFile): string =>
+  typeof s.raw.indicesFile === "string" && s.raw.indicesFile !== "" ? `ccr-dr:indicesFile ${s.raw.indicesFile}` : "ccr-dr:indices";
+
+/** A stack file's index pairs (from `ccr-dr:indices` or the file `ccr-dr:indicesFile` names); undefined when that file cannot be read or has errors. */
+function pairsOf(s: StackFile): string[] | undefined {
+  const file = s.raw.indicesFile;
+  if (typeof file !== "string" || file === "") return Array.isArray(s.raw.indices) ? s.raw.indices.map(pairKey) : [];
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(s.projectDir ?? process.cwd(), file), "utf8");
+  } catch {
+    return undefined;
+  }
+  const problems: string[] = [];
+  const pairs = parseIndicesFile(text, file, problems);
+  return problems.length > 0 ? undefined : pairs.map(pairKey);
+}
+
 /** Parses a stack file's configuration with the program's own rules; every problem names the file. */
 export function parseStackFile(s: StackFile): { config?: SiteConfig; results: CheckResult[] } {
   let config: SiteConfig;
   try {
-    config = parseSiteConfig(s.raw);
+    config = parseSiteConfig(s.raw, s.projectDir !== undefined ? { projectDir: s.projectDir } : {});
   } catch (e) {
     const problems = e instanceof ConfigError ? e.problems : [(e as Error).message];
     return {

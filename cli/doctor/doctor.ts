@@ -106,7 +106,7 @@ export async function doctor(opts: WorkspaceOptions = {}): Promise<DoctorReport>
     const file = `Pulumi.${stack}.yaml`;
     try {
       const s = await LocalWorkspace.selectStack({ stackName: stack, workDir }, { pulumiCommand, envVars });
-      files.push({ cluster, stack, file, raw: await rawConfigOf(s), stackRef: s });
+      files.push({ cluster, stack, file, raw: await rawConfigOf(s), projectDir: workDir, stackRef: s });
     } catch (e) {
       checks.push({
         check: "stack-config",

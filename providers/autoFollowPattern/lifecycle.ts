@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ccrDeleteAutoFollowPattern, ccrGetAutoFollowPattern, ccrPutAutoFollowPattern } from "../../es/ccr";
-import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { connectShared as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures } from "../shared/check";
 import { checkConnection, type ConnectionState, type Credentials, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";

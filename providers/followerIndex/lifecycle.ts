@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalFollowParameters, FOLLOW_PARAMETER_KINDS, parseByteSize, parseDuration } from "../../es/ccr";
 import { info } from "../../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { connectShared as realConnect, type Connection, type Es } from "../../es/connection";
 import { indicesGet } from "../../es/indices";
 import { Failures, isUnknown, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
@@ -390,7 +390,7 @@ function driftReason(o: FollowerIndexOutputs): string {
 export async function deleteFollowerIndex(props: FollowerIndexOutputs, deps: FollowerIndexDeps = {}): Promise<void> {
   const { connect, runtime } = deps0(deps);
   const es = connect(followerConnection(props));
-  const world = await readFollowerWorld(es, props.index);
+  const world = await readFollowerWorld(es, props.index, undefined, { stats: false });
   const plan = planDelete(world, { ...props, onDelete: props.onDelete ?? "promote" }, es.cluster);
   for (const w of plan.warnings) runtime.warn(`FollowerIndex "${props.index}": ${w}`);
   await executeFollowerOps({ es, runtime }, plan.ops);

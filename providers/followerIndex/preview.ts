@@ -119,7 +119,16 @@ export async function readFailoverLine(
   p: { index: string; remoteCluster: string; leaderIndex: string; leaderCluster: string },
   leaderSeqNos: LeaderSeqNos,
 ): Promise<string | undefined> {
-  const world = await readFollowerWorld(es, p.index);
+  return failoverLineOf(es, await readFollowerWorld(es, p.index), p, leaderSeqNos);
+}
+
+/** {@link readFailoverLine} from a world already read (readFollowerWorldList); reads the document count only. */
+export async function failoverLineOf(
+  es: Es,
+  world: FollowerWorld,
+  p: { index: string; remoteCluster: string; leaderIndex: string; leaderCluster: string },
+  leaderSeqNos: LeaderSeqNos,
+): Promise<string | undefined> {
   const local = world.index;
   if (!local?.follow) return undefined;
   const plan = planDelete(world, { ...p, onDelete: "promote" }, es.cluster);

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { clusterGetSettings, type RemoteInfo, remoteInfo } from "../../es/cluster";
-import { connect as realConnect, type Connection, type Es } from "../../es/connection";
+import { connectShared as realConnect, type Connection, type Es } from "../../es/connection";
 import { Failures, UNKNOWN } from "../shared/check";
 import { checkConnection, joinConnection } from "../shared/connectionInput";
 import { changedKeys } from "../shared/diff";

@@ -3,7 +3,7 @@
  * (`TransportFollowStatsAction`, one entry per shard-follow task) and the CCR stats that add the
  * auto-follow coordinator's (`TransportCcrStatsAction`).
  */
-import { simpleMatch } from "../engine/names";
+import { isWildcard, simpleMatch } from "../engine/names";
 import type { Json } from "../engine/types";
 import type { CcrService } from "./ccrService";
 import { ccrErrors } from "./errors";
@@ -40,10 +40,12 @@ export function followStats(ccr: CcrService, expression: string | undefined, hum
           .map((p) => p.trim())
           .filter(Boolean);
   const all = patterns.length === 0 || patterns.some((p) => p === "_all" || p === "*");
-  const names = ccr
-    .runningTaskNames()
-    .filter((n) => all || patterns.some((p) => simpleMatch(p, n)))
-    .sort();
+  // Names without a wildcard are looked up (a per-index call must not cost a match against every task).
+  const names = (
+    all || patterns.some(isWildcard)
+      ? ccr.runningTaskNames().filter((n) => all || patterns.some((p) => simpleMatch(p, n)))
+      : [...new Set(patterns)].filter((p) => ccr.runningTask(p) !== undefined)
+  ).sort();
   if (!all && names.length === 0) throw ccrErrors.noFollowTasksForIndices(patterns);
   return {
     indices: names.map((name) => {

@@ -20,7 +20,6 @@ import { resolveIndices, type ResolvableIndex, type ResolveOptions } from "./nam
 import {
   DEFAULT_CLUSTER_SETTINGS,
   findClusterSetting,
-  parseByteSize,
   parseTimeValue,
   type ClusterSettingDef,
   type ClusterSettingsValidator,
@@ -322,8 +321,7 @@ export class Cluster {
         .scheduledRefresh(now)
         ?.catch((e) => this.opts.log?.(`[es-sim] refresh of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`));
       if (shard.leases.leases.length > 0) shard.expireLeases(now);
-      const threshold = parseByteSize("index.translog.flush_threshold_size", shard.setting("index.translog.flush_threshold_size"));
-      if (this.storage.logBytes(shard.uuid) > threshold) {
+      if (this.storage.logBytes(shard.uuid) > shard.tickSettings().flushThresholdBytes) {
         this.snapshotShard(shard).catch((e) =>
           this.opts.log?.(`[es-sim] flush of [${shard.name}] failed: ${(e as Error)?.message ?? String(e)}`),
         );
@@ -616,6 +614,15 @@ export class Cluster {
 
   /** Resolves an index expression against this cluster. */
   resolve(expression: string | undefined, options: ResolveOptions = {}): string[] {
+    // The name of an existing index (what every per-index API call sends) resolves to that index
+    // alone: index names cannot contain `,` or `*` nor start with `_` or `-`, and no alias or data
+    // stream may share an index's name, so resolveIndices would consult only this entry. Building
+    // the whole list costs a walk over every index (and its data stream) per request.
+    const named = expression === undefined ? undefined : this.shards.get(expression);
+    if (named) {
+      const only: ResolvableIndex = { name: named.name, uuid: named.uuid, open: named.isOpen, hidden: false, aliases: [] };
+      return resolveIndices(expression, [only], options);
+    }
     return resolveIndices(expression, this.resolvable(), options);
   }
 }

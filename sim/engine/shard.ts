@@ -15,11 +15,12 @@
  * checkpoint, history retained down to the lowest lease) read best in one class.
  */
 import { EsError, errors } from "./errors";
-import { indexSetting, mappingLimits, parseBool, parseIntSetting, parseTimeValue } from "./settings";
+import { indexSetting, mappingLimits, parseBool, parseByteSize, parseIntSetting, parseTimeValue } from "./settings";
 import { UNSLICED, type WorkSlicer } from "./slicing";
 import type { EngineStorage, IndexSnapshot, LogRecord } from "./storage";
 import type {
   DocEntry,
+  FlatSettings,
   IndexMeta,
   IndexSearchSettings,
   Json,
@@ -37,6 +38,14 @@ import type {
 export const PEER_RECOVERY_LEASE_SOURCE = "peer recovery";
 /** Longest document id ES accepts, in UTF-8 bytes (`IndexRequest.MAX_DOCUMENT_ID_LENGTH_IN_BYTES`). */
 export const MAX_DOCUMENT_ID_BYTES = 512;
+
+/** What {@link IndexShard.tickSettings} returns. */
+export interface TickSettings {
+  refreshIntervalMs: number;
+  leasePeriodMs: number;
+  flushThresholdBytes: number;
+}
+const tickSettingsCache = new WeakMap<FlatSettings, TickSettings>();
 
 /** Options of a client write that ES checks before executing it. */
 export interface WriteOptions {
@@ -185,6 +194,27 @@ export class IndexShard {
   }
   setting(key: string): string {
     return indexSetting(this.meta.settings, key);
+  }
+  /**
+   * The settings the node's periodic tick reads for every index every 100 ms, parsed once per
+   * settings object: a settings change always installs a new object (`updateMeta`), and parsing
+   * them on every tick made an idle node's CPU grow with its number of indices.
+   */
+  tickSettings(): TickSettings {
+    const settings = this.meta.settings;
+    let parsed = tickSettingsCache.get(settings);
+    if (!parsed) {
+      parsed = {
+        refreshIntervalMs: parseTimeValue("index.refresh_interval", this.setting("index.refresh_interval")),
+        leasePeriodMs: parseTimeValue(
+          "index.soft_deletes.retention_lease.period",
+          this.setting("index.soft_deletes.retention_lease.period"),
+        ),
+        flushThresholdBytes: parseByteSize("index.translog.flush_threshold_size", this.setting("index.translog.flush_threshold_size")),
+      };
+      tickSettingsCache.set(settings, parsed);
+    }
+    return parsed;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -684,7 +714,7 @@ export class IndexShard {
    */
   scheduledRefresh(now: number): Promise<void> | undefined {
     if (!this.isOpen || this.inFlight) return undefined;
-    const interval = parseTimeValue("index.refresh_interval", this.setting("index.refresh_interval"));
+    const interval = this.tickSettings().refreshIntervalMs;
     if (interval <= 0 || now - this.lastRefreshAt < interval) return undefined;
     if (this.pending.size === 0 && this.waiters.length === 0) {
       this.lastRefreshAt = now;
@@ -777,7 +807,7 @@ export class IndexShard {
 
   /** Removes leases not renewed within `index.soft_deletes.retention_lease.period`. Returns how many. */
   expireLeases(now: number): number {
-    const period = parseTimeValue("index.soft_deletes.retention_lease.period", this.setting("index.soft_deletes.retention_lease.period"));
+    const period = this.tickSettings().leasePeriodMs;
     const keep = this.leases.leases.filter((l) => now - l.timestamp <= period);
     const expired = this.leases.leases.length - keep.length;
     if (expired > 0) this.setLeases(keep);

@@ -6,6 +6,8 @@
  * configuration refused at preview. Each scenario checks the clusters, then a no-change preview;
  * the seed tutorial also checks the `lastPromotion` output against the promotion record on the cluster.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { decodePromotion } from "../../../es/records";
 import { http } from "../../helpers/sim";
 import {
@@ -202,6 +204,33 @@ describe("site stacks dr-a / dr-b", () => {
     await drB.up();
     expect((await http(b.url, "GET", "/_ccr/auto_follow/logs")).status).toBe(404);
     await expectNoChanges(drB);
+  });
+
+  test("ccr-dr:indicesFile: 1,500 pairs of 28-character names, more than the stack configuration carries, reach the program", async () => {
+    const drB = await pair.stack("clusterB");
+    const before = await drB.exportStack();
+    const withIndices = (await drB.preview()).changeSummary;
+    const file = path.join(pair.workDir, "dr.pairs");
+    // 1,500 such pairs make ~100 KB of `ccr-dr:indices` JSON, with the rest of the configuration
+    // past the 128 KiB Pulumi's PULUMI_CONFIG variable may hold
+    const names = Array.from({ length: 1500 }, (_, i) => `kibana-sample-ecommerce-${String(i).padStart(4, "0")}`);
+    fs.writeFileSync(file, `# clusterA clusterB\n${A_INDEX} ${B_INDEX}\n${names.map((n) => `${n}\t${n}-b`).join("\n")}\n`);
+    await drB.removeConfig("ccr-dr:indices");
+    await drB.setConfig("ccr-dr:indicesFile", { value: "dr.pairs" });
+    try {
+      const planned = await drB.preview();
+      expect(planned.changeSummary.create).toBe((withIndices.create ?? 0) + 1500);
+      expect(planned.stdout).toContain(`${names[1499]}-b`);
+      // the tutorial's pair alone in the file: the same plan as with ccr-dr:indices
+      fs.writeFileSync(file, `${A_INDEX} ${B_INDEX}\n`);
+      expect((await drB.preview()).changeSummary).toEqual(withIndices);
+    } finally {
+      await drB.removeConfig("ccr-dr:indicesFile");
+      await drB.setConfig("ccr-dr:indices[0].clusterA", { value: A_INDEX }, true);
+      await drB.setConfig("ccr-dr:indices[0].clusterB", { value: B_INDEX }, true);
+      fs.rmSync(file, { force: true });
+    }
+    expect((await drB.exportStack()).deployment.resources).toEqual(before.deployment.resources);
   });
 
   test("invalid configuration fails at preview with one error per problem, changing nothing", async () => {

@@ -1,4 +1,7 @@
 /** cli/doctor/checks.ts: each check's verdict from what was read, by table. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   type CheckResult,
   compareStackFiles,
@@ -104,6 +107,41 @@ describe("compareStackFiles", () => {
       if (r.state === "failed") expect(r.fix).toBeTruthy();
       expect(formatResult(r)).not.toMatch(/pw-|other/);
     }
+  });
+});
+
+describe("compareStackFiles with ccr-dr:indicesFile", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ccr-dr-doctor-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const inFile = (cluster: "clusterA" | "clusterB", name: string, text: string | undefined): StackFile => {
+    if (text !== undefined) fs.writeFileSync(path.join(dir, name), text);
+    return { ...file(cluster, raw(cluster, { indices: [], indicesFile: name })), projectDir: dir };
+  };
+
+  test("the pairs of the files are compared (not the empty ccr-dr:indices both then have)", () => {
+    const same = compareStackFiles(inFile("clusterA", "a.pairs", "orders orders2\nlogs\n"), B());
+    expect(states(same)).toEqual(["passed"]);
+    const differ = compareStackFiles(
+      inFile("clusterA", "a2.pairs", "orders orders2\n"),
+      inFile("clusterB", "b2.pairs", "orders orders2\nextra\n"),
+    );
+    expect(differ.map((r) => [r.state, r.message])).toEqual([
+      [
+        "failed",
+        "ccr-dr:indicesFile a2.pairs of Pulumi.dr-a.yaml lacks the pair {clusterA: extra, clusterB: extra} that Pulumi.dr-b.yaml has",
+      ],
+    ]);
+  });
+
+  test("a file that cannot be read or has errors: unknown, never an agreement", () => {
+    const got = compareStackFiles(inFile("clusterA", "missing.pairs", undefined), B());
+    expect(got.map((r) => [r.state, r.message])).toEqual([
+      [
+        "unknown",
+        "the index pairs of Pulumi.dr-a.yaml could not be compared: ccr-dr:indicesFile cannot be read or has errors (see stack-config)",
+      ],
+    ]);
+    expect(states(compareStackFiles(A(), inFile("clusterB", "bad.pairs", "Bad\n")))).toEqual(["unknown"]);
   });
 });
 

@@ -214,6 +214,28 @@ describe("FollowerIndex delete = promotion", () => {
     ]);
   });
 
+  it("reads only what the promotion plan uses: 13 requests per index, the follow stats once, right before the pause", async () => {
+    const s = await promotedState();
+    const bBefore = s.b.log.length;
+    await deleteFollowerIndex(s.outs, s.deps);
+    const i = FOLLOWER;
+    expect(s.b.log.slice(bBefore)).toEqual([
+      `GET /${i}`,
+      `GET /_cat/indices/${i}`,
+      `GET /${i}/_ccr/info`,
+      `GET /${i}/_ccr/stats`,
+      `POST /${i}/_ccr/pause_follow`,
+      `POST /${i}/_close`,
+      `POST /${i}/_ccr/unfollow`,
+      `PUT /${i}/_settings`,
+      `POST /${i}/_open`,
+      `GET /${i}/_stats`,
+      `GET /${i}/_mapping`,
+      `PUT /${i}/_mapping`,
+      `PUT /${i}/_settings`,
+    ]);
+  });
+
   it("records the leader checkpoints seen before the pause (the RPO)", async () => {
     const s = await promotedState();
     s.a.writeDoc(LEADER, "late", { user: "never replicated" });

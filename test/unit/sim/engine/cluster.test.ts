@@ -174,6 +174,23 @@ describe("refresh and restart", () => {
     expect((await count(cluster, "r", { body: {}, params: {} }, {})).count).toBe(2);
   });
 
+  test("the periodic tick follows a changed refresh_interval and lease period at once (their parsed values are per settings object)", async () => {
+    const { cluster } = await open();
+    await createIndex(cluster, "t", { settings: { "index.refresh_interval": "-1", "index.soft_deletes.retention_lease.period": "1h" } });
+    const shard = cluster.requireShard("t");
+    await indexDoc(cluster, "t", "1", {}, {});
+    shard.addRetentionLease("ccr-lease", 0, "ccr", now);
+    now += 5_000;
+    cluster.tick();
+    expect((await count(cluster, "t", { body: {}, params: {} }, {})).count).toBe(0);
+    expect(shard.leases.leases.map((l) => l.id)).toContain("ccr-lease");
+    await putSettings(cluster, "t", { "index.refresh_interval": "1s", "index.soft_deletes.retention_lease.period": "2s" }, {});
+    cluster.tick();
+    expect(shard.leases.leases.map((l) => l.id)).not.toContain("ccr-lease");
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await count(cluster, "t", { body: {}, params: {} }, {})).count).toBe(1);
+  });
+
   test("restart from storage restores docs, seq_nos, settings, closed state; primary term +1", async () => {
     const storage = new MemoryStorage();
     const { cluster } = await open(storage);
@@ -263,5 +280,33 @@ describe("metadata updates one at a time (MasterService's task queue)", () => {
     await Promise.all([outer, after]);
     expect(order).toEqual(["outer", "outer done", "after"]);
     expect(cluster.indexNames()).toEqual(["nested"]);
+  });
+});
+
+describe("index expressions", () => {
+  // Cluster.resolve looks an existing index's name up instead of walking every index: the answers
+  // must be those of the general resolver for every option that applies to a named index.
+  test("a named index resolves as the general resolver does, open or closed, hidden, among aliases and wildcards", async () => {
+    const { cluster } = await open();
+    await createIndex(cluster, "logs-1", { aliases: { logs: {} } });
+    await createIndex(cluster, "logs-2", {});
+    await createIndex(cluster, "hidden-1", { settings: { "index.hidden": true } });
+    await closeIndex(cluster, "logs-2", {});
+    expect(cluster.resolve("logs-1")).toEqual(["logs-1"]);
+    expect(cluster.resolve("hidden-1")).toEqual(["hidden-1"]);
+    expect(cluster.resolve("logs-2")).toEqual(["logs-2"]);
+    expect(cluster.resolve("logs-2", { expandWildcards: ["open"] })).toEqual(["logs-2"]);
+    await expectEsError(() => cluster.resolve("logs-2", { forbidClosed: true }), "index_closed_exception", 400);
+    expect(cluster.resolve("logs-2", { forbidClosed: true, ignoreUnavailable: true })).toEqual([]);
+    await expectEsError(
+      () => cluster.resolve("logs-2", { forbidClosed: true, ignoreUnavailable: true, allowNoIndices: false }),
+      "index_not_found_exception",
+      404,
+    );
+    // what still takes the general path: aliases, lists, wildcards, missing names
+    expect(cluster.resolve("logs")).toEqual(["logs-1"]);
+    expect(cluster.resolve("logs-2,logs-1")).toEqual(["logs-2", "logs-1"]);
+    expect(cluster.resolve("logs-*", { expandWildcards: ["open", "closed"] })).toEqual(["logs-1", "logs-2"]);
+    await expectEsError(() => cluster.resolve("nope"), "index_not_found_exception", 404);
   });
 });
