@@ -72,6 +72,14 @@ const followerHealth = {
   },
 };
 
+/** A site stack that could not be opened (`status`'s `unreadableStacks`, `plan`'s `unplanned`). */
+const unreadableStack = {
+  type: "object",
+  required: ["site", "stack", "error"],
+  additionalProperties: false,
+  properties: { site: clusterName, stack: str, error: str },
+};
+
 const fence = {
   type: "object",
   required: ["cluster", "index", "origin", "detail", "command"],
@@ -147,12 +155,7 @@ export const schemas = {
       },
       unreadableStacks: {
         type: "array",
-        items: {
-          type: "object",
-          required: ["site", "stack", "error"],
-          additionalProperties: false,
-          properties: { site: clusterName, stack: str, error: str },
-        },
+        items: unreadableStack,
       },
       clusters: {
         type: "array",
@@ -224,12 +227,7 @@ export const schemas = {
       planFiles: { type: "object", additionalProperties: str },
       unplanned: {
         type: "array",
-        items: {
-          type: "object",
-          required: ["site", "stack", "error"],
-          additionalProperties: false,
-          properties: { site: clusterName, stack: str, error: str },
-        },
+        items: unreadableStack,
       },
     },
   },
