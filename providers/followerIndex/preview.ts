@@ -242,7 +242,7 @@ export async function readFailbackLine(
 }
 
 /** Documents above the per-shard thresholds (the quarantine's selection); a refresh is not forced (read only), so the count is of what is searchable now. */
-async function countDivergent(es: Es, index: string, thresholds: number[]): Promise<number> {
+export async function countDivergent(es: Es, index: string, thresholds: number[]): Promise<number> {
   let total = 0;
   for (const [shard, above] of thresholds.entries())
     total += await countSeqNoAbove(es, index, { above, shard: thresholds.length > 1 ? shard : undefined });

@@ -5,9 +5,8 @@
  * (providers/followerIndex/preview.ts), per data stream one line (`streamLines`); read-only.
  */
 import type { Es } from "../../es/connection";
-import { countSeqNoAbove } from "../../es/documents";
 import { pooled } from "../../es/pooled";
-import { readFailbackLine } from "../followerIndex/preview";
+import { countDivergent, readFailbackLine } from "../followerIndex/preview";
 import type { FollowerIndexInputs } from "../followerIndex/types";
 import { readFailbackWorld } from "./world";
 import { type FailbackTarget, type Op, planPatternFailback, streamLines } from "./plan";
@@ -38,14 +37,6 @@ export async function readPatternFailbackLines(es: Es, leader: Es, t: FailbackTa
     ...streamLines(plan, es.cluster, leader.cluster, locals, divergent),
     ...plan.warnings.map((w) => `failback: ${w}`),
   ];
-}
-
-/** Documents above the per-shard thresholds (the quarantine's selection), as searchable now (a preview forces no refresh). */
-async function countDivergent(es: Es, index: string, thresholds: number[]): Promise<number> {
-  let total = 0;
-  for (const [shard, above] of thresholds.entries())
-    total += await countSeqNoAbove(es, index, { above, shard: thresholds.length > 1 ? shard : undefined });
-  return total;
 }
 
 function firstLine(e: unknown): string {
